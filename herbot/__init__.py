@@ -1,0 +1,1 @@
+"""herbot: a chatbot about the film Her, grounded in what its reviewers wrote."""

@@ -1,0 +1,66 @@
+"""Every setting herbot reads from the environment, with its embedded default.
+
+This is the only module that reads ``os.environ`` for herbot's own settings, so the
+README's table of variables and the code cannot drift apart. Paths are resolved
+from the package location, never from the working directory.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE_DATA = PROJECT_ROOT / "knowledge" / "data"
+
+
+def _path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+def _number(name: str, default: float, cast: type = float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return cast(value)
+    except ValueError as error:
+        raise SystemExit(f"herbot: {name}={value!r} is not a valid {cast.__name__}") from error
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration; build it with :func:`get_settings`."""
+
+    home: Path
+    reviews_dir: Path
+    facts_file: Path
+    index_dir: Path
+    embedding_model: str
+    min_score: float
+    ann_threshold: int
+    retrieval_mode: str
+    max_query_chars: int
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Read the environment once per process (tests call ``get_settings.cache_clear()``)."""
+    home = _path("HERBOT_HOME", PROJECT_ROOT / "var")
+    mode = os.environ.get("HERBOT_RETRIEVAL_MODE", "hybrid")
+    if mode not in ("dense", "bm25", "hybrid"):
+        raise SystemExit(f"herbot: HERBOT_RETRIEVAL_MODE={mode!r} must be dense, bm25 or hybrid")
+    return Settings(
+        home=home,
+        reviews_dir=_path("HERBOT_REVIEWS_DIR", KNOWLEDGE_DATA / "reviews"),
+        facts_file=_path("HERBOT_FACTS_FILE", KNOWLEDGE_DATA / "film_facts.yaml"),
+        index_dir=_path("HERBOT_INDEX_DIR", home / "index"),
+        embedding_model=os.environ.get("HERBOT_EMBEDDING_MODEL", "all-MiniLM-L6-v2"),
+        min_score=_number("HERBOT_MIN_SCORE", 0.25),
+        ann_threshold=int(_number("HERBOT_ANN_THRESHOLD", 50_000, int)),
+        retrieval_mode=mode,
+        max_query_chars=int(_number("HERBOT_MAX_QUERY_CHARS", 2_000, int)),
+    )

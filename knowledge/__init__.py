@@ -1,0 +1,1 @@
+"""The knowledge base: review ingestion, the FAISS index, retrieval and film facts."""
