@@ -1,0 +1,203 @@
+"""Turning review text files into passages: title, author, body paragraphs, comments.
+
+A review is a UTF-8 text file in the reviews folder, optionally opening with a small
+YAML front matter (``title``, ``author``, ``url``) between ``---`` lines. Without it,
+the first line is the title and a ``By NAME`` line gives the author. Page chrome (a
+repeated title, a "Share" label, the comment counter) is dropped and reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import median
+
+import yaml
+
+from knowledge import labels
+from knowledge.passage import IngestReport, Passage
+from knowledge.text import normalise_for_compare, repair, split_sentences
+
+REVIEW_SUFFIX = ".txt"
+_CHROME = re.compile(r"^(share|share this|tweet|like this|print|email)[:!.]?$", re.IGNORECASE)
+_BYLINE = re.compile(r"^by\s+(?P<name>[^,|]+?)\s*(?:[,|]\s*(?P<rest>.*))?$", re.IGNORECASE)
+_COMMENT_HEADER = re.compile(
+    r"^(?P<count>\d+|one|two|three|no)\s+(thoughts?|comments?|responses?|replies)\s+(on|to)\b",
+    re.IGNORECASE,
+)
+_COMMENT_START = re.compile(r"^(?P<indent>\s*)(?P<n>\d+)[.)]\s+(?P<text>.*)$")
+_COMMENTER = re.compile(r"^(?P<name>[A-Z][\w .'-]{0,40}?)\s+(says|said|wrote):\s*(?P<text>.*)$")
+# Lines in hard-wrapped files are shorter than this; web-extracted text has one
+# paragraph per line, so its lines are much longer.
+_WRAP_WIDTH = 100
+
+
+class ReviewFileError(ValueError):
+    """A review file that cannot be read; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Review:
+    id: str
+    title: str
+    author: str | None
+    url: str | None
+    sha256: str
+    passages: tuple[Passage, ...]
+
+
+def review_files(folder: Path) -> tuple[list[Path], list[tuple[str, str]]]:
+    """The review files in ``folder`` and the other entries skipped, with the reason."""
+    if not folder.is_dir():
+        raise ReviewFileError(f"{folder}: reviews folder not found")
+    files, skipped = [], []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.is_file() and path.suffix == REVIEW_SUFFIX:
+            files.append(path)
+        else:
+            skipped.append((path.name, f"not a {REVIEW_SUFFIX} review file"))
+    return files, skipped
+
+
+def read_review(path: Path) -> tuple[Review, list[tuple[str, str]]]:
+    """Parse one review file; returns the review and the chrome lines it dropped."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ReviewFileError(
+            f"{path}: not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start}); save it as UTF-8"
+        ) from None
+    if not text.strip():
+        raise ReviewFileError(f"{path}: empty file, no review text in it")
+    meta, body = _front_matter(path, text)
+    return _parse(path.stem, meta, body, hashlib.sha256(raw).hexdigest(), path.name)
+
+
+def load_corpus(folder: Path) -> tuple[list[Review], IngestReport]:
+    """Read every review in ``folder``; any unreadable file stops the run (nothing half-built)."""
+    files, skipped = review_files(folder)
+    report = IngestReport(skipped=skipped)
+    reviews = []
+    for path in files:
+        review, dropped = read_review(path)
+        reviews.append(review)
+        report.skipped.extend(dropped)
+        report.reviews += 1
+        for passage in review.passages:
+            report.paragraphs += passage.section == "body"
+            report.comments += passage.section == "comment"
+            report.spoilers += passage.spoiler
+            report.off_topic += passage.off_topic
+    if not reviews:
+        raise ReviewFileError(f"{folder}: no {REVIEW_SUFFIX} review files found")
+    return reviews, report
+
+
+def _front_matter(path: Path, text: str) -> tuple[dict, str]:
+    if not text.startswith("---"):
+        return {}, text
+    parts = text.split("\n---", 1)
+    if len(parts) != 2:
+        raise ReviewFileError(f"{path}: front matter opened with '---' but never closed")
+    try:
+        meta = yaml.safe_load(parts[0].lstrip("-\n")) or {}
+    except yaml.YAMLError as error:
+        raise ReviewFileError(f"{path}: front matter is not valid YAML ({error.problem})") from None
+    if not isinstance(meta, dict):
+        raise ReviewFileError(f"{path}: front matter must be 'key: value' lines")
+    return meta, parts[1].split("\n", 1)[1] if "\n" in parts[1] else ""
+
+
+def _parse(review_id: str, meta: dict, text: str, sha: str, name: str):
+    lines = [repair(line) if line.strip() else "" for line in text.splitlines()]
+    raw_lines = text.splitlines()
+    title = str(meta.get("title") or "").strip()
+    author = meta.get("author")
+    dropped: list[tuple[str, str]] = []
+    if not title:
+        first = next(i for i, line in enumerate(lines) if line)
+        title = lines[first]
+        lines[first] = ""
+    title_key = normalise_for_compare(title)
+
+    body_lines: list[str] = []
+    comment_lines: list[tuple[str, str]] = []  # (raw line, repaired line)
+    in_comments = False
+    for raw, line in zip(raw_lines, lines, strict=True):
+        if in_comments:
+            comment_lines.append((raw, line))
+        elif line and normalise_for_compare(line) == title_key:
+            dropped.append((f"{name}: {line[:40]}", "repeated title"))
+        elif _CHROME.match(line):
+            dropped.append((f"{name}: {line}", "page chrome"))
+        elif _COMMENT_HEADER.match(line):
+            dropped.append((f"{name}: {line[:40]}", "comment counter"))
+            in_comments = True
+        elif not author and not any(body_lines) and (byline := _BYLINE.match(line)):
+            author = byline.group("name").strip()
+        else:
+            body_lines.append(line)
+
+    base = {"review": review_id, "review_title": title, "author": author, "url": meta.get("url")}
+    passages = [_passage(base, "body", "p", n, para) for n, para in enumerate(_paragraphs(body_lines), start=1)]
+    passages += _comments(base, comment_lines)
+    if not passages:
+        raise ReviewFileError(f"{name}: no paragraphs found after the title")
+    return Review(review_id, title, author, meta.get("url"), sha, tuple(passages)), dropped
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    """Blank lines always separate paragraphs; in unwrapped text every line is one too."""
+    lengths = [len(line) for line in lines if line]
+    wrapped = bool(lengths) and median(lengths) < _WRAP_WIDTH
+    paragraphs, current = [], []
+    for line in lines + [""]:
+        if line and (wrapped or not current):
+            current.append(line)
+            continue
+        if current:
+            paragraphs.append(" ".join(current))
+        current = [line] if line else []
+    return paragraphs
+
+
+def _comments(base: dict, lines: list[tuple[str, str]]) -> list[Passage]:
+    """Numbered comments; a deeper-indented number is a reply to the comment above it."""
+    found: list[dict] = []  # {indent, parts}
+    for raw, line in lines:
+        start = _COMMENT_START.match(raw)
+        if start:
+            found.append({"indent": len(start.group("indent").expandtabs()), "parts": [repair(start.group("text"))]})
+        elif line and found:
+            found[-1]["parts"].append(line)
+        elif line:
+            found.append({"indent": 0, "parts": [line]})
+    passages: list[Passage] = []
+    for n, comment in enumerate(found, start=1):
+        text = " ".join(comment["parts"])
+        commenter = None
+        if named := _COMMENTER.match(text):
+            commenter, text = named.group("name"), named.group("text")
+        parent = next((i for i in range(n - 2, -1, -1) if found[i]["indent"] < comment["indent"]), None)
+        reply_to = passages[parent].id if parent is not None else None
+        passages.append(_passage(base, "comment", "c", n, text, commenter=commenter, reply_to=reply_to))
+    return passages
+
+
+def _passage(base: dict, section: str, prefix: str, n: int, text: str, **extra) -> Passage:
+    return Passage(
+        id=f"{base['review']}/{prefix}{n}",
+        section=section,
+        position=n,
+        text=text,
+        sentences=tuple(split_sentences(text)),
+        spoiler=labels.reveals_ending(text),
+        off_topic=section == "comment" and labels.about_website(text),
+        **base,
+        **extra,
+    )

@@ -1,0 +1,44 @@
+"""Repairing web-scraped text and splitting it into sentences.
+
+``ftfy`` fixes the usual mojibake (UTF-8 read as Latin-1 or Windows-1252). What it
+cannot undo is a dash that was mangled into a lone Cyrillic letter by a lossy round
+trip through Windows-1251: "Samantha Рvoiced" was "Samantha – voiced". That rule is
+here, narrow on purpose, with its own test.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import ftfy
+
+# A single Cyrillic capital ER between Latin words: the remains of an en dash plus
+# its following space. Latin letter + space before it, a Latin letter after it.
+_BROKEN_DASH = re.compile(r"(?<=[A-Za-z,.;:!?'\"”’] )[\u0420\u0440](?=[A-Za-z])")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def repair(text: str) -> str:
+    """Return ``text`` with broken characters fixed and runs of spaces folded."""
+    text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
+    text = _BROKEN_DASH.sub("\u2013 ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalise_for_compare(text: str) -> str:
+    """Case- and quote-insensitive form, for spotting repeated titles."""
+    text = ftfy.fix_text(text)
+    return re.sub(r"[\W_]+", " ", text).casefold().strip()
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Sentences of a paragraph, in order, stripped of surrounding space."""
+    return [s.strip() for s in _segmenter().segment(paragraph) if s.strip()]

@@ -1,0 +1,75 @@
+"""Shared fixtures: real settings, the real model and a real index built once per run.
+
+Tests never touch the user's own ``var/``: HERBOT_HOME points at a temporary folder
+for the whole session, so the index they build is theirs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from herbot.settings import get_settings
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def herbot_home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("herbot-home")
+    os.environ["HERBOT_HOME"] = str(home)
+    get_settings.cache_clear()
+    return home
+
+
+@pytest.fixture(scope="session")
+def settings(herbot_home):
+    return get_settings()
+
+
+@pytest.fixture(scope="session")
+def encoder(settings):
+    from knowledge.embedding import Encoder
+
+    return Encoder(settings.embedding_model)
+
+
+@pytest.fixture(scope="session")
+def built_index(settings):
+    """The real corpus indexed once into the session's HERBOT_HOME."""
+    from knowledge.pipeline import refresh_index
+
+    return refresh_index(settings)
+
+
+@pytest.fixture(scope="session")
+def retriever(built_index, settings):
+    from knowledge.retrieval import open_retriever
+
+    return open_retriever(settings)
+
+
+@pytest.fixture(scope="session")
+def dev_set() -> dict:
+    return yaml.safe_load((DATA / "retrieval_dev.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def herbot_cli(herbot_home):
+    """Run the installed ``herbot`` command in a fresh process with the test HERBOT_HOME."""
+    import subprocess
+
+    def run(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(Path(sys.executable).parent / "herbot"), *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "HERBOT_HOME": str(herbot_home), **(env or {})},
+        )
+
+    return run

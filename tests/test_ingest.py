@@ -1,0 +1,144 @@
+"""Ingestion of the two real reviews: structure, chrome, repairs and labels."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from knowledge.ingest import ReviewFileError, load_corpus, read_review
+from knowledge.text import repair
+
+BEEZJAK = "her-explores-love-with-an-os"
+BLOG = "her-makes-sci-fi-heartfelt"
+
+
+@pytest.fixture(scope="module")
+def reviews(settings):
+    loaded, report = load_corpus(settings.reviews_dir)
+    return {review.id: review for review in loaded}, report
+
+
+def by_id(reviews, pid):
+    review = reviews[pid.split("/")[0]]
+    return next(p for p in review.passages if p.id == pid)
+
+
+def test_counts_for_both_reviews(reviews):
+    loaded, report = reviews
+    beezjak, blog = loaded[BEEZJAK], loaded[BLOG]
+    assert [p.section for p in beezjak.passages] == ["body"] * 5
+    assert [p.section for p in blog.passages] == ["body"] * 7 + ["comment"] * 3
+    assert (report.reviews, report.paragraphs, report.comments) == (2, 12, 3)
+
+
+def test_titles_and_authors(reviews):
+    loaded, _ = reviews
+    assert loaded[BEEZJAK].title == "“Her” explores the possibilities and reality of love with OS"
+    assert loaded[BEEZJAK].author == "Sam Beezjak"
+    assert loaded[BLOG].title == '"Her" Makes Sci-Fi Heartfelt'
+    assert loaded[BLOG].author is None
+
+
+def test_page_chrome_is_dropped_and_reported(reviews):
+    loaded, report = reviews
+    texts = [p.text for review in loaded.values() for p in review.passages]
+    assert "Share" not in texts
+    assert not any("Makes Sci-Fi Heartfelt" in text for text in texts)
+    assert not any(text.startswith("By ") for text in texts)
+    assert not any("thoughts on" in text for text in texts)
+    reasons = sorted(reason for _, reason in report.skipped)
+    assert reasons == ["comment counter", "not a .txt review file", "page chrome", "repeated title"]
+
+
+def test_single_newline_between_long_lines_starts_a_paragraph(reviews):
+    loaded, _ = reviews
+    assert by_id(loaded, f"{BLOG}/p2").text.startswith("“Her” follows recently divorced")
+    assert by_id(loaded, f"{BLOG}/p3").text.startswith("Once set up, Theodore")
+
+
+def test_broken_dash_is_repaired(reviews):
+    loaded, _ = reviews
+    text = by_id(loaded, f"{BLOG}/p3").text
+    assert "Samantha – voiced flawlessly by Scarlett Johansson – develop" in text
+    assert "Р" not in text
+    assert all("Р" not in p.text for review in loaded.values() for p in review.passages)
+
+
+@pytest.mark.parametrize(
+    ("broken", "fixed"),
+    [
+        ("Samantha Рvoiced flawlessly", "Samantha – voiced flawlessly"),
+        ("Johansson Рdevelop a bond", "Johansson – develop a bond"),
+        ("Jonze  masterfully", "Jonze masterfully"),
+        ("Spike Jonzeâ€™s latest film", "Spike Jonze’s latest film"),  # classic mojibake, fixed by ftfy
+        ("Москва Рим", "Москва Рим"),  # real Cyrillic text is left alone
+    ],
+)
+def test_repair_rules(broken, fixed):
+    assert repair(broken) == fixed
+
+
+def test_spoiler_labels(reviews):
+    loaded, _ = reviews
+    spoilers = sorted(p.id for review in loaded.values() for p in review.passages if p.spoiler)
+    # The last third and the break-up; the blog's paragraph on the ending.
+    assert spoilers == [f"{BEEZJAK}/p5", f"{BLOG}/p6"]
+    # "(Some slight spoilers ahead)" is a warning, not a reveal.
+    assert not by_id(loaded, f"{BLOG}/p1").spoiler
+
+
+def test_comments_about_the_website_are_off_topic(reviews):
+    loaded, _ = reviews
+    c1, c2, c3 = (by_id(loaded, f"{BLOG}/c{n}") for n in (1, 2, 3))
+    assert not c1.off_topic
+    assert c2.off_topic and c3.off_topic
+    assert c3.reply_to == c2.id and c1.reply_to is None and c2.reply_to is None
+    assert "both show the same outcome" in c2.text  # wrapped lines joined into one comment
+    assert not any(p.off_topic for p in loaded[BEEZJAK].passages)
+
+
+def test_sentences_cover_the_paragraph(reviews):
+    loaded, _ = reviews
+    p2 = by_id(loaded, f"{BEEZJAK}/p2")
+    assert len(p2.sentences) == 3
+    assert p2.sentences[0].startswith("Theodore Twombly (Joaquin Phoenix) writes love letters")
+    assert " ".join(p2.sentences) == p2.text
+
+
+def test_front_matter_and_a_new_review_need_no_code_change(tmp_path):
+    path = tmp_path / "new-review.txt"
+    path.write_text(
+        "---\ntitle: A Quiet Future\nauthor: Jo Critic\nurl: https://example.org/her\n---\n"
+        "A Quiet Future\n\nThe film is gentle.\nIt is also long.\n\nIn the end it lands.\n",
+        encoding="utf-8",
+    )
+    review, dropped = read_review(path)
+    assert (review.title, review.author, review.url) == ("A Quiet Future", "Jo Critic", "https://example.org/her")
+    assert [p.text for p in review.passages] == ["The film is gentle. It is also long.", "In the end it lands."]
+    assert [p.spoiler for p in review.passages] == [False, True]
+    assert dropped == [("new-review.txt: A Quiet Future", "repeated title")]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty file"),
+        (b"  \n\n \n", "empty file"),
+        (b"Title\n\nCaf\xe9 society\n", "not UTF-8 text (byte 0xe9 at offset 10)"),
+        (b"---\ntitle: [unclosed\n---\nbody\n", "front matter is not valid YAML"),
+        (b"Only a title\n", "no paragraphs found"),
+    ],
+)
+def test_bad_review_files_name_the_file_and_the_problem(tmp_path: Path, content, message):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(ReviewFileError, match=re.escape(message)) as error:
+        read_review(path)
+    assert "bad.txt" in str(error.value)
+
+
+def test_missing_or_empty_reviews_folder(tmp_path):
+    with pytest.raises(ReviewFileError, match="reviews folder not found"):
+        load_corpus(tmp_path / "nope")
+    with pytest.raises(ReviewFileError, match="no .txt review files"):
+        load_corpus(tmp_path)
