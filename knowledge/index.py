@@ -1,0 +1,215 @@
+"""The on-disk index: a folder with a FAISS index, its passages and a manifest.
+
+Layout of the folder::
+
+    manifest.json      model, dimension, normalisation, metric, index type, versions,
+                       source hashes, a fingerprint, and a sha256 of every file below
+    vectors.faiss      one normalised passage vector per passage (inner product = cosine)
+    sentences.faiss    one normalised vector per sentence of every passage, in passage order
+    sentence_offsets.npy  where each passage's sentences start in sentences.faiss
+    passages.jsonl     the passages, in vector order
+    bm25/              the lexical index over the same passages
+
+A build writes a new folder beside the old one and swaps it in at the end, so a
+failed or interrupted build never loses the index that was there. Loading checks
+the manifest and the file hashes, so a half-written or foreign index is refused
+with a message rather than answering nonsense.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from knowledge import lexical
+from knowledge.passage import Passage
+
+FORMAT = 2  # bump whenever the folder layout changes: older indexes are then rebuilt
+METRIC = "inner_product"
+MANIFEST = "manifest.json"
+_FILES = ("vectors.faiss", "sentences.faiss", "passages.jsonl", "sentence_offsets.npy")
+# The code that shapes passages and their vectors: when it changes, rebuild.
+_INGEST_CODE = ("ingest.py", "text.py", "labels.py", "passage.py", "lexical.py", "embedding.py")
+
+
+class IndexUnavailable(RuntimeError):
+    """The index is missing, corrupt or built for another model; the message says which."""
+
+
+@dataclass(frozen=True)
+class LoadedIndex:
+    """Everything a query needs, read once: vectors, passages and sentence vectors."""
+
+    folder: Path
+    manifest: dict
+    vectors: object  # faiss.Index over passages
+    sentences: object  # faiss.Index over sentences
+    passages: tuple[Passage, ...]
+    sentence_offsets: np.ndarray
+    bm25: lexical.LexicalIndex
+
+
+def fingerprint(sources: dict[str, str], model: str) -> str:
+    """What the index content depends on: the source files, the model and the ingest code."""
+    code_dir = Path(__file__).parent
+    code = {name: _sha256(code_dir / name) for name in _INGEST_CODE}
+    blob = json.dumps({"sources": sources, "model": model, "code": code, "format": FORMAT}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def is_current(folder: Path, expected_fingerprint: str) -> bool:
+    """True when ``folder`` holds an intact index with this fingerprint (no rebuild needed)."""
+    try:
+        manifest = read_manifest(folder)
+        _verify_files(folder, manifest)
+    except IndexUnavailable:
+        return False
+    return manifest.get("fingerprint") == expected_fingerprint
+
+
+def build(
+    folder: Path,
+    passages: list[Passage],
+    encoder,
+    *,
+    model_name: str,
+    sources: dict[str, str],
+    fingerprint_: str,
+    ann_threshold: int,
+    progress: bool = False,
+) -> dict:
+    """Embed ``passages``, write a complete index next to ``folder`` and swap it in."""
+    import faiss
+
+    started = time.perf_counter()
+    vectors = encoder.encode([p.text for p in passages], progress=progress)
+    sentences = [s for p in passages for s in (p.sentences or (p.text,))]
+    offsets = np.cumsum([0] + [len(p.sentences or (p.text,)) for p in passages]).astype(np.int64)
+    sentence_vectors = encoder.encode(sentences, progress=progress)
+    dimension = vectors.shape[1]
+    index, index_type = _new_faiss_index(dimension, len(passages), ann_threshold)
+    index.add(vectors)
+    sentence_index, sentence_index_type = _new_faiss_index(dimension, len(sentences), ann_threshold)
+    sentence_index.add(sentence_vectors)
+
+    tmp = folder.with_name(folder.name + ".building")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    faiss.write_index(index, str(tmp / "vectors.faiss"))
+    with open(tmp / "passages.jsonl", "w", encoding="utf-8") as out:
+        for passage in passages:
+            out.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
+    faiss.write_index(sentence_index, str(tmp / "sentences.faiss"))
+    np.save(tmp / "sentence_offsets.npy", offsets)
+    lexical.build([p.text for p in passages]).save(tmp / "bm25")
+
+    manifest = {
+        "format": FORMAT,
+        "model": {"name": model_name, "dimension": int(dimension), "normalized": True},
+        "metric": METRIC,
+        "index_type": index_type,
+        "sentence_index_type": sentence_index_type,
+        "passages": len(passages),
+        "sentences": len(sentences),
+        "sources": sources,
+        "fingerprint": fingerprint_,
+        "versions": {name: metadata.version(name) for name in ("faiss-cpu", "sentence-transformers", "numpy", "bm25s")},
+        "files": {name: _sha256(tmp / name) for name in _FILES},
+        "build_seconds": round(time.perf_counter() - started, 3),
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    _swap_in(tmp, folder)
+    return manifest
+
+
+def load(folder: Path, *, model_name: str, dimension: int) -> LoadedIndex:
+    """Read and check an index built by :func:`build` for this model."""
+    import faiss
+
+    manifest = read_manifest(folder)
+    if manifest["model"]["name"] != model_name:
+        raise IndexUnavailable(
+            f"{folder}: built with model {manifest['model']['name']!r}, not {model_name!r}; "
+            "run 'herbot index' to rebuild"
+        )
+    if manifest["model"]["dimension"] != dimension or not manifest["model"]["normalized"]:
+        raise IndexUnavailable(f"{folder}: vectors do not match the model (dimension or normalisation)")
+    _verify_files(folder, manifest)
+    try:
+        vectors = faiss.read_index(str(folder / "vectors.faiss"))
+        with open(folder / "passages.jsonl", encoding="utf-8") as lines:
+            passages = tuple(Passage.from_dict(json.loads(line)) for line in lines)
+        sentences = faiss.read_index(str(folder / "sentences.faiss"))
+        offsets = np.load(folder / "sentence_offsets.npy")
+        bm25 = lexical.LexicalIndex.load(folder / "bm25")
+    except (OSError, ValueError, RuntimeError, KeyError, TypeError) as error:
+        raise IndexUnavailable(f"{folder}: cannot read the index ({error}); run 'herbot index'") from None
+    if not (vectors.ntotal == len(passages) == len(offsets) - 1 == manifest["passages"]) or (
+        sentences.ntotal != offsets[-1]
+    ):
+        raise IndexUnavailable(f"{folder}: vector and passage counts disagree; run 'herbot index'")
+    if vectors.d != dimension or sentences.d != dimension:
+        raise IndexUnavailable(f"{folder}: stored vectors have the wrong dimension; run 'herbot index'")
+    return LoadedIndex(folder, manifest, vectors, sentences, passages, offsets, bm25)
+
+
+def read_manifest(folder: Path) -> dict:
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise IndexUnavailable(f"{folder}: no index here; run 'herbot index' to build it")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if manifest.get("format") != FORMAT or manifest.get("metric") != METRIC:
+            raise ValueError("unknown format or metric")
+        manifest["model"]["name"], manifest["files"], manifest["passages"]  # noqa: B018
+    except (ValueError, KeyError, TypeError) as error:
+        raise IndexUnavailable(f"{path}: manifest is corrupt ({error}); run 'herbot index'") from None
+    return manifest
+
+
+def _verify_files(folder: Path, manifest: dict) -> None:
+    if sorted(manifest["files"]) != sorted(_FILES):
+        raise IndexUnavailable(f"{folder}: manifest lists other files than this version writes; run 'herbot index'")
+    for name, expected in manifest["files"].items():
+        path = folder / name
+        if not path.is_file():
+            raise IndexUnavailable(f"{path}: missing; run 'herbot index' to rebuild")
+        if _sha256(path) != expected:
+            raise IndexUnavailable(f"{path}: corrupt (checksum mismatch); run 'herbot index' to rebuild")
+
+
+def _new_faiss_index(dimension: int, count: int, ann_threshold: int):
+    """Exact search for small corpora; HNSW (no training pass) for large ones."""
+    import faiss
+
+    if count < ann_threshold:
+        return faiss.IndexFlatIP(dimension), "flat"
+    index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = 80
+    index.hnsw.efSearch = 128
+    return index, "hnsw"
+
+
+def _swap_in(tmp: Path, folder: Path) -> None:
+    old = folder.with_name(folder.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        folder.rename(old)
+    tmp.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

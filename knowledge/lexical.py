@@ -1,0 +1,49 @@
+"""BM25 over the same passages as the dense index, for exact names and rare words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+class LexicalIndex:
+    """A thin wrapper over ``bm25s`` that returns (passage row, score) pairs."""
+
+    def __init__(self, model, size: int):
+        self._model = model
+        self._size = size
+
+    def search(self, query: str, k: int) -> list[tuple[int, float]]:
+        """Up to ``k`` passages by BM25 score, best first; passages with no match are left out."""
+        import bm25s
+
+        k = min(k, self._size)
+        tokens = bm25s.tokenize([query], stopwords="en", show_progress=False, return_ids=False)
+        if k <= 0 or not any(tokens):
+            return []
+        # Words unknown to the corpus vocabulary carry no signal for BM25.
+        known = [[t for t in tokens[0] if t in self._model.vocab_dict]]
+        if not known[0]:
+            return []
+        rows, scores = self._model.retrieve(known, k=k, show_progress=False, n_threads=1)
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]
+
+    def save(self, folder: Path) -> None:
+        self._model.save(str(folder))
+        np.save(folder / "size.npy", np.array([self._size]))
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        import bm25s
+
+        size = int(np.load(folder / "size.npy")[0])
+        return cls(bm25s.BM25.load(str(folder), mmap=True), size)
+
+
+def build(texts: list[str]) -> LexicalIndex:
+    import bm25s
+
+    model = bm25s.BM25()
+    model.index(bm25s.tokenize(texts, stopwords="en", show_progress=False), show_progress=False)
+    return LexicalIndex(model, len(texts))

@@ -1,0 +1,44 @@
+"""Offline ingestion: reviews folder in, index folder out, only when something changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from knowledge import index
+from knowledge.ingest import load_corpus
+from knowledge.passage import IngestReport
+
+
+@dataclass
+class RefreshResult:
+    report: IngestReport
+    manifest: dict
+    rebuilt: bool
+
+
+def refresh_index(settings, *, force: bool = False, progress: bool = False) -> RefreshResult:
+    """Rebuild the index when the sources, the model or the ingest code changed (or ``force``).
+
+    Reading the reviews is cheap; embedding is not, so the fingerprint is compared
+    first and the model is loaded only when a build is due.
+    """
+    reviews, report = load_corpus(settings.reviews_dir)
+    sources = {review.id: review.sha256 for review in reviews}
+    expected = index.fingerprint(sources, settings.embedding_model)
+    if not force and index.is_current(settings.index_dir, expected):
+        return RefreshResult(report, index.read_manifest(settings.index_dir), rebuilt=False)
+
+    from knowledge.embedding import Encoder
+
+    passages = [passage for review in reviews for passage in review.passages]
+    manifest = index.build(
+        settings.index_dir,
+        passages,
+        Encoder(settings.embedding_model),
+        model_name=settings.embedding_model,
+        sources=sources,
+        fingerprint_=expected,
+        ann_threshold=settings.ann_threshold,
+        progress=progress,
+    )
+    return RefreshResult(report, manifest, rebuilt=True)

@@ -1,0 +1,72 @@
+"""The retrieval API on the real index: ranking, filters, best sentence, floor, quality."""
+
+import pytest
+
+from knowledge.evaluation import evaluate
+from knowledge.retrieval import Filters, QueryError
+
+
+def ids(hits):
+    return [hit.passage.id for hit in hits]
+
+
+def test_hits_are_ranked_with_score_source_and_answering_sentence(retriever):
+    hits = retriever.search("what does Theodore do for a living?", top_k=3)
+    assert [h.rank for h in hits] == [1, 2, 3]
+    best = hits[0]
+    assert best.passage.id == "her-makes-sci-fi-heartfelt/p2"
+    assert "writing personalized messages at a card company" in best.sentence
+    assert best.sentence in best.passage.sentences
+    assert best.passage.source_label == '"Her" Makes Sci-Fi Heartfelt'
+    p2 = next(p for p in retriever.passages if p.id == "her-explores-love-with-an-os/p2")
+    assert p2.source_label == "“Her” explores the possibilities and reality of love with OS by Sam Beezjak"
+    data = best.to_dict()
+    assert {"text", "sentence", "score", "review", "section", "spoiler", "source"} <= set(data)
+
+
+def test_no_spoilers_filter_hides_the_ending(retriever):
+    question = "do they break up at the end?"
+    assert retriever.search(question, top_k=1)[0].passage.id == "her-explores-love-with-an-os/p5"
+    safe = retriever.search(question, top_k=5, filters=Filters(spoilers=False))
+    assert safe and not any(h.passage.spoiler for h in safe)
+
+
+def test_review_and_comment_filters(retriever):
+    one = retriever.search("how was the acting?", top_k=5, filters=Filters(review="her-makes-sci-fi-heartfelt"))
+    assert one and {h.passage.review for h in one} == {"her-makes-sci-fi-heartfelt"}
+    comments = retriever.search("what did readers think of the movie?", top_k=5, filters=Filters(section="comment"))
+    assert ids(comments) == ["her-makes-sci-fi-heartfelt/c1"]
+
+
+def test_comments_about_the_website_never_answer(retriever):
+    hits = retriever.search("why are the images not loading in the browser?", top_k=10, min_score=-1.0)
+    assert not {"her-makes-sci-fi-heartfelt/c2", "her-makes-sci-fi-heartfelt/c3"} & set(ids(hits))
+
+
+def test_below_the_floor_nothing_is_returned(retriever):
+    assert retriever.search("what is the capital of Australia?") == []
+    assert retriever.search("best recipe for banana bread") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("", "empty"),
+        ("   \n\t ", "empty"),
+        ("\x00\x01", "empty"),
+        ("x" * 100_000, "100,000 characters long; the limit is 2,000"),
+    ],
+)
+def test_bad_queries_raise_a_clear_error(retriever, question, message):
+    with pytest.raises(QueryError, match=message):
+        retriever.search(question)
+
+
+def test_development_set_quality(retriever, dev_set):
+    """Floors that guard against regressions; bench/ prints the figures and the 0.9 goal."""
+    assert len(dev_set["questions"]) >= 30
+    dense, bm25, hybrid = (evaluate(retriever, dev_set, mode) for mode in ("dense", "bm25", "hybrid"))
+    assert hybrid.recall_at_3 >= 0.75
+    assert dense.recall_at_3 >= 0.75
+    assert hybrid.recall_at_3 > bm25.recall_at_3
+    assert hybrid.off_topic_rejected >= 0.8
