@@ -1,0 +1,111 @@
+"""The ``herbot`` command: build the index and search it (more commands join as they land).
+
+Every known failure ends in one line on stderr naming the problem and a non-zero
+exit status, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from herbot.settings import get_settings
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line, exit status 1."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    from knowledge.embedding import ModelUnavailable
+    from knowledge.index import IndexUnavailable
+    from knowledge.ingest import ReviewFileError
+    from knowledge.retrieval import QueryError
+
+    try:
+        return args.run(args)
+    except (UserError, ReviewFileError, IndexUnavailable, ModelUnavailable, QueryError) as error:
+        print(f"herbot: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("herbot: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="herbot", description="Talk about the film Her with what its reviewers wrote."
+    )
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    index = commands.add_parser("index", help="build or refresh the review index")
+    index.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    index.set_defaults(run=run_index)
+
+    search = commands.add_parser("search", help="show the passages that answer a question")
+    search.add_argument("question")
+    search.add_argument("--top-k", type=int, default=5, metavar="N", help="how many passages (default 5)")
+    search.add_argument("--json", action="store_true", help="print a JSON list")
+    search.add_argument("--no-spoilers", action="store_true", help="leave out passages that reveal the ending")
+    search.add_argument("--review", metavar="ID", help="only this review (its file name without .txt)")
+    search.add_argument("--comments-only", action="store_true", help="only reader comments")
+    search.set_defaults(run=run_search)
+    return parser
+
+
+def run_index(args) -> int:
+    from knowledge.pipeline import refresh_index
+
+    settings = get_settings()
+    result = refresh_index(settings, force=args.force, progress=sys.stderr.isatty())
+    report, manifest = result.report, result.manifest
+    print(
+        f"Read {report.reviews} reviews: {report.paragraphs} paragraphs, {report.comments} reader comments "
+        f"({report.off_topic} about the website, kept out of answers), {report.spoilers} spoiler passages."
+    )
+    for item, reason in report.skipped:
+        print(f"  skipped {item!r}: {reason}")
+    state = f"built in {manifest['build_seconds']} s" if result.rebuilt else "up to date, nothing rebuilt"
+    print(
+        f"Index {settings.index_dir}: {manifest['passages']} passages, {manifest['index_type']} "
+        f"{manifest['model']['dimension']}-d vectors from {manifest['model']['name']}; {state}."
+    )
+    return 0
+
+
+def run_search(args) -> int:
+    from knowledge.retrieval import Filters, get_retriever
+
+    retriever = get_retriever()
+    reviews = sorted({p.review for p in retriever.passages})
+    if args.review and args.review not in reviews:
+        raise UserError(f"unknown review {args.review!r}; known reviews: {', '.join(reviews)}")
+    filters = Filters(
+        spoilers=not args.no_spoilers,
+        review=args.review,
+        section="comment" if args.comments_only else None,
+    )
+    hits = retriever.search(args.question, top_k=args.top_k, filters=filters)
+    if args.json:
+        print(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=2))
+        return 0
+    if not hits:
+        print(
+            f"Nothing in the reviews answers that closely enough (no passage scores {retriever.min_score:.2f} or more)."
+        )
+        return 0
+    for hit in hits:
+        p = hit.passage
+        flags = ["reader comment" if p.section == "comment" else "review body"]
+        if p.spoiler:
+            flags.append("SPOILER")
+        print(f"{hit.rank}. {hit.score:.3f}  {p.source_label}  [{', '.join(flags)}]  ({p.id})")
+        print(f"   > {hit.sentence}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
