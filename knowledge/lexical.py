@@ -1,10 +1,27 @@
-"""BM25 over the same passages as the dense index, for exact names and rare words."""
+"""BM25 over the same passages as the dense index, for exact names and rare words.
+
+Words are stemmed (Snowball English via PyStemmer) so that "voices" meets "voiced".
+"""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def _tokenize(texts: list[str], **options):
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False, **options)
 
 
 class LexicalIndex:
@@ -16,10 +33,8 @@ class LexicalIndex:
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         """Up to ``k`` passages by BM25 score, best first; passages with no match are left out."""
-        import bm25s
-
         k = min(k, self._size)
-        tokens = bm25s.tokenize([query], stopwords="en", show_progress=False, return_ids=False)
+        tokens = _tokenize([query], return_ids=False)
         if k <= 0 or not any(tokens):
             return []
         # Words unknown to the corpus vocabulary carry no signal for BM25.
@@ -45,5 +60,5 @@ def build(texts: list[str]) -> LexicalIndex:
     import bm25s
 
     model = bm25s.BM25()
-    model.index(bm25s.tokenize(texts, stopwords="en", show_progress=False), show_progress=False)
+    model.index(_tokenize(texts), show_progress=False)
     return LexicalIndex(model, len(texts))

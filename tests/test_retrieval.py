@@ -26,7 +26,7 @@ def test_hits_are_ranked_with_score_source_and_answering_sentence(retriever):
 
 def test_no_spoilers_filter_hides_the_ending(retriever):
     question = "do they break up at the end?"
-    assert retriever.search(question, top_k=1)[0].passage.id == "her-explores-love-with-an-os/p5"
+    assert retriever.search(question, top_k=1)[0].passage.spoiler
     safe = retriever.search(question, top_k=5, filters=Filters(spoilers=False))
     assert safe and not any(h.passage.spoiler for h in safe)
 
