@@ -53,7 +53,7 @@ class LexicalIndex:
         import bm25s
 
         size = int(np.load(folder / "size.npy")[0])
-        return cls(bm25s.BM25.load(str(folder), mmap=True), size)
+        return cls(bm25s.BM25.load(str(folder), mmap=False), size)
 
 
 def build(texts: list[str]) -> LexicalIndex:
