@@ -77,8 +77,9 @@ def run_index(args) -> int:
 
 
 def run_search(args) -> int:
-    from knowledge.retrieval import Filters, get_retriever
+    from knowledge.retrieval import Filters, clean_query, get_retriever
 
+    clean_query(args.question, get_settings().max_query_chars)  # refuse bad input before loading the model
     retriever = get_retriever()
     reviews = sorted({p.review for p in retriever.passages})
     if args.review and args.review not in reviews:

@@ -22,7 +22,8 @@ from knowledge.text import normalise_for_compare, repair, split_sentences
 
 REVIEW_SUFFIX = ".txt"
 _CHROME = re.compile(r"^(share|share this|tweet|like this|print|email)[:!.]?$", re.IGNORECASE)
-_BYLINE = re.compile(r"^by\s+(?P<name>[^,|]+?)\s*(?:[,|]\s*(?P<rest>.*))?$", re.IGNORECASE)
+# "By Sam Beezjak, E23": a short line with a capitalised name, not "By the time he ...".
+_BYLINE = re.compile(r"^By\s+(?P<name>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})\s*(?:[,|]\s*.{0,60})?$")
 _COMMENT_HEADER = re.compile(
     r"^(?P<count>\d+|one|two|three|no)\s+(thoughts?|comments?|responses?|replies)\s+(on|to)\b",
     re.IGNORECASE,
@@ -120,7 +121,9 @@ def _parse(review_id: str, meta: dict, text: str, sha: str, name: str):
     author = meta.get("author")
     dropped: list[tuple[str, str]] = []
     if not title:
-        first = next(i for i, line in enumerate(lines) if line)
+        first = next((i for i, line in enumerate(lines) if line), None)
+        if first is None:
+            raise ReviewFileError(f"{name}: no review text after the front matter")
         title = lines[first]
         lines[first] = ""
     title_key = normalise_for_compare(title)

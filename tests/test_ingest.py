@@ -119,6 +119,14 @@ def test_front_matter_and_a_new_review_need_no_code_change(tmp_path):
     assert dropped == [("new-review.txt: A Quiet Future", "repeated title")]
 
 
+def test_a_paragraph_starting_with_by_is_not_a_byline(tmp_path):
+    path = tmp_path / "r.txt"
+    path.write_text("Title\n\nBy Jo Critic, Weekly\n\nBy the time he meets her, it is late.\n", encoding="utf-8")
+    review, _ = read_review(path)
+    assert review.author == "Jo Critic"
+    assert [p.text for p in review.passages] == ["By the time he meets her, it is late."]
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -127,6 +135,7 @@ def test_front_matter_and_a_new_review_need_no_code_change(tmp_path):
         (b"Title\n\nCaf\xe9 society\n", "not UTF-8 text (byte 0xe9 at offset 10)"),
         (b"---\ntitle: [unclosed\n---\nbody\n", "front matter is not valid YAML"),
         (b"Only a title\n", "no paragraphs found"),
+        (b"---\nauthor: Jo\n---\n\n", "no review text after the front matter"),
     ],
 )
 def test_bad_review_files_name_the_file_and_the_problem(tmp_path: Path, content, message):
