@@ -14,6 +14,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DATA = PROJECT_ROOT / "knowledge" / "data"
+BOT_DIR = PROJECT_ROOT / "bot"
 
 
 def _path(name: str, default: Path) -> Path:
@@ -44,6 +45,15 @@ class Settings:
     ann_threshold: int
     retrieval_mode: str
     max_query_chars: int
+    host: str
+    port: int
+    action_port: int
+    models_dir: Path
+    tracker_db: Path
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}/webhook"
 
 
 @lru_cache(maxsize=1)
@@ -63,4 +73,9 @@ def get_settings() -> Settings:
         ann_threshold=int(_number("HERBOT_ANN_THRESHOLD", 50_000, int)),
         retrieval_mode=mode,
         max_query_chars=int(_number("HERBOT_MAX_QUERY_CHARS", 2_000, int)),
+        host=os.environ.get("HERBOT_HOST", "127.0.0.1"),
+        port=int(_number("HERBOT_PORT", 5005, int)),
+        action_port=int(_number("HERBOT_ACTION_PORT", 5055, int)),
+        models_dir=_path("HERBOT_MODELS_DIR", home / "models"),
+        tracker_db=_path("HERBOT_TRACKER_DB", home / "tracker.db"),
     )
