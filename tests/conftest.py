@@ -73,3 +73,38 @@ def herbot_cli(herbot_home):
         )
 
     return run
+
+
+BOT = Path(__file__).resolve().parent.parent / "bot"
+
+
+@pytest.fixture(scope="session")
+def domain() -> dict:
+    """The real domain, as the action server receives it."""
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(BOT / "domain").as_dict()
+
+
+@pytest.fixture
+def dispatcher():
+    from rasa_sdk.executor import CollectingDispatcher
+
+    return CollectingDispatcher()
+
+
+@pytest.fixture
+def tracker_for():
+    """Build a real rasa-sdk Tracker for one user message, with entities and slots."""
+    from rasa_sdk import Tracker
+
+    def build(text: str, intent: str, entities: dict | None = None, **slots) -> Tracker:
+        message = {
+            "text": text,
+            "intent": {"name": intent, "confidence": 1.0},
+            "intent_ranking": [{"name": intent, "confidence": 1.0}],
+            "entities": [{"entity": name, "value": value} for name, value in (entities or {}).items()],
+        }
+        return Tracker("test-user", slots, message, [], False, None, {}, "action_listen")
+
+    return build

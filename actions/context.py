@@ -1,0 +1,42 @@
+"""Reading a turn's context from the tracker, and loading the knowledge once per process."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from rasa_sdk import Tracker
+
+from herbot.settings import get_settings
+
+
+def entity(tracker: Tracker, *names: str) -> str | None:
+    """The first value of the first of ``names`` found in the latest message."""
+    for name in names:
+        value = next(tracker.get_latest_entity_values(name), None)
+        if value:
+            return str(value)
+    return None
+
+
+def question(tracker: Tracker) -> str:
+    """The user's text, cut to the searchable length (a 20,000-character paste still gets an answer)."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    return text[: get_settings().max_query_chars]
+
+
+async def in_thread(function, *args, **kwargs):
+    """Run blocking work (model, index) off the event loop."""
+    return await asyncio.to_thread(partial(function, *args, **kwargs))
+
+
+def _knowledge():
+    from knowledge.facts import load_facts
+    from knowledge.retrieval import get_retriever
+
+    return get_retriever(), load_facts(get_settings().facts_file)
+
+
+async def knowledge():
+    """The process-wide retriever and film facts, loaded on first use in a worker thread."""
+    return await in_thread(_knowledge)

@@ -1,0 +1,36 @@
+"""Elliptical follow-ups: "and the ending?", "what about the other critic?", "and Amy Adams?"."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.cast import ActionAnswerCast
+from actions.context import entity, question
+from actions.film_facts import ActionAnswerFilmFact
+from actions.review_answers import answer_from_reviews
+
+
+class ActionAnswerFollowup(Action):
+    """Repeats the last kind of question with what the follow-up changes.
+
+    Reads ``last_kind``, ``last_question`` and ``last_aspect``, and the ``aspect``, ``reviewer``,
+    ``person``, ``character`` and ``fact`` entities. A new aspect asks the same kind of question
+    about it; a reviewer alone re-asks the last question of that review.
+    """
+
+    def name(self) -> str:
+        return "action_answer_followup"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        kind = tracker.get_slot("last_kind") or "opinion"
+        if kind == "cast" or (entity(tracker, "person", "character") and not entity(tracker, "aspect")):
+            return await ActionAnswerCast().run(dispatcher, tracker, domain)
+        if kind == "fact" or entity(tracker, "fact"):
+            return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)
+        aspect = entity(tracker, "aspect")
+        reviewer = entity(tracker, "reviewer")
+        text = question(tracker)
+        if reviewer and not aspect:
+            text, aspect = tracker.get_slot("last_question") or text, tracker.get_slot("last_aspect")
+        return await answer_from_reviews(dispatcher, tracker, kind, text, aspect, reviewer)

@@ -1,0 +1,49 @@
+"""The shared step of every answer drawn from the reviews, spoiler consent included."""
+
+from __future__ import annotations
+
+from abc import ABCMeta, abstractmethod
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import entity, in_thread, knowledge, question
+from actions.replies import remember, send
+from knowledge.answers import resolve_review, review_answer
+
+_FROM_SLOT = object()
+
+
+async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker, kind: str, text: str,
+                              aspect: str | None, reviewer: str | None, consent=_FROM_SLOT) -> list:
+    """Answer ``text`` from the reviews, or ask for spoiler consent first and keep the question pending.
+
+    Reads ``spoiler_consent`` (unless ``consent`` is given), ``last_subject`` and ``last_review``; a person
+    or character named in the message overrides ``last_subject``.
+    """
+    if consent is _FROM_SLOT:
+        consent = tracker.get_slot("spoiler_consent")
+    retriever, _ = await knowledge()
+    review = resolve_review(retriever, reviewer, tracker.get_slot("last_review"))
+    subject = entity(tracker, "person", "character") or tracker.get_slot("last_subject")
+    answer = await in_thread(review_answer, retriever, text, kind=kind, consent=consent,
+                             review=review, aspect=aspect, subject=subject)
+    send(dispatcher, answer)
+    if answer.needs_consent:
+        return [SlotSet("pending_question", text), SlotSet("last_kind", kind), SlotSet("last_aspect", aspect),
+                SlotSet("last_review", review)]
+    return remember(answer, kind, text, aspect)
+
+
+class ReviewAnswerAction(Action, metaclass=ABCMeta):
+    """An answer from the reviews for one kind of question (plot, opinion, comments, ...)."""
+
+    kind: str
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        return await answer_from_reviews(dispatcher, tracker, self.kind, question(tracker),
+                                         entity(tracker, "aspect"), entity(tracker, "reviewer"))

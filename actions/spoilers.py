@@ -1,0 +1,33 @@
+"""The answer to "do you mind spoilers?", remembered for the conversation."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.review_answers import answer_from_reviews
+
+
+class ActionHandleConsent(Action):
+    """On yes/no: if a question waits for spoiler consent, record the answer and answer the question.
+
+    Reads the latest intent (affirm/deny), ``pending_question``, ``last_kind``, ``last_aspect`` and
+    ``last_review``. Sets ``spoiler_consent`` and clears ``pending_question``. Without a pending
+    question, a yes or no is simply acknowledged.
+    """
+
+    def name(self) -> str:
+        return "action_handle_consent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        pending = tracker.get_slot("pending_question")
+        if not pending:
+            dispatcher.utter_message(response="utter_noted")
+            return []
+        consent = tracker.get_intent_of_latest_message() == "affirm"
+        dispatcher.utter_message(response="utter_spoilers_ok" if consent else "utter_spoilers_avoided")
+        events = [SlotSet("spoiler_consent", consent), SlotSet("pending_question", None)]
+        kind = tracker.get_slot("last_kind") or "opinion"
+        return events + await answer_from_reviews(dispatcher, tracker, kind, pending, tracker.get_slot("last_aspect"),
+                                                  tracker.get_slot("last_review"), consent=consent)

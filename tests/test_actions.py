@@ -1,0 +1,178 @@
+"""Custom actions on real trackers, the real index and the real facts (no mocks of retrieval)."""
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+from actions.cast import ActionAnswerCast
+from actions.comments import ActionAnswerComments
+from actions.film_facts import ActionAnswerFilmFact
+from actions.followup import ActionAnswerFollowup
+from actions.opinions import ActionAnswerOpinion, ActionCompareReviews
+from actions.plot import ActionAnswerPlot
+from actions.ratings import ActionRecordRating
+from actions.spoilers import ActionHandleConsent
+
+BEEZJAK, BLOG = "her-explores-love-with-an-os", "her-makes-sci-fi-heartfelt"
+
+
+@pytest.fixture(autouse=True)
+def _index(built_index):
+    """Actions load the process-wide retriever from the session's index."""
+
+
+def slots(events) -> dict:
+    return {event["name"]: event["value"] for event in events if event["event"] == "slot"}
+
+
+async def run(action, dispatcher, tracker, domain):
+    events = await action.run(dispatcher, tracker, domain)
+    assert dispatcher.messages, "every action says something"
+    return events
+
+
+async def test_cast_by_character_uses_facts_and_a_review_line(dispatcher, tracker_for, domain):
+    tracker = tracker_for("who voices the OS?", "ask_cast", {"character": "Samantha"})
+    events = await run(ActionAnswerCast(), dispatcher, tracker, domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_cast_voice_role_quoted"
+    assert message["actor"] == "Scarlett Johansson" and message["character"] == "Samantha"
+    assert message["source"].startswith("film facts, from")
+    assert "Johansson" in message["quote"]
+    assert slots(events)["last_subject"] == "Scarlett Johansson as Samantha"
+    assert "facts:cast:Scarlett Johansson" in slots(events)["last_sources"]
+
+
+async def test_cast_unknown_person_is_not_invented(dispatcher, tracker_for, domain):
+    await run(ActionAnswerCast(), dispatcher, tracker_for("is Tom Hanks in it?", "ask_cast", {"person": "Tom Hanks"}),
+              domain)
+    assert dispatcher.messages[0]["response"] == "utter_person_unknown"
+    assert dispatcher.messages[0]["name"] == "Tom Hanks"
+
+
+@pytest.mark.parametrize(("fact", "response", "value"), [
+    ("director", "utter_fact_director", "Spike Jonze"),
+    ("year", "utter_fact_year", "2013"),
+    ("runtime", "utter_fact_runtime_minutes", "126"),
+])
+async def test_film_facts(dispatcher, tracker_for, domain, fact, response, value):
+    await run(ActionAnswerFilmFact(), dispatcher, tracker_for(f"what is the {fact}", "ask_film_fact", {"fact": fact}),
+              domain)
+    message = dispatcher.messages[0]
+    assert (message["response"], message["value"]) == (response, value)
+    assert "Wikipedia" in message["source"]
+
+
+async def test_awards_come_from_the_facts(dispatcher, tracker_for, domain):
+    await run(ActionAnswerFilmFact(), dispatcher, tracker_for("what did it win", "ask_film_fact", {"fact": "awards"}),
+              domain)
+    assert "Academy Award for Best Original Screenplay" in dispatcher.messages[0]["wins"]
+
+
+async def test_opinion_consults_both_reviews(dispatcher, tracker_for, domain):
+    tracker = tracker_for("what did the critics think of the acting?", "ask_opinion", {"aspect": "acting"})
+    events = await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_reviews_both"
+    assert {q["passage_id"].split("/")[0] for q in message["custom"]["quotes"]} == {BEEZJAK, BLOG}
+    assert message["quote"] in " ".join(q["sentence"] for q in message["custom"]["quotes"])
+    assert slots(events)["last_kind"] == "opinion"
+    assert 1 <= len(message["buttons"]) <= 3
+
+
+async def test_spoiler_consent_is_asked_once_and_honoured(dispatcher, tracker_for, domain):
+    ask = tracker_for("how does it end?", "ask_plot", {"aspect": "ending"})
+    events = await run(ActionAnswerPlot(), dispatcher, ask, domain)
+    assert dispatcher.messages[0]["response"] == "utter_ask_spoiler_consent"
+    pending = slots(events)
+    assert pending["pending_question"] == "how does it end?"
+
+    dispatcher.messages.clear()
+    yes = tracker_for("/affirm", "affirm", **pending)
+    events = await run(ActionHandleConsent(), dispatcher, yes, domain)
+    assert [m["response"] for m in dispatcher.messages][0] == "utter_spoilers_ok"
+    assert any(q["spoiler"] for q in dispatcher.messages[1]["custom"]["quotes"])
+    assert slots(events)["spoiler_consent"] is True and slots(events)["pending_question"] is None
+
+    dispatcher.messages.clear()
+    no = tracker_for("/deny", "deny", **pending)
+    await run(ActionHandleConsent(), dispatcher, no, domain)
+    assert dispatcher.messages[0]["response"] == "utter_spoilers_avoided"
+    assert not any(q["spoiler"] for m in dispatcher.messages[1:] for q in m.get("custom", {}).get("quotes", []))
+
+
+async def test_after_consent_was_given_no_question_is_asked(dispatcher, tracker_for, domain):
+    tracker = tracker_for("how does it end?", "ask_plot", {"aspect": "ending"}, spoiler_consent=True)
+    await run(ActionAnswerPlot(), dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] != "utter_ask_spoiler_consent"
+
+
+async def test_follow_up_to_the_other_reviewer(dispatcher, tracker_for, domain):
+    tracker = tracker_for("and the other critic?", "ask_followup", {"reviewer": "other"}, last_kind="opinion",
+                          last_question="what did the critics think of the acting?", last_aspect="acting",
+                          last_review=BLOG)
+    events = await run(ActionAnswerFollowup(), dispatcher, tracker, domain)
+    quotes = dispatcher.messages[0]["custom"]["quotes"]
+    assert quotes and {q["passage_id"].split("/")[0] for q in quotes} == {BEEZJAK}
+    assert slots(events)["last_review"] == BEEZJAK
+
+
+async def test_her_performance_means_the_last_person(dispatcher, tracker_for, domain):
+    tracker = tracker_for("what did the critics say about her performance?", "ask_opinion",
+                          last_subject="Scarlett Johansson as Samantha")
+    await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
+    sentences = " ".join(q["sentence"] for q in dispatcher.messages[0]["custom"]["quotes"])
+    assert "Johans" in sentences
+
+
+async def test_a_named_reviewer_is_the_only_source(dispatcher, tracker_for, domain):
+    tracker = tracker_for("what does Sam Beezjak think of it?", "ask_opinion", {"reviewer": "Sam Beezjak"})
+    await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
+    assert {q["passage_id"].split("/")[0] for q in dispatcher.messages[0]["custom"]["quotes"]} == {BEEZJAK}
+    assert "Sam Beezjak" in dispatcher.messages[0]["source"]
+
+
+async def test_compare_says_where_both_speak(dispatcher, tracker_for, domain):
+    await run(ActionCompareReviews(), dispatcher, tracker_for("do the two reviewers agree?", "ask_compare_reviews"),
+              domain)
+    assert dispatcher.messages[0]["response"] in ("utter_reviews_both", "utter_review_only_one")
+
+
+async def test_comments_quote_a_reader_never_the_website_complaint(dispatcher, tracker_for, domain):
+    await run(ActionAnswerComments(), dispatcher, tracker_for("what did readers say?", "ask_comments"), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_comment_quote"
+    assert [q["passage_id"] for q in message["custom"]["quotes"]] == [f"{BLOG}/c1"]
+    assert message["source"].startswith("a reader comment")
+
+
+async def test_on_topic_but_not_covered_says_so(dispatcher, tracker_for, domain):
+    tracker = tracker_for("what did the critics think about the popcorn prices at the premiere?", "ask_opinion")
+    await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_reviews_silent"
+    assert dispatcher.messages[0]["buttons"]
+
+
+async def test_a_very_long_message_still_gets_an_answer(dispatcher, tracker_for, domain):
+    tracker = tracker_for("what about the acting? " * 1000, "ask_opinion")
+    await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"].startswith("utter_")
+
+
+async def test_rating_is_stored_with_the_sources(dispatcher, tracker_for, domain):
+    sources = [f"{BLOG}/p5", "facts:cast:Scarlett Johansson"]
+    tracker = tracker_for("thumbs down", "rate_negative", last_sources=sources, last_question="who is Samantha?",
+                          ratings=[{"rating": "up", "sources": ["x"], "question": "q", "at": "t"}])
+    events = await run(ActionRecordRating(), dispatcher, tracker, domain)
+    ratings = slots(events)["ratings"]
+    assert len(ratings) == 2
+    assert ratings[-1]["rating"] == "down" and ratings[-1]["sources"] == sources
+    assert dispatcher.messages[0]["response"] == "utter_rating_thanks_negative"
+
+
+async def test_nothing_to_rate_yet(dispatcher, tracker_for, domain):
+    events = await run(ActionRecordRating(), dispatcher, tracker_for("thumbs up", "rate_positive"), domain)
+    assert events == [] and dispatcher.messages[0]["response"] == "utter_nothing_to_rate"
+
+
+def test_slot_events_are_plain_rasa_events():
+    assert SlotSet("x", 1) == {"event": "slot", "timestamp": None, "name": "x", "value": 1}
