@@ -88,6 +88,11 @@ class MiniLMIntentClassifier(GraphComponent, IntentClassifier):
         probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
         probabilities /= probabilities.sum(axis=1, keepdims=True)
         for message, row in zip(messages, probabilities, strict=True):
+            if not (message.get(TEXT) or "").strip():
+                # Nothing said is not a "yes": zero confidence lets the fallback ask what was meant.
+                message.set("intent", {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set("intent_ranking", [], add_to_output=True)
+                continue
             order = np.argsort(-row)[:LABEL_RANKING_LENGTH]
             ranking = [{"name": self.labels[i], "confidence": float(row[i])} for i in order]
             message.set("intent", ranking[0], add_to_output=True)
