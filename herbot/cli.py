@@ -53,6 +53,16 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--review", metavar="ID", help="only this review (its file name without .txt)")
     search.add_argument("--comments-only", action="store_true", help="only reader comments")
     search.set_defaults(run=run_search)
+
+    train = commands.add_parser("train", help="train the Rasa model (only if the bot changed)")
+    train.add_argument("--force", action="store_true", help="retrain even when nothing changed")
+    train.set_defaults(run=run_train)
+
+    serve = commands.add_parser("serve", help="start the assistant: action server and Rasa server")
+    serve.add_argument("--port", type=int, metavar="P", help="the Rasa server's port (default $HERBOT_PORT or 5005)")
+    serve.add_argument("--cors", action="append", metavar="ORIGIN",
+                       help="allow browser requests from ORIGIN (repeatable; default: only the bot's own origin)")
+    serve.set_defaults(run=run_serve)
     return parser
 
 
@@ -106,6 +116,25 @@ def run_search(args) -> int:
         print(f"{hit.rank}. {hit.score:.3f}  {p.source_label}  [{', '.join(flags)}]  ({p.id})")
         print(f"   > {hit.sentence}")
     return 0
+
+
+def run_train(args) -> int:
+    from herbot import train
+
+    try:
+        return train.run(get_settings(), force=args.force)
+    except train.TrainingError as error:
+        raise UserError(error) from None
+
+
+def run_serve(args) -> int:
+    from herbot.serve import ServeError, serve
+    from herbot.train import TrainingError
+
+    try:
+        return serve(get_settings(), port=args.port, cors=args.cors)
+    except (ServeError, TrainingError) as error:
+        raise UserError(error) from None
 
 
 if __name__ == "__main__":

@@ -1,0 +1,242 @@
+"""``herbot serve``: the action server and the Rasa server as supervised children.
+
+herbot checks the ports, refreshes the index, trains the model if the bot changed,
+starts both servers on loopback with their output in ``$HERBOT_HOME/logs``, waits until
+both answer, and then watches them. Ctrl-C or SIGTERM stops both (whole process groups);
+if one dies, herbot shows the end of its log and stops the other.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import socket
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from subprocess import Popen
+
+from herbot import processes
+from herbot.settings import BOT_DIR, PROJECT_ROOT, Settings
+from herbot.train import BotSources, rasa_env, train
+
+READY_TIMEOUT_SECONDS = 180.0
+POLL_SECONDS = 0.5
+LOG_LINES_ON_FAILURE = 15
+ACTION_HOST = "127.0.0.1"  # the action server is only ever called by Rasa, on this machine
+REST_PATH = "/webhooks/rest/webhook"
+
+
+class ServeError(Exception):
+    """herbot could not start or keep serving; the message is one line for the user."""
+
+
+@dataclass
+class Service:
+    """One child server: how to start it, where it logs, and how to tell it is ready.
+
+    ``start`` can be called again after the process ended, which is all a restart
+    policy needs (see :func:`_watch`).
+    """
+
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    cwd: Path
+    log: Path
+    health_url: str
+    process: Popen | None = field(default=None, repr=False)
+
+    def start(self, *, fresh_log: bool = False) -> None:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.cwd.mkdir(parents=True, exist_ok=True)
+        with self.log.open("w" if fresh_log else "a", encoding="utf-8") as output, processes.signals_held():
+            self.process = processes.spawn(self.argv, env=self.env, cwd=self.cwd, output=output)
+
+    def exit_status(self) -> int | None:
+        """None while running, else the exit status (negative: killed by that signal)."""
+        return self.process.poll() if self.process else None
+
+    def answers(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.health_url, timeout=2) as response:
+                return response.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def failure(self, what: str) -> ServeError:
+        """Print the end of the log to stderr and build the one-line error."""
+        lines = processes.tail(self.log, LOG_LINES_ON_FAILURE)
+        if lines:
+            print(f"--- last lines of {self.log} ---", file=sys.stderr)
+            print("\n".join(lines), file=sys.stderr)
+            print("---", file=sys.stderr)
+        return ServeError(f"the {self.name} {what}; its log is {self.log}")
+
+
+def serve(
+    settings: Settings,
+    *,
+    port: int | None = None,
+    cors: list[str] | None = None,
+    bot_dir: Path = BOT_DIR,
+    actions_root: Path = PROJECT_ROOT,
+    out=None,
+) -> int:
+    """Run herbot until SIGINT/SIGTERM (exit status 0) or a child fails (:class:`ServeError`)."""
+    out = out or sys.stdout
+    port = port or settings.port
+    base_url = f"http://{settings.host}:{port}"
+    check_ports(settings.host, port, settings.action_port)
+    services: list[Service] = []
+    with processes.stop_on_signals():
+        try:
+            _prepare_index(settings, out)
+            model = train(settings, sources=BotSources.at(bot_dir), out=out).model
+            check_ports(settings.host, port, settings.action_port)  # training took a while
+            logs = settings.home / "logs"
+            print(f"Server logs: {logs} (action-server.log, rasa.log)", file=out, flush=True)
+            plan = [
+                ("starting action server…", action_service(settings, actions_root, logs / "action-server.log")),
+                ("loading the model…", rasa_service(settings, model, port, cors or [base_url], bot_dir,
+                                                    logs / "rasa.log")),
+            ]
+            for note, service in plan:
+                print(note, file=out, flush=True)
+                services.append(service)
+                service.start(fresh_log=True)
+            _wait_until_ready(services, out)
+
+            print(f"herbot is ready: {base_url} (REST: POST {REST_PATH}). Press Ctrl-C to stop.", file=out, flush=True)
+            failed, status = _watch(services)
+            raise failed.failure(f"stopped unexpectedly ({_describe(status)})")
+        except processes.Stop as stop:
+            print(f"\n{stop} received, stopping herbot…", file=out, flush=True)
+        finally:
+            with processes.signals_ignored():
+                processes.stop(*(service.process for service in services if service.process))
+    print("herbot stopped.", file=out, flush=True)
+    return 0
+
+
+def action_service(settings: Settings, actions_root: Path, log: Path) -> Service:
+    """rasa-sdk's own server; it binds to SANIC_HOST, so loopback is set there."""
+    env = {
+        **os.environ,
+        "SANIC_HOST": ACTION_HOST,
+        "USE_TF": "0",  # the actions need torch only; never pay for importing TensorFlow
+        "TOKENIZERS_PARALLELISM": "false",
+    }
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(actions_root), env.get("PYTHONPATH")]))
+    return Service(
+        name="action server",
+        argv=[sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+        env=env,
+        cwd=settings.home,
+        log=log,
+        health_url=f"http://{ACTION_HOST}:{settings.action_port}/health",
+    )
+
+
+def rasa_service(settings: Settings, model: Path, port: int, cors: list[str], bot_dir: Path, log: Path) -> Service:
+    """``rasa run`` with the REST and socket.io channels, no HTTP API, CORS for ``cors`` only."""
+    settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+    env = {
+        **rasa_env(settings),
+        "HERBOT_ACTION_URL": settings.action_url,
+        "HERBOT_TRACKER_DB": str(settings.tracker_db),
+    }
+    argv = [
+        sys.executable, "-m", "rasa", "run",
+        "--model", str(model),
+        "--endpoints", str(bot_dir / "endpoints.yml"),
+        "--credentials", str(bot_dir / "credentials.yml"),
+        "-i", settings.host, "-p", str(port),
+        "--cors", *cors,
+    ]
+    return Service(name="Rasa server", argv=argv, env=env, cwd=settings.home, log=log,
+                   health_url=f"http://{settings.host}:{port}/")
+
+
+def check_ports(host: str, port: int, action_port: int) -> None:
+    """Refuse to start when a port is taken, before anything is started."""
+    if port == action_port:
+        raise ServeError(f"the Rasa port and the action server port are both {port}; choose another with --port")
+    for bind_host, number, how in ((host, port, "--port"), (ACTION_HOST, action_port, "HERBOT_ACTION_PORT")):
+        if not 0 < number < 65536:
+            raise ServeError(f"port {number} is not between 1 and 65535; choose another with {how}")
+        try:
+            _try_bind(bind_host, number)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise ServeError(
+                    f"port {number} is already in use (is herbot already running?); choose another with {how}"
+                ) from None
+            raise ServeError(f"cannot listen on {bind_host}:{number}: {error.strerror or error}") from None
+
+
+def _try_bind(host: str, port: int) -> None:
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as error:
+        raise ServeError(f"cannot resolve the host {host!r}: {error.strerror}") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do
+        probe.bind(address)
+
+
+def _prepare_index(settings: Settings, out) -> None:
+    from knowledge.pipeline import refresh_index
+
+    print("Checking the review index…", file=out, flush=True)
+    result = refresh_index(settings, progress=sys.stderr.isatty())
+    state = f"rebuilt in {result.manifest['build_seconds']} s" if result.rebuilt else "up to date"
+    print(f"Review index {state}: {settings.index_dir}", file=out, flush=True)
+
+
+def _wait_until_ready(services: list[Service], out, timeout: float = READY_TIMEOUT_SECONDS) -> None:
+    started = time.monotonic()
+    waiting = list(services)
+    next_note = 30.0
+    while waiting:
+        for service in list(waiting):
+            status = service.exit_status()
+            if status is not None:
+                raise service.failure(f"exited while starting ({_describe(status)})")
+            if service.answers():
+                waiting.remove(service)
+                print(f"  {service.name} is up ({time.monotonic() - started:.0f} s)", file=out, flush=True)
+        elapsed = time.monotonic() - started
+        if waiting and elapsed > timeout:
+            raise waiting[0].failure(f"did not answer {waiting[0].health_url} within {timeout:.0f} s")
+        if waiting and elapsed > next_note:
+            names = " and ".join(service.name for service in waiting)
+            print(f"  still waiting for the {names} ({elapsed:.0f} s)…", file=out, flush=True)
+            next_note += 30.0
+        if waiting:
+            time.sleep(POLL_SECONDS)
+
+
+def _watch(services: list[Service]) -> tuple[Service, int]:
+    """Block until a child exits and return it with its status.
+
+    This is the one place that sees a child die while serving: restarting the action
+    server would be ``service.start()`` and ``_wait_until_ready([service], out)`` here
+    instead of returning.
+    """
+    while True:
+        for service in services:
+            status = service.exit_status()
+            if status is not None:
+                return service, status
+        time.sleep(POLL_SECONDS)
+
+
+def _describe(status: int) -> str:
+    if status < 0:
+        return f"killed by {signal.Signals(-status).name}"
+    return f"exit status {status}"

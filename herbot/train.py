@@ -1,0 +1,293 @@
+"""Train the Rasa model, only when the bot's sources or Rasa itself changed.
+
+Rasa runs as a child process (``python -m rasa train``) in ``$HERBOT_HOME`` with its
+cache there too, so nothing it writes lands in the repository. Its full output goes
+to ``$HERBOT_HOME/logs/train.log``; the terminal gets a condensed view.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+from herbot import processes
+from herbot.settings import BOT_DIR, Settings
+
+MODEL_NAME = "herbot"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_COMPONENT = re.compile(r"Starting to train component '([^']+)'")
+_EPOCHS = re.compile(r"^Epochs:\s+\d+%\|[^|]*\|\s*(\d+)/(\d+)(?:.*i_acc=([\d.]+))?")
+_EXCEPTION = re.compile(r"^[A-Za-z_.]*(?:Error|Exception)\b.*:")
+
+
+class TrainingError(Exception):
+    """Training cannot start or Rasa failed; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    model: Path
+    trained: bool
+    seconds: float
+
+
+@dataclass(frozen=True)
+class BotSources:
+    """Where the Rasa project's inputs live (the repository's ``bot/`` by default)."""
+
+    domain: Path
+    config: Path
+    data: Path
+
+    @classmethod
+    def at(cls, bot_dir: Path = BOT_DIR) -> BotSources:
+        folder = bot_dir / "domain"
+        return cls(domain=folder if folder.is_dir() else bot_dir / "domain.yml",
+                   config=bot_dir / "config.yml", data=bot_dir / "data")
+
+    def files(self) -> list[Path]:
+        """Every input file, in a stable order; missing ones are a :class:`TrainingError`."""
+        for path in (self.domain, self.config, self.data):
+            if not path.exists():
+                raise TrainingError(f"{_shown(path)} is missing; the Rasa project needs it to train")
+        found = [self.config, *custom_component_files(self.config)]
+        for root in (self.domain, self.data):
+            found += sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        return found
+
+
+def custom_component_files(config: Path) -> list[Path]:
+    """The source files of the config's own components (``module.Class`` names).
+
+    A change to such a component changes the model as surely as a change to the data.
+    """
+    import importlib.util
+
+    import yaml
+
+    try:
+        parsed = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError:
+        return []  # Rasa reports the broken config with a better message
+    entries = [*(parsed.get("pipeline") or []), *(parsed.get("policies") or [])] if isinstance(parsed, dict) else []
+    files = []
+    for entry in entries:
+        name = entry.get("name", "") if isinstance(entry, dict) else ""
+        if "." not in name:
+            continue
+        try:
+            spec = importlib.util.find_spec(name.rsplit(".", 1)[0])
+        except (ImportError, ValueError):
+            continue
+        if spec and spec.origin and Path(spec.origin).is_file():
+            files.append(Path(spec.origin))
+    return sorted(set(files))
+
+
+def model_path(settings: Settings) -> Path:
+    return settings.models_dir / f"{MODEL_NAME}.tar.gz"
+
+
+def fingerprint(sources: BotSources) -> str:
+    """sha256 over each input's name and bytes, plus Rasa's version."""
+    digest = hashlib.sha256(f"rasa {version('rasa')}\n".encode())
+    for path in sources.files():
+        digest.update(f"{_shown(path)}\n".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def is_up_to_date(settings: Settings, sources: BotSources) -> bool:
+    return model_path(settings).is_file() and _read_stamp(settings).get("fingerprint") == fingerprint(sources)
+
+
+def _components_digest(sources: BotSources) -> str:
+    digest = hashlib.sha256()
+    for path in custom_component_files(sources.config):
+        digest.update(f"{_shown(path)}\n".encode() + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def train(settings: Settings, *, force: bool = False, sources: BotSources | None = None, out=None) -> TrainResult:
+    """Train unless the model matches the sources (or ``force``); return where the model is."""
+    out = out or sys.stdout
+    sources = sources or BotSources.at()
+    model = model_path(settings)
+    if not force and is_up_to_date(settings, sources):
+        print(f"Rasa model up to date: {model}", file=out, flush=True)
+        return TrainResult(model, trained=False, seconds=0.0)
+
+    expected = fingerprint(sources)
+    log = settings.home / "logs" / "train.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    settings.models_dir.mkdir(parents=True, exist_ok=True)
+    argv = [
+        sys.executable, "-m", "rasa", "train",
+        "--domain", str(sources.domain), "--config", str(sources.config), "--data", str(sources.data),
+        "--out", str(settings.models_dir), "--fixed-model-name", MODEL_NAME,
+    ]
+    components = _components_digest(sources)
+    if force or _read_stamp(settings).get("components", components) != components:
+        argv.append("--force")  # Rasa's cache knows a component by its name, not its code
+    print(f"Training the Rasa model (a few minutes; full log: {log})", file=out, flush=True)
+    started = time.monotonic()
+    returncode, error = _run_condensed(argv, rasa_env(settings), settings.home, log, out)
+    seconds = time.monotonic() - started
+    if returncode != 0 or not model.is_file():
+        reason = error or f"rasa exited with status {returncode}"
+        raise TrainingError(f"training failed after {seconds:.0f} s: {reason} (full log: {log})")
+    _stamp_path(settings).write_text(
+        json.dumps({"fingerprint": expected, "components": components, "rasa": version("rasa"),
+                    "seconds": round(seconds, 1)}) + "\n",
+        encoding="utf-8",
+    )
+    print(f"Model trained in {seconds:.0f} s: {model}", file=out, flush=True)
+    return TrainResult(model, trained=True, seconds=seconds)
+
+
+def run(settings: Settings, *, force: bool = False) -> int:
+    """``herbot train``: train, and stop Rasa too if herbot is interrupted or terminated."""
+    with processes.stop_on_signals():
+        try:
+            train(settings, force=force)
+        except processes.Stop:
+            print("herbot: training interrupted", file=sys.stderr)
+            return 130
+    return 0
+
+
+def rasa_env(settings: Settings) -> dict[str, str]:
+    """The environment for a Rasa child: its cache under HERBOT_HOME, no telemetry."""
+    # Telemetry off, always: nothing herbot runs may send data off this machine.
+    return {**os.environ, "RASA_CACHE_DIRECTORY": str(settings.home / "rasa-cache"), "RASA_TELEMETRY_ENABLED": "false"}
+
+
+def _run_condensed(argv: list[str], env: dict[str, str], cwd: Path, log: Path, out) -> tuple[int, str | None]:
+    """Run Rasa, copying everything to ``log`` and a few telling lines to ``out``.
+
+    Returns the exit status and, on failure, the error Rasa reported (one line).
+    """
+    import subprocess
+
+    cwd.mkdir(parents=True, exist_ok=True)
+    condenser = _Condenser(out)
+    process = None
+    with log.open("w", encoding="utf-8") as log_file:
+        try:
+            with processes.signals_held():
+                process = processes.spawn(argv, env=env, cwd=cwd, output=subprocess.PIPE)
+            # Text mode turns tqdm's carriage returns into line ends: one line per update.
+            for line in _lines(process.stdout):
+                log_file.write(line + "\n")
+                condenser.feed(line)
+            returncode = process.wait()
+        finally:
+            if process is not None:
+                process.stdout.close()
+                processes.stop(process, grace=5)
+    condenser.finish()
+    return returncode, None if returncode == 0 else condenser.error()
+
+
+def _lines(stream):
+    import io
+
+    for raw in io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=None):
+        yield raw.rstrip("\n")
+
+
+class _Condenser:
+    """Picks the progress worth showing out of Rasa's chatty output."""
+
+    def __init__(self, out) -> None:
+        self.out = out
+        self.epoch: tuple[str, str, str] | None = None  # the latest (epoch, epochs, accuracy)
+        self.shown_decile = -1
+        self.warnings = 0
+        self.red_block: list[str] | None = None
+        self.errors: list[str] = []
+        self.last_lines: list[str] = []
+
+    def feed(self, raw: str) -> None:
+        if "\x1b[91m" in raw:  # Rasa prints its errors in red, possibly over several lines
+            self.red_block = []
+        line = _ANSI.sub("", raw).rstrip()
+        if self.red_block is not None:
+            self.red_block.append(line)
+            if "\x1b[0m" in raw:
+                self.errors.append(" ".join(" ".join(self.red_block).split()))
+                self.red_block = None
+            return
+        if not line.strip():
+            return
+        if self.epoch and not line.startswith("Epochs:"):
+            self._show_epoch()
+        self.last_lines = (self.last_lines + [line])[-5:]
+        if "UserWarning:" in line:
+            self.warnings += 1
+        elif match := _COMPONENT.search(line):
+            self.shown_decile = -1
+            self._show(f"  training {match.group(1)}")
+        elif match := _EPOCHS.match(line):
+            # tqdm redraws the bar several times per epoch; the metrics come with the last draw.
+            epoch, epochs, accuracy = match.groups()
+            if self.epoch and self.epoch[0] != epoch:
+                self._show_epoch()
+            if accuracy:
+                self.epoch = (epoch, epochs, accuracy)
+            return
+        elif " ERROR " in line or _EXCEPTION.match(line):
+            self.errors.append(line.strip())
+
+    def _show_epoch(self) -> None:
+        """Show an epoch's metrics about every tenth of the way."""
+        epoch, epochs, accuracy = self.epoch
+        self.epoch = None
+        decile = 10 * int(epoch) // max(int(epochs), 1)
+        if decile > self.shown_decile:
+            self.shown_decile = decile
+            self._show(f"    epoch {epoch}/{epochs}: intent accuracy {accuracy}")
+
+    def finish(self) -> None:
+        if self.epoch:
+            self._show_epoch()
+        if self.red_block:
+            self.errors.append(" ".join(" ".join(self.red_block).split()))
+        if self.warnings:
+            self._show(f"  Rasa gave {self.warnings} warning(s); they are in the log")
+
+    def error(self) -> str | None:
+        if self.errors:
+            return self.errors[-1]
+        return self.last_lines[-1].strip() if self.last_lines else None
+
+    def _show(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+
+def _stamp_path(settings: Settings) -> Path:
+    return settings.models_dir / f"{MODEL_NAME}.fingerprint.json"
+
+
+def _read_stamp(settings: Settings) -> dict:
+    """What the last successful training recorded (empty if nothing usable)."""
+    try:
+        stamp = json.loads(_stamp_path(settings).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return stamp if isinstance(stamp, dict) else {}
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the project when it is inside it (stable across checkouts)."""
+    try:
+        return str(path.relative_to(BOT_DIR.parent))
+    except ValueError:
+        return str(path)

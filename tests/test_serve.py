@@ -1,0 +1,277 @@
+"""`herbot train` and `herbot serve` in real processes: real Rasa, real action server, real signals.
+
+The model is trained once into the session's HERBOT_HOME (a few minutes) and shared by
+every test here and by any later `herbot serve` in the session.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import ExitStack, suppress
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from herbot.settings import BOT_DIR, PROJECT_ROOT
+
+pytestmark = pytest.mark.slow
+
+HERBOT = str(Path(sys.executable).parent / "herbot")
+BOT_READY = (BOT_DIR / "domain.yml").is_file() or (BOT_DIR / "domain").is_dir()
+ACTIONS_READY = (PROJECT_ROOT / "actions" / "__init__.py").is_file()
+needs_bot = pytest.mark.skipif(
+    not (BOT_READY and ACTIONS_READY),
+    reason="the Rasa project is incomplete: bot/domain.yml (or bot/domain/) and the actions/ package are needed",
+)
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports nobody listens on, all different (the sockets are held until all are chosen)."""
+    with ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+
+
+def herbot_env(home: Path, port: int, action_port: int) -> dict[str, str]:
+    return {**os.environ, "HERBOT_HOME": str(home), "HERBOT_PORT": str(port), "HERBOT_ACTION_PORT": str(action_port)}
+
+
+def processes_matching(home: Path, ports: list[int]) -> list[str]:
+    """Command lines of live processes that mention the test's HERBOT_HOME or ports."""
+    markers = [str(port) for port in ports]
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue  # gone meanwhile
+        if any(arg in markers or str(home) in arg for arg in args):
+            found.append(" ".join(args).strip())
+    return found
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (children in their own sessions included)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+class Serving:
+    """A `herbot serve` child whose output the test reads line by line."""
+
+    def __init__(self, home: Path, port: int, action_port: int):
+        self.home, self.port, self.action_port = home, port, action_port
+        self.process = subprocess.Popen(
+            [HERBOT, "serve"], env=herbot_env(home, port, action_port),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        self.output: list[str] = []
+
+    def wait_for(self, text: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            self.output.append(line)
+            if text in line:
+                return
+            if not line and self.process.poll() is not None:
+                pytest.fail(f"herbot serve exited ({self.process.returncode}) before {text!r}:\n{self.text}")
+        pytest.fail(f"no {text!r} within {timeout} s:\n{self.text}")
+
+    def finish(self, timeout: float) -> int:
+        rest, _ = self.process.communicate(timeout=timeout)
+        self.output.append(rest)
+        return self.process.returncode
+
+    @property
+    def text(self) -> str:
+        return "".join(self.output)
+
+    def leftovers(self, started: set[int]) -> list[str]:
+        return [f"pid {pid}" for pid in started if alive(pid)] + processes_matching(
+            self.home, [self.port, self.action_port]
+        )
+
+    def kill(self) -> None:
+        """Last resort after a failed test: take every process below herbot down."""
+        for pid in descendants(self.process.pid):
+            with suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.kill()
+        self.process.wait()
+
+
+@pytest.fixture
+def serving(herbot_home):
+    started: list[Serving] = []
+
+    def start() -> Serving:
+        started.append(Serving(herbot_home, *free_ports(2)))
+        return started[-1]
+
+    yield start
+    for server in started:
+        if server.process.poll() is None:
+            server.kill()
+
+
+@pytest.fixture(scope="session")
+def trained_model(herbot_home, built_index):
+    """The real bot trained once with `herbot train` into the session's HERBOT_HOME."""
+    if not BOT_READY:
+        pytest.skip("bot/domain.yml (or bot/domain/) does not exist yet")
+    started = time.monotonic()
+    result = subprocess.run([HERBOT, "train"], capture_output=True, text=True, timeout=3600,
+                            env={**os.environ, "HERBOT_HOME": str(herbot_home)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    model = herbot_home / "models" / "herbot.tar.gz"
+    assert model.is_file()
+    return model, result.stdout, time.monotonic() - started
+
+
+@pytest.mark.parametrize("taken", ["rasa", "action"])
+def test_a_taken_port_stops_before_starting_anything(tmp_path, taken):
+    home = tmp_path / "home"
+    port, action_port = free_ports(2)
+    with socket.socket() as occupant:
+        occupant.bind(("127.0.0.1", port if taken == "rasa" else action_port))
+        occupant.listen()
+        started = time.monotonic()
+        result = subprocess.run([HERBOT, "serve", "--port", str(port)], capture_output=True, text=True, timeout=60,
+                                env=herbot_env(home, port, action_port))
+        elapsed = time.monotonic() - started
+    assert result.returncode == 1
+    assert elapsed < 15, f"took {elapsed:.1f} s"
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    if taken == "rasa":
+        expected = f"herbot: port {port} is already in use (is herbot already running?); choose another with --port"
+    else:
+        expected = f"herbot: port {action_port} is already in use (is herbot already running?); choose another with "
+    assert result.stderr.startswith(expected), result.stderr
+    assert not home.exists(), "nothing may be built or started when a port is taken"
+    assert processes_matching(home, [port, action_port]) == []
+
+
+def test_train_trains_then_skips_when_nothing_changed(trained_model, herbot_home):
+    _, first_output, _ = trained_model
+    assert "Model trained in" in first_output or "up to date" in first_output, first_output
+    started = time.monotonic()
+    result = subprocess.run([HERBOT, "train"], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "HERBOT_HOME": str(herbot_home)})
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stderr
+    assert "model up to date" in result.stdout, result.stdout
+    assert elapsed < 5, f"an up-to-date check took {elapsed:.1f} s"
+    assert not (PROJECT_ROOT / ".rasa").exists() and not (BOT_DIR / ".rasa").exists()
+
+
+def test_training_failure_is_one_line(tmp_path, settings):
+    """A broken domain: Rasa's own complaint, condensed to one line, no model, no stamp."""
+    from herbot.train import BotSources, TrainingError, train
+
+    bot = tmp_path / "bot"
+    (bot / "data").mkdir(parents=True)
+    (bot / "config.yml").write_text((BOT_DIR / "config.yml").read_text())
+    (bot / "data" / "nlu.yml").write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hi\n')
+    (bot / "domain.yml").write_text('version: "3.1"\nintents:\n  - greet\nresponses:\n  utter_hi: hello\n')
+    home = tmp_path / "home"
+    with pytest.raises(TrainingError) as failure, open(os.devnull, "w") as quiet:
+        train(replace(settings, home=home, models_dir=home / "models"), sources=BotSources.at(bot), out=quiet)
+    message = str(failure.value)
+    assert "\n" not in message
+    assert "training failed" in message and "domain.yml" in message and "is not a list" in message
+    assert not (home / "models" / "herbot.tar.gz").exists()
+
+
+@needs_bot
+def test_serve_answers_then_stops_cleanly_on_sigterm(trained_model, serving, settings):
+    server = serving()
+    server.wait_for("herbot is ready", timeout=600)
+    ready = server.output[-1].strip()
+    assert ready == (
+        f"herbot is ready: http://127.0.0.1:{server.port} (REST: POST /webhooks/rest/webhook). Press Ctrl-C to stop."
+    )
+    assert "starting action server" in server.text and "loading the model" in server.text
+    children = descendants(server.process.pid)
+    assert len(children) >= 2
+
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{server.port}/webhooks/rest/webhook",
+        data=json.dumps({"sender": "t1", "message": "hello"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 200
+        messages = json.loads(response.read())
+    assert isinstance(messages, list) and messages and all("recipient_id" in m for m in messages), messages
+    assert (server.home / "logs" / "rasa.log").stat().st_size > 0
+
+    started = time.monotonic()
+    server.process.send_signal(signal.SIGTERM)
+    assert server.finish(timeout=30) == 0, server.text
+    assert time.monotonic() - started < 30
+    assert "herbot stopped." in server.text
+    assert server.leftovers(children) == []
+    assert settings.tracker_db.is_file(), (
+        "the conversation did not go to HERBOT_TRACKER_DB: Rasa substitutes ${VAR} only in unquoted YAML values"
+    )
+
+
+@needs_bot
+def test_ctrl_c_while_loading_stops_everything(trained_model, serving):
+    server = serving()
+    server.wait_for("loading the model", timeout=300)
+    deadline = time.monotonic() + 10
+    while len(children := descendants(server.process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)  # the line comes just before the Rasa server is spawned
+    assert len(children) >= 2
+    server.process.send_signal(signal.SIGINT)
+    assert server.finish(timeout=30) == 0, server.text
+    assert "herbot stopped." in server.text
+    assert server.leftovers(children) == []
+
+
+@needs_bot
+def test_a_dead_child_is_reported_and_the_other_stopped(trained_model, serving):
+    server = serving()
+    server.wait_for("herbot is ready", timeout=600)
+    children = descendants(server.process.pid)
+    action_server = next(pid for pid in children if "rasa_sdk" in Path(f"/proc/{pid}/cmdline").read_text())
+    os.kill(action_server, signal.SIGKILL)
+    assert server.finish(timeout=30) == 1, server.text
+    assert "herbot: the action server stopped unexpectedly (killed by SIGKILL)" in server.text
+    assert "last lines of" in server.text and "action-server.log" in server.text
+    assert server.leftovers(children) == []
