@@ -75,10 +75,12 @@ class MiniLMIntentClassifier(GraphComponent, IntentClassifier):
         try:
             with model_storage.read_from(resource) as folder:
                 stored = np.load(folder / _FILE, allow_pickle=False)
-                return cls(config, model_storage, resource, stored["weights"], stored["bias"],
-                           [str(label) for label in stored["labels"]])
+                loaded = cls(config, model_storage, resource, stored["weights"], stored["bias"],
+                             [str(label) for label in stored["labels"]])
         except ValueError:  # not trained yet (Rasa loads untrained components too)
             return cls(config, model_storage, resource)
+        _encoder()  # load the model with the Rasa model, so that "ready" means the first answer is quick
+        return loaded
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self.weights is None or not messages:
