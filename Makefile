@@ -4,10 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.herbot-installed
 
-.PHONY: run setup index test test-fast bench lint
+.PHONY: run setup index train test test-fast bench nlu-report lint
 
-run: index
-	@echo "herbot's knowledge is ready. Ask it: $(BIN)/herbot search \"who plays Samantha?\""
+# serve refreshes the index and trains the model first, each only if something changed.
+run: setup
+	@$(BIN)/herbot serve
 
 setup: $(STAMP)
 
@@ -16,6 +17,9 @@ $(STAMP): requirements/lock.txt pyproject.toml .python-version scripts/setup.sh
 
 index: setup
 	@$(BIN)/herbot index
+
+train: setup
+	@$(BIN)/herbot train
 
 test: setup
 	$(BIN)/ruff check .
@@ -26,6 +30,9 @@ test-fast: setup
 
 bench: index
 	$(BIN)/python bench/retrieval.py
+
+nlu-report: train
+	$(BIN)/python -m herbot.nlu_report
 
 lint: setup
 	$(BIN)/ruff check .

@@ -26,3 +26,18 @@ def test_intent_f1_on_the_held_out_split(herbot_cli, settings, built_index):
     report = intent_report(settings)
     print(f"held-out intent F1 (weighted): {report['weighted avg']['f1-score']:.3f}")
     assert report["weighted avg"]["f1-score"] >= 0.9
+
+
+def test_dialogue_stories_pass(herbot_cli, settings, built_index, tmp_path):
+    """`rasa test core` replays bot/tests/test_stories.yml through the trained model (NLU included)."""
+    from herbot.nlu_report import model_path
+    from herbot.train import rasa_env
+
+    assert herbot_cli("train", timeout=900).returncode == 0
+    result = subprocess.run(
+        [sys.executable, "-m", "rasa", "test", "core", "--model", str(model_path(settings)), "--stories",
+         str(BOT_DIR / "tests" / "test_stories.yml"), "--out", str(tmp_path), "--fail-on-prediction-errors",
+         "--no-plot"],
+        cwd=tmp_path, capture_output=True, text=True, env=rasa_env(settings),
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
