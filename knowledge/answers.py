@@ -176,10 +176,12 @@ def _naming(hit: Hit, subject: str | None) -> Hit:
     return Hit(hit.passage, hit.score, sentence, hit.sentence_score, hit.rank) if sentence else hit
 
 
+@lru_cache(maxsize=4)
 def covered_topics(retriever: Retriever) -> list[str]:
-    """Three questions the reviews do answer, for when they don't answer this one."""
-    return ["What did the critics think of the acting?", "What is the film about?",
-            "Do the two reviewers agree?"] if retriever.passages else []
+    """Three questions the reviews do answer (aspects some quotable passage covers), computed once."""
+    quotable = " ".join(p.text for p in retriever.passages if not p.spoiler and not p.off_topic)
+    return [f"What do the reviewers say about {aspect.label}?" for aspect in ASPECTS.values()
+            if re.search(aspect.pattern, quotable, re.IGNORECASE)][:3]
 
 
 def _quote_answer(retriever: Retriever, hits: list[Hit], kind: str, per_review: bool) -> Answer:
