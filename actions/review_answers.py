@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import entity, in_thread, knowledge, question
 from actions.replies import remember, send
-from knowledge.answers import resolve_review, review_answer
+from knowledge.answers import known_subject, resolve_review, review_answer
 
 _FROM_SLOT = object()
 
@@ -19,14 +19,14 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
                               aspect: str | None, reviewer: str | None, consent=_FROM_SLOT) -> list:
     """Answer ``text`` from the reviews, or ask for spoiler consent first and keep the question pending.
 
-    Reads ``spoiler_consent`` (unless ``consent`` is given), ``last_subject`` and ``last_review``; a person
-    or character named in the message overrides ``last_subject``.
+    Reads ``spoiler_consent`` (unless ``consent`` is given), ``last_subject`` and ``last_review``; a cast
+    member or role named in the message (one the film facts know) overrides ``last_subject``.
     """
     if consent is _FROM_SLOT:
         consent = tracker.get_slot("spoiler_consent")
-    retriever, _ = await knowledge()
+    retriever, facts = await knowledge()
     review = resolve_review(retriever, reviewer, tracker.get_slot("last_review"))
-    subject = entity(tracker, "person", "character") or tracker.get_slot("last_subject")
+    subject = known_subject(facts, entity(tracker, "person", "character")) or tracker.get_slot("last_subject")
     answer = await in_thread(review_answer, retriever, text, kind=kind, consent=consent,
                              review=review, aspect=aspect, subject=subject)
     send(dispatcher, answer)

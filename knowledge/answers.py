@@ -93,7 +93,7 @@ def cast_answer(facts: FilmFacts, retriever: Retriever, name: str | None) -> Ans
         {"actor": role.actor, "character": role.character, "description": role.description,
          "source": _cite(role.source)},
         sources=[f"facts:cast:{role.actor}"],
-        subject=f"{role.actor} as {role.character}",
+        subject=known_subject(facts, role.actor),
         suggestions=[f"What did the critics say about {role.actor}?"],
     )
     quote = _line_naming(retriever, role.actor, f"{role.actor} as {role.character}")
@@ -102,6 +102,16 @@ def cast_answer(facts: FilmFacts, retriever: Retriever, name: str | None) -> Ans
         answer.values.update(quote=quote.sentence, quote_source=source_label(quote))
         _add_quote(answer, quote)
     return answer
+
+
+def known_subject(facts: FilmFacts, mention: str | None) -> str | None:
+    """"Actor as Character" for a mention of a real cast member or role; None for anything else.
+
+    Entity extraction sometimes tags words like "his performance" as a character; only names
+    the facts know may replace the person a conversation is about.
+    """
+    roles = facts.roles_for(mention) if mention else []
+    return f"{roles[0].actor} as {roles[0].character}" if roles else None
 
 
 def fact_answer(facts: FilmFacts, fact: str | None) -> Answer:
@@ -136,7 +146,7 @@ def review_answer(retriever: Retriever, question: str, *, kind: str, consent: bo
     whose best passage reveals it) asks first; any other answers from spoiler-free passages.
     """
     query = build_query(question, aspect or None, subject, hint=None if aspect else KIND_HINTS.get(kind))
-    section = "comment" if kind == "comments" else None
+    section = "comment" if kind == "comments" else "body"  # a reader's comment is not the review's view
     filters = Filters(review=review, section=section, spoilers=consent is not False)
     hits = retriever.search(query, top_k=10, filters=filters)
     about_ending = aspect == "ending" or kind == "plot"

@@ -7,7 +7,7 @@ from actions.cast import ActionAnswerCast
 from actions.comments import ActionAnswerComments
 from actions.film_facts import ActionAnswerFilmFact
 from actions.followup import ActionAnswerFollowup
-from actions.opinions import ActionAnswerOpinion, ActionCompareReviews
+from actions.opinions import ActionAnswerOpinion, ActionAnswerRecommendation, ActionCompareReviews
 from actions.plot import ActionAnswerPlot
 from actions.ratings import ActionRecordRating
 from actions.spoilers import ActionHandleConsent
@@ -176,3 +176,19 @@ async def test_nothing_to_rate_yet(dispatcher, tracker_for, domain):
 
 def test_slot_events_are_plain_rasa_events():
     assert SlotSet("x", 1) == {"event": "slot", "timestamp": None, "name": "x", "value": 1}
+
+
+async def test_a_misread_entity_does_not_replace_the_person_talked_about(dispatcher, tracker_for, domain):
+    """The entity extractor once tagged "his performance" as a character; the subject must survive."""
+    tracker = tracker_for("what did the critics say about his performance?", "ask_opinion",
+                          {"character": "his performance"}, last_subject="Joaquin Phoenix as Theodore Twombly")
+    await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
+    message = dispatcher.messages[0]
+    assert message["response"] in ("utter_reviews_both", "utter_review_only_one")
+    assert "Joaquin Phoenix" in message["quote"]
+
+
+async def test_opinions_come_from_reviews_not_reader_comments(dispatcher, tracker_for, domain):
+    tracker = tracker_for("is it worth watching?", "ask_recommendation")
+    await run(ActionAnswerRecommendation(), dispatcher, tracker, domain)
+    assert all("/p" in q["passage_id"] for q in dispatcher.messages[0]["custom"]["quotes"])
