@@ -110,6 +110,7 @@ def serve(
                 services.append(service)
                 service.start(fresh_log=True)
             _wait_until_ready(services, out)
+            _warm_up_actions(settings, services[0], out)
 
             print(f"herbot is ready: {base_url} (REST: POST {REST_PATH}). Press Ctrl-C to stop.", file=out, flush=True)
             failed, status = _watch(services)
@@ -219,6 +220,22 @@ def _wait_until_ready(services: list[Service], out, timeout: float = READY_TIMEO
             next_note += 30.0
         if waiting:
             time.sleep(POLL_SECONDS)
+
+
+def _warm_up_actions(settings: Settings, action_server: Service, out) -> None:
+    """Run one real action now, so the model and index load before the first user's question."""
+    import json
+
+    print("warming up the answers (model and index)…", file=out, flush=True)
+    call = {"next_action": "action_answer_film_fact", "sender_id": "herbot-warm-up", "domain": {},
+            "tracker": {"sender_id": "herbot-warm-up", "latest_message": {"text": "", "entities": []}}}
+    request = urllib.request.Request(settings.action_url, data=json.dumps(call).encode(),
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=READY_TIMEOUT_SECONDS) as response:
+            response.read()
+    except (urllib.error.URLError, OSError) as error:
+        raise action_server.failure(f"failed its first action ({error})") from None
 
 
 def _watch(services: list[Service]) -> tuple[Service, int]:
