@@ -79,8 +79,8 @@ FACT_ENTRIES = {
 def cast_answer(facts: FilmFacts, retriever: Retriever, name: str | None) -> Answer:
     """Who plays whom, from the facts; plus a review's line about that actor when there is one."""
     if not name:
-        roles = [role for role in facts.cast if not role.voice][:6]
-        cast = _join([f"{role.actor} ({role.character})" for role in roles])
+        roles = facts.cast[:6]  # the facts file lists the principal cast first
+        cast = _join([f"{role.actor} ({'voice of ' if role.voice else ''}{role.character})" for role in roles])
         return Answer("utter_cast_list", {"cast": cast, "source": _cite(roles[0].source)},
                       sources=[f"facts:cast:{role.actor}" for role in roles],
                       suggestions=["Who voices Samantha?", "What did the critics think of the acting?"])
