@@ -81,7 +81,8 @@ def cast_answer(facts: FilmFacts, retriever: Retriever, name: str | None) -> Ans
     if not name:
         roles = facts.cast[:6]  # the facts file lists the principal cast first
         cast = _join([f"{role.actor} ({'voice of ' if role.voice else ''}{role.character})" for role in roles])
-        return Answer("utter_cast_list", {"cast": cast, "source": _cite(roles[0].source)},
+        titles = list(dict.fromkeys(role.source.title for role in roles))
+        return Answer("utter_cast_list", {"cast": cast, "source": f"film facts, from {_join(titles)}"},
                       sources=[f"facts:cast:{role.actor}" for role in roles],
                       suggestions=["Who voices Samantha?", "What did the critics think of the acting?"])
     roles = facts.roles_for(name)
