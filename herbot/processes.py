@@ -62,25 +62,24 @@ def signals_held() -> Iterator[None]:
 
 
 @contextmanager
-def stop_on_signals() -> Iterator[None]:
+def _on_stop_signals(handler) -> Iterator[None]:
+    """Within this block, SIGINT and SIGTERM go to ``handler``; the previous handlers come back after."""
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def stop_on_signals():
     """Within this block, SIGINT and SIGTERM raise :class:`Stop` (main thread only)."""
-    previous = {sig: signal.signal(sig, _signals.handle) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    return _on_stop_signals(_signals.handle)
 
 
-@contextmanager
-def signals_ignored() -> Iterator[None]:
+def signals_ignored():
     """Let a shutdown finish: a second Ctrl-C must not leave a half-stopped child behind."""
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    return _on_stop_signals(signal.SIG_IGN)
 
 
 def spawn(argv: list[str], *, env: dict[str, str], cwd: Path, output) -> subprocess.Popen:
