@@ -1,12 +1,22 @@
 """Retrieval benchmark: build time, query latency and quality, real corpus beside a synthetic one.
 
-Run ``.venv/bin/python bench/retrieval.py [--synthetic N] [--queries Q]``. Figures go to
-stdout, progress to stderr. Nothing here asserts: the tests guard quality floors, this
-prints the numbers (and the goals next to them) so a change can be judged by them.
+Run ``.venv/bin/python bench/retrieval.py [--synthetic N] [--queries Q] [--paragraph-vectors mean|encode]``.
+Figures go to stdout, each section as soon as it is measured, then a side-by-side summary
+and the goals; progress goes to stderr. Nothing here asserts: the tests guard quality
+floors, this prints the numbers (and the goals next to them) so a change can be judged by them.
 
 Both indexes are built into a temporary folder with the production code
 (:func:`knowledge.index.build`, :class:`knowledge.retrieval.Retriever`); the user's
-``var/index`` is never touched.
+``var/index`` is never touched. Queries are always encoded for real.
+
+The synthetic paragraphs are made of a few thousand distinct sentences, each embedded
+once for real. Embedding 100,000 distinct paragraphs takes 20-45 minutes on a 2-core
+machine, so by default (``--paragraph-vectors mean``) a synthetic paragraph's vector is the
+normalised mean of its sentence vectors: the FAISS indexes and BM25 are still built at full
+size from realistic vectors and searched for real, the index construction is timed for
+real, and the full build time is extrapolated from the encoding throughput measured on a
+sample of real synthetic paragraphs. ``--paragraph-vectors encode`` embeds every paragraph
+(slow) and reports the real total.
 """
 
 from __future__ import annotations
@@ -40,6 +50,8 @@ WARM_UP = 5
 NAMES_AND_TYPOS = ("theodor", "samantha", "johans", "phoenix", "juaquin", "scarlet", "jonze", "twombly", "joaquin")
 GOAL_P50_MS = {"real": 20.0, "synthetic": 30.0}
 GOAL_RECALL_AT_3 = 0.9
+THROUGHPUT_SAMPLE = 2000  # synthetic paragraphs embedded for real to measure the encoding rate
+LOAD_WARNING = 1.5  # 1-minute load average above which latency figures are inflated
 
 _STARTED = time.perf_counter()
 
@@ -172,8 +184,7 @@ def synthetic_passages(count: int, pool_size: int = 4000) -> list[Passage]:
 class CachingEncoder:
     """Embeds each distinct text once: the synthetic paragraphs repeat a few thousand sentences.
 
-    Paragraph texts are all distinct, so they are embedded for real; only the sentence
-    vectors are reused. Large calls go in chunks with a progress line each.
+    Large calls go in chunks with a progress line each.
     """
 
     CHUNK = 5000
@@ -181,47 +192,127 @@ class CachingEncoder:
     def __init__(self, encoder: Encoder):
         self._encoder = encoder
         self.dimension = encoder.dimension
-        self._cache: dict[str, np.ndarray] = {}
-        self.embedded = self.reused = 0
+        self.cache: dict[str, np.ndarray] = {}
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        missing = list(dict.fromkeys(t for t in texts if t not in self.cache))
         started = time.perf_counter()
         for start in range(0, len(missing), self.CHUNK):
             batch = missing[start : start + self.CHUNK]
-            self._cache.update(zip(batch, self._encoder.encode(batch), strict=True))
+            self.cache.update(zip(batch, self._encoder.encode(batch), strict=True))
             if progress:
                 done = start + len(batch)
                 log(f"  embedded {done:,}/{len(missing):,} new texts ({time.perf_counter() - started:.0f} s)")
-        self.embedded += len(missing)
-        self.reused += len(texts) - len(missing)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.stack([self._cache[t] for t in texts])
+        return np.stack([self.cache[t] for t in texts])
+
+
+class Precomputed:
+    """An encoder that never runs the model: it hands back vectors computed beforehand, by text.
+
+    A text without a vector raises ``KeyError``, so nothing is silently encoded or made up.
+    """
+
+    def __init__(self, dimension: int, vectors: dict[str, np.ndarray]):
+        self.dimension = dimension
+        self._vectors = vectors
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self._vectors[t] for t in texts])
+
+
+class Timed:
+    """Wraps an encoder and adds up the seconds spent in its ``encode`` calls."""
+
+    def __init__(self, encoder):
+        self._encoder = encoder
+        self.dimension = encoder.dimension
+        self.seconds = 0.0
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        started = time.perf_counter()
+        try:
+            return self._encoder.encode(texts, progress=progress)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
+def mean_vectors(passages: list[Passage], sentence_vectors: dict[str, np.ndarray]) -> np.ndarray:
+    """Each paragraph's vector: the L2-normalised mean of its sentences' vectors."""
+    vectors = np.stack([np.mean([sentence_vectors[s] for s in p.sentences], axis=0) for p in passages])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
 # --- measurements -----------------------------------------------------------------------------------
 
 
-def build_and_open(folder: Path, passages: list[Passage], encoder, build_encoder, settings, sources) -> dict:
-    """Build with the production code, time it, and open a retriever on the result (real query encoder)."""
+def build_and_open(folder: Path, passages: list[Passage], encoder, build_encoder, settings, sources, *, progress=False):
+    """Build with the production code, time it, and open a retriever on the result (real query encoder).
+
+    ``encode_s`` is the time spent in the build encoder's calls; ``construction_s`` the rest of
+    ``index.build``: FAISS passage and sentence indexes, BM25 and writing the folder.
+    """
+    timed = Timed(build_encoder)
     started = time.perf_counter()
     manifest = index.build(
         folder,
         passages,
-        build_encoder,
+        timed,
         model_name=settings.embedding_model,
         sources=sources,
         fingerprint_=index.fingerprint(sources, settings.embedding_model),
         ann_threshold=settings.ann_threshold,
-        progress=isinstance(build_encoder, CachingEncoder),
+        progress=progress,
     )
     seconds = time.perf_counter() - started
     loaded = index.load(folder, model_name=settings.embedding_model, dimension=encoder.dimension)
     retriever = Retriever(
         loaded, encoder, min_score=settings.min_score, max_query_chars=settings.max_query_chars, mode="hybrid"
     )
-    return {"manifest": manifest, "build_s": seconds, "retriever": retriever}
+    return {
+        "manifest": manifest,
+        "build_s": seconds,
+        "encode_s": timed.seconds,
+        "construction_s": seconds - timed.seconds,
+        "retriever": retriever,
+    }
+
+
+def build_synthetic(folder: Path, count: int, encoder: Encoder, settings, paragraph_vectors: str) -> dict:
+    """Build the synthetic index; paragraph vectors are sentence means ("mean") or embedded ("encode")."""
+    log(f"synthetic corpus: generating {count:,} paragraphs")
+    passages = synthetic_passages(count)
+    caching = CachingEncoder(encoder)
+    distinct = list(dict.fromkeys(s for p in passages for s in p.sentences))
+    log(f"synthetic corpus: embedding {len(distinct):,} distinct sentences")
+    started = time.perf_counter()
+    caching.encode(distinct, progress=True)
+    result = {"distinct": len(distinct), "sentence_s": time.perf_counter() - started, "vectors": paragraph_vectors}
+    if paragraph_vectors == "mean":
+        sample = [p.text for p in passages[:THROUGHPUT_SAMPLE]]
+        log(f"synthetic corpus: embedding {len(sample):,} paragraphs for real, to measure the throughput")
+        started = time.perf_counter()
+        encoder.encode(sample)
+        result |= {"sample": len(sample), "throughput": len(sample) / (time.perf_counter() - started)}
+        log("synthetic corpus: paragraph vectors = normalised means of their sentence vectors")
+        vectors = dict(zip((p.text for p in passages), mean_vectors(passages, caching.cache), strict=True))
+        build_encoder = Precomputed(encoder.dimension, caching.cache | vectors)
+    else:
+        log(f"synthetic corpus: embedding {count:,} paragraphs for real (slow)")
+        build_encoder = caching
+    log("synthetic corpus: build (FAISS passage and sentence indexes, BM25, files)")
+    sources = {"synthetic": f"{count}-seed13-{paragraph_vectors}"}
+    result |= build_and_open(folder, passages, encoder, build_encoder, settings, sources, progress=True)
+    if paragraph_vectors == "mean":
+        result["total_s"] = count / result["throughput"] + result["sentence_s"] + result["construction_s"]
+    else:
+        result["throughput"] = count / result["encode_s"]
+        result["total_s"] = result["sentence_s"] + result["build_s"]
+    return result
 
 
 def measure_latency(retriever: Retriever, questions: list[str], count: int, label: str) -> dict:
@@ -266,45 +357,84 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def machine() -> str:
+def load_warning(load: float) -> None:
+    if load > LOAD_WARNING:
+        print(
+            f"WARNING: load average {load:.2f} > {LOAD_WARNING}: other work is competing for the CPU; "
+            "latency figures are inflated"
+        )
+
+
+def machine(load: float) -> str:
     import faiss
     import sentence_transformers
     import torch
 
     return (
-        f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, faiss {faiss.__version__} "
+        f"machine: {os.cpu_count()} CPUs, load average {load:.2f} (1 min) at start, "
+        f"Python {platform.python_version()}, faiss {faiss.__version__} "
         f"({faiss.omp_get_max_threads()} OpenMP threads), torch {torch.__version__} "
         f"({torch.get_num_threads()} threads), sentence-transformers {sentence_transformers.__version__}"
     )
 
 
-def print_report(real: dict, synthetic: dict, count: int, queries: int, scores: dict, model: str) -> None:
-    label = f"synthetic {count:,}"
-    print(f"\n== Build (model {model}; encoder load not included) ==")
-    rows = []
-    for name, get in (
-        ("passages (vectors)", lambda r: f"{r['manifest']['passages']:,}"),
-        ("sentences (vectors)", lambda r: f"{r['manifest']['sentences']:,}"),
-        ("passage index type", lambda r: r["manifest"]["index_type"]),
-        ("sentence index type", lambda r: r["manifest"]["sentence_index_type"]),
-        ("build time (s)", lambda r: f"{r['build_s']:.1f}"),
-    ):
-        rows.append([name, get(real), get(synthetic)])
-    rows.append(["texts embedded / reused", "all", synthetic["embedded"]])
-    print(table(["", "real corpus", label], rows))
-    print("(synthetic build: each distinct sentence embedded once, so a real corpus this size takes longer)")
-
-    print(f"\n== Query latency, ms ({queries} queries from the dev set, top_k={TOP_K}, after {WARM_UP} warm-up) ==")
+def print_real_build(real: dict, model: str) -> None:
+    manifest = real["manifest"]
+    print(f"\n== Build, real corpus (model {model}; encoder load not included) ==")
     rows = [
-        [f"{mode} p{p}", f"{real['latency'][mode][i]:.1f}", f"{synthetic['latency'][mode][i]:.1f}"]
-        for mode in LATENCY_MODES
-        for i, p in enumerate((50, 95))
+        ["passages / sentences (vectors)", f"{manifest['passages']:,} / {manifest['sentences']:,}"],
+        ["passage / sentence index type", f"{manifest['index_type']} / {manifest['sentence_index_type']}"],
+        ["build time (s), measured", f"{real['build_s']:.1f}"],
+        ["  encoding (s)", f"{real['encode_s']:.1f}"],
+        ["  index construction (s)", f"{real['construction_s']:.1f}"],
     ]
-    rows.append(["load average, 1 min", *(f"{r['load']:.2f}" for r in (real, synthetic))])
-    print(table(["encode + search", "real corpus", label], rows))
-    cpus = os.cpu_count()
-    print(f"(wall clock on a shared {cpus}-CPU machine: a load average above {cpus} means other work competed)")
+    print(table(["", "real corpus"], rows))
 
+
+def print_synthetic_build(synthetic: dict, label: str) -> None:
+    manifest, count = synthetic["manifest"], synthetic["manifest"]["passages"]
+    mean = synthetic["vectors"] == "mean"
+    how = "normalised mean of its sentence vectors" if mean else "embedded for real"
+    print(f"\n== Build, {label} (each paragraph's vector: {how}) ==")
+    rows = [
+        ["passages / sentences (vectors)", f"{count:,} / {manifest['sentences']:,}"],
+        ["passage / sentence index type", f"{manifest['index_type']} / {manifest['sentence_index_type']}"],
+        ["distinct sentences embedded (s)", f"{synthetic['distinct']:,} in {synthetic['sentence_s']:.1f}"],
+    ]
+    throughput = f"{synthetic['throughput']:.1f}"
+    if mean:
+        rows.append(["paragraph encoding (texts/s)", f"{throughput} (sample of {synthetic['sample']:,}, real)"])
+    else:
+        rows.append(["paragraphs embedded (s)", f"{count:,} in {synthetic['encode_s']:.1f} ({throughput} texts/s)"])
+    rows.append(["index construction (s), measured", f"{synthetic['construction_s']:.1f}"])
+    if mean:
+        formula = f"{count:,} / {throughput} + {synthetic['sentence_s']:.1f} + {synthetic['construction_s']:.1f}"
+        rows.append(["build time (s), EXTRAPOLATED", f"{synthetic['total_s']:,.1f} = {formula}"])
+    else:
+        rows.append(["build time (s), measured total", f"{synthetic['total_s']:,.1f} (sentences + index.build)"])
+    print(table(["", label], rows))
+    print("(index construction: index.build less its encode calls = FAISS passage + sentence indexes, BM25, files)")
+    if mean:
+        print("(extrapolated = paragraphs / measured throughput + distinct-sentence encoding + index construction)")
+    per_sentence = synthetic["sentence_s"] / synthetic["distinct"]
+    print(
+        f"(sentences repeat here: a real corpus this size has up to {manifest['sentences']:,} distinct ones, "
+        f"~{(manifest['sentences'] - synthetic['distinct']) * per_sentence:,.0f} s more to embed at the rate above)"
+    )
+
+
+def print_latency(result: dict, label: str, queries: int) -> None:
+    print(
+        f"\n== Query latency, {label}, ms ({queries} queries from the dev set, top_k={TOP_K}, after {WARM_UP} "
+        "warm-up; encode + search) =="
+    )
+    rows = [[mode, *(f"{v:.1f}" for v in result["latency"][mode])] for mode in LATENCY_MODES]
+    print(table(["mode", "p50", "p95"], rows))
+    print(f"(load average, 1 min, after the timed queries: {result['load']:.2f})")
+    load_warning(result["load"])
+
+
+def print_quality(scores: dict) -> None:
     subset_size = scores["hybrid"][2]
     print(f"\n== Quality on the dev set, real corpus (names/typos: {subset_size} questions) ==")
     rows = []
@@ -316,6 +446,35 @@ def print_report(real: dict, synthetic: dict, count: int, queries: int, scores: 
         )
     header = ["mode", "R@1", "R@3", "MRR", "off-topic rejected", "names R@1", "names R@3", "names MRR"]
     print(table(header, rows))
+
+
+def print_summary(real: dict, synthetic: dict, label: str, queries: int, scores: dict) -> None:
+    print("\n== Summary: build ==")
+    rows = []
+    for name, get in (
+        ("passages (vectors)", lambda r: f"{r['manifest']['passages']:,}"),
+        ("sentences (vectors)", lambda r: f"{r['manifest']['sentences']:,}"),
+        ("passage index type", lambda r: r["manifest"]["index_type"]),
+        ("sentence index type", lambda r: r["manifest"]["sentence_index_type"]),
+        ("index construction (s)", lambda r: f"{r['construction_s']:.1f}"),
+    ):
+        rows.append([name, get(real), get(synthetic)])
+    mean = synthetic["vectors"] == "mean"
+    rows.append(["paragraph vectors", "embedded", "sentence means" if mean else "embedded"])
+    total = f"{synthetic['total_s']:,.1f} " + ("extrapolated" if mean else "measured")
+    rows.append(["build time (s)", f"{real['build_s']:.1f} measured", total])
+    print(table(["", "real corpus", label], rows))
+
+    print(f"\n== Summary: query latency, ms ({queries} queries, top_k={TOP_K}; encode + search) ==")
+    rows = [
+        [f"{mode} p{p}", f"{real['latency'][mode][i]:.1f}", f"{synthetic['latency'][mode][i]:.1f}"]
+        for mode in LATENCY_MODES
+        for i, p in enumerate((50, 95))
+    ]
+    rows.append(["load average, 1 min", *(f"{r['load']:.2f}" for r in (real, synthetic))])
+    print(table(["encode + search", "real corpus", label], rows))
+    cpus = os.cpu_count()
+    print(f"(wall clock on a shared {cpus}-CPU machine: a load average above {cpus} means other work competed)")
 
     print("\n== Goals ==")
     print(table(["goal", "figure", "target", "status"], goal_rows(real, synthetic, label, scores)))
@@ -348,14 +507,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--synthetic", type=int, default=100_000, metavar="N", help="synthetic paragraphs")
     parser.add_argument("--queries", type=int, default=200, metavar="Q", help="timed queries per mode and size")
+    parser.add_argument(
+        "--paragraph-vectors",
+        choices=("mean", "encode"),
+        default="mean",
+        help="synthetic paragraph vectors: mean of the sentence vectors, build time extrapolated (default), "
+        "or embed every paragraph for real (20-45 min at 100,000 on 2 cores)",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=len(os.sched_getaffinity(0)), help="torch and FAISS threads (default: cores)"
+    )
     args = parser.parse_args()
+    load = os.getloadavg()[0]
+    sys.stdout.reconfigure(line_buffering=True)  # each section shows as soon as it is measured
 
+    import faiss
+    import torch
+
+    torch.set_num_threads(args.threads)
+    faiss.omp_set_num_threads(args.threads)
     settings = get_settings()
     dev_set = load_dev_set(DEV_SET)
     questions = [item["q"] for item in dev_set["questions"]]
-    print(machine())
+    print(machine(load))
+    load_warning(load)
     log(f"loading model {settings.embedding_model}")
     encoder = Encoder(settings.embedding_model)
+    label = f"synthetic {args.synthetic:,}"
 
     with tempfile.TemporaryDirectory(prefix="herbot-bench-") as tmp:
         log("real corpus: build")
@@ -363,23 +541,20 @@ def main() -> None:
         passages = [passage for review in reviews for passage in review.passages]
         sources = {review.id: review.sha256 for review in reviews}
         real = build_and_open(Path(tmp) / "real", passages, encoder, encoder, settings, sources)
-        log(f"real corpus: built in {real['build_s']:.1f} s")
+        print_real_build(real, settings.embedding_model)
         real["latency"] = measure_latency(real["retriever"], questions, args.queries, "real corpus")
         real["load"] = os.getloadavg()[0]
+        print_latency(real, "real corpus", args.queries)
         scores = quality(real["retriever"], dev_set)
+        print_quality(scores)
 
-        log(f"synthetic corpus: generating {args.synthetic:,} paragraphs")
-        passages = synthetic_passages(args.synthetic)
-        caching = CachingEncoder(encoder)
-        log("synthetic corpus: build (embedding paragraphs, then sentences, then FAISS and BM25)")
-        sources = {"synthetic": f"{args.synthetic}-seed13"}
-        synthetic = build_and_open(Path(tmp) / "synthetic", passages, encoder, caching, settings, sources)
-        synthetic["embedded"] = f"{caching.embedded:,} / {caching.reused:,}"
-        log(f"synthetic corpus: built in {synthetic['build_s']:.1f} s")
+        synthetic = build_synthetic(Path(tmp) / "synthetic", args.synthetic, encoder, settings, args.paragraph_vectors)
+        print_synthetic_build(synthetic, label)
         synthetic["latency"] = measure_latency(synthetic["retriever"], questions, args.queries, "synthetic corpus")
         synthetic["load"] = os.getloadavg()[0]
+        print_latency(synthetic, label, args.queries)
 
-    print_report(real, synthetic, args.synthetic, args.queries, scores, settings.embedding_model)
+    print_summary(real, synthetic, label, args.queries, scores)
     log("done")
 
 
