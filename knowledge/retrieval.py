@@ -18,6 +18,7 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -97,6 +98,14 @@ class Retriever:
     def passages(self) -> tuple[Passage, ...]:
         return self.index.passages
 
+    @cached_property
+    def reviews(self) -> dict[str, Passage]:
+        """Each review's id and its first passage (title, author), in a stable order; computed once."""
+        first: dict[str, Passage] = {}
+        for passage in self.passages:
+            first.setdefault(passage.review, passage)
+        return dict(sorted(first.items()))
+
     def search(
         self,
         question: str,
@@ -113,32 +122,38 @@ class Retriever:
         mode = mode or self.mode
         floor = self.min_score if min_score is None else min_score
         query = self.encoder.encode([text])[0]
+        scored: dict[int, tuple[float, str, float]] = {}  # each passage is scored once per search
+
+        def score(row: int) -> tuple[float, str, float]:
+            if row not in scored:
+                scored[row] = self._score(query, row)
+            return scored[row]
+
         want = max(top_k * 4, 32)
         ranked: list[list[int]] = []
         if mode in ("dense", "hybrid"):
-            ranked.append(self._filtered(lambda k: self._dense(query, k), filters, want))
+            ranked.append(self._filtered(lambda k: self._dense(query, k, score), filters, want))
         if mode in ("bm25", "hybrid"):
             ranked.append(self._filtered(lambda k: self.index.bm25.search(text, k), filters, want))
         rows = _fuse(ranked) if len(ranked) > 1 else ranked[0]
         hits = []
         for row in rows:
-            score, sentence, sentence_score = self._score(query, row)
-            if score < floor:
+            score_, sentence, sentence_score = score(row)
+            if score_ < floor:
                 continue
-            hits.append(Hit(self.passages[row], score, sentence, sentence_score, len(hits) + 1))
+            hits.append(Hit(self.passages[row], score_, sentence, sentence_score, len(hits) + 1))
             if len(hits) == top_k:
                 break
         return hits
 
-    def _dense(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+    def _dense(self, query: np.ndarray, k: int, score) -> list[tuple[int, float]]:
         """Passages near the question by paragraph or by sentence, ranked by their dense score."""
         index = self.index
         _, rows = index.vectors.search(query[None, :], min(k, index.vectors.ntotal))
         _, sentence_rows = index.sentences.search(query[None, :], min(2 * k, index.sentences.ntotal))
         owners = np.searchsorted(index.sentence_offsets, sentence_rows[0][sentence_rows[0] >= 0], side="right") - 1
         candidates = dict.fromkeys([int(r) for r in rows[0] if r >= 0] + [int(r) for r in owners])
-        scored = [(row, self._score(query, row)[0]) for row in candidates]
-        return sorted(scored, key=lambda item: -item[1])
+        return sorted(((row, score(row)[0]) for row in candidates), key=lambda item: -item[1])
 
     def _filtered(self, search, filters: Filters, want: int) -> list[int]:
         """Rows allowed by ``filters``, widening the search until enough are found or none are left."""
