@@ -91,7 +91,7 @@ def run_search(args) -> int:
 
     clean_query(args.question, get_settings().max_query_chars)  # refuse bad input before loading the model
     retriever = get_retriever()
-    reviews = sorted({p.review for p in retriever.passages})
+    reviews = list(retriever.reviews)
     if args.review and args.review not in reviews:
         raise UserError(f"unknown review {args.review!r}; known reviews: {', '.join(reviews)}")
     filters = Filters(

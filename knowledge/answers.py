@@ -269,11 +269,11 @@ def reviewers_file() -> Path:
 
 def review_ids(retriever: Retriever) -> list[str]:
     """Reviews in a stable order: "the first" and "the second" critic follow it."""
-    return sorted({passage.review for passage in retriever.passages})
+    return list(retriever.reviews)
 
 
 def review_name(retriever: Retriever, review: str) -> str:
-    passage = next(p for p in retriever.passages if p.review == review)
+    passage = retriever.reviews[review]
     outlet = _reviewers(reviewers_file()).get(review, {}).get("outlet")
     name = f"{passage.author}'s review" if passage.author else f"the review {passage.review_title}"
     return f"{name} ({outlet})" if outlet else name
@@ -299,8 +299,7 @@ def resolve_review(retriever: Retriever, mention: str | None, last_review: str |
         others = [r for r in reviews if r != last_review]
         return others[0] if len(others) == 1 or last_review else None
     known = _reviewers(reviewers_file())
-    for review in reviews:
-        passage = next(p for p in retriever.passages if p.review == review)
+    for review, passage in retriever.reviews.items():
         names = [passage.review_title, passage.author or "", *known.get(review, {}).get("names", [])]
         if any(key == n.casefold() or (len(key) > 3 and key in n.casefold()) for n in names if n):
             return review
