@@ -19,7 +19,7 @@ HELD_OUT = BOT_DIR / "tests" / "nlu" / "heldout.yml"
 
 def intent_report(settings: Settings, held_out: Path = HELD_OUT) -> dict:
     """Rasa's own intent report (per intent and weighted average) for the trained model on ``held_out``."""
-    from herbot.train import rasa_env
+    from herbot.train import model_path, rasa_env
 
     with tempfile.TemporaryDirectory() as out:
         subprocess.run(
@@ -28,10 +28,6 @@ def intent_report(settings: Settings, held_out: Path = HELD_OUT) -> dict:
             check=True, capture_output=True, text=True, cwd=out, env=rasa_env(settings),
         )
         return json.loads((Path(out) / "intent_report.json").read_text())
-
-
-def model_path(settings: Settings) -> Path:
-    return settings.models_dir / "herbot.tar.gz"
 
 
 def main() -> int:

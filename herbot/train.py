@@ -97,11 +97,7 @@ def model_path(settings: Settings) -> Path:
 
 def fingerprint(sources: BotSources) -> str:
     """sha256 over each input's name and bytes, plus Rasa's version."""
-    digest = hashlib.sha256(f"rasa {version('rasa')}\n".encode())
-    for path in sources.files():
-        digest.update(f"{_shown(path)}\n".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+    return _digest_files(sources.files(), hashlib.sha256(f"rasa {version('rasa')}\n".encode()))
 
 
 def is_up_to_date(settings: Settings, sources: BotSources) -> bool:
@@ -109,8 +105,12 @@ def is_up_to_date(settings: Settings, sources: BotSources) -> bool:
 
 
 def _components_digest(sources: BotSources) -> str:
-    digest = hashlib.sha256()
-    for path in custom_component_files(sources.config):
+    return _digest_files(custom_component_files(sources.config), hashlib.sha256())
+
+
+def _digest_files(paths, digest) -> str:
+    """Fold each file's shown name and the sha256 of its bytes into ``digest``."""
+    for path in paths:
         digest.update(f"{_shown(path)}\n".encode() + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
