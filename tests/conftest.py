@@ -7,7 +7,12 @@ for the whole session, so the index they build is theirs.
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -108,3 +113,38 @@ def tracker_for():
         return Tracker("test-user", slots, message, [], False, None, {}, "action_listen")
 
     return build
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def bot(herbot_home, built_index):
+    """One real `herbot serve` shared by the end-to-end tests, on free ports, stopped with SIGTERM at the end.
+
+    Yields ``(base_url, herbot_home)``.
+    """
+    port, action_port = free_port(), free_port()
+    env = {**os.environ, "HERBOT_HOME": str(herbot_home), "HERBOT_PORT": str(port),
+           "HERBOT_ACTION_PORT": str(action_port)}
+    process = subprocess.Popen([str(Path(sys.executable).parent / "herbot"), "serve"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline, seen = time.monotonic() + 900, []
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        seen.append(line)
+        if "herbot is ready" in line:
+            break
+        if not line and process.poll() is not None:
+            pytest.fail("herbot serve exited:\n" + "".join(seen[-30:]))
+    else:
+        process.kill()
+        pytest.fail("herbot serve was not ready in time:\n" + "".join(seen[-30:]))
+    # keep reading, so that a full pipe never blocks the server while tests run
+    threading.Thread(target=lambda: seen.extend(process.stdout), daemon=True).start()
+    yield f"http://127.0.0.1:{port}", herbot_home
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=60)

@@ -7,13 +7,7 @@ source, spoiler consent, honest "I don't know" for what the knowledge lacks.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 import urllib.request
 import uuid
 from pathlib import Path
@@ -21,36 +15,6 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def bot(herbot_home, built_index):
-    """One `herbot serve` for the module, on free ports, stopped with SIGTERM at the end."""
-    port, action_port = free_port(), free_port()
-    env = {**os.environ, "HERBOT_HOME": str(herbot_home), "HERBOT_PORT": str(port),
-           "HERBOT_ACTION_PORT": str(action_port)}
-    process = subprocess.Popen([str(Path(sys.executable).parent / "herbot"), "serve"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline, seen = time.monotonic() + 900, []
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        seen.append(line)
-        if "herbot is ready" in line:
-            break
-        if not line and process.poll() is not None:
-            pytest.fail("herbot serve exited:\n" + "".join(seen[-30:]))
-    else:
-        process.kill()
-        pytest.fail("herbot serve was not ready in time:\n" + "".join(seen[-30:]))
-    yield f"http://127.0.0.1:{port}", herbot_home
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=60)
 
 
 class Conversation:
