@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import json
+
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.answers import Answer
 
+RATING_INTENTS = {"up": "rate_positive", "down": "rate_negative"}
+
 
 def send(dispatcher: CollectingDispatcher, answer: Answer) -> None:
-    """Utter ``answer.response`` filled with its values; quotes and sources ride along as custom data."""
+    """Utter ``answer.response`` filled with its values; quotes and sources ride along as custom data.
+
+    The custom data also says when the reply is a spoiler warning, and, for an answer that
+    rests on sources, the payloads that rate exactly this answer (the web chat's thumbs).
+    """
     buttons = [{"title": text, "payload": text} for text in answer.suggestions]
-    custom = {"quotes": answer.quotes, "sources": answer.sources, "rateable": bool(answer.sources)}
+    custom = {"quotes": answer.quotes, "sources": answer.sources, "rateable": bool(answer.sources),
+              "spoiler_warning": answer.needs_consent}
+    if answer.sources:
+        custom["rate"] = {vote: rating_payload(intent, answer.sources) for vote, intent in RATING_INTENTS.items()}
     dispatcher.utter_message(response=answer.response, buttons=buttons, json_message=custom, **answer.values)
+
+
+def rating_payload(intent: str, sources: list[str]) -> str:
+    """A Rasa payload message naming the rated answer by its sources."""
+    return f"/{intent}{json.dumps({'rated_source': sources}, ensure_ascii=False)}"
 
 
 def remember(answer: Answer, kind: str, question: str, aspect: str | None) -> list[SlotSet]:

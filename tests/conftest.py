@@ -103,14 +103,17 @@ def tracker_for():
     """Build a real rasa-sdk Tracker for one user message, with entities and slots."""
     from rasa_sdk import Tracker
 
-    def build(text: str, intent: str, entities: dict | None = None, **slots) -> Tracker:
+    def build(text: str, intent: str, entities: dict | None = None, *, events: list | None = None,
+              **slots) -> Tracker:
+        """``entities`` maps a name to a value, or to a list of values (one entity each)."""
         message = {
             "text": text,
             "intent": {"name": intent, "confidence": 1.0},
             "intent_ranking": [{"name": intent, "confidence": 1.0}],
-            "entities": [{"entity": name, "value": value} for name, value in (entities or {}).items()],
+            "entities": [{"entity": name, "value": value} for name, values in (entities or {}).items()
+                         for value in (values if isinstance(values, list) else [values])],
         }
-        return Tracker("test-user", slots, message, [], False, None, {}, "action_listen")
+        return Tracker("test-user", slots, message, events or [], False, None, {}, "action_listen")
 
     return build
 

@@ -169,6 +169,28 @@ async def test_rating_is_stored_with_the_sources(dispatcher, tracker_for, domain
     assert dispatcher.messages[0]["response"] == "utter_rating_thanks_negative"
 
 
+def answered(question: str, sources: list[str]) -> list[dict]:
+    """The SlotSet events an answer leaves in the tracker, as Rasa sends them to the action server."""
+    return [SlotSet("last_question", question), SlotSet("last_sources", sources)]  # plain dicts in rasa-sdk
+
+
+async def test_a_thumb_rates_the_answer_it_was_under_not_the_last_one(dispatcher, tracker_for, domain):
+    first, last = [f"{BLOG}/p2"], ["facts:director"]
+    history = answered("is the acting good?", first) + answered("who directed it?", last)
+    tracker = tracker_for("/rate_positive", "rate_positive", {"rated_source": first}, events=history,
+                          last_sources=last, last_question="who directed it?")
+    rating = slots(await run(ActionRecordRating(), dispatcher, tracker, domain))["ratings"][-1]
+    assert rating["rating"] == "up" and rating["sources"] == first and rating["question"] == "is the acting good?"
+
+
+async def test_a_thumb_for_sources_never_shown_is_refused(dispatcher, tracker_for, domain):
+    history = answered("who directed it?", ["facts:director"])
+    tracker = tracker_for("/rate_negative", "rate_negative", {"rated_source": [f"{BEEZJAK}/p1"]}, events=history,
+                          last_sources=["facts:director"])
+    assert await run(ActionRecordRating(), dispatcher, tracker, domain) == []
+    assert dispatcher.messages[0]["response"] == "utter_nothing_to_rate"
+
+
 async def test_nothing_to_rate_yet(dispatcher, tracker_for, domain):
     events = await run(ActionRecordRating(), dispatcher, tracker_for("thumbs up", "rate_positive"), domain)
     assert events == [] and dispatcher.messages[0]["response"] == "utter_nothing_to_rate"
