@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.herbot-installed
 
-.PHONY: run setup index train test test-fast bench nlu-report lint
+.PHONY: run setup test-deps index train test test-fast bench nlu-report lint web
 
 # serve refreshes the index and trains the model first, each only if something changed.
 run: setup
@@ -21,7 +21,11 @@ index: setup
 train: setup
 	@$(BIN)/herbot train
 
-test: setup
+# Debian's chromium and chromium-driver for the browser tests (installed only when missing).
+test-deps:
+	@scripts/test-deps.sh
+
+test: setup test-deps
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -36,3 +40,7 @@ nlu-report: train
 
 lint: setup
 	$(BIN)/ruff check .
+
+# Rebuild herbot/web/vendor/ from web/package-lock.json (the result is committed).
+web:
+	cd web && npm ci --no-audit --no-fund && npm run build

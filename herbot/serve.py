@@ -16,12 +16,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from subprocess import Popen
 
 from herbot import processes
-from herbot.settings import BOT_DIR, PROJECT_ROOT, Settings
+from herbot.settings import BOT_DIR, CHAT_PATH, PROJECT_ROOT, Settings, origins
 from herbot.train import BotSources, rasa_env, train
 
 READY_TIMEOUT_SECONDS = 180.0
@@ -89,21 +89,19 @@ def serve(
 ) -> int:
     """Run herbot until SIGINT/SIGTERM (exit status 0) or a child fails (:class:`ServeError`)."""
     out = out or sys.stdout
-    port = port or settings.port
-    base_url = f"http://{settings.host}:{port}"
-    check_ports(settings.host, port, settings.action_port)
+    settings = replace(settings, port=port or settings.port, cors=settings.cors + origins(cors or []))
+    check_ports(settings.host, settings.port, settings.action_port)
     services: list[Service] = []
     with processes.stop_on_signals():
         try:
             _prepare_index(settings, out)
             model = train(settings, sources=BotSources.at(bot_dir), out=out).model
-            check_ports(settings.host, port, settings.action_port)  # training took a while
+            check_ports(settings.host, settings.port, settings.action_port)  # training took a while
             logs = settings.home / "logs"
             print(f"Server logs: {logs} (action-server.log, rasa.log)", file=out, flush=True)
             plan = [
                 ("starting action server…", action_service(settings, actions_root, logs / "action-server.log")),
-                ("loading the model…", rasa_service(settings, model, port, cors or [base_url], bot_dir,
-                                                    logs / "rasa.log")),
+                ("loading the model…", rasa_service(settings, model, bot_dir, logs / "rasa.log")),
             ]
             for note, service in plan:
                 print(note, file=out, flush=True)
@@ -112,7 +110,8 @@ def serve(
             _wait_until_ready(services, out)
             _warm_up_actions(settings, services[0], out)
 
-            print(f"herbot is ready: {base_url} (REST: POST {REST_PATH}). Press Ctrl-C to stop.", file=out, flush=True)
+            print(f"herbot is ready: open {settings.chat_url} in your browser "
+                  f"(REST: POST {settings.base_url}{REST_PATH}). Press Ctrl-C to stop.", file=out, flush=True)
             failed, status = _watch(services)
             raise failed.failure(f"stopped unexpectedly ({_describe(status)})")
         except processes.Stop as stop:
@@ -143,24 +142,30 @@ def action_service(settings: Settings, actions_root: Path, log: Path) -> Service
     )
 
 
-def rasa_service(settings: Settings, model: Path, port: int, cors: list[str], bot_dir: Path, log: Path) -> Service:
-    """``rasa run`` with the REST and socket.io channels, no HTTP API, CORS for ``cors`` only."""
+def rasa_service(settings: Settings, model: Path, bot_dir: Path, log: Path) -> Service:
+    """``rasa run`` with the REST, socket.io and chat page channels, no HTTP API, exact CORS origins.
+
+    The port and origins go to the child's environment too: the socket.io channel reads
+    them from herbot's settings there.
+    """
     settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
     env = {
         **rasa_env(settings),
         "HERBOT_ACTION_URL": settings.action_url,
         "HERBOT_TRACKER_DB": str(settings.tracker_db),
+        "HERBOT_PORT": str(settings.port),
+        "HERBOT_CORS": ",".join(settings.cors),
     }
     argv = [
         sys.executable, "-m", "rasa", "run",
         "--model", str(model),
         "--endpoints", str(bot_dir / "endpoints.yml"),
         "--credentials", str(bot_dir / "credentials.yml"),
-        "-i", settings.host, "-p", str(port),
-        "--cors", *cors,
+        "-i", settings.host, "-p", str(settings.port),
+        "--cors", *settings.allowed_origins,
     ]
     return Service(name="Rasa server", argv=argv, env=env, cwd=settings.home, log=log,
-                   health_url=f"http://{settings.host}:{port}/")
+                   health_url=f"{settings.base_url}{CHAT_PATH}")
 
 
 def check_ports(host: str, port: int, action_port: int) -> None:

@@ -8,6 +8,7 @@ from the package location, never from the working directory.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,11 +16,23 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DATA = PROJECT_ROOT / "knowledge" / "data"
 BOT_DIR = PROJECT_ROOT / "bot"
+CHAT_PATH = "/chat/"  # where Rasa's server serves the web chat page
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:]+\](:[0-9]{1,5})?")
 
 
 def _path(name: str, default: Path) -> Path:
     value = os.environ.get(name)
     return Path(value).expanduser().resolve() if value else default
+
+
+def origins(values: list[str] | tuple[str, ...], name: str = "--cors") -> tuple[str, ...]:
+    """Exact origins (scheme://host[:port]); wildcards and paths are refused, never widened."""
+    cleaned = tuple(value.strip().rstrip("/") for value in values if value.strip())
+    for origin in cleaned:
+        if not _ORIGIN.fullmatch(origin):
+            raise SystemExit(f"herbot: {name} {origin!r} is not an exact origin like http://example.org:8080")
+    return cleaned
 
 
 def _number(name: str, default: float, cast: type = float) -> float:
@@ -50,10 +63,26 @@ class Settings:
     action_port: int
     models_dir: Path
     tracker_db: Path
+    cors: tuple[str, ...] = ()  # origins allowed besides the bot's own page
 
     @property
     def action_url(self) -> str:
         return f"http://127.0.0.1:{self.action_port}/webhook"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def chat_url(self) -> str:
+        return f"{self.base_url}{CHAT_PATH}"
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        """Exact origins the browser may talk to the bot from: its own page (both loopback names) and ``cors``."""
+        hosts = ["127.0.0.1", "localhost"] if self.host in LOOPBACK else [self.host]
+        own = [f"http://{host}:{self.port}" for host in hosts]
+        return own + [origin for origin in self.cors if origin not in own]
 
 
 @lru_cache(maxsize=1)
@@ -78,4 +107,5 @@ def get_settings() -> Settings:
         action_port=int(_number("HERBOT_ACTION_PORT", 5055, int)),
         models_dir=_path("HERBOT_MODELS_DIR", home / "models"),
         tracker_db=_path("HERBOT_TRACKER_DB", home / "tracker.db"),
+        cors=origins(os.environ.get("HERBOT_CORS", "").split(","), "HERBOT_CORS"),
     )

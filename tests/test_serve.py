@@ -221,8 +221,10 @@ def test_serve_answers_then_stops_cleanly_on_sigterm(trained_model, serving, set
     server = serving()
     server.wait_for("herbot is ready", timeout=600)
     ready = server.output[-1].strip()
+    base = f"http://127.0.0.1:{server.port}"
     assert ready == (
-        f"herbot is ready: http://127.0.0.1:{server.port} (REST: POST /webhooks/rest/webhook). Press Ctrl-C to stop."
+        f"herbot is ready: open {base}/chat/ in your browser (REST: POST {base}/webhooks/rest/webhook). "
+        "Press Ctrl-C to stop."
     )
     assert "starting action server" in server.text and "loading the model" in server.text
     children = descendants(server.process.pid)

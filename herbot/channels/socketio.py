@@ -1,0 +1,131 @@
+"""Rasa's socket.io channel, fixed and tightened for the web chat.
+
+Rasa 3.6.21 calls ``sio.enter_room()`` without ``await``; python-socketio 5.x made it a
+coroutine, so with session persistence the browser never joins its session's room and
+never sees a reply. This channel awaits it, and also:
+
+- always keeps sessions: the page sends back the session id it got, so a reload (or a
+  second tab) continues the same conversation; ids it did not get from us are refused;
+- binds each socket to its session on the server: a message is filed under the socket's
+  own session, never under an id the client merely claims;
+- accepts exact origins only (Rasa passes ``[]``, which turns the origin check off);
+- sends one ``bot_uttered`` event per bot message, text, quick replies and custom data
+  together, so the page can attach quotes and ratings to the reply they belong to;
+- emits ``bot_typing`` around each turn, so the page shows "typing" exactly as long as
+  the bot works.
+
+Event names and payloads stay Rasa's, so any Rasa socket.io widget still works.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage, decode_bearer_token
+from rasa.core.channels.socketio import SocketBlueprint
+from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
+from sanic import Blueprint, response
+from socketio import AsyncServer
+
+from herbot.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+SESSION_ID = re.compile(r"[0-9a-f]{32}")  # uuid4().hex: 122 random bits, not guessable
+TYPING_EVENT = "bot_typing"
+UNREADABLE = "I couldn't read that message: send an object with a text field called 'message'."
+
+
+class SocketIOOutput(RasaSocketIOOutput):
+    """One event per bot message (Rasa's splits text, buttons and custom data apart)."""
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        if any(message.get(key) for key in ("image", "attachment", "elements")):
+            await super().send_response(recipient_id, message)  # not used by herbot: Rasa's way
+            return
+        event: dict[str, Any] = {}
+        if message.get("text"):
+            event["text"] = message["text"]
+        buttons = message.get("quick_replies") or message.get("buttons") or []
+        if buttons:
+            event["quick_replies"] = [
+                {"content_type": "text", "title": button["title"], "payload": button["payload"]} for button in buttons
+            ]
+        if message.get("custom"):
+            event["custom"] = message["custom"]
+        if event:
+            await self._send_message(recipient_id, event)
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        """Rasa's version spreads the dict into ``emit()`` keyword arguments and fails on any other key."""
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
+class SocketIOInput(RasaSocketIOInput):
+    """Rasa's socket.io channel with awaited room joins and server-side session binding."""
+
+    allowed_origins: list[str]
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> SocketIOInput:
+        channel = super().from_credentials(credentials)
+        channel.allowed_origins = get_settings().allowed_origins
+        return channel
+
+    def get_output_channel(self) -> SocketIOOutput | None:
+        return SocketIOOutput(self.sio, self.bot_message_evt) if self.sio else None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=list(self.allowed_origins))
+        webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        self.sio = sio
+        namespace = self.namespace
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Any) -> Any:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=namespace)
+        async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
+            if not self.jwt_key:
+                return True
+            token = (auth or {}).get("token")
+            return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
+
+        async def bind(sid: str, requested: Any) -> str:
+            """Join the session the client had, if it is one of ours in form, else a new one."""
+            valid = isinstance(requested, str) and SESSION_ID.fullmatch(requested)
+            session_id = requested if valid else uuid.uuid4().hex
+            await sio.save_session(sid, {"session_id": session_id}, namespace=namespace)
+            await sio.enter_room(sid, session_id, namespace=namespace)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+            return session_id
+
+        @sio.on("session_request", namespace=namespace)
+        async def session_request(sid: str, data: Any = None) -> None:
+            await bind(sid, data.get("session_id") if isinstance(data, dict) else None)
+
+        @sio.on(self.user_message_evt, namespace=namespace)
+        async def handle_message(sid: str, data: Any = None) -> None:
+            session = await sio.get_session(sid, namespace=namespace)
+            session_id = session.get("session_id") or await bind(sid, None)
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            text = data.get("message") if isinstance(data, dict) else None
+            if not isinstance(text, str):
+                await output.send_text_message(session_id, UNREADABLE)
+                return
+            metadata = data.get(self.metadata_key)
+            message = UserMessage(text, output, session_id, input_channel=self.name(),
+                                  metadata=metadata if isinstance(metadata, dict) else None)
+            await sio.emit(TYPING_EVENT, {"typing": True}, room=session_id, namespace=namespace)
+            try:
+                await on_new_message(message)
+            finally:
+                await sio.emit(TYPING_EVENT, {"typing": False}, room=session_id, namespace=namespace)
+
+        return webhook

@@ -1,0 +1,256 @@
+// herbot's web chat: Rasa's socket.io channel, a conversation kept across reloads,
+// and every piece of text put on the page with textContent, never as HTML.
+(function () {
+  "use strict";
+
+  var STORE_KEY = "herbot.chat.v1";
+  var MAX_ENTRIES = 200;
+  var GREETING_PAYLOAD = "/greet"; // the persona's greeting comes from the bot's domain
+
+  var log = document.getElementById("log");
+  var form = document.getElementById("composer");
+  var input = document.getElementById("message");
+  var typing = document.getElementById("typing");
+  var status = document.getElementById("status");
+  var restart = document.getElementById("restart");
+
+  // --- the conversation, kept in localStorage so that a reload shows it again ---
+
+  function load() {
+    try {
+      var saved = JSON.parse(window.localStorage.getItem(STORE_KEY));
+      if (saved && typeof saved === "object" && Array.isArray(saved.entries)) {
+        return { sessionId: typeof saved.sessionId === "string" ? saved.sessionId : null, entries: saved.entries };
+      }
+    } catch (error) {
+      // unreadable or unavailable storage: start a new conversation
+    }
+    return { sessionId: null, entries: [] };
+  }
+
+  function save() {
+    state.entries = state.entries.slice(-MAX_ENTRIES);
+    try {
+      window.localStorage.setItem(STORE_KEY, JSON.stringify(state));
+    } catch (error) {
+      // private mode or full storage: the chat still works, it just won't survive a reload
+    }
+  }
+
+  var state = load();
+  var nodes = new Map(); // entry -> its <li>, kept out of what is saved
+
+  // --- building the page: elements and textContent only ---
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function asList(value) {
+    return Array.isArray(value) ? value : [];
+  }
+
+  function render(entry) {
+    var item = element("li", "msg " + (entry.from === "user" ? "user" : "bot"));
+    var custom = entry.custom && typeof entry.custom === "object" ? entry.custom : {};
+    if (custom.spoiler_warning) item.classList.add("spoiler-warning");
+
+    if (entry.text) {
+      var bubble = element("div", "bubble");
+      if (custom.spoiler_warning) bubble.appendChild(element("span", "badge", "Spoiler warning"));
+      bubble.appendChild(document.createTextNode(String(entry.text)));
+      item.appendChild(bubble);
+    }
+
+    var quotes = asList(custom.quotes);
+    if (quotes.length) {
+      var box = element("div", "quotes");
+      quotes.forEach(function (quote) {
+        if (!quote || typeof quote !== "object") return;
+        var figure = element("figure", "quote" + (quote.spoiler ? " spoiler" : ""));
+        figure.appendChild(element("blockquote", null, quote.sentence));
+        var caption = element("figcaption", null, "— " + (quote.source || "unknown source"));
+        if (quote.spoiler) caption.appendChild(element("span", "badge after", "Spoiler"));
+        figure.appendChild(caption);
+        box.appendChild(figure);
+      });
+      item.appendChild(box);
+    }
+
+    if (custom.rate && typeof custom.rate.up === "string" && typeof custom.rate.down === "string") {
+      item.appendChild(ratingButtons(entry, custom.rate));
+    }
+
+    var replies = asList(entry.quick_replies || entry.buttons);
+    if (replies.length && entry.choicesOpen !== false) {
+      var choices = element("div", "choices");
+      choices.setAttribute("role", "group");
+      choices.setAttribute("aria-label", "Suggested replies");
+      replies.forEach(function (reply) {
+        if (!reply || typeof reply.payload !== "string") return;
+        var button = element("button", null, reply.title || reply.payload);
+        button.type = "button";
+        button.addEventListener("click", function () {
+          send(reply.payload, reply.title || reply.payload);
+        });
+        choices.appendChild(button);
+      });
+      item.appendChild(choices);
+    }
+    nodes.set(entry, item);
+    return item;
+  }
+
+  function ratingButtons(entry, rate) {
+    var group = element("div", "rating");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Was this answer helpful?");
+    [["up", "Helpful answer"], ["down", "Unhelpful answer"]].forEach(function (spec) {
+      var button = element("button");
+      button.appendChild(thumbIcon());
+      button.type = "button";
+      button.title = spec[1];
+      button.setAttribute("aria-label", spec[1]);
+      button.setAttribute("aria-pressed", entry.rated === spec[0] ? "true" : "false");
+      button.disabled = Boolean(entry.rated);
+      button.dataset.vote = spec[0];
+      button.addEventListener("click", function () {
+        if (entry.rated) return;
+        entry.rated = spec[0];
+        group.querySelectorAll("button").forEach(function (other) {
+          other.disabled = true;
+          other.setAttribute("aria-pressed", other === button ? "true" : "false");
+        });
+        save();
+        emit(rate[spec[0]]);
+      });
+      group.appendChild(button);
+    });
+    return group;
+  }
+
+  // Material Icons' thumb_up (Apache License 2.0); CSS turns it over for thumbs down.
+  var THUMB = "M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 " +
+    "7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z";
+
+  function thumbIcon() {
+    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", THUMB);
+    svg.appendChild(path);
+    return svg;
+  }
+
+  function append(entry, remember) {
+    log.appendChild(render(entry));
+    if (remember) {
+      state.entries.push(entry);
+      save();
+    }
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function closeChoices() {
+    state.entries.forEach(function (entry) {
+      if (entry.choicesOpen === false) return;
+      entry.choicesOpen = false;
+      var choices = nodes.has(entry) && nodes.get(entry).querySelector(".choices");
+      if (choices) choices.remove();
+    });
+  }
+
+  function showTyping(on) {
+    typing.hidden = !on;
+    if (on) log.scrollTop = log.scrollHeight;
+  }
+
+  // --- talking to Rasa's socket.io channel ---
+
+  var socket = window.io({ path: "/socket.io", transports: ["websocket", "polling"] });
+
+  function emit(message) {
+    socket.emit("user_uttered", { message: message, session_id: state.sessionId });
+  }
+
+  function send(message, shown) {
+    closeChoices();
+    append({ from: "user", text: shown }, true);
+    showTyping(true);
+    emit(message);
+    input.focus();
+  }
+
+  socket.on("connect", function () {
+    status.textContent = "";
+    socket.emit("session_request", { session_id: state.sessionId });
+  });
+
+  socket.on("session_confirm", function (sessionId) {
+    var fresh = state.sessionId !== sessionId;
+    state.sessionId = sessionId;
+    save();
+    if (fresh && !state.entries.length) {
+      showTyping(true);
+      emit(GREETING_PAYLOAD);
+    }
+  });
+
+  socket.on("bot_typing", function (data) {
+    showTyping(Boolean(data && data.typing));
+  });
+
+  socket.on("bot_uttered", function (data) {
+    if (!data || typeof data !== "object") return;
+    append({
+      from: "bot",
+      text: typeof data.text === "string" ? data.text : "",
+      quick_replies: asList(data.quick_replies || data.buttons),
+      custom: data.custom && typeof data.custom === "object" ? data.custom : null,
+    }, true);
+  });
+
+  socket.on("disconnect", function () {
+    showTyping(false);
+    status.textContent = "Connection lost. Reconnecting…";
+  });
+
+  socket.on("connect_error", function () {
+    status.textContent = "I can't reach herbot right now. Is `herbot serve` still running? Retrying…";
+  });
+
+  // --- the composer and the restart button ---
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    send(text, text);
+  });
+
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  restart.addEventListener("click", function () {
+    state = { sessionId: null, entries: [] };
+    save();
+    log.replaceChildren();
+    socket.emit("session_request", { session_id: null });
+    input.focus();
+  });
+
+  // A reload shows the conversation so far; suggestions stay open only on the last answers.
+  state.entries.forEach(function (entry) {
+    append(entry, false);
+  });
+  input.focus();
+})();

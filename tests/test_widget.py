@@ -1,0 +1,255 @@
+"""The web chat in a real browser (Debian's headless Chromium) against a real `herbot serve`.
+
+What a user sees: the greeting, a grounded answer with its quoted source, buttons,
+thumbs that are stored, a reload that keeps the conversation (and the bot's memory of
+it: the socket.io room fix), text that can never become HTML, a phone-sized screen,
+and no request to anywhere but the bot. The test leaves a screenshot in reports/.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from herbot.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+SCREENSHOT = PROJECT_ROOT / "reports" / "widget.png"
+WAIT = 60  # seconds; a first answer loads nothing (serve warms up), but CI machines are slow
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.fail("Debian's chromium and chromium-driver are needed: `make test` installs them")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}", "--window-size=1000,820"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    yield driver
+    driver.quit()
+
+
+class ChatPage:
+    """The chat page as a user drives it: type, click, read."""
+
+    def __init__(self, driver, url: str):
+        self.driver, self.url = driver, url
+
+    def open(self, fresh: bool = True) -> ChatPage:
+        self.driver.get(self.url)
+        if fresh:  # each test starts its own conversation
+            self.driver.execute_script("localStorage.clear()")
+            self.driver.refresh()
+        self.wait_for_messages(1)  # the greeting
+        return self
+
+    def wait(self, condition, timeout: float = WAIT):
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        return WebDriverWait(self.driver, timeout).until(condition)
+
+    def messages(self, who: str = "") -> list:
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_elements(By.CSS_SELECTOR, f".log .msg{'.' + who if who else ''}")
+
+    def wait_for_messages(self, count: int, who: str = "bot") -> list:
+        self.wait(lambda _: len(self.messages(who)) >= count)
+        return self.messages(who)
+
+    def ask(self, text: str) -> object:
+        """Type ``text``, press Enter, and return the first bot message that answers it."""
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.common.keys import Keys
+
+        before = len(self.messages("bot"))
+        box = self.driver.find_element(By.ID, "message")
+        box.send_keys(text)
+        box.send_keys(Keys.ENTER)
+        return self.wait_for_messages(before + 1)[before]
+
+    def settle(self) -> None:
+        """Wait until the bot stopped typing (the server says when a turn is over)."""
+        from selenium.webdriver.common.by import By
+
+        self.wait(lambda driver: not driver.find_element(By.ID, "typing").is_displayed())
+
+    def session_id(self) -> str:
+        return json.loads(self.driver.execute_script("return localStorage.getItem('herbot.chat.v1')"))["sessionId"]
+
+
+@pytest.fixture
+def page(browser, bot) -> ChatPage:
+    return ChatPage(browser, f"{bot[0]}/chat/").open()
+
+
+def tracker_events(home: Path, sender: str) -> list[dict]:
+    with sqlite3.connect(home / "tracker.db") as db:
+        rows = db.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
+    return [json.loads(data) for (data,) in rows]
+
+
+def test_the_page_greets_in_the_persona_and_asks_nothing_of_the_network(page, bot):
+    greeting = page.messages("bot")[0].text
+    assert "herbot" in page.driver.title and "Her" in page.driver.title
+    assert "herbot" in greeting and "Her" in greeting  # utter_greet, from the domain
+    page.settle()
+    resources = page.driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert resources and all(name.startswith(bot[0] + "/") for name in resources), resources
+    problems = [entry for entry in page.driver.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not problems, problems  # CSP violations and script errors land here
+
+
+def test_an_answer_shows_its_quote_and_source_and_a_button_asks_the_next_question(page, retriever):
+    from selenium.webdriver.common.by import By
+
+    answer = page.ask("What did the critics think of the acting?")
+    page.settle()
+    quotes = answer.find_elements(By.CSS_SELECTOR, ".quote")
+    assert quotes, answer.text
+    for quote in quotes:  # a real sentence of a real passage, under that passage's own source
+        sentence = quote.find_element(By.TAG_NAME, "blockquote").text  # the quote marks are CSS
+        caption = quote.find_element(By.TAG_NAME, "figcaption").text
+        passage = next(p for p in retriever.passages if sentence in p.sentences)
+        assert caption.startswith(f"— {passage.source_label}"), caption
+        assert sentence not in answer.find_element(By.CSS_SELECTOR, ".bubble").text  # shown apart, once
+
+    button = answer.find_elements(By.CSS_SELECTOR, ".choices button")[0]
+    title, bots = button.text, len(page.messages("bot"))
+    button.click()
+    page.wait_for_messages(bots + 1)
+    assert page.messages("user")[-1].text == title
+    assert not page.driver.find_elements(By.CSS_SELECTOR, ".msg:not(:last-child) .choices button"), \
+        "answered suggestions are closed"
+    page.settle()
+    page.driver.save_screenshot(str(_screenshot_path()))
+
+
+def test_a_thumb_is_stored_with_the_answers_sources(page, bot):
+    from selenium.webdriver.common.by import By
+
+    answer = page.ask("Who plays Theodore?")
+    page.settle()
+    bots = len(page.messages("bot"))
+    answer.find_element(By.CSS_SELECTOR, ".rating button[data-vote='up']").click()
+    thanks = page.wait_for_messages(bots + 1)[bots]
+    assert thanks.text
+    page.settle()
+    slots = [e for e in tracker_events(bot[1], page.session_id()) if e.get("event") == "slot"]
+    ratings = [e["value"] for e in slots if e["name"] == "ratings"][-1]
+    assert ratings[-1]["rating"] == "up"
+    assert any(source.startswith("facts:cast:Joaquin") for source in ratings[-1]["sources"])
+    assert ratings[-1]["question"] == "Who plays Theodore?"
+    pressed = answer.find_element(By.CSS_SELECTOR, ".rating button[aria-pressed='true']")
+    assert pressed.get_attribute("data-vote") == "up"
+
+
+def test_a_reload_keeps_the_conversation_and_the_bot_remembers_it(page):
+    page.ask("Who plays Theodore?")
+    page.settle()
+    shown = [message.text for message in page.messages()]
+    session = page.session_id()
+
+    page.open(fresh=False)
+    assert [message.text for message in page.messages()] == shown
+    assert page.session_id() == session
+    # The reply reaches the reloaded page (the awaited room join), and the bot still
+    # knows who "his" is: the conversation went on on the server too.
+    answer = page.ask("what did the reviewers say about his performance?")
+    page.settle()
+    assert "Phoenix" in answer.text or "Theodore" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("text", [
+    '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">',
+    "[click me](javascript:window.pwned=3) <a href=\"data:text/html,<b>x</b>\">data link</a>",
+])
+def test_markup_in_a_message_is_shown_as_text(page, text):
+    reply = page.ask(text)
+    page.settle()
+    assert page.messages("user")[-1].text == text
+    assert reply.text  # the bot answered, as text
+    hostile = page.driver.execute_script(
+        "return document.querySelectorAll('.log script, .log img, .log a, .log iframe').length")
+    assert hostile == 0
+    assert page.driver.execute_script("return window.pwned") is None
+
+
+def test_it_fits_a_phone_and_works_with_the_keyboard_alone(browser, bot):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.set_window_size(375, 740)
+    try:
+        page = ChatPage(browser, f"{bot[0]}/chat/").open()
+        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+        assert browser.switch_to.active_element.get_attribute("id") == "message"  # focus starts in the box
+        answer = page.ask("what can you do?")
+        page.settle()
+        suggestion = answer.find_elements(By.CSS_SELECTOR, ".choices button")[0]
+        title, bots = suggestion.text, len(page.messages("bot"))
+        for _ in range(40):  # Tab until a suggestion has the focus, then press Enter on it
+            if browser.switch_to.active_element == suggestion:
+                break
+            ActionChains(browser).send_keys(Keys.TAB).perform()
+        else:
+            pytest.fail("the suggestions cannot be reached with Tab")
+        ActionChains(browser).send_keys(Keys.ENTER).perform()
+        page.wait_for_messages(bots + 1)
+        assert page.messages("user")[-1].text == title
+        page.settle()
+        composer = browser.find_element(By.ID, "composer").rect
+        assert composer["y"] + composer["height"] <= 740
+    finally:
+        browser.set_window_size(1000, 820)
+
+
+def test_the_page_is_served_with_a_content_security_policy(bot):
+    with urllib.request.urlopen(f"{bot[0]}/chat/", timeout=10) as response:
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "default-src 'none'" in policy
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    for path in ("/chat/../../herbot/settings.py", "/chat/vendor/../../settings.py", "/chat/nothing.js"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{bot[0]}{path}", timeout=10)
+        assert refused.value.code == 404, path
+
+
+@pytest.mark.skipif(shutil.which("npm") is None, reason="npm is needed to rebuild the vendored assets")
+def test_vendored_assets_are_rebuilt_byte_for_byte_from_the_lockfile(tmp_path):
+    import subprocess
+
+    web = tmp_path / "web"
+    web.mkdir()
+    for name in ("package.json", "package-lock.json", "build.mjs"):
+        shutil.copy(PROJECT_ROOT / "web" / name, web / name)
+    for command in (["npm", "ci", "--no-audit", "--no-fund"], ["npm", "run", "build"]):
+        result = subprocess.run(command, cwd=web, capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stdout + result.stderr
+    committed = PROJECT_ROOT / "herbot" / "web" / "vendor"
+    rebuilt = tmp_path / "herbot" / "web" / "vendor"
+    assert sorted(p.name for p in rebuilt.iterdir()) == sorted(p.name for p in committed.iterdir())
+    for built in rebuilt.iterdir():
+        assert built.read_bytes() == (committed / built.name).read_bytes(), built.name
+
+
+def _screenshot_path() -> Path:
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    return SCREENSHOT
