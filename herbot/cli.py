@@ -1,4 +1,4 @@
-"""The ``herbot`` command: build the index and search it (more commands join as they land).
+"""The ``herbot`` command: build and search the index, train, serve, and talk to herbot (shell, ask).
 
 Every known failure ends in one line on stderr naming the problem and a non-zero
 exit status, never a stack trace.
@@ -63,6 +63,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--cors", action="append", metavar="ORIGIN",
                        help="allow browser requests from ORIGIN (repeatable; default: only the bot's own origin)")
     serve.set_defaults(run=run_serve)
+
+    url_help = "herbot's address (default http://$HERBOT_HOST:$HERBOT_PORT)"
+    shell = commands.add_parser("shell", help="chat with herbot in the terminal (starts herbot if none answers)")
+    shell.add_argument("--url", metavar="URL", help=url_help)
+    shell.set_defaults(run=run_shell)
+
+    ask = commands.add_parser("ask", help="ask a running herbot one question and print the answer")
+    ask.add_argument("question")
+    ask.add_argument("--url", metavar="URL", help=url_help)
+    ask.set_defaults(run=run_ask)
     return parser
 
 
@@ -135,6 +145,33 @@ def run_serve(args) -> int:
         return serve(get_settings(), port=args.port, cors=args.cors)
     except (ServeError, TrainingError) as error:
         raise UserError(error) from None
+
+
+def run_shell(args) -> int:
+    from herbot import shell
+
+    try:
+        return shell.run(get_settings(), args.url)
+    except (shell.ShellError, ValueError) as error:
+        raise UserError(error) from None
+
+
+def run_ask(args) -> int:
+    from herbot.client import BotError, BotUnreachable, Conversation, server_url
+    from herbot.shell import print_reply
+
+    if not args.question.strip():
+        raise UserError("the question is empty")
+    settings = get_settings()
+    try:
+        conversation = Conversation(args.url or server_url(settings.host, settings.port), channel="ask")
+        reply = conversation.say(args.question)
+    except BotUnreachable as error:
+        raise UserError(f"{error}; start it with 'herbot serve'") from None
+    except (BotError, ValueError) as error:
+        raise UserError(error) from None
+    print_reply(reply)
+    return 0
 
 
 if __name__ == "__main__":
