@@ -157,14 +157,14 @@ def run_shell(args) -> int:
 
 
 def run_ask(args) -> int:
-    from herbot.client import BotError, BotUnreachable, Conversation, server_url
+    from herbot.client import BotError, BotUnreachable, Conversation
     from herbot.shell import print_reply
 
     if not args.question.strip():
         raise UserError("the question is empty")
     settings = get_settings()
     try:
-        conversation = Conversation(args.url or server_url(settings.host, settings.port), channel="ask")
+        conversation = Conversation(args.url or settings.base_url, channel="ask")
         reply = conversation.say(args.question)
     except BotUnreachable as error:
         raise UserError(f"{error}; start it with 'herbot serve'") from None

@@ -56,11 +56,6 @@ def check_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
-def server_url(host: str, port: int) -> str:
-    """Where ``herbot serve`` listens, as the default address of ``herbot ask`` and ``herbot shell``."""
-    return f"http://{host}:{port}"
-
-
 def answers(url: str) -> bool:
     """Whether anything listens at ``url``: an HTTP error or a slow answer counts, a refusal does not.
 

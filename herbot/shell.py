@@ -27,14 +27,13 @@ from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.styles import Style
 
 from herbot import processes
-from herbot.client import BotError, BotUnreachable, Button, Conversation, Reply, answers, check_url, server_url
-from herbot.settings import Settings
+from herbot.client import BotError, BotUnreachable, Button, Conversation, Reply, answers, check_url
+from herbot.settings import LOOPBACK, Settings
 
 # prompt_toolkit 3.0.28 (Rasa's pin) has no "dim" attribute; grey is how terminals show dim text.
 STYLE = Style.from_dict({"speaker": "bold", "you": "bold", "dim": "fg:ansibrightblack", "problem": "fg:ansired"})
 HISTORY_FILE = "shell-history"
 SERVE_STOP_GRACE_SECONDS = 30.0  # herbot serve itself gives its children 10 s before killing them
-_LOOPBACK = {"127.0.0.1", "localhost"}
 
 
 class ShellError(Exception):
@@ -63,7 +62,7 @@ def note(text: str, style: str = "class:dim") -> None:
 
 def run(settings: Settings, url: str | None = None) -> int:
     """Chat until Ctrl-D (exit status 0); a herbot this shell started is stopped on every way out."""
-    url = check_url(url or server_url(settings.host, settings.port))
+    url = check_url(url or settings.base_url)
     with ExitStack() as stack:
         try:
             # SIGTERM and SIGHUP (the terminal closed) unwind the shell, stopping its server on the way out
@@ -129,7 +128,7 @@ def _history(home: Path) -> History:
 def _servable_port(url: str, settings: Settings) -> int | None:
     """The port to start ``herbot serve`` on, if ``url`` is an address it would listen on; else None."""
     parts = urllib.parse.urlsplit(url)
-    same_host = parts.hostname == settings.host or {parts.hostname, settings.host} <= _LOOPBACK
+    same_host = parts.hostname == settings.host or {parts.hostname, settings.host} <= set(LOOPBACK)
     if parts.scheme == "http" and same_host and parts.path in ("", "/"):
         return parts.port or 80
     return None
@@ -157,6 +156,7 @@ class OwnServer:
         self.port, self.logs = port, logs
         self.process: subprocess.Popen | None = None
         self.last_lines: deque[str] = deque(maxlen=20)
+        self.reader: threading.Thread | None = None
 
     def start(self, url: str) -> None:
         """Start ``herbot serve`` and show its progress until it says it is ready (Ctrl-C cancels)."""
@@ -173,16 +173,16 @@ class OwnServer:
                 if "herbot is ready" in line:
                     note("  herbot is ready (it stops when you leave this shell).")
                     break
-                if line:
+                if line and not line.startswith("herbot: "):  # its error line ends up in ours
                     note(f"  {line}")
             else:
-                raise ShellError(f"herbot serve stopped before it was ready ({_describe(self.process.wait())}); "
-                                 "see the lines above")
+                raise ShellError(f"herbot serve stopped before it was ready ({self._why()})")
         except processes.Stop as stop:  # a Ctrl-C that came while spawning
             if stop.signum == signal.SIGINT:
                 raise KeyboardInterrupt from None
             raise
-        threading.Thread(target=self._drain, daemon=True).start()
+        self.reader = threading.Thread(target=self._drain, daemon=True)
+        self.reader.start()
 
     def _drain(self) -> None:
         """Keep reading, so a full pipe never blocks the server; the last lines explain a crash."""
@@ -193,8 +193,16 @@ class OwnServer:
         return self.process is not None and self.process.poll() is not None
 
     def gone(self) -> str:
-        return (f"the herbot server this shell started has stopped ({_describe(self.process.returncode)}); "
-                f"its logs are in {self.logs}. Leave with Ctrl-D and start the shell again.")
+        return (f"the herbot server this shell started has stopped ({self._why()}). "
+                "Leave with Ctrl-D and start the shell again.")
+
+    def _why(self) -> str:
+        """How it ended and, from herbot serve's own one-line error, why (else where its logs are)."""
+        status = _describe(self.process.wait())
+        if self.reader:
+            self.reader.join(timeout=2)  # the last lines come just before the pipe closes
+        error = next((line for line in reversed(self.last_lines) if line.startswith("herbot: ")), None)
+        return f"{status}: {error.removeprefix('herbot: ')}" if error else f"{status}; its logs are in {self.logs}"
 
     def stop(self) -> None:
         """SIGTERM to its process group; herbot serve stops its own servers; nothing is left behind."""

@@ -230,7 +230,8 @@ def test_shell_says_when_its_server_has_gone_and_keeps_the_prompt(own_server_she
     assert not alive(serve)
 
     own.shell.sendline("who plays Theodore?")
-    own.shell.expect_exact("the herbot server this shell started has stopped (exit status 1); its logs are in ")
+    own.shell.expect_exact("the herbot server this shell started has stopped (exit status 1: the Rasa server "
+                           "stopped unexpectedly (killed by SIGKILL); its log is ")
     own.shell.expect(PROMPT)
     assert re.search(r"herbot: |Traceback", own.shell.before) is None
     assert leave(own.shell) == 0
