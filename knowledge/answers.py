@@ -161,7 +161,7 @@ def review_answer(retriever: Retriever, question: str, *, kind: str, consent: bo
         withheld = consent is False and bool(retriever.search(query, top_k=1, filters=Filters(review=review)))
         return Answer("utter_spoiler_withheld" if withheld else "utter_reviews_silent",
                       suggestions=covered_topics(retriever))
-    answer = _quote_answer(retriever, chosen, kind, per_review)
+    answer = _quote_answer(retriever, chosen, kind, per_review, asked=query)
     answer.subject = subject
     return answer
 
@@ -195,7 +195,7 @@ def covered_topics(retriever: Retriever) -> list[str]:
             if re.search(aspect.pattern, quotable, re.IGNORECASE)][:3]
 
 
-def _quote_answer(retriever: Retriever, hits: list[Hit], kind: str, per_review: bool) -> Answer:
+def _quote_answer(retriever: Retriever, hits: list[Hit], kind: str, per_review: bool, asked: str) -> Answer:
     first = hits[0]
     if kind == "comments":
         answer = Answer("utter_comment_quote", {"quote": first.sentence, "source": source_label(first)})
@@ -216,7 +216,7 @@ def _quote_answer(retriever: Retriever, hits: list[Hit], kind: str, per_review: 
     for hit in hits:
         _add_quote(answer, hit)
     answer.review = first.passage.review
-    answer.suggestions = _suggestions(retriever, hits)
+    answer.suggestions = _suggestions(retriever, hits, asked)
     return answer
 
 
@@ -227,11 +227,13 @@ def _best_per_review(hits: list[Hit]) -> list[Hit]:
     return list(seen.values())
 
 
-def _suggestions(retriever: Retriever, hits: list[Hit]) -> list[str]:
-    """Up to three follow-ups: other aspects the quoted passages cover, the other review's view."""
+def _suggestions(retriever: Retriever, hits: list[Hit], asked: str) -> list[str]:
+    """Up to three follow-ups: other aspects the quoted passages cover (not the one just asked), the other review."""
     found = []
     text = " ".join(hit.passage.text for hit in hits)
     for aspect in ASPECTS.values():
+        if aspect.label.split()[-1].casefold() in asked.casefold():
+            continue
         if re.search(aspect.pattern, text, re.IGNORECASE):
             found.append(f"What do the reviewers say about {aspect.label}?")
     if len({hit.passage.review for hit in hits}) == 1 and len(review_ids(retriever)) > 1:

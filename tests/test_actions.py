@@ -77,6 +77,8 @@ async def test_opinion_consults_both_reviews(dispatcher, tracker_for, domain):
     assert message["quote"] in " ".join(q["sentence"] for q in message["custom"]["quotes"])
     assert slots(events)["last_kind"] == "opinion"
     assert 1 <= len(message["buttons"]) <= 3
+    assert not any("acting" in button["title"] for button in message["buttons"]), "never suggest what was just asked"
+    assert set(message["custom"]["rate"]) == {"up", "down"}
 
 
 async def test_spoiler_consent_is_asked_once_and_honoured(dispatcher, tracker_for, domain):

@@ -37,7 +37,7 @@ def browser(tmp_path_factory):
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}", "--window-size=1000,820"):
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}", "--window-size=1000,900"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
@@ -129,6 +129,7 @@ def test_an_answer_shows_its_quote_and_source_and_a_button_asks_the_next_questio
         passage = next(p for p in retriever.passages if sentence in p.sentences)
         assert caption.startswith(f"— {passage.source_label}"), caption
         assert sentence not in answer.find_element(By.CSS_SELECTOR, ".bubble").text  # shown apart, once
+    page.driver.save_screenshot(str(_screenshot_path()))  # the README's picture
 
     button = answer.find_elements(By.CSS_SELECTOR, ".choices button")[0]
     title, bots = button.text, len(page.messages("bot"))
@@ -137,8 +138,6 @@ def test_an_answer_shows_its_quote_and_source_and_a_button_asks_the_next_questio
     assert page.messages("user")[-1].text == title
     assert not page.driver.find_elements(By.CSS_SELECTOR, ".msg:not(:last-child) .choices button"), \
         "answered suggestions are closed"
-    page.settle()
-    page.driver.save_screenshot(str(_screenshot_path()))
 
 
 def test_a_thumb_is_stored_with_the_answers_sources(page, bot):
@@ -218,7 +217,7 @@ def test_it_fits_a_phone_and_works_with_the_keyboard_alone(browser, bot):
         composer = browser.find_element(By.ID, "composer").rect
         assert composer["y"] + composer["height"] <= 740
     finally:
-        browser.set_window_size(1000, 820)
+        browser.set_window_size(1000, 900)
 
 
 def test_the_page_is_served_with_a_content_security_policy(bot):
