@@ -84,8 +84,8 @@ def run(settings: Settings, url: str | None = None) -> int:
 
 def _chat(conversation: Conversation, server: OwnServer | None, history: History) -> None:
     session: PromptSession[str] = PromptSession(history=history)
-    note(f"herbot shell: ask about the film Her and what its reviewers wrote (herbot at {conversation.url}). "
-         "Type a number to pick a suggestion; Ctrl-C cancels a question, Ctrl-D leaves.", style="")
+    note(f"herbot shell: ask about the film Her (herbot at {conversation.url}). "
+         "A number picks a suggestion; Ctrl-C cancels a question, Ctrl-D leaves.", style="")
     buttons: list[Button] = []
     while True:
         try:
