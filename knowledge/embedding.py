@@ -12,12 +12,13 @@ from pathlib import Path
 import numpy as np
 from ftfy.fixes import uncurl_quotes
 
-# Offline and torch-only: transformers would otherwise import TensorFlow (Rasa
-# installs it), which costs seconds and memory for nothing.
+# Offline and torch-only: transformers would otherwise import TensorFlow and JAX (Rasa
+# installs both), which costs seconds and memory for nothing.
 for _name, _value in (
     ("HF_HUB_OFFLINE", "1"),
     ("TRANSFORMERS_OFFLINE", "1"),
     ("USE_TF", "0"),
+    ("USE_FLAX", "0"),
     ("TOKENIZERS_PARALLELISM", "false"),
 ):
     os.environ.setdefault(_name, _value)
