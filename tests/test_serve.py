@@ -14,11 +14,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import ExitStack, suppress
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from process_tree import alive, descendants, free_ports, processes_matching
 
 from herbot.settings import BOT_DIR, PROJECT_ROOT
 
@@ -33,59 +34,8 @@ needs_bot = pytest.mark.skipif(
 )
 
 
-def free_ports(count: int) -> list[int]:
-    """Ports nobody listens on, all different (the sockets are held until all are chosen)."""
-    with ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-
-
 def herbot_env(home: Path, port: int, action_port: int) -> dict[str, str]:
     return {**os.environ, "HERBOT_HOME": str(home), "HERBOT_PORT": str(port), "HERBOT_ACTION_PORT": str(action_port)}
-
-
-def processes_matching(home: Path, ports: list[int]) -> list[str]:
-    """Command lines of live processes that mention the test's HERBOT_HOME or ports."""
-    markers = [str(port) for port in ports]
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            args = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
-        except OSError:
-            continue  # gone meanwhile
-        if any(arg in markers or str(home) in arg for arg in args):
-            found.append(" ".join(args).strip())
-    return found
-
-
-def descendants(pid: int) -> set[int]:
-    """Every process below ``pid`` (children in their own sessions included)."""
-    parents: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            parents.setdefault(int(fields[1]), []).append(int(entry.name))
-    found, todo = set(), [pid]
-    while todo:
-        for child in parents.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 class Serving:
@@ -120,9 +70,8 @@ class Serving:
         return "".join(self.output)
 
     def leftovers(self, started: set[int]) -> list[str]:
-        return [f"pid {pid}" for pid in started if alive(pid)] + processes_matching(
-            self.home, [self.port, self.action_port]
-        )
+        # by ports only: the session's shared `bot` fixture runs on the same HERBOT_HOME
+        return [f"pid {pid}" for pid in started if alive(pid)] + processes_matching([self.port, self.action_port])
 
     def kill(self) -> None:
         """Last resort after a failed test: take every process below herbot down."""
@@ -182,7 +131,7 @@ def test_a_taken_port_stops_before_starting_anything(tmp_path, taken):
         expected = f"herbot: port {action_port} is already in use (is herbot already running?); choose another with "
     assert result.stderr.startswith(expected), result.stderr
     assert not home.exists(), "nothing may be built or started when a port is taken"
-    assert processes_matching(home, [port, action_port]) == []
+    assert processes_matching([port, action_port], home) == []
 
 
 def test_train_trains_then_skips_when_nothing_changed(trained_model, herbot_home):

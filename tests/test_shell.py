@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from test_serve import alive, descendants, free_ports, processes_matching
+from process_tree import alive, descendants, free_ports, processes_matching
 
 HERBOT = str(Path(sys.executable).parent / "herbot")
 # A new prompt, drawn after prompt_toolkit turned on raw mode and bracketed paste
@@ -167,7 +167,7 @@ class OwnServerShell:
                     if marker in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode())
 
     def leftovers(self) -> list[str]:
-        return [f"pid {pid}" for pid in self.children if alive(pid)] + processes_matching(self.home, self.ports)
+        return [f"pid {pid}" for pid in self.children if alive(pid)] + processes_matching(self.ports, self.home)
 
     def kill(self) -> None:
         """Last resort after a failed test."""
