@@ -503,7 +503,8 @@ def goal_rows(real: dict, synthetic: dict, label: str, scores: dict) -> list[lis
     return rows
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
+    """The options, shared with ``bench/compare.py``, which runs this benchmark as one of its parts."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--synthetic", type=int, default=100_000, metavar="N", help="synthetic paragraphs")
     parser.add_argument("--queries", type=int, default=200, metavar="Q", help="timed queries per mode and size")
@@ -517,9 +518,12 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=len(os.sched_getaffinity(0)), help="torch and FAISS threads (default: cores)"
     )
-    args = parser.parse_args()
+    return parser
+
+
+def run(args: argparse.Namespace) -> dict:
+    """Measure and print everything; return the figures (``real``, ``synthetic``, ``scores``, ``label``)."""
     load = os.getloadavg()[0]
-    sys.stdout.reconfigure(line_buffering=True)  # each section shows as soon as it is measured
 
     import faiss
     import torch
@@ -556,6 +560,12 @@ def main() -> None:
 
     print_summary(real, synthetic, label, args.queries, scores)
     log("done")
+    return {"real": real, "synthetic": synthetic, "scores": scores, "label": label}
+
+
+def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # each section shows as soon as it is measured
+    run(parser().parse_args())
 
 
 if __name__ == "__main__":
