@@ -1,0 +1,242 @@
+"""The two bots the speed benchmark compares: herbot, and a bare ``rasa init`` bot on the same Rasa.
+
+Everything generated lives under ``$HERBOT_HOME/bench/`` and is never committed:
+
+- ``bare/project``: the ``rasa init`` project, made once (``rasa init`` also trains it; that
+  first model is thrown away, the benchmark trains its own); ``bare/models`` its model.
+- ``herbot-train``: where herbot's training is timed, so the user's own model is never replaced.
+- ``herbot``: ``HERBOT_HOME`` of the ``herbot serve`` under test (its logs and a fresh tracker
+  database each start), reading the user's index and model, which must be current.
+
+Both bots are trained by :func:`herbot.train.train` (forced: every component, no cache) and
+started as their users start them: ``herbot serve``, and ``rasa run`` with the REST channel.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from herbot import processes
+from herbot.client import BotError, BotUnreachable, Conversation
+from herbot.settings import Settings
+from herbot.train import BotSources, model_path, rasa_env, train
+
+START_TIMEOUT_SECONDS = 600.0  # a cold start on a busy 2-core machine can take minutes
+POLL_SECONDS = 0.25
+STOP_GRACE_SECONDS = 30.0  # herbot serve itself gives its children 10 s before killing them
+
+
+class BenchError(Exception):
+    """A bot could not be built or started; the message says which and where its log is."""
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports nobody listens on, all different (each socket is held until all are chosen)."""
+    with ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where the benchmark keeps what it generates, under ``$HERBOT_HOME/bench``."""
+
+    root: Path
+
+    @classmethod
+    def of(cls, settings: Settings) -> Places:
+        return cls(settings.home / "bench")
+
+    @property
+    def bare(self) -> Path:
+        return self.root / "bare"
+
+    @property
+    def bare_project(self) -> Path:
+        return self.bare / "project"
+
+    @property
+    def herbot_home(self) -> Path:
+        return self.root / "herbot"
+
+    @property
+    def herbot_train(self) -> Path:
+        return self.root / "herbot-train"
+
+
+def bare_settings(settings: Settings, places: Places) -> Settings:
+    """Settings whose home and models folder are the bare bot's, for :func:`train` and :func:`rasa_env`."""
+    return replace(settings, home=places.bare, models_dir=places.bare / "models")
+
+
+def ensure_bare_project(settings: Settings, places: Places, out) -> bool:
+    """Make the ``rasa init`` project unless it is there; True when it was made now.
+
+    It is made in a scratch folder and renamed into place, so an interrupted ``rasa init``
+    never leaves a half project that later runs would take as built.
+    """
+    project = places.bare_project
+    if all((project / name).exists() for name in ("domain.yml", "config.yml", "data")):
+        return False
+    places.bare.mkdir(parents=True, exist_ok=True)
+    scratch = places.bare / "project.partial"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir()
+    log = places.bare / "logs" / "init.log"
+    print(f"Making the bare bot: rasa init --no-prompt (it trains a first model too; log: {log})", file=out, flush=True)
+    argv = [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(scratch)]
+    started = time.monotonic()
+    status = run_logged(argv, rasa_env(bare_settings(settings, places)), scratch, log)
+    if status != 0:
+        raise BenchError(f"rasa init failed (exit status {status}); its log is {log}")
+    shutil.rmtree(scratch / "models", ignore_errors=True)  # the benchmark trains and times its own model
+    shutil.rmtree(project, ignore_errors=True)
+    scratch.rename(project)
+    print(f"Bare bot made in {time.monotonic() - started:.0f} s: {project}", file=out, flush=True)
+    return True
+
+
+def run_logged(argv: list[str], env: dict[str, str], cwd: Path, log: Path) -> int:
+    """Run a child to the end with its output in ``log``; a Ctrl-C stops its whole group."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    process = None
+    with log.open("w", encoding="utf-8") as output:
+        try:
+            with processes.signals_held():
+                process = processes.spawn(argv, env=env, cwd=cwd, output=output)
+            return process.wait()
+        finally:
+            if process is not None:
+                processes.stop(process, grace=5)
+
+
+def train_bare(settings: Settings, places: Places, *, force: bool, out) -> float | None:
+    """Train the bare bot (forced: timed; else only if its model is missing or stale); seconds, or None."""
+    result = train(bare_settings(settings, places), force=force, sources=BotSources.at(places.bare_project), out=out)
+    return result.seconds if result.trained else None
+
+
+def train_herbot_timed(settings: Settings, places: Places, out) -> float:
+    """A full, forced training of herbot's own bot, in the benchmark's folder (the user's model stays)."""
+    timed = replace(settings, home=places.herbot_train, models_dir=places.herbot_train / "models")
+    return train(timed, force=True, out=out).seconds
+
+
+def bare_model(settings: Settings, places: Places) -> Path:
+    return model_path(bare_settings(settings, places))
+
+
+@dataclass
+class Running:
+    """A started bot: its process, when it was started, its output lines with their times."""
+
+    name: str
+    url: str
+    process: subprocess.Popen
+    started: float  # time.monotonic() just before the spawn
+    log: Path
+    lines: list[tuple[float, str]] = field(default_factory=list)
+
+    def seconds_to(self, text: str) -> float | None:
+        """Seconds from the start until the first output line containing ``text`` (None if never seen)."""
+        return next((at - self.started for at, line in list(self.lines) if text in line), None)
+
+    def failure(self, what: str) -> BenchError:
+        tail = "\n".join(processes.tail(self.log, 15))
+        return BenchError(f"the {self.name} bot {what}; its log is {self.log}\n{tail}")
+
+
+def _spawn(name: str, url: str, argv: list[str], env: dict[str, str], cwd: Path, log: Path) -> Running:
+    """Start a server in its own process group, its output copied line by line, with times, to ``log``."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    cwd.mkdir(parents=True, exist_ok=True)
+    with processes.signals_held():
+        started = time.monotonic()
+        process = processes.spawn(argv, env=env, cwd=cwd, output=subprocess.PIPE)
+        running = Running(name, url, process, started, log)
+    threading.Thread(target=_copy_output, args=(running,), name=f"{name}-output", daemon=True).start()
+    return running
+
+
+def _copy_output(running: Running) -> None:
+    """Keep reading the server's output (a full pipe would block it), stamping each line."""
+    with running.log.open("w", encoding="utf-8") as log:
+        for raw in iter(running.process.stdout.readline, b""):
+            line = raw.decode("utf-8", errors="replace").rstrip("\n")
+            running.lines.append((time.monotonic(), line))
+            log.write(line + "\n")
+            log.flush()
+
+
+def start_bare(settings: Settings, places: Places, port: int) -> Running:
+    """``rasa run`` on the bare model with the REST channel only, on loopback (no action server needed)."""
+    credentials = places.bare / "credentials.yml"
+    credentials.write_text("rest:\n", encoding="utf-8")
+    argv = [
+        sys.executable, "-m", "rasa", "run",
+        "--model", str(bare_model(settings, places)),
+        "--credentials", str(credentials),
+        "--endpoints", str(places.bare_project / "endpoints.yml"),
+        "-i", "127.0.0.1", "-p", str(port),
+    ]
+    env = rasa_env(bare_settings(settings, places))
+    return _spawn("bare", f"http://127.0.0.1:{port}", argv, env, places.bare_project, places.bare / "logs" / "rasa.log")
+
+
+def start_herbot(settings: Settings, places: Places, port: int, action_port: int) -> Running:
+    """``herbot serve`` as a user runs it, on the given ports, with a fresh conversation database.
+
+    Its ``HERBOT_HOME`` is the benchmark's (logs, tracker), the index and model are the user's.
+    """
+    home = places.herbot_home
+    home.mkdir(parents=True, exist_ok=True)
+    tracker = home / "tracker.db"
+    tracker.unlink(missing_ok=True)
+    env = {
+        **rasa_env(settings),
+        "HERBOT_HOME": str(home),
+        "HERBOT_INDEX_DIR": str(settings.index_dir),
+        "HERBOT_MODELS_DIR": str(settings.models_dir),
+        "HERBOT_TRACKER_DB": str(tracker),
+        "HERBOT_HOST": "127.0.0.1",
+        "HERBOT_PORT": str(port),
+        "HERBOT_ACTION_PORT": str(action_port),
+    }
+    env.pop("RASA_CACHE_DIRECTORY")  # serve sets its own, under its HERBOT_HOME
+    argv = [str(Path(sys.executable).parent / "herbot"), "serve"]
+    return _spawn("herbot", f"http://127.0.0.1:{port}", argv, env, home, home / "serve.log")
+
+
+def first_answer(bot: Running, message: str, expect: str, timeout: float = START_TIMEOUT_SECONDS) -> float:
+    """Seconds from the bot's start until ``message`` gets a reply containing ``expect``.
+
+    Polls with a fresh conversation each time: refused connections, HTTP errors and
+    replies without ``expect`` (a model or action server still loading) all mean "not yet".
+    """
+    while True:
+        if bot.process.poll() is not None:
+            raise bot.failure(f"exited while starting (status {bot.process.returncode})")
+        try:
+            reply = Conversation(bot.url, channel=f"bench-start-{bot.name}", timeout=timeout).say(message)
+            if expect in " ".join(reply.texts):
+                return time.monotonic() - bot.started
+        except (BotUnreachable, BotError):
+            pass
+        if time.monotonic() - bot.started > timeout:
+            raise bot.failure(f"did not answer {message!r} within {timeout:.0f} s")
+        time.sleep(POLL_SECONDS)
+
+
+def stop(*bots: Running) -> None:
+    """SIGTERM every bot's process group together, then SIGKILL what is left after the grace period."""
+    processes.stop(*(bot.process for bot in bots), grace=STOP_GRACE_SECONDS)
