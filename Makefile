@@ -32,8 +32,10 @@ test: setup test-deps
 test-fast: setup
 	$(BIN)/pytest -m "not slow"
 
+# herbot beside a bare `rasa init` bot (REST latency, start-up, training, memory) and retrieval alone;
+# options: make bench BENCH_ARGS="--turns 50 --no-training" (see bench/compare.py --help).
 bench: index
-	$(BIN)/python bench/retrieval.py
+	$(BIN)/python bench/compare.py $(BENCH_ARGS)
 
 nlu-report: train
 	$(BIN)/python -m herbot.nlu_report

@@ -1,0 +1,113 @@
+"""The speed benchmark's Markdown report, with its latency plots, in ``reports/`` (git-ignored).
+
+The report holds the same tables the terminal shows, in the order they were measured, so a
+run can be read and compared later; the plots show what two percentiles cannot: the shape
+of each bot's latency, per kind of question, and over the run (bursts of machine load).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dialogues import Turn
+
+COLOURS = {"herbot": "#c2410c", "bare": "#2563eb"}
+LABELS = {"herbot": "herbot", "bare": "bare rasa init"}
+
+
+@dataclass
+class Section:
+    """One table of figures: printed as soon as it is measured, and kept for the report."""
+
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+    notes: list[str] = field(default_factory=list)
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    def line(cells):
+        return "| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |"
+
+    return "\n".join([line(header), line(["---"] + ["---:"] * (len(header) - 1)), *map(line, rows)])
+
+
+def write(folder: Path, title: str, preamble: list[str], sections: list[Section], turns: list[Turn],
+          retrieval_output: str | None) -> Path:
+    """Write ``report.md`` and its plots into ``folder``; return the report's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    parts = [f"# {title}", "", *preamble, ""]
+    for section in sections:
+        parts += [f"## {section.title}", "", markdown_table(section.header, section.rows), ""]
+        parts += [f"{note}  " for note in section.notes] + ([""] if section.notes else [])
+    if turns:
+        parts += ["## Latency plots", ""]
+        for name, caption in plot(folder, turns):
+            parts += [f"![{caption}]({name})", "", f"*{caption}*", ""]
+    if retrieval_output:
+        parts += ["## Retrieval alone (bench/retrieval.py, as printed)", "", "```", retrieval_output.rstrip(), "```"]
+    report = folder / "report.md"
+    report.write_text("\n".join(parts), encoding="utf-8")
+    return report
+
+
+def plot(folder: Path, turns: list[Turn]) -> list[tuple[str, str]]:
+    """Three PNGs: distributions (histogram and ECDF), herbot per kind beside bare, latency over the run."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    by_bot = {name: np.array([t.ms for t in turns if t.bot == name]) for name in LABELS}
+    made = []
+
+    figure, (histogram, ecdf) = plt.subplots(1, 2, figsize=(12, 4.5))
+    edges = np.geomspace(max(min(v.min() for v in by_bot.values()), 1.0), max(v.max() for v in by_bot.values()), 60)
+    for name, values in by_bot.items():
+        histogram.hist(values, bins=edges, alpha=0.55, color=COLOURS[name], label=LABELS[name])
+        ordered = np.sort(values)
+        ecdf.step(ordered, np.arange(1, len(ordered) + 1) / len(ordered), where="post", color=COLOURS[name],
+                  label=LABELS[name])
+        for q, style in ((50, "--"), (95, ":")):
+            ecdf.axvline(np.percentile(values, q), color=COLOURS[name], linestyle=style, linewidth=1)
+    for axis in (histogram, ecdf):
+        axis.set_xscale("log")
+        axis.set_xlabel("per-turn latency over REST (ms, log scale)")
+        axis.legend()
+    histogram.set_ylabel("turns")
+    ecdf.set_ylabel("share of turns at or below")
+    ecdf.set_title("ECDF (dashed: p50, dotted: p95)")
+    histogram.set_title("distribution")
+    made.append(_save(figure, folder, "latency-distribution.png", "Per-turn latency, herbot vs the bare rasa init bot"))
+
+    kinds = sorted({t.kind for t in turns if t.bot == "herbot"})
+    groups = [[t.ms for t in turns if t.bot == "herbot" and t.kind == kind] for kind in kinds]
+    groups.append(list(by_bot["bare"]))
+    figure, axis = plt.subplots(figsize=(10, 4.5))
+    axis.boxplot(groups, labels=[f"herbot\n{kind}" for kind in kinds] + ["bare\nrasa init"], whis=(5, 95),
+                 showfliers=False)
+    axis.set_yscale("log")
+    axis.set_ylabel("ms (log scale)")
+    axis.set_title("per kind of turn (box: quartiles, whiskers: p5-p95)")
+    made.append(_save(figure, folder, "latency-by-kind.png", "Latency per kind of turn"))
+
+    figure, axis = plt.subplots(figsize=(12, 4))
+    for name, values in by_bot.items():
+        axis.plot(np.arange(1, len(values) + 1), values, ".", markersize=3, color=COLOURS[name], label=LABELS[name])
+    axis.set_yscale("log")
+    axis.set_xlabel("turn (the two bots alternate)")
+    axis.set_ylabel("ms (log scale)")
+    axis.legend()
+    made.append(_save(figure, folder, "latency-over-run.png", "Latency over the run: load bursts hit both bots"))
+    return made
+
+
+def _save(figure, folder: Path, name: str, caption: str) -> tuple[str, str]:
+    figure.tight_layout()
+    figure.savefig(folder / name, dpi=110)
+    import matplotlib.pyplot as plt
+
+    plt.close(figure)
+    return name, caption
