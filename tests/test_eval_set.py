@@ -1,0 +1,98 @@
+"""The answer-quality evaluation set (bench/eval/conversations.yaml) is well formed, large
+enough, true to the knowledge, and kept apart from the training data.
+
+Fast: no servers, no model. bench/answers.py runs the set against the real bot.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+
+import pytest
+import yaml
+
+from herbot.settings import BOT_DIR, KNOWLEDGE_DATA, PROJECT_ROOT
+
+
+def _evalset():
+    path = PROJECT_ROOT / "bench" / "evalset.py"
+    spec = importlib.util.spec_from_file_location("evalset", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["evalset"] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module
+
+
+evalset = _evalset()
+
+
+@pytest.fixture(scope="module")
+def conversations():
+    return evalset.load()
+
+
+def _key(text: str) -> str:
+    """A message as compared with training data: case folded, punctuation stripped, single spaces."""
+    words = " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+    return words or text.casefold().strip()  # a message of only emoji or symbols is its own key
+
+
+def test_the_set_follows_its_schema(conversations):
+    assert len(conversations) >= 80
+    turns = [turn for conversation in conversations for turn in conversation.turns]
+    assert all(1 <= len(c.turns) <= evalset.MAX_TURNS for c in conversations)
+    assert {turn.category for turn in turns} == set(evalset.CATEGORIES)
+    for turn in turns:
+        if turn.category in evalset.NOT_ANSWERABLE:
+            assert turn.must_not_contain, f"{turn.say!r} must name what an invented answer would say"
+        assert turn.must_contain or turn.must_not_contain, turn.say
+
+
+def test_a_broken_set_is_refused_with_every_problem_named(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump({"conversations": [
+        {"id": "Not Kebab", "category": "fact", "turns": [{"say": "hi", "must_contain": ["x"], "sources": "maybe"}]},
+        {"id": "ok", "category": "nonsense", "turns": [{"say": "", "typo_key": 1}]},
+    ]}))
+    with pytest.raises(evalset.EvalSetError) as error:
+        evalset.load(path)
+    for problem in ("kebab-case", "'sources' must be one of", "category 'nonsense'", "'say' must be non-empty",
+                    "unknown key 'typo_key'", "needs 'must_contain' or 'must_not_contain'"):
+        assert problem in str(error.value)
+
+
+def test_checks_read_alternatives_and_banned_phrases():
+    turn = evalset.Turn("q", "fact", (("Spike Jonze",), ("wrote", "script")), ("Lynch",), "required")
+    assert evalset.problems(turn, "The script is by SPIKE  JONZE.", ["facts:writer"]) == []
+    assert evalset.problems(turn, "Spike Jonze, not Lynch", []) == [
+        "missing one of ['wrote', 'script']", "contains 'Lynch'", "cites no source"]
+    assert evalset.normalise("Johansson’s “work”") == "johansson's \"work\""
+
+
+def test_no_message_is_copied_from_the_training_data_or_the_held_out_split(conversations):
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    examples = [*load_data(str(BOT_DIR / "data" / "nlu")).intent_examples,
+                *load_data(str(BOT_DIR / "tests" / "nlu" / "heldout.yml")).intent_examples]
+    known = {_key(example.get("text")) for example in examples}
+    assert len(known) > 500
+    copied = [turn.say for c in conversations for turn in c.turns if _key(turn.say) in known]
+    assert not copied, f"messages that appear in bot/data/nlu or the held-out split: {copied}"
+
+
+def test_every_expected_phrase_is_in_the_knowledge_or_the_persona(conversations):
+    """Some alternative of each must_contain item is in the reviews (or their titles and authors), the film
+    facts or the bot's own lines: the set asserts nothing the knowledge does not say."""
+    from knowledge.ingest import load_corpus
+
+    reviews, _ = load_corpus(KNOWLEDGE_DATA / "reviews")
+    passages = [passage for review in reviews for passage in review.passages]
+    texts = [f"{passage.review_title} by {passage.author}: {passage.text}" for passage in passages]
+    texts += [(KNOWLEDGE_DATA / name).read_text(encoding="utf-8") for name in ("film_facts.yaml", "reviewers.yaml")]
+    texts += [path.read_text(encoding="utf-8") for path in sorted((BOT_DIR / "domain").glob("*.yml"))]
+    known = evalset.normalise("\n".join(texts))
+    unfounded = [(turn.say, group) for c in conversations for turn in c.turns for group in turn.must_contain
+                 if not any(evalset.normalise(option) in known for option in group)]
+    assert not unfounded, f"expected phrases found nowhere in the knowledge: {unfounded}"
