@@ -12,7 +12,8 @@ never sees a reply. This channel awaits it, and also:
 - sends one ``bot_uttered`` event per bot message, text, quick replies and custom data
   together, so the page can attach quotes and ratings to the reply they belong to;
 - emits ``bot_typing`` around each turn, so the page shows "typing" exactly as long as
-  the bot works.
+  the bot works;
+- cuts long messages and never answers with silence (:mod:`herbot.channels.turns`).
 
 Event names and payloads stay Rasa's, so any Rasa socket.io widget still works.
 """
@@ -32,17 +33,23 @@ from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
 from sanic import Blueprint, response
 from socketio import AsyncServer
 
+from herbot.channels.turns import LOST_THOUGHT, UNREADABLE, clip
 from herbot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 SESSION_ID = re.compile(r"[0-9a-f]{32}")  # uuid4().hex: 122 random bits, not guessable
 TYPING_EVENT = "bot_typing"
-UNREADABLE = "I couldn't read that message: send an object with a text field called 'message'."
 
 
 class SocketIOOutput(RasaSocketIOOutput):
-    """One event per bot message (Rasa's splits text, buttons and custom data apart)."""
+    """One event per bot message (Rasa's splits text, buttons and custom data apart); counts what it sent."""
+
+    sent = 0
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        self.sent += 1
+        await super()._send_message(socket_id, response)
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         if any(message.get(key) for key in ("image", "attachment", "elements")):
@@ -119,13 +126,21 @@ class SocketIOInput(RasaSocketIOInput):
             if not isinstance(text, str):
                 await output.send_text_message(session_id, UNREADABLE)
                 return
+            text, notice = clip(text)
+            if notice:
+                await output.send_text_message(session_id, notice)
             metadata = data.get(self.metadata_key)
             message = UserMessage(text, output, session_id, input_channel=self.name(),
                                   metadata=metadata if isinstance(metadata, dict) else None)
+            answered_before = output.sent
             await sio.emit(TYPING_EVENT, {"typing": True}, room=session_id, namespace=namespace)
             try:
                 await on_new_message(message)
+            except Exception:  # Rasa logs it too; the user still gets a reply
+                logger.exception("the turn for session %s failed", session_id)
             finally:
+                if output.sent == answered_before:
+                    await output.send_text_message(session_id, LOST_THOUGHT)
                 await sio.emit(TYPING_EVENT, {"typing": False}, room=session_id, namespace=namespace)
 
         return webhook

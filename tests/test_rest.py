@@ -1,0 +1,87 @@
+"""herbot's REST channel: every malformed request gets a 4xx and a JSON error, never a 500.
+
+``read_request`` is tested directly (fast); the real server is tested over HTTP (slow).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+
+import pytest
+
+from herbot.channels.rest import MAX_BODY_BYTES, RequestError, read_request
+from herbot.channels.turns import clip, message_limit
+
+
+@pytest.mark.parametrize(("body", "problem"), [
+    (b"", "the body is empty"),
+    (b"hello", "not valid JSON"),
+    (b"[1, 2]", "not an array"),
+    (b"null", "not null"),
+    (b'"text"', "not a string"),
+    (b"\xff\xfe\x00junk", "not UTF-8"),
+    (b'{"message": "hi"}', '"sender" must be a non-empty string'),
+    (b'{"sender": "", "message": "hi"}', '"sender" must be a non-empty string'),
+    (b'{"sender": "   ", "message": "hi"}', '"sender" must be a non-empty string'),
+    (b'{"sender": 7, "message": "hi"}', '"sender" must be a non-empty string'),
+    (json.dumps({"sender": "x" * 200, "message": "hi"}).encode(), "at most 128 characters"),
+    (b'{"sender": "me"}', '"message" must be a string'),
+    (b'{"sender": "me", "message": null}', '"message" must be a string'),
+    (b'{"sender": "me", "message": "hi", "metadata": [1]}', '"metadata" must be a JSON object'),
+])
+def test_a_malformed_body_is_refused_with_what_is_wrong(body, problem):
+    with pytest.raises(RequestError, match=re.escape(problem)):
+        read_request(body)
+
+
+def test_a_good_body_is_read():
+    assert read_request(b'{"sender": "me", "message": "hi", "metadata": {"a": 1}}') == ("me", "hi", {"a": 1})
+    assert read_request(b'{"sender": "me", "message": ""}') == ("me", "", None)
+
+
+def test_a_long_message_is_cut_at_the_limit_and_the_user_told():
+    limit = message_limit()
+    assert clip("short") == ("short", None)
+    text, notice = clip("é" * (limit + 1))
+    assert len(text) == limit and f"{limit:,}" in notice
+
+
+def post(url: str, body: bytes) -> tuple[int, object]:
+    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        payload = error.read()
+        try:
+            return error.code, json.loads(payload)
+        except ValueError:
+            return error.code, payload.decode(errors="replace")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("body", [b"", b"not json", b"[]", b"null", b'{"message": "hi"}', b'{"sender": "me"}',
+                                  b"\x00\x01\xff binary"])
+def test_the_server_answers_400_with_a_json_error(bot, body):
+    status, payload = post(bot[0], body)
+    assert status == 400 and isinstance(payload, dict) and payload["error"], payload
+
+
+@pytest.mark.slow
+def test_an_oversized_body_gets_413_and_the_server_stays_up(bot):
+    status, _ = post(bot[0], b'{"sender": "big", "message": "' + b"a" * (MAX_BODY_BYTES + 10) + b'"}')
+    assert status == 413
+    status, replies = post(bot[0], json.dumps({"sender": "after-big", "message": "hello"}).encode())
+    assert status == 200 and replies
+
+
+@pytest.mark.slow
+def test_a_100k_character_message_is_cut_told_and_answered(bot):
+    status, replies = post(bot[0], json.dumps({"sender": "long-1", "message": "who plays Theodore? " * 5000}).encode())
+    assert status == 200
+    assert "read only its first" in replies[0]["text"]
+    assert any("Phoenix" in reply.get("text", "") for reply in replies[1:])
