@@ -27,6 +27,7 @@ from herbot.train import BotSources, rasa_env, train
 READY_TIMEOUT_SECONDS = 180.0
 POLL_SECONDS = 0.5
 LOG_LINES_ON_FAILURE = 15
+MAX_RESTARTS, RESTART_WINDOW_SECONDS = 3, 300.0
 ACTION_HOST = "127.0.0.1"  # the action server is only ever called by Rasa, on this machine
 REST_PATH = "/webhooks/rest/webhook"
 
@@ -49,6 +50,7 @@ class Service:
     cwd: Path
     log: Path
     health_url: str
+    restart: bool = False  # start it again when it dies (the action server keeps no state)
     process: Popen | None = field(default=None, repr=False)
 
     def start(self, *, fresh_log: bool = False) -> None:
@@ -112,7 +114,7 @@ def serve(
 
             print(f"herbot is ready: open {settings.chat_url} in your browser "
                   f"(REST: POST {settings.base_url}{REST_PATH}). Press Ctrl-C to stop.", file=out, flush=True)
-            failed, status = _watch(services)
+            failed, status = _watch(services, settings, out)
             raise failed.failure(f"stopped unexpectedly ({_describe(status)})")
         except processes.Stop as stop:
             print(f"\n{stop} received, stopping herbot…", file=out, flush=True)
@@ -139,6 +141,7 @@ def action_service(settings: Settings, actions_root: Path, log: Path) -> Service
         cwd=settings.home,
         log=log,
         health_url=f"http://{ACTION_HOST}:{settings.action_port}/health",
+        restart=True,
     )
 
 
@@ -243,18 +246,30 @@ def _warm_up_actions(settings: Settings, action_server: Service, out) -> None:
         raise action_server.failure(f"failed its first action ({error})") from None
 
 
-def _watch(services: list[Service]) -> tuple[Service, int]:
-    """Block until a child exits and return it with its status.
+def _watch(services: list[Service], settings: Settings, out) -> tuple[Service, int]:
+    """Block until a child exits for good and return it with its status.
 
-    This is the one place that sees a child die while serving: restarting the action
-    server would be ``service.start()`` and ``_wait_until_ready([service], out)`` here
-    instead of returning.
+    A restartable child (the action server) is started again, warmed up, and watched on;
+    while it is down, the channels answer "ask me again in a moment" instead of silence.
+    More than ``MAX_RESTARTS`` restarts within ``RESTART_WINDOW_SECONDS`` means it cannot
+    stay up, and herbot stops rather than loop.
     """
+    restarts: list[float] = []
     while True:
         for service in services:
             status = service.exit_status()
-            if status is not None:
+            if status is None:
+                continue
+            now = time.monotonic()
+            restarts = [at for at in restarts if now - at < RESTART_WINDOW_SECONDS]
+            if not service.restart or len(restarts) >= MAX_RESTARTS:
                 return service, status
+            restarts.append(now)
+            print(f"the {service.name} stopped ({_describe(status)}); restarting it…", file=out, flush=True)
+            service.start()
+            _wait_until_ready([service], out)
+            _warm_up_actions(settings, service, out)
+            print(f"the {service.name} is back.", file=out, flush=True)
         time.sleep(POLL_SECONDS)
 
 

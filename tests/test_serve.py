@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from process_tree import alive, descendants, free_ports, processes_matching
 
+from herbot.channels.turns import LOST_THOUGHT
 from herbot.settings import BOT_DIR, PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
@@ -216,13 +217,44 @@ def test_ctrl_c_while_loading_stops_everything(trained_model, serving):
 
 
 @needs_bot
-def test_a_dead_child_is_reported_and_the_other_stopped(trained_model, serving):
+def ask(port: int, text: str, sender: str, timeout: float = 60) -> str:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": text}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return " ".join(message.get("text", "") for message in json.loads(response.read()))
+
+
+def child(server: Serving, marker: str) -> int:
+    return next(pid for pid in descendants(server.process.pid)
+                if marker in Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " "))
+
+
+@needs_bot
+def test_a_killed_action_server_is_restarted_and_meanwhile_the_user_is_told(trained_model, serving):
+    server = serving()
+    server.wait_for("herbot is ready", timeout=600)
+    os.kill(child(server, "rasa_sdk"), signal.SIGKILL)
+
+    started = time.monotonic()
+    reply = ask(server.port, "who plays Theodore?", "fault-1", timeout=5)
+    assert time.monotonic() - started < 5
+    assert reply == LOST_THOUGHT  # not silence, not []
+
+    server.wait_for("the action server is back", timeout=120)
+    assert "the action server stopped (killed by SIGKILL); restarting it" in server.text
+    assert "Phoenix" in ask(server.port, "who plays Theodore?", "fault-1")
+
+
+@needs_bot
+def test_a_dead_rasa_server_is_reported_and_the_rest_stopped(trained_model, serving):
     server = serving()
     server.wait_for("herbot is ready", timeout=600)
     children = descendants(server.process.pid)
-    action_server = next(pid for pid in children if "rasa_sdk" in Path(f"/proc/{pid}/cmdline").read_text())
-    os.kill(action_server, signal.SIGKILL)
+    os.kill(child(server, "rasa run"), signal.SIGKILL)
     assert server.finish(timeout=30) == 1, server.text
-    assert "herbot: the action server stopped unexpectedly (killed by SIGKILL)" in server.text
-    assert "last lines of" in server.text and "action-server.log" in server.text
+    assert "herbot: the Rasa server stopped unexpectedly (killed by SIGKILL)" in server.text
+    assert "last lines of" in server.text and "rasa.log" in server.text
     assert server.leftovers(children) == []
