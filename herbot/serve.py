@@ -2,8 +2,9 @@
 
 herbot checks the ports, refreshes the index, trains the model if the bot changed,
 starts both servers on loopback with their output in ``$HERBOT_HOME/logs``, waits until
-both answer, and then watches them. Ctrl-C or SIGTERM stops both (whole process groups);
-if one dies, herbot shows the end of its log and stops the other.
+both answer, and then watches them. Ctrl-C or SIGTERM stops both (whole process groups).
+A dead action server is started again; if the Rasa server dies (or the action server
+keeps dying), herbot shows the end of its log and stops the other.
 """
 
 from __future__ import annotations
