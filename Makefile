@@ -40,6 +40,12 @@ bench: index
 nlu-report: train
 	$(BIN)/python -m herbot.nlu_report
 
+# Answer quality on bench/eval/conversations.yaml against a herbot serve of its own (several minutes).
+# options: make eval EVAL_ARGS="--url http://127.0.0.1:5005 --no-nlu" (see bench/answers.py --help).
+.PHONY: eval
+eval: setup
+	$(BIN)/python bench/answers.py $(EVAL_ARGS)
+
 lint: setup
 	$(BIN)/ruff check .
 
