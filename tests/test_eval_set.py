@@ -96,3 +96,27 @@ def test_every_expected_phrase_is_in_the_knowledge_or_the_persona(conversations)
     unfounded = [(turn.say, group) for c in conversations for turn in c.turns for group in turn.must_contain
                  if not any(evalset.normalise(option) in known for option in group)]
     assert not unfounded, f"expected phrases found nowhere in the knowledge: {unfounded}"
+
+
+def test_the_grounding_check_refuses_made_up_sources_and_misquotes():
+    """The runner's grounding figure is only worth something if the check can fail."""
+    sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+    try:
+        from answers import Knowledge
+    finally:
+        sys.path.remove(str(PROJECT_ROOT / "bench"))
+    from herbot.settings import get_settings
+
+    knowledge = Knowledge.load(get_settings())
+    said = "Spike Jonze directed it. Joaquin Phoenix plays Theodore Twombly."
+    assert knowledge.grounding_problems(said, ["facts:director", "facts:cast:Joaquin Phoenix"], []) == []
+    quote = {"passage_id": "her-makes-sci-fi-heartfelt/p7", "sentence": "All in all, “Her” is the first must see movie"}
+    assert knowledge.grounding_problems("…", [quote["passage_id"]], [quote]) == []
+    wrong = knowledge.grounding_problems(said, ["facts:producer", "facts:cast:Tom Hanks", "facts:runtime_minutes",
+                                                "her-makes-sci-fi-heartfelt/p99"],
+                                         [{**quote, "sentence": "Her is the worst film of 2013."}])
+    assert len(wrong) == 5, wrong
+    assert knowledge.grounding_problems(said, [], []) == ["an answer that cites no source"]
+    assert not knowledge.is_answer(["I'm not sure I understood. Are you asking about the film's cast, its story, "
+                                    "or what the reviewers thought?"], [])
+    assert knowledge.is_answer(["Spike Jonze directed it."], [])
