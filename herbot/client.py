@@ -92,7 +92,10 @@ class Conversation:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 raw = response.read()
         except urllib.error.HTTPError as error:
-            raise BotError(f"herbot at {self.url} answered HTTP {error.code} {error.reason}") from None
+            if error.code == 429:  # too fast: herbot says so in its own words
+                raw = error.read()
+            else:
+                raise BotError(f"herbot at {self.url} answered HTTP {error.code} {error.reason}") from None
         except TimeoutError:  # socket.timeout is TimeoutError since Python 3.10
             raise BotError(f"herbot at {self.url} did not answer within {self.timeout:.0f} s") from None
         except urllib.error.URLError as error:

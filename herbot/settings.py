@@ -35,6 +35,18 @@ def origins(values: list[str] | tuple[str, ...], name: str = "--cors") -> tuple[
     return cleaned
 
 
+def _rate(name: str, default: str) -> str:
+    """A rate like "30/minute" (the ``limits`` library's notation), checked now rather than at the first turn."""
+    from limits import parse
+
+    value = os.environ.get(name) or default
+    try:
+        parse(value)
+    except ValueError:
+        raise SystemExit(f"herbot: {name}={value!r} is not a rate like 30/minute") from None
+    return value
+
+
 def _number(name: str, default: float, cast: type = float) -> float:
     value = os.environ.get(name)
     if value is None or value == "":
@@ -64,6 +76,8 @@ class Settings:
     models_dir: Path
     tracker_db: Path
     cors: tuple[str, ...] = ()  # origins allowed besides the bot's own page
+    rate_limit: str = "30/minute"  # turns per conversation
+    rate_limit_address: str = "120/minute"  # turns per client address (loopback is exempt)
 
     @property
     def action_url(self) -> str:
@@ -108,4 +122,6 @@ def get_settings() -> Settings:
         models_dir=_path("HERBOT_MODELS_DIR", home / "models"),
         tracker_db=_path("HERBOT_TRACKER_DB", home / "tracker.db"),
         cors=origins(os.environ.get("HERBOT_CORS", "").split(","), "HERBOT_CORS"),
+        rate_limit=_rate("HERBOT_RATE_LIMIT", "30/minute"),
+        rate_limit_address=_rate("HERBOT_RATE_LIMIT_ADDRESS", "120/minute"),
     )

@@ -85,3 +85,12 @@ def test_a_100k_character_message_is_cut_told_and_answered(bot):
     assert status == 200
     assert "read only its first" in replies[0]["text"]
     assert any("Phoenix" in reply.get("text", "") for reply in replies[1:])
+
+
+@pytest.mark.slow
+def test_a_conversation_sending_too_fast_is_told_kindly(bot):
+    statuses = [post(bot[0], json.dumps({"sender": "speedy", "message": "hi"}).encode()) for _ in range(31)]
+    assert [status for status, _ in statuses[:30]] == [200] * 30, statuses
+    status, replies = statuses[30]
+    assert status == 429 and "catch up" in replies[0]["text"]
+    assert post(bot[0], json.dumps({"sender": "patient", "message": "hi"}).encode())[0] == 200

@@ -3,7 +3,8 @@
 Stock Rasa 3.6 answers a JSON array, ``null`` or a non-object body with HTTP 500, and
 files a message without ``sender`` under one shared "default" conversation. This
 channel answers every malformed request with HTTP 400 (413 for an oversized body) and
-a JSON error naming what is wrong, cuts long messages at the documented limit (and
+a JSON error naming what is wrong, a sender or address over its rate with 429 and a
+friendly message in Rasa's reply format, cuts long messages at the documented limit (and
 says so), and never answers a turn with an empty list (see :mod:`herbot.channels.turns`).
 The URL and the reply format stay Rasa's: ``POST /webhooks/rest/webhook``.
 """
@@ -19,12 +20,13 @@ from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
-from herbot.channels.turns import LOST_THOUGHT, clip
+from herbot.channels.turns import LOST_THOUGHT, TOO_FAST, clip, within_rate
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024  # a 100,000-character message fits; larger bodies get 413
 MAX_SENDER_CHARS = 128
+RETRY_AFTER_SECONDS = 10
 
 
 _JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "true or false",
@@ -58,6 +60,9 @@ class RestInput(RasaRestInput):
                 sender, text, metadata = read_request(request.body)
             except RequestError as error:
                 return response.json({"error": str(error)}, status=400)
+            if not within_rate(sender, request.ip):
+                return response.json([{"recipient_id": sender, "text": TOO_FAST}], status=429,
+                                     headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
             text, notice = clip(text)
             collector = CollectingOutputChannel()
             try:

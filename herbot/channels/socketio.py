@@ -33,7 +33,7 @@ from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
 from sanic import Blueprint, response
 from socketio import AsyncServer
 
-from herbot.channels.turns import LOST_THOUGHT, UNREADABLE, clip
+from herbot.channels.turns import LOST_THOUGHT, TOO_FAST, UNREADABLE, clip, within_rate
 from herbot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -99,6 +99,8 @@ class SocketIOInput(RasaSocketIOInput):
 
         @sio.on("connect", namespace=namespace)
         async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
+            request = environ.get("sanic.request")  # engineio's own REMOTE_ADDR is always 127.0.0.1
+            await sio.save_session(sid, {"address": request.ip if request else None}, namespace=namespace)
             if not self.jwt_key:
                 return True
             token = (auth or {}).get("token")
@@ -108,7 +110,8 @@ class SocketIOInput(RasaSocketIOInput):
             """Join the session the client had, if it is one of ours in form, else a new one."""
             valid = isinstance(requested, str) and SESSION_ID.fullmatch(requested)
             session_id = requested if valid else uuid.uuid4().hex
-            await sio.save_session(sid, {"session_id": session_id}, namespace=namespace)
+            async with sio.session(sid, namespace=namespace) as session:
+                session["session_id"] = session_id
             await sio.enter_room(sid, session_id, namespace=namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
             return session_id
@@ -125,6 +128,9 @@ class SocketIOInput(RasaSocketIOInput):
             text = data.get("message") if isinstance(data, dict) else None
             if not isinstance(text, str):
                 await output.send_text_message(session_id, UNREADABLE)
+                return
+            if not within_rate(session_id, session.get("address")):
+                await output.send_text_message(session_id, TOO_FAST)
                 return
             text, notice = clip(text)
             if notice:

@@ -2,6 +2,8 @@
 
 - It reads at most ``HERBOT_MAX_QUERY_CHARS`` characters of a message and tells the
   user when it cut one (Rasa would otherwise run NLU over 100,000 characters).
+- It limits how fast one conversation, and one client address, may send turns
+  (``HERBOT_RATE_LIMIT``, ``HERBOT_RATE_LIMIT_ADDRESS``), with a friendly reply past it.
 - It never answers with silence: when a turn produced no message at all (Rasa logs a
   failed custom action and carries on with nothing to say, for example while the
   action server restarts), the user gets a short reply asking them to try again.
@@ -9,8 +11,11 @@
 
 from __future__ import annotations
 
-from herbot.settings import get_settings
+from limits import parse, storage, strategies
 
+from herbot.settings import LOOPBACK, get_settings
+
+TOO_FAST = "You're quicker than I am! Give me a few seconds to catch up, then ask again."
 LOST_THOUGHT = "Sorry, I lost my train of thought there. Could you ask me that again in a moment?"
 UNREADABLE = "I couldn't read that message: send an object with a text field called 'message'."
 
@@ -25,3 +30,23 @@ def clip(text: str) -> tuple[str, str | None]:
     if len(text) <= limit:
         return text, None
     return text[:limit], f"That was a long message, so I read only its first {limit:,} characters."
+
+
+# In this process's memory: one Rasa server (several instances would share a Redis storage).
+# Module-level on purpose: a limiter holds its storage only by a weak reference.
+_MEMORY = storage.MemoryStorage()
+_LIMITER = strategies.MovingWindowRateLimiter(_MEMORY)
+
+
+def within_rate(sender: str, address: str | None) -> bool:
+    """Count one turn for ``sender`` and ``address``; False once either is over its limit.
+
+    Loopback addresses are not limited by address: that is the CLI, the tests and
+    benchmarks on this machine, where every conversation shares 127.0.0.1.
+    """
+    settings = get_settings()
+    if not _LIMITER.hit(parse(settings.rate_limit), "sender", sender):
+        return False
+    if address and address not in LOOPBACK and not address.startswith("127."):
+        return _LIMITER.hit(parse(settings.rate_limit_address), "address", address)
+    return True

@@ -1,0 +1,42 @@
+"""What both channels do around a turn: the rate limits (real ``limits`` library, in memory)."""
+
+import uuid
+
+import pytest
+
+from herbot.channels.turns import within_rate
+
+
+def fresh(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex}"
+
+
+def test_one_conversation_gets_30_turns_a_minute(settings):
+    assert settings.rate_limit == "30/minute"
+    sender = fresh("sender")
+    assert all(within_rate(sender, "127.0.0.1") for _ in range(30))
+    assert not within_rate(sender, "127.0.0.1")
+    assert within_rate(fresh("other"), "127.0.0.1"), "another conversation is not slowed down"
+
+
+def test_one_client_address_gets_120_turns_a_minute_across_conversations(settings):
+    address = f"203.0.113.{uuid.uuid4().int % 250}"
+    assert all(within_rate(fresh("a"), address) for _ in range(120))
+    assert not within_rate(fresh("a"), address)
+
+
+def test_loopback_is_not_limited_by_address(settings):
+    assert all(within_rate(fresh("local"), "127.0.0.1") for _ in range(200))
+
+
+def test_a_bad_rate_is_refused_at_start(monkeypatch):
+    from herbot.settings import get_settings
+
+    monkeypatch.setenv("HERBOT_RATE_LIMIT", "lots")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SystemExit, match="HERBOT_RATE_LIMIT='lots' is not a rate like 30/minute"):
+            get_settings()
+    finally:
+        monkeypatch.delenv("HERBOT_RATE_LIMIT")
+        get_settings.cache_clear()
