@@ -100,8 +100,22 @@ def fingerprint(sources: BotSources) -> str:
     return _digest_files(sources.files(), hashlib.sha256(f"rasa {version('rasa')}\n".encode()))
 
 
-def is_up_to_date(settings: Settings, sources: BotSources) -> bool:
-    return model_path(settings).is_file() and _read_stamp(settings).get("fingerprint") == fingerprint(sources)
+def model_problem(settings: Settings, sources: BotSources) -> str | None:
+    """Why the model must be trained (missing, out of date, damaged), or None when it can be used."""
+    model, stamp = model_path(settings), _read_stamp(settings)
+    if not model.is_file():
+        return "no trained model yet"
+    if stamp.get("fingerprint") != fingerprint(sources):
+        return "the bot changed since the last training"
+    if "model_sha256" not in stamp:
+        return "no checksum was recorded for the model (trained by an older herbot)"
+    if stamp["model_sha256"] != _sha256(model):
+        return f"the model file {model} is damaged or half-written (its checksum is not the one recorded)"
+    return None
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _components_digest(sources: BotSources) -> str:
@@ -120,7 +134,8 @@ def train(settings: Settings, *, force: bool = False, sources: BotSources | None
     out = out or sys.stdout
     sources = sources or BotSources.at()
     model = model_path(settings)
-    if not force and is_up_to_date(settings, sources):
+    problem = "asked to retrain" if force else model_problem(settings, sources)
+    if problem is None:
         print(f"Rasa model up to date: {model}", file=out, flush=True)
         return TrainResult(model, trained=False, seconds=0.0)
 
@@ -136,7 +151,7 @@ def train(settings: Settings, *, force: bool = False, sources: BotSources | None
     components = _components_digest(sources)
     if force or _read_stamp(settings).get("components", components) != components:
         argv.append("--force")  # Rasa's cache knows a component by its name, not its code
-    print(f"Training the Rasa model (a few minutes; full log: {log})", file=out, flush=True)
+    print(f"Training the Rasa model: {problem} (a few minutes; full log: {log})", file=out, flush=True)
     started = time.monotonic()
     returncode, error = _run_condensed(argv, rasa_env(settings), settings.home, log, out)
     seconds = time.monotonic() - started
@@ -145,7 +160,7 @@ def train(settings: Settings, *, force: bool = False, sources: BotSources | None
         raise TrainingError(f"training failed after {seconds:.0f} s: {reason} (full log: {log})")
     _stamp_path(settings).write_text(
         json.dumps({"fingerprint": expected, "components": components, "rasa": version("rasa"),
-                    "seconds": round(seconds, 1)}) + "\n",
+                    "model_sha256": _sha256(model), "seconds": round(seconds, 1)}) + "\n",
         encoding="utf-8",
     )
     print(f"Model trained in {seconds:.0f} s: {model}", file=out, flush=True)

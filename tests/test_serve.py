@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -146,6 +147,19 @@ def test_train_trains_then_skips_when_nothing_changed(trained_model, herbot_home
     assert "model up to date" in result.stdout, result.stdout
     assert elapsed < 5, f"an up-to-date check took {elapsed:.1f} s"
     assert not (PROJECT_ROOT / ".rasa").exists() and not (BOT_DIR / ".rasa").exists()
+
+
+def test_a_half_written_model_is_noticed_and_retrained(trained_model, herbot_home, tmp_path):
+    shutil.copytree(herbot_home / "models", tmp_path / "models")
+    model = tmp_path / "models" / "herbot.tar.gz"
+    model.write_bytes(model.read_bytes()[: model.stat().st_size // 2])
+    result = subprocess.run([HERBOT, "train"], capture_output=True, text=True, timeout=1800,
+                            env={**os.environ, "HERBOT_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "is damaged or half-written" in result.stdout
+    again = subprocess.run([HERBOT, "train"], capture_output=True, text=True, timeout=600,
+                           env={**os.environ, "HERBOT_HOME": str(tmp_path)})
+    assert "Rasa model up to date" in again.stdout, again.stdout
 
 
 def test_training_failure_is_one_line(tmp_path, settings):
