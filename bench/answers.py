@@ -31,8 +31,6 @@ import json
 import os
 import queue
 import re
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -46,8 +44,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from bots import free_ports
 from evalset import EVAL_SET, FACTUAL, NOT_ANSWERABLE, Conversation, EvalSetError, Turn, load, normalise, problems
 
+from herbot import processes
 from herbot.client import REPLY_TIMEOUT_SECONDS, REST_PATH, answers, check_url
 from herbot.settings import BOT_DIR, PROJECT_ROOT, Settings, get_settings
 
@@ -56,7 +56,7 @@ GOAL_GROUNDING = 1.0
 GOAL_PRECISION = 1.0
 GOAL_INTENT_F1 = 0.9
 START_TIMEOUT_SECONDS = 1200.0  # first start may build the index and train the model on a busy machine
-STOP_TIMEOUT_SECONDS = 60.0
+STOP_GRACE_SECONDS = 60.0  # serve itself gives its children 10 s, then kills them
 # Lines outside persona.yml that answer nothing: they ask back or say a name is unknown.
 NON_ANSWERS = ("utter_person_unknown", "utter_ask_which_role", "utter_ask_which_fact")
 
@@ -241,22 +241,14 @@ def revision() -> str:
 
 # --- starting and stopping herbot -----------------------------------------------------------------
 
-def free_ports(count: int) -> list[int]:
-    """Ports nobody listens on, all different (each socket is held until all are chosen)."""
-    with ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-
-
 @contextmanager
 def own_herbot(settings: Settings) -> Iterator[str]:
     """``herbot serve`` on free ports until the block ends; yields its base URL.
 
     Its ``HERBOT_HOME`` is ``$HERBOT_HOME/eval``: the logs stay there after the run (to see why
     a reply failed), the tracker database is a fresh one each start, and the index and the
-    model are the user's own.
+    model are the user's own. It runs in its own process group (:mod:`herbot.processes`), so
+    a Ctrl-C reaches this runner only, which then stops it with SIGTERM.
     """
     port, action_port = free_ports(2)
     home = settings.home / "eval"
@@ -266,15 +258,19 @@ def own_herbot(settings: Settings) -> Iterator[str]:
     env = {**os.environ, "HERBOT_HOME": str(home), "HERBOT_TRACKER_DB": str(tracker),
            "HERBOT_INDEX_DIR": str(settings.index_dir), "HERBOT_MODELS_DIR": str(settings.models_dir),
            "HERBOT_HOST": "127.0.0.1", "HERBOT_PORT": str(port), "HERBOT_ACTION_PORT": str(action_port)}
-    herbot = Path(sys.executable).parent / "herbot"
     log(f"starting herbot serve on port {port} (its logs: {home / 'logs'})")
-    process = subprocess.Popen([str(herbot), "serve"], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    process = None
     try:
+        with processes.signals_held():
+            process = processes.spawn([str(Path(sys.executable).parent / "herbot"), "serve"], env=env, cwd=home,
+                                      output=subprocess.PIPE)
         _wait_until_ready(process)
         yield f"http://127.0.0.1:{port}"
     finally:
-        _stop(process)
+        if process is not None:
+            log("stopping herbot serve…")
+            with processes.signals_ignored():
+                processes.stop(process, grace=STOP_GRACE_SECONDS)
 
 
 def _wait_until_ready(process: subprocess.Popen) -> None:
@@ -282,11 +278,11 @@ def _wait_until_ready(process: subprocess.Popen) -> None:
     lines: queue.Queue = queue.Queue()
 
     def read() -> None:
-        for line in process.stdout:
-            lines.put(line)
+        for raw in iter(process.stdout.readline, b""):
+            lines.put(raw.decode("utf-8", errors="replace"))
         lines.put(None)
 
-    threading.Thread(target=read, daemon=True).start()
+    threading.Thread(target=read, name="herbot-serve-output", daemon=True).start()
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         try:
@@ -294,24 +290,11 @@ def _wait_until_ready(process: subprocess.Popen) -> None:
         except queue.Empty:
             continue
         if line is None:
-            process.wait()
-            raise BrokenRun(f"herbot serve exited with status {process.returncode} before it was ready")
+            raise BrokenRun(f"herbot serve exited with status {process.wait()} before it was ready")
         log(f"  serve: {line.rstrip()}")
         if "herbot is ready" in line:
             return
     raise BrokenRun(f"herbot serve was not ready within {START_TIMEOUT_SECONDS:.0f} s")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        log("stopping herbot serve…")
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            log(f"herbot serve did not stop within {STOP_TIMEOUT_SECONDS:.0f} s; killing it")
-            process.kill()
-            process.wait()
 
 
 # --- intent F1 --------------------------------------------------------------------------------------
@@ -427,8 +410,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=REPLY_TIMEOUT_SECONDS, help="seconds to wait for a reply")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every turn and its reply to PATH")
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind, so that our herbot serve is stopped too
     settings = get_settings()
+    with processes.stop_on_signals():  # Ctrl-C or SIGTERM unwind as Stop, stopping our herbot serve on the way
+        try:
+            return _run(args, settings)
+        except processes.Stop as stop:
+            log(f"bench/answers.py: {stop} received, stopped")
+            return 128 + stop.signum
+
+
+def _run(args, settings: Settings) -> int:
     try:
         conversations = load(args.set)
         knowledge = Knowledge.load(settings)
@@ -447,9 +438,6 @@ def main(argv: list[str] | None = None) -> int:
     except (BrokenRun, EvalSetError) as error:
         log(f"bench/answers.py: {error}")
         return 1
-    except KeyboardInterrupt:
-        log("bench/answers.py: interrupted")
-        return 130
     print_report(results, conversations, nlu, url)
     if args.json:
         args.json.write_text(json.dumps([turn_record(r) for r in results], indent=1, ensure_ascii=False) + "\n",
