@@ -198,9 +198,14 @@ def _passage(base: dict, section: str, prefix: str, n: int, text: str, **extra) 
         section=section,
         position=n,
         text=text,
-        sentences=tuple(split_sentences(text)),
+        sentences=_quotable(split_sentences(text)),
         spoiler=labels.reveals_ending(text),
         off_topic=section == "comment" and labels.about_website(text),
         **base,
         **extra,
     )
+
+
+def _quotable(sentences: list[str]) -> tuple[str, ...]:
+    """The sentences an answer may quote: not the reviewer's notes to the reader (all of them if that is all)."""
+    return tuple(s for s in sentences if not labels.is_reader_note(s)) or tuple(sentences)

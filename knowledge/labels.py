@@ -30,6 +30,19 @@ _ABOUT_WEBSITE = re.compile(
 )
 
 
+# A reviewer's note to the reader, not a statement about the film: "(Some slight spoilers ahead)".
+_READER_NOTE = re.compile(
+    r"^\W*((some|a few|minor|mild|slight|light|major)\s+)*spoilers?\s+(ahead|below|follow|warning)\W*$"
+    r"|^\W*spoiler\s+(alert|warning)\W*$",
+    re.IGNORECASE,
+)
+
+
+def is_reader_note(sentence: str) -> bool:
+    """True for a sentence that only warns the reader; it is never quoted as an answer."""
+    return bool(_READER_NOTE.match(sentence.strip()))
+
+
 def reveals_ending(text: str) -> bool:
     """True when the passage reveals the ending or the break-up."""
     return bool(_SPOILER.search(text))

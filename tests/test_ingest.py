@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from knowledge import labels
 from knowledge.ingest import ReviewFileError, load_corpus, read_review
 from knowledge.text import repair
 
@@ -83,8 +84,19 @@ def test_spoiler_labels(reviews):
     spoilers = sorted(p.id for review in loaded.values() for p in review.passages if p.spoiler)
     # The last third and the break-up; the blog's paragraph on the ending.
     assert spoilers == [f"{BEEZJAK}/p5", f"{BLOG}/p6"]
-    # "(Some slight spoilers ahead)" is a warning, not a reveal.
-    assert not by_id(loaded, f"{BLOG}/p1").spoiler
+    # "(Some slight spoilers ahead)" is a warning, not a reveal, and never a quotable sentence.
+    p1 = by_id(loaded, f"{BLOG}/p1")
+    assert not p1.spoiler
+    assert "(Some slight spoilers ahead)" in p1.text and not any("spoilers ahead" in s for s in p1.sentences)
+
+
+@pytest.mark.parametrize(("sentence", "note"), [
+    ("(Some slight spoilers ahead)", True), ("Spoilers ahead!", True), ("Spoiler alert:", True),
+    ("[minor spoilers below]", True), ("The ending is full of spoilers ahead of its time.", False),
+    ("No spoilers here, but the acting is superb.", False),
+])
+def test_reader_notes_are_told_from_sentences_about_the_film(sentence, note):
+    assert labels.is_reader_note(sentence) is note
 
 
 def test_comments_about_the_website_are_off_topic(reviews):
