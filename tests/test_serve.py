@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -260,6 +261,32 @@ def test_a_killed_action_server_is_restarted_and_meanwhile_the_user_is_told(trai
     server.wait_for("the action server is back", timeout=120)
     assert "the action server stopped (killed by SIGKILL); restarting it" in server.text
     assert "Phoenix" in ask(server.port, "who plays Theodore?", "fault-1")
+
+
+@needs_bot
+def test_a_conversation_its_slots_and_ratings_survive_a_restart(trained_model, serving, herbot_home):
+    first = serving()
+    first.wait_for("herbot is ready", timeout=600)
+    sender = f"restart-{os.getpid()}"
+    assert "Phoenix" in ask(first.port, "who plays Theodore?", sender)
+    assert "spoil" in ask(first.port, "how does the film end?", sender).lower()  # asks for consent
+    ask(first.port, "no spoilers please", sender)
+    ask(first.port, "thumbs up", sender)
+    first.process.send_signal(signal.SIGTERM)
+    assert first.finish(timeout=60) == 0
+
+    second = serving()
+    second.wait_for("herbot is ready", timeout=600)
+    # "his" is still Theodore's actor, and the "no spoilers" answer still holds.
+    assert "Phoenix" in ask(second.port, "what did the critics say about his performance?", sender)
+    ending = ask(second.port, "how does the film end?", sender)
+    assert "Do you mind spoilers" not in ending
+    with sqlite3.connect(herbot_home / "tracker.db") as db:
+        rows = [json.loads(data) for (data,) in db.execute(
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'slot' ORDER BY id", (sender,))]
+    slots = {row["name"]: row["value"] for row in rows}
+    assert slots["spoiler_consent"] is False
+    assert slots["ratings"][-1]["rating"] == "up"
 
 
 @needs_bot
