@@ -73,7 +73,7 @@ def plot(folder: Path, turns: list[Turn]) -> list[tuple[str, str]]:
         for q, style in ((50, "--"), (95, ":")):
             ecdf.axvline(np.percentile(values, q), color=COLOURS[name], linestyle=style, linewidth=1)
     for axis in (histogram, ecdf):
-        axis.set_xscale("log")
+        _log_scale(axis, "x")
         axis.set_xlabel("per-turn latency over REST (ms, log scale)")
         axis.legend()
     histogram.set_ylabel("turns")
@@ -88,7 +88,7 @@ def plot(folder: Path, turns: list[Turn]) -> list[tuple[str, str]]:
     figure, axis = plt.subplots(figsize=(10, 4.5))
     axis.boxplot(groups, labels=[f"herbot\n{kind}" for kind in kinds] + ["bare\nrasa init"], whis=(5, 95),
                  showfliers=False)
-    axis.set_yscale("log")
+    _log_scale(axis, "y")
     axis.set_ylabel("ms (log scale)")
     axis.set_title("per kind of turn (box: quartiles, whiskers: p5-p95)")
     made.append(_save(figure, folder, "latency-by-kind.png", "Latency per kind of turn"))
@@ -96,12 +96,23 @@ def plot(folder: Path, turns: list[Turn]) -> list[tuple[str, str]]:
     figure, axis = plt.subplots(figsize=(12, 4))
     for name, values in by_bot.items():
         axis.plot(np.arange(1, len(values) + 1), values, ".", markersize=3, color=COLOURS[name], label=LABELS[name])
-    axis.set_yscale("log")
+    _log_scale(axis, "y")
     axis.set_xlabel("turn (the two bots alternate)")
     axis.set_ylabel("ms (log scale)")
     axis.legend()
     made.append(_save(figure, folder, "latency-over-run.png", "Latency over the run: load bursts hit both bots"))
     return made
+
+
+def _log_scale(axes, which: str) -> None:
+    """A log axis labelled in plain milliseconds at 1, 2 and 5 of each decade (not just 10^2)."""
+    from matplotlib import ticker
+
+    getattr(axes, f"set_{which}scale")("log")
+    axis = getattr(axes, f"{which}axis")
+    axis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(ticker.FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.set_minor_formatter(ticker.NullFormatter())
 
 
 def _save(figure, folder: Path, name: str, caption: str) -> tuple[str, str]:
