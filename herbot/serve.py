@@ -126,10 +126,19 @@ def serve(
     return 0
 
 
+def compute_env(settings: Settings) -> dict[str, str]:
+    """Threads for torch and FAISS in each server: one by default, because a request's encoding
+    is tiny and several requests (and the other server) compete for the cores; two threads
+    per request made herbot's latency 3x worse under load on a 2-core machine (make bench)."""
+    threads = str(settings.threads)
+    return {"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
+
+
 def action_service(settings: Settings, actions_root: Path, log: Path) -> Service:
     """rasa-sdk's own server; it binds to SANIC_HOST, so loopback is set there."""
     env = {
         **os.environ,
+        **compute_env(settings),
         "SANIC_HOST": ACTION_HOST,
         "USE_TF": "0",  # the actions need torch only; never pay for importing TensorFlow
         "TOKENIZERS_PARALLELISM": "false",
@@ -155,6 +164,7 @@ def rasa_service(settings: Settings, model: Path, bot_dir: Path, log: Path) -> S
     settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
     env = {
         **rasa_env(settings),
+        **compute_env(settings),
         "HERBOT_ACTION_URL": settings.action_url,
         "HERBOT_TRACKER_DB": str(settings.tracker_db),
         "HERBOT_PORT": str(settings.port),

@@ -76,6 +76,7 @@ class Settings:
     models_dir: Path
     tracker_db: Path
     cors: tuple[str, ...] = ()  # origins allowed besides the bot's own page
+    threads: int = 1  # compute threads per server process (torch, FAISS)
     rate_limit: str = "30/minute"  # turns per conversation
     rate_limit_address: str = "120/minute"  # turns per client address (loopback is exempt)
 
@@ -122,6 +123,7 @@ def get_settings() -> Settings:
         models_dir=_path("HERBOT_MODELS_DIR", home / "models"),
         tracker_db=_path("HERBOT_TRACKER_DB", home / "tracker.db"),
         cors=origins(os.environ.get("HERBOT_CORS", "").split(","), "HERBOT_CORS"),
+        threads=int(_number("HERBOT_THREADS", 1, int)),
         rate_limit=_rate("HERBOT_RATE_LIMIT", "30/minute"),
         rate_limit_address=_rate("HERBOT_RATE_LIMIT_ADDRESS", "120/minute"),
     )
