@@ -44,11 +44,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from bots import free_ports
 from evalset import EVAL_SET, FACTUAL, NOT_ANSWERABLE, Conversation, EvalSetError, Turn, load, normalise, problems
 
 from herbot import processes
 from herbot.client import REPLY_TIMEOUT_SECONDS, REST_PATH, answers, check_url
+from herbot.processes import free_ports
 from herbot.settings import BOT_DIR, PROJECT_ROOT, Settings, get_settings
 
 GOAL_ACCURACY = 0.9

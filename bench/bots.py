@@ -15,12 +15,10 @@ started as their users start them: ``herbot serve``, and ``rasa run`` with the R
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import threading
 import time
-from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -36,15 +34,6 @@ STOP_GRACE_SECONDS = 30.0  # herbot serve itself gives its children 10 s before 
 
 class BenchError(Exception):
     """A bot could not be built or started; the message says which and where its log is."""
-
-
-def free_ports(count: int) -> list[int]:
-    """Ports nobody listens on, all different (each socket is held until all are chosen)."""
-    with ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
 
 
 @dataclass(frozen=True)

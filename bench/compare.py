@@ -212,7 +212,7 @@ class Run:
         rows, milestones = [], []
         for number in range(rounds):
             order = ("bare", "herbot") if number % 2 == 0 else ("herbot", "bare")
-            port, action_port, bare_port = bots.free_ports(3)
+            port, action_port, bare_port = processes.free_ports(3)
             load = load_now()
             for name in order:
                 log(f"{name}: starting (round {number + 1}/{rounds}) and asking {START_PROBES[name][0]!r}")

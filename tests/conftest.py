@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from herbot.processes import free_ports
 from herbot.settings import get_settings
 
 DATA = Path(__file__).parent / "data"
@@ -118,19 +118,13 @@ def tracker_for():
     return build
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def bot(herbot_home, built_index):
     """One real `herbot serve` shared by the end-to-end tests, on free ports, stopped with SIGTERM at the end.
 
     Yields ``(base_url, herbot_home)``.
     """
-    port, action_port = free_port(), free_port()
+    port, action_port = free_ports(2)
     env = {**os.environ, "HERBOT_HOME": str(herbot_home), "HERBOT_PORT": str(port),
            "HERBOT_ACTION_PORT": str(action_port)}
     process = subprocess.Popen([str(Path(sys.executable).parent / "herbot"), "serve"], env=env,

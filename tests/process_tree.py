@@ -1,20 +1,9 @@
-"""Process-tree helpers for the tests that start servers: free ports, descendants, leftovers."""
+"""Process-tree helpers for the tests that start servers: descendants and leftovers (free ports: herbot.processes)."""
 
 from __future__ import annotations
 
 import os
-import socket
-from contextlib import ExitStack
 from pathlib import Path
-
-
-def free_ports(count: int) -> list[int]:
-    """Ports nobody listens on, all different (the sockets are held until all are chosen)."""
-    with ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
 
 
 def processes_matching(ports: list[int], home: Path | None = None) -> list[str]:

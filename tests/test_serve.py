@@ -21,9 +21,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from process_tree import alive, descendants, free_ports, processes_matching
+from process_tree import alive, descendants, processes_matching
 
 from herbot.channels.turns import LOST_THOUGHT
+from herbot.processes import free_ports
 from herbot.settings import BOT_DIR, PROJECT_ROOT
 
 pytestmark = pytest.mark.slow

@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from process_tree import alive, descendants, free_ports, processes_matching
+from process_tree import alive, descendants, processes_matching
+
+from herbot.processes import free_ports
 
 HERBOT = str(Path(sys.executable).parent / "herbot")
 # A new prompt, drawn after prompt_toolkit turned on raw mode and bracketed paste
