@@ -169,13 +169,18 @@ def review_answer(retriever: Retriever, question: str, *, kind: str, consent: bo
 def build_query(question: str, aspect: str | None, subject: str | None, hint: str | None = None) -> str:
     """The question as searched: a follow-up's aspect, the person "her" refers to, or the kind's hint."""
     parts = [question]
-    if aspect in ASPECTS and ASPECTS[aspect].label.split()[-1].casefold() not in question.casefold():
+    if aspect in ASPECTS and not _names(question, ASPECTS[aspect]):
         parts.append(f"({ASPECTS[aspect].query})")
     if subject and _PRONOUN.search(question):
         parts.append(f"({subject})")
     if hint:
         parts.append(f"({hint})")
     return " ".join(parts)
+
+
+def _names(text: str, aspect: Aspect) -> bool:
+    """Whether ``text`` already names ``aspect`` (the last word of its label: "acting", "ending", …)."""
+    return aspect.label.split()[-1].casefold() in text.casefold()
 
 
 def _naming(hit: Hit, subject: str | None) -> Hit:
@@ -232,7 +237,7 @@ def _suggestions(retriever: Retriever, hits: list[Hit], asked: str) -> list[str]
     found = []
     text = " ".join(hit.passage.text for hit in hits)
     for aspect in ASPECTS.values():
-        if aspect.label.split()[-1].casefold() in asked.casefold():
+        if _names(asked, aspect):
             continue
         if re.search(aspect.pattern, text, re.IGNORECASE):
             found.append(f"What do the reviewers say about {aspect.label}?")
