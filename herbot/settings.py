@@ -75,10 +75,10 @@ class Settings:
     action_port: int
     models_dir: Path
     tracker_db: Path
-    cors: tuple[str, ...] = ()  # origins allowed besides the bot's own page
-    threads: int = 1  # compute threads per server process (torch, FAISS)
-    rate_limit: str = "30/minute"  # turns per conversation
-    rate_limit_address: str = "120/minute"  # turns per client address (loopback is exempt)
+    cors: tuple[str, ...]  # origins allowed besides the bot's own page
+    threads: int  # compute threads per server process (torch, FAISS)
+    rate_limit: str  # turns per conversation
+    rate_limit_address: str  # turns per client address (loopback is exempt)
 
     @property
     def action_url(self) -> str:

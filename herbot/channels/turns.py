@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
-from limits import parse, storage, strategies
+from functools import lru_cache
+
+from limits import RateLimitItem, parse, storage, strategies
 
 from herbot.settings import LOOPBACK, get_settings
 
@@ -45,8 +47,14 @@ def within_rate(sender: str, address: str | None) -> bool:
     benchmarks on this machine, where every conversation shares 127.0.0.1.
     """
     settings = get_settings()
-    if not _LIMITER.hit(parse(settings.rate_limit), "sender", sender):
+    if not _LIMITER.hit(_rate(settings.rate_limit), "sender", sender):
         return False
     if address and address not in LOOPBACK and not address.startswith("127."):
-        return _LIMITER.hit(parse(settings.rate_limit_address), "address", address)
+        return _LIMITER.hit(_rate(settings.rate_limit_address), "address", address)
     return True
+
+
+@lru_cache(maxsize=4)
+def _rate(text: str) -> RateLimitItem:
+    """A rate setting parsed once per process, not on every turn."""
+    return parse(text)
