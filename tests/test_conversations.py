@@ -7,12 +7,12 @@ source, spoiler consent, honest "I don't know" for what the knowledge lacks.
 from __future__ import annotations
 
 import json
-import sqlite3
 import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
+from tracker_db import slot_events
 
 pytestmark = pytest.mark.slow
 
@@ -117,9 +117,7 @@ def test_reader_comments(chat):
 def test_rating_is_stored_with_the_passages(chat, bot):
     chat.say("who plays Theodore?")
     assert "Thank" in chat.say("thumbs up, great answer")
-    db = sqlite3.connect(Path(bot[1]) / "tracker.db")
-    rows = db.execute("select data from events where sender_id = ? and type_name = 'slot'", (chat.sender,))
-    ratings = [json.loads(data)["value"] for (data,) in rows if json.loads(data)["name"] == "ratings"]
+    ratings = [event["value"] for event in slot_events(Path(bot[1]), chat.sender) if event["name"] == "ratings"]
     assert ratings and ratings[-1][-1]["rating"] == "up"
     assert "facts:cast:Joaquin Phoenix" in ratings[-1][-1]["sources"]
 

@@ -11,7 +11,6 @@ import os
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -22,8 +21,10 @@ from pathlib import Path
 
 import pytest
 from process_tree import alive, descendants, processes_matching
+from tracker_db import slot_events
 
 from herbot.channels.turns import LOST_THOUGHT
+from herbot.client import Conversation
 from herbot.processes import free_ports
 from herbot.settings import BOT_DIR, PROJECT_ROOT
 
@@ -232,15 +233,11 @@ def test_ctrl_c_while_loading_stops_everything(trained_model, serving):
     assert server.leftovers(children) == []
 
 
-@needs_bot
 def ask(port: int, text: str, sender: str, timeout: float = 60) -> str:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/webhooks/rest/webhook",
-        data=json.dumps({"sender": sender, "message": text}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return " ".join(message.get("text", "") for message in json.loads(response.read()))
+    """What herbot's REST channel answers, through the same client as ``herbot ask``."""
+    conversation = Conversation(f"http://127.0.0.1:{port}", timeout=timeout)
+    conversation.sender = sender  # the same conversation across calls (and restarts)
+    return " ".join(conversation.say(text).texts)
 
 
 def child(server: Serving, marker: str) -> int:
@@ -282,10 +279,7 @@ def test_a_conversation_its_slots_and_ratings_survive_a_restart(trained_model, s
     assert "Phoenix" in ask(second.port, "what did the critics say about his performance?", sender)
     ending = ask(second.port, "how does the film end?", sender)
     assert "Do you mind spoilers" not in ending
-    with sqlite3.connect(herbot_home / "tracker.db") as db:
-        rows = [json.loads(data) for (data,) in db.execute(
-            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'slot' ORDER BY id", (sender,))]
-    slots = {row["name"]: row["value"] for row in rows}
+    slots = {event["name"]: event["value"] for event in slot_events(herbot_home, sender)}
     assert slots["spoiler_consent"] is False
     assert slots["ratings"][-1]["rating"] == "up"
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+from tracker_db import slot_events
 
 from herbot.settings import PROJECT_ROOT
 
@@ -99,12 +99,6 @@ def page(browser, bot) -> ChatPage:
     return ChatPage(browser, f"{bot[0]}/chat/").open()
 
 
-def tracker_events(home: Path, sender: str) -> list[dict]:
-    with sqlite3.connect(home / "tracker.db") as db:
-        rows = db.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
-    return [json.loads(data) for (data,) in rows]
-
-
 def test_the_page_greets_in_the_persona_and_asks_nothing_of_the_network(page, bot):
     greeting = page.messages("bot")[0].text
     assert "herbot" in page.driver.title and "Her" in page.driver.title
@@ -150,7 +144,7 @@ def test_a_thumb_is_stored_with_the_answers_sources(page, bot):
     thanks = page.wait_for_messages(bots + 1)[bots]
     assert thanks.text
     page.settle()
-    slots = [e for e in tracker_events(bot[1], page.session_id()) if e.get("event") == "slot"]
+    slots = slot_events(bot[1], page.session_id())
     ratings = [e["value"] for e in slots if e["name"] == "ratings"][-1]
     assert ratings[-1]["rating"] == "up"
     assert any(source.startswith("facts:cast:Joaquin") for source in ratings[-1]["sources"])
