@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import queue
 import re
 import subprocess
@@ -44,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from bots import HERBOT, serve_env
 from evalset import EVAL_SET, FACTUAL, NOT_ANSWERABLE, Conversation, EvalSetError, Turn, load, normalise, problems
 
 from herbot import processes
@@ -252,18 +252,12 @@ def own_herbot(settings: Settings) -> Iterator[str]:
     """
     port, action_port = free_ports(2)
     home = settings.home / "eval"
-    tracker = home / "tracker.db"
-    home.mkdir(parents=True, exist_ok=True)
-    tracker.unlink(missing_ok=True)
-    env = {**os.environ, "HERBOT_HOME": str(home), "HERBOT_TRACKER_DB": str(tracker),
-           "HERBOT_INDEX_DIR": str(settings.index_dir), "HERBOT_MODELS_DIR": str(settings.models_dir),
-           "HERBOT_HOST": "127.0.0.1", "HERBOT_PORT": str(port), "HERBOT_ACTION_PORT": str(action_port)}
+    env = serve_env(settings, home, port, action_port)
     log(f"starting herbot serve on port {port} (its logs: {home / 'logs'})")
     process = None
     try:
         with processes.signals_held():
-            process = processes.spawn([str(Path(sys.executable).parent / "herbot"), "serve"], env=env, cwd=home,
-                                      output=subprocess.PIPE)
+            process = processes.spawn([HERBOT, "serve"], env=env, cwd=home, output=subprocess.PIPE)
         _wait_until_ready(process)
         yield f"http://127.0.0.1:{port}"
     finally:

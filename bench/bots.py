@@ -32,6 +32,9 @@ POLL_SECONDS = 0.25
 STOP_GRACE_SECONDS = 30.0  # herbot serve itself gives its children 10 s before killing them
 
 
+HERBOT = str(Path(sys.executable).parent / "herbot")
+
+
 class BenchError(Exception):
     """A bot could not be built or started; the message says which and where its log is."""
 
@@ -188,6 +191,13 @@ def start_herbot(settings: Settings, places: Places, port: int, action_port: int
     Its ``HERBOT_HOME`` is the benchmark's (logs, tracker), the index and model are the user's.
     """
     home = places.herbot_home
+    env = serve_env(settings, home, port, action_port)
+    return _spawn("herbot", f"http://127.0.0.1:{port}", [HERBOT, "serve"], env, home, home / "serve.log")
+
+
+def serve_env(settings: Settings, home: Path, port: int, action_port: int) -> dict[str, str]:
+    """The environment of a ``herbot serve`` a benchmark starts: logs and a fresh tracker database
+    under ``home``, the user's own index and model, loopback, the given ports."""
     home.mkdir(parents=True, exist_ok=True)
     tracker = home / "tracker.db"
     tracker.unlink(missing_ok=True)
@@ -202,8 +212,7 @@ def start_herbot(settings: Settings, places: Places, port: int, action_port: int
         "HERBOT_ACTION_PORT": str(action_port),
     }
     env.pop("RASA_CACHE_DIRECTORY")  # serve sets its own, under its HERBOT_HOME
-    argv = [str(Path(sys.executable).parent / "herbot"), "serve"]
-    return _spawn("herbot", f"http://127.0.0.1:{port}", argv, env, home, home / "serve.log")
+    return env
 
 
 def first_answer(bot: Running, message: str, expect: str, timeout: float = START_TIMEOUT_SECONDS) -> float:
