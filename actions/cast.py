@@ -7,7 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import entity, in_thread, knowledge, question
 from actions.replies import remember, send
-from knowledge.answers import cast_answer
+from knowledge.fact_answers import cast_answer
 
 
 class ActionAnswerCast(Action):
@@ -22,6 +22,7 @@ class ActionAnswerCast(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         retriever, facts = await knowledge()
-        answer = await in_thread(cast_answer, facts, retriever, entity(tracker, "character", "person"))
+        name = entity(tracker, "character", "person")
+        answer = await in_thread(cast_answer, facts, retriever, name, question(tracker))
         send(dispatcher, answer)
         return remember(answer, "cast", question(tracker), None)

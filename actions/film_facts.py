@@ -5,9 +5,9 @@ from __future__ import annotations
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import entity, knowledge, question
+from actions.context import entity, in_thread, knowledge, question
 from actions.replies import remember, send
-from knowledge.answers import fact_answer
+from knowledge.fact_answers import fact_answer
 
 
 class ActionAnswerFilmFact(Action):
@@ -20,7 +20,7 @@ class ActionAnswerFilmFact(Action):
         return "action_answer_film_fact"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        _, facts = await knowledge()
-        answer = fact_answer(facts, entity(tracker, "fact"))
+        retriever, facts = await knowledge()
+        answer = await in_thread(fact_answer, facts, retriever, entity(tracker, "fact"), question(tracker))
         send(dispatcher, answer)
         return remember(answer, "fact", question(tracker), None)

@@ -13,7 +13,7 @@ RATING_INTENTS = {"up": "rate_positive", "down": "rate_negative"}
 
 
 def send(dispatcher: CollectingDispatcher, answer: Answer) -> None:
-    """Utter ``answer.response`` filled with its values; quotes and sources ride along as custom data.
+    """Utter ``answer.response`` filled with its values, then its notes; quotes and sources ride along as custom data.
 
     The custom data also says when the reply is a spoiler warning, and, for an answer that
     rests on sources, the payloads that rate exactly this answer (the web chat's thumbs).
@@ -24,6 +24,8 @@ def send(dispatcher: CollectingDispatcher, answer: Answer) -> None:
     if answer.sources:
         custom["rate"] = {vote: rating_payload(intent, answer.sources) for vote, intent in RATING_INTENTS.items()}
     dispatcher.utter_message(response=answer.response, buttons=buttons, json_message=custom, **answer.values)
+    for fact, source in answer.notes:
+        dispatcher.utter_message(response="utter_fact_note", fact=fact, source=source)
 
 
 def rating_payload(intent: str, sources: list[str]) -> str:

@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import entity, in_thread, knowledge, question
 from actions.replies import remember, send
-from knowledge.answers import known_subject, resolve_review, review_answer
+from knowledge.answers import resolve_review, review_answer
+from knowledge.fact_answers import add_trivia_note, known_subject
 
 _FROM_SLOT = object()
 
@@ -29,6 +30,8 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
     subject = known_subject(facts, entity(tracker, "person", "character")) or tracker.get_slot("last_subject")
     answer = await in_thread(review_answer, retriever, text, kind=kind, consent=consent,
                              review=review, aspect=aspect, subject=subject)
+    if kind == "plot":
+        answer = await in_thread(add_trivia_note, facts, retriever, text, answer)
     send(dispatcher, answer)
     if answer.needs_consent:
         return [SlotSet("pending_question", text), SlotSet("last_kind", kind), SlotSet("last_aspect", aspect),

@@ -58,7 +58,7 @@ GOAL_INTENT_F1 = 0.9
 START_TIMEOUT_SECONDS = 1200.0  # first start may build the index and train the model on a busy machine
 STOP_GRACE_SECONDS = 60.0  # serve itself gives its children 10 s, then kills them
 # Lines outside persona.yml that answer nothing: they ask back or say a name is unknown.
-NON_ANSWERS = ("utter_person_unknown", "utter_ask_which_role", "utter_ask_which_fact")
+NON_ANSWERS = ("utter_person_unknown", "utter_fact_unknown")
 
 
 class BrokenRun(Exception):
@@ -110,9 +110,12 @@ class Knowledge:
             if role is None:
                 return f"cites {source!r}, which is no cast entry of the film facts"
             return None if normalise(role.actor) in said else f"cites {source!r} but does not name {role.actor}"
+        if kind == "trivia":
+            known = any(t.get("id") == rest for t in self.facts.trivia)
+            return None if known else f"cites {source!r}, which is no trivia entry of the film facts"
         if kind == "awards":
-            won = [a["award"] for a in self.facts.awards if a.get("result") == "won"]
-            return None if any(normalise(a) in said for a in won) else f"cites {source!r} but names no award won"
+            named = [a["award"] for a in self.facts.awards]
+            return None if any(normalise(a) in said for a in named) else f"cites {source!r} but names no award"
         fact = self.facts.film.get(kind)
         if fact is None:
             return f"cites {source!r}, which is no entry of the film facts"

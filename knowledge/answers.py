@@ -15,7 +15,6 @@ from pathlib import Path
 
 import yaml
 
-from knowledge.facts import FilmFacts
 from knowledge.retrieval import Filters, Hit, Retriever
 
 
@@ -45,10 +44,28 @@ ASPECTS = {
 }
 # What a question of each kind is about when it names no aspect ("do they agree?").
 KIND_HINTS = {
+    "opinion": "the reviewer's overall verdict on the film",
     "recommendation": "whether the film is a must-see",
     "compare": "the reviewer's overall verdict on the film",
     "comments": "what readers thought of the movie",
 }
+# What a general opinion question ("what did they think?") is answered with: a verdict sentence.
+VERDICT = Aspect("the reviewer's overall verdict on the film", "the verdict",
+                 r"must.?see|recommend|masterpiece|masterful|brilliant|heart-?wrenching|haunting|\bmagic\b|nails it|"
+                 r"greatest strength|deeply human|worth (?:seeing|watching)|disappoint|overrated|boring")
+VERDICT_KINDS = ("opinion", "compare", "recommendation")
+ASPECT_FLOOR = 0.1  # least score of a passage searched for an aspect (its words decide, not the score)
+SECOND_REVIEW_MARGIN = 0.12  # a second review is quoted only if its sentence answers nearly as well
+# Questions about the ending, whatever the NLU made of them.
+ENDING = re.compile(r"\bend(?:s|ing|ed)?\b|finale|final (?:act|scene|part)|last (?:third|act|scene|part)|"
+                    r"split(?:s|ting)? up|break(?:s|ing)? up|broke up|break it off", re.IGNORECASE)
+# What no knowledge here holds: people's lives and pay, other films, ratings sites, sequels.
+OFF_LIMITS = re.compile(
+    r"\bborn\b|birthday|how old|\bage\b|\btall\b|height|married|net worth|salary|\bpaid\b|\bfee\b|"
+    r"other (?:films|movies)|filmography|else (?:has|did)|rotten tomatoes|metacritic|imdb (?:score|rating)|"
+    r"sequel|remake|prequel",
+    re.IGNORECASE,
+)
 _PRONOUN = re.compile(r"\b(he|him|his|she|her|hers|they|them|their)\b", re.IGNORECASE)
 
 
@@ -64,75 +81,7 @@ class Answer:
     subject: str | None = None  # the person talked about, for "her performance" next turn
     review: str | None = None  # the review quoted, for "and the other one?"
     needs_consent: bool = False
-
-
-# --- film facts ---------------------------------------------------------------------------------
-
-# The fact entity's canonical values and the facts-file entries that answer them.
-FACT_ENTRIES = {
-    "director": "director", "writer": "writer", "year": "year", "release date": "release",
-    "runtime": "runtime_minutes", "music": "music", "filming locations": "filming_locations",
-    "budget": "budget", "box office": "box_office", "cinematography": "cinematography",
-}
-
-
-def cast_answer(facts: FilmFacts, retriever: Retriever, name: str | None) -> Answer:
-    """Who plays whom, from the facts; plus a review's line about that actor when there is one."""
-    if not name:
-        roles = facts.cast[:6]  # the facts file lists the principal cast first
-        cast = _join([f"{role.actor} ({'voice of ' if role.voice else ''}{role.character})" for role in roles])
-        titles = list(dict.fromkeys(role.source.title for role in roles))
-        return Answer("utter_cast_list", {"cast": cast, "source": f"film facts, from {_join(titles)}"},
-                      sources=[f"facts:cast:{role.actor}" for role in roles],
-                      suggestions=["Who voices Samantha?", "What did the critics think of the acting?"])
-    roles = facts.roles_for(name)
-    if not roles:
-        return Answer("utter_person_unknown", {"name": name})
-    role = roles[0]
-    answer = Answer(
-        "utter_cast_voice_role" if role.voice else "utter_cast_role",
-        {"actor": role.actor, "character": role.character, "description": role.description,
-         "source": _cite(role.source)},
-        sources=[f"facts:cast:{role.actor}"],
-        subject=known_subject(facts, role.actor),
-        suggestions=[f"What did the critics say about {role.actor}?"],
-    )
-    quote = _line_naming(retriever, role.actor, f"{role.actor} as {role.character}")
-    if quote:
-        answer.response += "_quoted"
-        answer.values.update(quote=quote.sentence, quote_source=source_label(quote))
-        _add_quote(answer, quote)
-    return answer
-
-
-def known_subject(facts: FilmFacts, mention: str | None) -> str | None:
-    """"Actor as Character" for a mention of a real cast member or role; None for anything else.
-
-    Entity extraction sometimes tags words like "his performance" as a character; only names
-    the facts know may replace the person a conversation is about.
-    """
-    roles = facts.roles_for(mention) if mention else []
-    return f"{roles[0].actor} as {roles[0].character}" if roles else None
-
-
-def fact_answer(facts: FilmFacts, fact: str | None) -> Answer:
-    """A fact about the film (director, year, runtime, awards, …) with its source."""
-    if fact == "cast":
-        return Answer("utter_ask_which_role", suggestions=["Who plays Theodore?", "Who voices Samantha?"])
-    if fact == "awards":
-        wins = [a for a in facts.awards if a.get("result") == "won"]
-        nominated = [a for a in facts.awards if a.get("result") != "won"]
-        return Answer("utter_fact_awards", {
-            "wins": _join([a["award"] for a in wins[:4]]),
-            "nominations": str(len(nominated)),
-            "source": _cite(facts.sources[wins[0]["source"]]) if wins else "",
-        }, sources=["facts:awards"])
-    entry = FACT_ENTRIES.get(fact or "")
-    if entry is None or entry not in facts.film:
-        return Answer("utter_ask_which_fact", suggestions=["Who directed Her?", "How long is it?", "What did it win?"])
-    item = facts.film[entry]
-    value = _join(item.value) if isinstance(item.value, list) else str(item.value)
-    return Answer(f"utter_fact_{entry}", {"value": value, "source": _cite(item.source)}, sources=[f"facts:{entry}"])
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (fact, source) said after the answer
 
 
 # --- the reviews -------------------------------------------------------------------------------
@@ -141,22 +90,31 @@ def review_answer(retriever: Retriever, question: str, *, kind: str, consent: bo
                   review: str | None = None, aspect: str | None = None, subject: str | None = None) -> Answer:
     """Answer from the reviews. ``kind`` is plot, opinion, compare, recommendation or comments.
 
-    Opinions consult every review (or the one named) and say whether both speak to the
-    point or only one does. Spoiler-bearing passages are used only with ``consent``. When
-    consent was never asked, a question about the ending (its aspect, or a plot question
-    whose best passage reveals it) asks first; any other answers from spoiler-free passages.
+    Opinions consult every review (or the one named) and quote each that speaks to the
+    point: a sentence on the aspect asked about (or naming the person asked about, or, for a
+    general question, a verdict); a review with no such sentence is said to be silent, and
+    an aspect neither review covers gets "the reviews don't say". Spoiler-bearing passages
+    are used only with ``consent``. When consent was never asked, a question about the
+    ending asks first if a passage that reveals it would answer; any other question is
+    answered from spoiler-free passages.
     """
-    query = build_query(question, aspect or None, subject, hint=None if aspect else KIND_HINTS.get(kind))
+    if off_limits(question):
+        return Answer("utter_reviews_silent", suggestions=covered_topics(retriever))
+    subject = subject if subject and _refers_to(question, subject) else None
+    query = build_query(question, aspect or None, subject, hint=None if aspect or subject else KIND_HINTS.get(kind),
+                        limit=retriever.max_query_chars)
     section = "comment" if kind == "comments" else "body"  # a reader's comment is not the review's view
     filters = Filters(review=review, section=section, spoilers=consent is not False)
-    hits = retriever.search(query, top_k=10, filters=filters)
-    about_ending = aspect == "ending" or kind == "plot"
-    if consent is None and about_ending and hits and hits[0].passage.spoiler:
+    # An aspect is judged by its words, so reach further down the ranking for passages that use them.
+    hits = retriever.search(query, top_k=30 if aspect else 10, filters=filters,
+                            min_score=ASPECT_FLOOR if aspect in ASPECTS else None)
+    if consent is None and hits and _reveals_ending(question, aspect, kind, hits):
         return Answer("utter_ask_spoiler_consent", needs_consent=True)
     if consent is None:
         hits = [hit for hit in hits if not hit.passage.spoiler]
+    hits = _on_topic(hits, question, kind, aspect, subject)
     per_review = kind in ("opinion", "compare", "recommendation") and review is None
-    chosen = [_naming(hit, subject) for hit in (_best_per_review(hits) if per_review else hits[:1])]
+    chosen = _speaking(_best_per_review(hits), bool(aspect or subject)) if per_review else hits[:1]
     if not chosen:
         withheld = consent is False and bool(retriever.search(query, top_k=1, filters=Filters(review=review)))
         return Answer("utter_spoiler_withheld" if withheld else "utter_reviews_silent",
@@ -166,16 +124,81 @@ def review_answer(retriever: Retriever, question: str, *, kind: str, consent: bo
     return answer
 
 
-def build_query(question: str, aspect: str | None, subject: str | None, hint: str | None = None) -> str:
-    """The question as searched: a follow-up's aspect, the person "her" refers to, or the kind's hint."""
-    parts = [question]
+def off_limits(question: str) -> bool:
+    """Questions no knowledge here answers: people's lives and pay, other films, ratings sites, sequels."""
+    return bool(OFF_LIMITS.search(question or ""))
+
+
+def _reveals_ending(question: str, aspect: str | None, kind: str, hits: list[Hit]) -> bool:
+    """Asked about the ending (or a plot question whose best passage gives it away), with a spoiler in reach."""
+    if aspect == "ending" or ENDING.search(question):
+        return any(hit.passage.spoiler for hit in hits)
+    return kind == "plot" and hits[0].passage.spoiler
+
+
+def _refers_to(question: str, subject: str) -> bool:
+    """Whether the question is about the person talked about: names them, or says "he", "her", "their"…
+
+    "Her" with a capital H inside a sentence is the film, not a pronoun.
+    """
+    if _stem(subject) in question.casefold():
+        return True
+    return any(m.group(0) != "Her" or m.start() == 0 for m in _PRONOUN.finditer(question))
+
+
+def _on_topic(hits: list[Hit], question: str, kind: str, aspect: str | None, subject: str | None) -> list[Hit]:
+    """Hits whose quoted sentence is on the point asked: the aspect, the person, or a verdict.
+
+    An aspect the user asked about that no passage covers leaves nothing (the reviews are
+    silent on it); a general opinion question with no verdict sentence keeps the best matches.
+    Without any of these, the best three are ordered by how well their sentence answers.
+    """
+    if aspect in ASPECTS:
+        return _with_sentence(hits, ASPECTS[aspect].pattern)
+    if subject:
+        return _with_sentence(hits, re.escape(_stem(subject)))
+    if kind in VERDICT_KINDS:
+        return _with_sentence(hits, VERDICT.pattern) or hits
+    return sorted(hits[:3], key=lambda hit: -hit.sentence_score) + hits[3:]
+
+
+def _with_sentence(hits: list[Hit], pattern: str) -> list[Hit]:
+    """Each hit with its best sentence if that matches ``pattern``, else its first one that does; others dropped."""
+    found = []
+    for hit in hits:
+        if re.search(pattern, hit.sentence, re.IGNORECASE):
+            found.append(hit)
+            continue
+        sentence = next((s for s in hit.passage.sentences if re.search(pattern, s, re.IGNORECASE)), None)
+        if sentence:
+            found.append(Hit(hit.passage, hit.score, sentence, hit.sentence_score, hit.rank))
+    return found
+
+
+def _speaking(hits: list[Hit], focused: bool) -> list[Hit]:
+    """The first review's hit and every other review's that answers nearly as well (all of them when focused)."""
+    if focused or not hits:
+        return hits
+    return [hits[0]] + [hit for hit in hits[1:] if hit.sentence_score >= hits[0].sentence_score - SECOND_REVIEW_MARGIN]
+
+
+def build_query(question: str, aspect: str | None, subject: str | None, hint: str | None = None,
+                limit: int | None = None) -> str:
+    """The question as searched: a follow-up's aspect, the person "her" refers to, or the kind's hint.
+
+    With ``limit``, the question is cut so that it and the additions fit (a pasted essay still gets an answer).
+    """
+    extra = []
     if aspect in ASPECTS and not _names(question, ASPECTS[aspect]):
-        parts.append(f"({ASPECTS[aspect].query})")
+        extra.append(f"({ASPECTS[aspect].query})")
     if subject and _PRONOUN.search(question):
-        parts.append(f"({subject})")
+        extra.append(f"({subject})")
     if hint:
-        parts.append(f"({hint})")
-    return " ".join(parts)
+        extra.append(f"({hint})")
+    added = " ".join(extra)
+    if limit is not None:
+        question = question[: max(limit - len(added) - 1, 0)]
+    return f"{question} {added}".strip()
 
 
 def _names(text: str, aspect: Aspect) -> bool:
@@ -183,13 +206,9 @@ def _names(text: str, aspect: Aspect) -> bool:
     return aspect.label.split()[-1].casefold() in text.casefold()
 
 
-def _naming(hit: Hit, subject: str | None) -> Hit:
-    """Quote the passage's sentence that names the person asked about, when it has one."""
-    if not subject:
-        return hit
-    stem = subject.split(" as ")[0].split()[-1][:6].casefold()
-    sentence = next((s for s in hit.passage.sentences if stem in s.casefold()), None)
-    return Hit(hit.passage, hit.score, sentence, hit.sentence_score, hit.rank) if sentence else hit
+def _stem(person: str) -> str:
+    """The start of a person's surname ("Johans" for "Scarlett Johansson as Samantha"): reviews misspell names."""
+    return person.split(" as ")[0].split()[-1][:6].casefold()
 
 
 @lru_cache(maxsize=4)
@@ -219,7 +238,7 @@ def _quote_answer(retriever: Retriever, hits: list[Hit], kind: str, per_review: 
         answer = Answer("utter_plot_quote" if kind == "plot" else "utter_review_quote",
                         {"quote": first.sentence, "source": source_label(first)})
     for hit in hits:
-        _add_quote(answer, hit)
+        add_quote(answer, hit)
     answer.review = first.passage.review
     answer.suggestions = _suggestions(retriever, hits, asked)
     return answer
@@ -246,16 +265,13 @@ def _suggestions(retriever: Retriever, hits: list[Hit], asked: str) -> list[str]
     return found[:3]
 
 
-def _line_naming(retriever: Retriever, actor: str, query: str) -> Hit | None:
+def line_naming(retriever: Retriever, actor: str, query: str) -> Hit | None:
     """A spoiler-free review sentence that names the actor (reviews misspell names: match the stem)."""
-    for hit in retriever.search(query, top_k=5, filters=Filters(spoilers=False)):
-        named = _naming(hit, actor)
-        if named is not hit:
-            return named
-    return None
+    found = _with_sentence(retriever.search(query, top_k=5, filters=Filters(spoilers=False)), re.escape(_stem(actor)))
+    return found[0] if found else None
 
 
-def _add_quote(answer: Answer, hit: Hit) -> None:
+def add_quote(answer: Answer, hit: Hit) -> None:
     answer.sources.append(hit.passage.id)
     answer.quotes.append({"sentence": hit.sentence, "source": source_label(hit), "passage_id": hit.passage.id,
                           "spoiler": hit.passage.spoiler})
@@ -313,10 +329,7 @@ def resolve_review(retriever: Retriever, mention: str | None, last_review: str |
     return None
 
 
-def _join(items) -> str:
+def join(items) -> str:
     items = [str(item) for item in items]
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
-
-def _cite(source) -> str:
-    return f"film facts, from {source.title}"

@@ -1,5 +1,7 @@
 """Custom actions on real trackers, the real index and the real facts (no mocks of retrieval)."""
 
+import re
+
 import pytest
 from rasa_sdk.events import SlotSet
 
@@ -69,16 +71,109 @@ async def test_awards_come_from_the_facts(dispatcher, tracker_for, domain):
 
 
 async def test_opinion_consults_both_reviews(dispatcher, tracker_for, domain):
-    tracker = tracker_for("what did the critics think of the acting?", "ask_opinion", {"aspect": "acting"})
+    tracker = tracker_for("what did the critics make of the relationships?", "ask_opinion", {"aspect": "relationships"})
     events = await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
     message = dispatcher.messages[0]
     assert message["response"] == "utter_reviews_both"
     assert {q["passage_id"].split("/")[0] for q in message["custom"]["quotes"]} == {BEEZJAK, BLOG}
+    assert all("relationship" in q["sentence"] for q in message["custom"]["quotes"]), "each quote is on the aspect"
     assert message["quote"] in " ".join(q["sentence"] for q in message["custom"]["quotes"])
     assert slots(events)["last_kind"] == "opinion"
     assert 1 <= len(message["buttons"]) <= 3
-    assert not any("acting" in button["title"] for button in message["buttons"]), "never suggest what was just asked"
+    assert not any("relationships" in b["title"] for b in message["buttons"]), "never suggest what was just asked"
     assert set(message["custom"]["rate"]) == {"up", "down"}
+
+
+async def test_a_review_silent_on_the_aspect_is_not_quoted_as_if_it_spoke(dispatcher, tracker_for, domain):
+    tracker = tracker_for("what did the critics think of the acting?", "ask_opinion", {"aspect": "acting"})
+    await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_review_only_one", "the student review never discusses the acting"
+    assert [q["passage_id"].split("/")[0] for q in message["custom"]["quotes"]] == [BLOG]
+    assert "Beezjak" in message["other_source"]
+
+
+async def test_an_aspect_neither_review_covers_gets_no_quote(dispatcher, tracker_for, domain):
+    tracker = tracker_for("did the critics like the soundtrack?", "ask_opinion", {"aspect": "music"})
+    await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_reviews_silent"
+    assert not dispatcher.messages[0]["custom"]["sources"]
+
+
+async def test_a_general_opinion_quotes_verdicts(dispatcher, tracker_for, domain):
+    await run(ActionAnswerOpinion(), dispatcher, tracker_for("so what did the critics think of it?", "ask_opinion"),
+              domain)
+    quotes = " ".join(q["sentence"] for q in dispatcher.messages[0]["custom"]["quotes"])
+    assert re.search(r"must see|heart-wrenching|haunting|magic|greatest strength", quotes), quotes
+
+
+async def test_a_question_about_the_end_asks_before_it_spoils(dispatcher, tracker_for, domain):
+    events = await run(ActionAnswerPlot(), dispatcher, tracker_for("do they split up in the end?", "ask_plot"), domain)
+    assert dispatcher.messages[0]["response"] == "utter_ask_spoiler_consent"
+    assert slots(events)["pending_question"] == "do they split up in the end?"
+
+
+@pytest.mark.parametrize(("question", "response", "value"), [
+    ("who produced it?", "utter_fact_producers", "Megan Ellison"),
+    ("how many minutes does it run", "utter_fact_runtime_minutes", "126"),
+    ("who was behind the camera as cinematographer", "utter_fact_cinematography", "Hoyte van Hoytema"),
+    ("what kind of film is it, genre-wise?", "utter_fact_genre", "romantic drama"),
+    ("where did it premiere?", "utter_fact_release", "New York Film Festival"),
+])
+async def test_facts_the_entity_missed_are_found_by_the_question_words(dispatcher, tracker_for, domain,
+                                                                      question, response, value):
+    await run(ActionAnswerFilmFact(), dispatcher, tracker_for(question, "ask_film_fact"), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == response and value in message["value"]
+    assert message["custom"]["sources"] and message["source"].startswith("film facts, from")
+
+
+async def test_an_award_asked_about_by_name(dispatcher, tracker_for, domain):
+    await run(ActionAnswerFilmFact(), dispatcher, tracker_for("was it up for Best Picture at the Oscars?",
+                                                              "ask_film_fact", {"fact": "awards"}), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_fact_awards_named"
+    assert "nominated for the Academy Award for Best Picture" in message["result"]
+    assert "Screenplay" not in message["result"], "only the award asked about"
+
+
+@pytest.mark.parametrize("question", ["how old is Joaquin Phoenix?", "what other films did Spike Jonze direct?",
+                                      "what's its score on Rotten Tomatoes?", "who catered the wrap party?"])
+async def test_what_the_facts_do_not_hold_is_not_answered(dispatcher, tracker_for, domain, question):
+    await run(ActionAnswerFilmFact(), dispatcher, tracker_for(question, "ask_film_fact", {"fact": "director"}
+                                                              if "directed" in question else None), domain)
+    assert dispatcher.messages[0]["response"] == "utter_fact_unknown"
+    assert not dispatcher.messages[0]["custom"]["sources"]
+
+
+async def test_a_trivia_item_answers_what_no_entry_does(dispatcher, tracker_for, domain):
+    await run(ActionAnswerFilmFact(), dispatcher, tracker_for("what's the OS that Theodore buys called?",
+                                                              "ask_film_fact"), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_fact_trivia" and "OS1" in message["fact"]
+    assert message["custom"]["sources"] == ["facts:trivia:os1"]
+
+
+@pytest.mark.parametrize(("question", "mention", "actor"), [
+    ("who plays Amy's husband?", {"character": "Amy"}, "Matt Letscher"),
+    ("who played Theodore's ex?", {"character": "Theodore"}, "Rooney Mara"),
+    ("who is the voice of Alan Watts, Samantha's OS friend?", {"character": "Samantha"}, "Brian Cox"),
+    ("who plays the woman who stands in as Samantha's body?", {"character": "Samantha"}, "Portia Doubleday"),
+    ("who plays Theodore?", {"character": "Theodore"}, "Joaquin Phoenix"),
+])
+async def test_cast_finds_the_role_asked_about_not_just_a_name_in_the_question(dispatcher, tracker_for, domain,
+                                                                              question, mention, actor):
+    await run(ActionAnswerCast(), dispatcher, tracker_for(question, "ask_cast", mention), domain)
+    assert dispatcher.messages[0]["actor"] == actor
+
+
+async def test_a_related_trivia_item_follows_a_cast_answer_with_its_source(dispatcher, tracker_for, domain):
+    tracker = tracker_for("who voiced Samantha while they were filming?", "ask_cast", {"character": "Samantha"})
+    await run(ActionAnswerCast(), dispatcher, tracker, domain)
+    answer, note = dispatcher.messages
+    assert note["response"] == "utter_fact_note" and "Samantha Morton" in note["fact"]
+    assert note["source"].startswith("film facts, from")
+    assert "facts:trivia:samantha_morton" in answer["custom"]["sources"]
 
 
 async def test_spoiler_consent_is_asked_once_and_honoured(dispatcher, tracker_for, domain):
@@ -110,12 +205,20 @@ async def test_after_consent_was_given_no_question_is_asked(dispatcher, tracker_
 
 async def test_follow_up_to_the_other_reviewer(dispatcher, tracker_for, domain):
     tracker = tracker_for("and the other critic?", "ask_followup", {"reviewer": "other"}, last_kind="opinion",
-                          last_question="what did the critics think of the acting?", last_aspect="acting",
-                          last_review=BLOG)
+                          last_question="what did the critics make of the relationships?",
+                          last_aspect="relationships", last_review=BLOG)
     events = await run(ActionAnswerFollowup(), dispatcher, tracker, domain)
     quotes = dispatcher.messages[0]["custom"]["quotes"]
     assert quotes and {q["passage_id"].split("/")[0] for q in quotes} == {BEEZJAK}
     assert slots(events)["last_review"] == BEEZJAK
+
+
+async def test_the_other_reviewer_silent_on_the_point_says_so(dispatcher, tracker_for, domain):
+    tracker = tracker_for("and the other critic?", "ask_followup", {"reviewer": "other"}, last_kind="opinion",
+                          last_question="what did the critics think of the acting?", last_aspect="acting",
+                          last_review=BLOG)
+    await run(ActionAnswerFollowup(), dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_reviews_silent"
 
 
 async def test_her_performance_means_the_last_person(dispatcher, tracker_for, domain):

@@ -1,0 +1,266 @@
+"""Answers from the film facts: who plays whom, who made it, what it won, and the trivia.
+
+Plain functions, no Rasa. The NLU's ``fact`` entity is used when it names an entry; a
+question it missed ("who penned the script?", "how many minuts does it last") is matched
+by the words that ask for each entry; people are found by their names in the question, and
+a role described rather than named ("Amy's husband") by meaning, with the same encoder as
+retrieval. Questions about things the facts do not hold (a cast member's height or
+birthday, other films, ratings sites, sequels) get an honest "not something I know".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge.answers import Answer, add_quote, join, line_naming, off_limits, source_label
+from knowledge.facts import FilmFacts, Role
+from knowledge.retrieval import Retriever
+
+# The fact entity's canonical values and the facts-file entries that answer them.
+FACT_ENTRIES = {
+    "director": "director", "writer": "writer", "year": "year", "release date": "release",
+    "runtime": "runtime_minutes", "music": "music", "filming locations": "filming_locations",
+    "budget": "budget", "box office": "box_office", "cinematography": "cinematography",
+}
+# Words that ask for an entry, tried in this order on questions whose entity named none.
+FACT_TOPICS = (
+    ("awards", r"award|oscars?\b|academy|golden globe|nominat|\bwin\b|\bwon\b|prizes?\b"),
+    ("budget", r"budget|\bcost|to make\b"),
+    ("box_office", r"box.?office|gross|\bearn|take in|took in|\bmoney\b|revenue|tickets?\b"),
+    ("release", r"premiere|festival|releas|in (?:\w+ )?(?:cinemas|theat(?:er|re)s)|c[ao]me out|opened"),
+    ("year", r"\byear\b"),
+    ("runtime_minutes", r"minut|how long|runtime|running time|\blast\b|duration|\bhours?\b|length"),
+    ("cinematography", r"cinematograph|photograph|camera"),
+    ("editing", r"\bedit"),
+    ("production_design", r"production design|designer"),
+    ("production_company", r"production company|studio"),
+    ("producers", r"produc"),
+    ("distributor", r"distribut"),
+    ("director", r"direct|film ?maker|helm|who made"),
+    ("writer", r"\bwr[io]te|writ|script|screenplay|penn?ed"),
+    ("music", r"music|\bscore|soundtrack|compos|\bsongs?\b"),
+    ("genre", r"genre|kind of (?:film|movie)|type of (?:film|movie)"),
+    ("rating", r"\brated\b|mpaa|age rating|certificat|suitable"),
+    ("filming_locations", r"filmed|shot in|shoot|location|\bcities\b|where .*\bfilm"),
+    ("setting", r"\bset in\b|takes place|setting"),
+    ("language", r"language"),
+    ("country", r"country"),
+)
+ROLE_MATCH = 0.45  # least score for a role described rather than named
+WORD_BONUS = 0.1  # added to a role's cosine for each content word it shares with the question ("ex", "husband")
+_QUESTION_WORDS = {"who", "whom", "whose", "the", "a", "an", "is", "was", "s", "of", "in", "on", "by", "to", "be",
+                   "it", "for", "that", "this", "what", "which", "does", "did", "plays", "played", "playing", "play",
+                   "actor", "actress", "voices", "voiced", "voice", "his", "her", "their", "he", "she", "they", "film",
+                   "movie", "character", "role", "and", "with", "as", "at"}
+NOTE_MATCH = 0.6  # least cosine for a trivia item to ride along with an answer
+TRIVIA_ANSWER = 0.7  # least cosine for a trivia item to be the answer itself
+
+
+def fact_answer(facts: FilmFacts, retriever: Retriever, fact: str | None, question: str = "") -> Answer:
+    """A fact about the film with its source; the question's words when the entity named no entry."""
+    if off_limits(question):
+        return Answer("utter_fact_unknown", suggestions=["Who directed Her?", "What did it win?"])
+    entry = "cast" if fact == "cast" else "awards" if fact == "awards" else FACT_ENTRIES.get(fact or "")
+    if entry is None:
+        entry = next((name for name, words in FACT_TOPICS if re.search(words, question, re.IGNORECASE)), None)
+    if entry == "cast":
+        return _cast_list(facts)
+    if entry == "awards":
+        return awards_answer(facts, question)
+    if entry in facts.film:
+        item = facts.film[entry]
+        value = join(item.value) if isinstance(item.value, list) else str(item.value)
+        return Answer(f"utter_fact_{entry}", {"value": value, "source": cite(item.source)}, sources=[f"facts:{entry}"])
+    trivia = _trivia(facts, retriever, question, TRIVIA_ANSWER)
+    if trivia:
+        return Answer("utter_fact_trivia", {"fact": trivia["text"], "source": cite(facts.sources[trivia["source"]])},
+                      sources=[f"facts:trivia:{trivia['id']}"])
+    if _mentions(facts, question):
+        return cast_answer(facts, retriever, None, question)
+    return Answer("utter_fact_unknown", suggestions=["Who directed Her?", "How long is it?", "What did it win?"])
+
+
+def awards_answer(facts: FilmFacts, question: str) -> Answer:
+    """The awards a question names ("a Golden Globe", "Best Picture"), or every win."""
+    named = _named_awards(facts, question)
+    if named:
+        won = [a["award"] for a in named if a.get("result") == "won"]
+        lost = [a["award"] for a in named if a.get("result") != "won"]
+        parts = ([f"won the {join(won)}"] if won else []) + ([f"was nominated for the {join(lost)}"] if lost else [])
+        sources = list(dict.fromkeys(a["source"] for a in named))
+        return Answer("utter_fact_awards_named", {
+            "result": " and ".join(parts) + ("" if won else ", but didn't win it"),
+            "source": join([cite(facts.sources[s]) for s in sources]),
+        }, sources=["facts:awards"])
+    wins = [a for a in facts.awards if a.get("result") == "won"]
+    nominated = [a for a in facts.awards if a.get("result") != "won"]
+    return Answer("utter_fact_awards", {
+        "wins": join([a["award"] for a in wins[:4]]),
+        "nominations": str(len(nominated)),
+        "source": cite(facts.sources[wins[0]["source"]]) if wins else "",
+    }, sources=["facts:awards"], suggestions=["Was it nominated for Best Picture?"])
+
+
+_GENERIC_AWARD_WORDS = {"award", "awards", "best", "for", "the", "of", "a", "and", "film", "her", "-", "in", "or"}
+
+
+def _named_awards(facts: FilmFacts, question: str) -> list[dict]:
+    """The awards sharing the most distinctive words with the question ("Oscar" means the Academy Award)."""
+    words = set(re.findall(r"[a-z]+", re.sub(r"\boscars?\b", "academy", question.casefold())))
+    overlap = [(len(words & (set(re.findall(r"[a-z]+", a["award"].casefold())) - _GENERIC_AWARD_WORDS)), a)
+               for a in facts.awards]
+    best = max((n for n, _ in overlap), default=0)
+    return [a for n, a in overlap if best and n == best]
+
+
+# --- people -------------------------------------------------------------------------------------
+
+def cast_answer(facts: FilmFacts, retriever: Retriever, name: str | None, question: str = "") -> Answer:
+    """Who plays whom, from the facts; plus a review's line about that actor and a related trivia item."""
+    if off_limits(question):
+        return Answer("utter_fact_unknown", suggestions=["Who is in the cast?"])
+    mentioned = _mentions(facts, question)
+    if name and not facts.roles_for(name) and not mentioned:
+        return Answer("utter_person_unknown", {"name": name})
+    if not name and not mentioned and _asks_for_cast(question):
+        return _cast_list(facts)
+    role = find_role(facts, retriever, question, name)
+    if role is None:
+        return _cast_list(facts)
+    answer = Answer(
+        "utter_cast_voice_role" if role.voice else "utter_cast_role",
+        {"actor": role.actor, "character": role.character, "description": role.description,
+         "source": cite(role.source)},
+        sources=[f"facts:cast:{role.actor}"],
+        subject=f"{role.actor} as {role.character}",
+        suggestions=[f"What did the critics say about {role.actor}?"],
+    )
+    quote = line_naming(retriever, role.actor, f"{role.actor} as {role.character}")
+    if quote:
+        answer.response += "_quoted"
+        answer.values.update(quote=quote.sentence, quote_source=source_label(quote))
+        add_quote(answer, quote)
+    note = _trivia(facts, retriever, question or role.actor, NOTE_MATCH, about=(role.actor, role.character))
+    if note:
+        answer.notes.append((note["text"], cite(facts.sources[note["source"]])))
+        answer.sources.append(f"facts:trivia:{note['id']}")
+    return answer
+
+
+def known_subject(facts: FilmFacts, mention: str | None) -> str | None:
+    """"Actor as Character" for a mention of a real cast member or role; None for anything else.
+
+    Entity extraction sometimes tags words like "his performance" as a character; only names
+    the facts know may replace the person a conversation is about.
+    """
+    roles = facts.roles_for(mention) if mention else []
+    return f"{roles[0].actor} as {roles[0].character}" if roles else None
+
+
+def find_role(facts: FilmFacts, retriever: Retriever, question: str, mention: str | None) -> Role | None:
+    """The role a cast question is about.
+
+    A name in the question wins ("who plays Theodore?"), the first one when there are
+    several ("the Alan Watts OS that Samantha befriends"); a name in the possessive only
+    describes someone else ("Theodore's ex", "Amy's husband"), who is then found by meaning
+    among the other roles' descriptions.
+    """
+    mentions = _mentions(facts, question)
+    owners = {role for role, possessive in mentions if possessive}
+    named = [role for role, possessive in mentions if not possessive and role not in owners]
+    entity_roles = [r for r in (facts.roles_for(mention) if mention else []) if r not in owners]
+    if named:
+        return named[0]
+    if entity_roles and not owners:
+        return entity_roles[0]
+    if not question.strip():
+        return None
+    scores = _vectors(facts, retriever).roles @ retriever.encoder.encode([question])[0]
+    asked = _words(question) - {word for role in owners for word in _words(_names(role))}
+    ranked = [(float(scores[i]) + WORD_BONUS * len(asked & _words(f"{role.description} {_names(role)}")), role)
+              for i, role in enumerate(facts.cast) if role not in owners]
+    score, role = max(ranked, key=lambda item: item[0])
+    return role if score >= ROLE_MATCH else None
+
+
+def _names(role: Role) -> str:
+    return " ".join((role.actor, role.character, *role.aliases))
+
+
+def _words(text: str) -> set[str]:
+    """Content words, hyphens dropped ("co-worker" is "coworker")."""
+    return set(re.findall(r"[a-z]+", text.casefold().replace("-", ""))) - _QUESTION_WORDS
+
+
+def _mentions(facts: FilmFacts, question: str) -> list[tuple[Role, bool]]:
+    """Roles named in the question, in order, each with whether the name is in the possessive."""
+    found = []
+    text = question.casefold()
+    for role in facts.cast:
+        for name in (role.actor, role.character, *role.aliases, role.actor.split()[-1]):
+            match = re.search(rf"\b{re.escape(name.casefold())}\b(['’]s)?", text)
+            if match:
+                found.append((match.start(), role, bool(match.group(1))))
+                break
+    return [(role, possessive) for _, role, possessive in sorted(found, key=lambda item: item[0])]
+
+
+def _asks_for_cast(question: str) -> bool:
+    return bool(re.search(r"\bcast\b|actors|actresses|stars\b|who(?:'s| is) in it|starring", question, re.IGNORECASE))
+
+
+def _cast_list(facts: FilmFacts) -> Answer:
+    roles = facts.cast[:6]  # the facts file lists the principal cast first
+    cast = join([f"{role.actor} ({'voice of ' if role.voice else ''}{role.character})" for role in roles])
+    titles = list(dict.fromkeys(role.source.title for role in roles))
+    return Answer("utter_cast_list", {"cast": cast, "source": f"film facts, from {join(titles)}"},
+                  sources=[f"facts:cast:{role.actor}" for role in roles],
+                  suggestions=["Who voices Samantha?", "What did the critics think of the acting?"])
+
+
+# --- the encoder's view of the facts -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _FactVectors:
+    roles: np.ndarray  # one row per cast entry: its description
+    trivia: np.ndarray  # one row per trivia item
+
+
+_VECTORS: dict[tuple[int, int], _FactVectors] = {}
+
+
+def _vectors(facts: FilmFacts, retriever: Retriever) -> _FactVectors:
+    """Encoded once per process (facts and encoder are loaded once), on first use."""
+    key = (id(facts), id(retriever.encoder))
+    if key not in _VECTORS:
+        roles = [role.description for role in facts.cast]
+        _VECTORS[key] = _FactVectors(retriever.encoder.encode(roles),
+                                     retriever.encoder.encode([t["text"] for t in facts.trivia]))
+    return _VECTORS[key]
+
+
+def _trivia(facts: FilmFacts, retriever: Retriever, question: str, floor: float,
+            about: tuple[str, ...] = ()) -> dict | None:
+    """The trivia item closest in meaning to the question, if close enough (and naming ``about``)."""
+    if not facts.trivia or not question.strip():
+        return None
+    scores = _vectors(facts, retriever).trivia @ retriever.encoder.encode([question])[0]
+    ranked = sorted(((float(s), t) for s, t in zip(scores, facts.trivia, strict=True)
+                     if not about or any(name in t["text"] for name in about)), key=lambda item: -item[0])
+    return ranked[0][1] if ranked and ranked[0][0] >= floor else None
+
+
+def add_trivia_note(facts: FilmFacts, retriever: Retriever, question: str, answer: Answer) -> Answer:
+    """A trivia item that answers the question outright ("what is the OS called?") rides along with a review answer."""
+    trivia = _trivia(facts, retriever, question, TRIVIA_ANSWER)
+    if trivia and answer.sources:
+        answer.notes.append((trivia["text"], cite(facts.sources[trivia["source"]])))
+        answer.sources.append(f"facts:trivia:{trivia['id']}")
+    return answer
+
+
+def cite(source) -> str:
+    return f"film facts, from {source.title}"
