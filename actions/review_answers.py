@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import entity, in_thread, knowledge, question
 from actions.replies import remember, send
 from knowledge.answers import resolve_review, review_answer
-from knowledge.fact_answers import add_trivia_note, known_subject
+from knowledge.fact_answers import add_trivia_note, person_in
 
 _FROM_SLOT = object()
 
@@ -27,7 +27,7 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
         consent = tracker.get_slot("spoiler_consent")
     retriever, facts = await knowledge()
     review = resolve_review(retriever, reviewer, tracker.get_slot("last_review"))
-    subject = known_subject(facts, entity(tracker, "person", "character")) or tracker.get_slot("last_subject")
+    subject = person_in(facts, text, entity(tracker, "person", "character")) or tracker.get_slot("last_subject")
     answer = await in_thread(review_answer, retriever, text, kind=kind, consent=consent,
                              review=review, aspect=aspect, subject=subject)
     if kind == "plot":

@@ -23,25 +23,46 @@ class Aspect:
     query: str  # how to ask the index about it
     label: str  # how to name it to a person
     pattern: str  # words that show a passage covers it
+    asked: str = ""  # words that show a question is about it, when the NLU tagged no aspect
 
 
 # The aspects the NLU recognises (canonical entity values), and how each is searched.
 ASPECTS = {
-    "acting": Aspect("how good the acting and the performances are", "the acting", r"perform|acting|played|convey"),
-    "casting": Aspect("the casting choices", "the casting", r"\bcast"),
+    "acting": Aspect("how good the acting and the performances are", "the acting", r"perform|acting|played|voiced|convey",
+                     r"\bact(?:ing|ors?|ress(?:es)?)\b|perform|portray"),
+    "casting": Aspect("the casting choices", "the casting", r"\bcast", r"\bcasting\b"),
     "ending": Aspect("the ending and the break-up", "the ending", r"ending|last third|break it off"),
-    "intimate scene": Aspect("the sex scene between Theodore and Samantha", "the intimate scene", r"sex scene"),
-    "setting": Aspect("the future Los Angeles where it is set", "the future city", r"future LA|\bcity\b|point in time"),
-    "sci-fi world": Aspect("the science-fiction world and its culture", "the sci-fi world", r"sci-fi|universe|culture"),
+    "intimate scene": Aspect("the sex scene between Theodore and Samantha", "the intimate scene", r"sex scene",
+                             r"\bsex|love.?making|love scene|intimate scene"),
+    "setting": Aspect("the future Los Angeles where it is set", "the future city", r"future LA|\bcity\b|point in time",
+                      r"\bcity\b|los angeles|\bLA\b|time period|setting|near.?future|future city"),
+    "sci-fi world": Aspect("the science-fiction world and its culture", "the sci-fi world", r"sci-fi|universe|culture",
+                           r"sci.?fi|science.?fiction|world.?building|universe"),
     "technology": Aspect("technology, phones and computers against real human connection", "technology and us",
-                         r"technolog|phones?\b|laptop|computers?\b|devices"),
-    "relationships": Aspect("what relationships between people and AI are", "relationships", r"relationship"),
+                         r"technolog|phones?\b|laptop|computers?\b|devices",
+                         r"technolog|phones?\b|gadget|devices?\b|laptops?\b|screens?\b"),
+    "relationships": Aspect("what relationships between people and AI are", "relationships", r"relationship",
+                            r"relationship|love between|human connection"),
     "comparisons": Aspect("other films it is compared with", "films it's compared with",
-                          r"Good Will Hunting|Eternal Sunshine"),
-    "music": Aspect("the music and the soundtrack", "the music", r"\bmusic|soundtrack|\bscore\b"),
-    "screenplay": Aspect("the script and the writing", "the writing", r"\bscript|screenplay|dialogue"),
-    "direction": Aspect("Spike Jonze's direction", "the direction", r"Jonze"),
+                          r"Good Will Hunting|Eternal Sunshine", r"\bcompar|\bliken|similar to|reminds? .* of"),
+    "music": Aspect("the music and the soundtrack", "the music", r"\bmusic|soundtrack|\bscore\b",
+                    r"\bmusic|soundtrack|\bscore\b|\bsongs?\b"),
+    "screenplay": Aspect("the script and the writing", "the writing", r"\bscript|screenplay|dialogue",
+                         r"\bscript|screenplay|dialogue|the writing"),
+    "direction": Aspect("Spike Jonze's direction", "the direction", r"Jonze", r"\bdirect|jonze"),
 }
+
+
+def aspect_of(question: str, tagged: str | None) -> str | None:
+    """The aspect the NLU tagged, if it is one herbot knows; else the one the question's words ask about."""
+    if tagged in ASPECTS:
+        return tagged
+    if ENDING.search(question):
+        return "ending"
+    return next((name for name, aspect in ASPECTS.items()
+                 if aspect.asked and re.search(aspect.asked, question, re.IGNORECASE)), None)
+
+
 # What a question of each kind is about when it names no aspect ("do they agree?").
 KIND_HINTS = {
     "opinion": "the reviewer's overall verdict on the film",
@@ -59,13 +80,11 @@ SECOND_REVIEW_MARGIN = 0.12  # a second review is quoted only if its sentence an
 # Questions about the ending, whatever the NLU made of them.
 ENDING = re.compile(r"\bend(?:s|ing|ed)?\b|finale|final (?:act|scene|part)|last (?:third|act|scene|part)|"
                     r"split(?:s|ting)? up|break(?:s|ing)? up|broke up|break it off", re.IGNORECASE)
-# What no knowledge here holds: people's lives and pay, other films, ratings sites, sequels.
-OFF_LIMITS = re.compile(
-    r"\bborn\b|birthday|how old|\bage\b|\btall\b|height|married|net worth|salary|\bpaid\b|\bfee\b|"
-    r"other (?:films|movies)|filmography|else (?:has|did)|rotten tomatoes|metacritic|imdb (?:score|rating)|"
-    r"sequel|remake|prequel",
-    re.IGNORECASE,
-)
+# What no knowledge here holds: ratings sites, sequels; and, for the facts, people's lives and other work.
+OFF_LIMITS = re.compile(r"rotten tomatoes|tomatometer|metacritic|imdb (?:score|rating)|sequel|remake|prequel",
+                        re.IGNORECASE)
+PEOPLES_LIVES = re.compile(r"\bborn\b|birthday|how old|\bage\b|\btall\b|height|married|net worth|salary|\bpaid\b|"
+                           r"\bfee\b|other (?:films|movies)|filmography|else (?:has|did)", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(he|him|his|she|her|hers|they|them|their)\b", re.IGNORECASE)
 
 
@@ -95,12 +114,13 @@ def review_answer(retriever: Retriever, question: str, *, kind: str, consent: bo
     general question, a verdict); a review with no such sentence is said to be silent, and
     an aspect neither review covers gets "the reviews don't say". Spoiler-bearing passages
     are used only with ``consent``. When consent was never asked, a question about the
-    ending asks first if a passage that reveals it would answer; any other question is
-    answered from spoiler-free passages.
+    ending, or about an aspect only spoiler passages cover, asks first if a passage that
+    reveals it would answer; any other question is answered from spoiler-free passages.
     """
-    if off_limits(question):
+    if OFF_LIMITS.search(question):
         return Answer("utter_reviews_silent", suggestions=covered_topics(retriever))
-    subject = subject if subject and _refers_to(question, subject) else None
+    aspect = aspect_of(question, aspect)
+    subject = subject if subject and kind in VERDICT_KINDS and _refers_to(question, subject) else None
     query = build_query(question, aspect or None, subject, hint=None if aspect or subject else KIND_HINTS.get(kind),
                         limit=retriever.max_query_chars)
     section = "comment" if kind == "comments" else "body"  # a reader's comment is not the review's view
@@ -108,11 +128,12 @@ def review_answer(retriever: Retriever, question: str, *, kind: str, consent: bo
     # An aspect is judged by its words, so reach further down the ranking for passages that use them.
     hits = retriever.search(query, top_k=30 if aspect else 10, filters=filters,
                             min_score=ASPECT_FLOOR if aspect in ASPECTS else None)
-    if consent is None and hits and _reveals_ending(question, aspect, kind, hits):
+    visible = hits if consent is not None else [hit for hit in hits if not hit.passage.spoiler]
+    on_topic = _on_topic(visible, question, kind, aspect, subject)
+    if consent is None and hits and (_reveals_ending(question, aspect, kind, hits) or (
+            aspect and not on_topic and _on_topic(hits, question, kind, aspect, subject))):
         return Answer("utter_ask_spoiler_consent", needs_consent=True)
-    if consent is None:
-        hits = [hit for hit in hits if not hit.passage.spoiler]
-    hits = _on_topic(hits, question, kind, aspect, subject)
+    hits = on_topic
     per_review = kind in ("opinion", "compare", "recommendation") and review is None
     chosen = _speaking(_best_per_review(hits), bool(aspect or subject)) if per_review else hits[:1]
     if not chosen:
@@ -125,8 +146,8 @@ def review_answer(retriever: Retriever, question: str, *, kind: str, consent: bo
 
 
 def off_limits(question: str) -> bool:
-    """Questions no knowledge here answers: people's lives and pay, other films, ratings sites, sequels."""
-    return bool(OFF_LIMITS.search(question or ""))
+    """Questions the film facts never answer: people's lives and pay, their other films, ratings sites, sequels."""
+    return bool(OFF_LIMITS.search(question or "") or PEOPLES_LIVES.search(question or ""))
 
 
 def _reveals_ending(question: str, aspect: str | None, kind: str, hits: list[Hit]) -> bool:
@@ -153,10 +174,12 @@ def _on_topic(hits: list[Hit], question: str, kind: str, aspect: str | None, sub
     silent on it); a general opinion question with no verdict sentence keeps the best matches.
     Without any of these, the best three are ordered by how well their sentence answers.
     """
+    if subject:
+        named = re.escape(_stem(subject))
+        both = aspect in ASPECTS and _with_sentence(hits, rf"(?=.*(?:{ASPECTS[aspect].pattern}))(?=.*{named})")
+        return both or _with_sentence(hits, named)
     if aspect in ASPECTS:
         return _with_sentence(hits, ASPECTS[aspect].pattern)
-    if subject:
-        return _with_sentence(hits, re.escape(_stem(subject)))
     if kind in VERDICT_KINDS:
         return _with_sentence(hits, VERDICT.pattern) or hits
     return sorted(hits[:3], key=lambda hit: -hit.sentence_score) + hits[3:]
@@ -314,7 +337,7 @@ def resolve_review(retriever: Retriever, mention: str | None, last_review: str |
     if not mention:
         return None
     reviews = review_ids(retriever)
-    key = mention.casefold().strip()
+    key = mention.casefold().strip().removeprefix("the ")
     if key in ("first", "second"):
         index = 0 if key == "first" else 1
         return reviews[index] if index < len(reviews) else None

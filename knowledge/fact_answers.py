@@ -10,6 +10,7 @@ birthday, other films, ratings sites, sequels) get an honest "not something I kn
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -50,6 +51,7 @@ FACT_TOPICS = (
     ("country", r"country"),
 )
 ROLE_MATCH = 0.45  # least score for a role described rather than named
+TYPO_MATCH = 0.8  # least similarity (difflib ratio) of a word to a name to count as that name misspelt
 WORD_BONUS = 0.1  # added to a role's cosine for each content word it shares with the question ("ex", "husband")
 _QUESTION_WORDS = {"who", "whom", "whose", "the", "a", "an", "is", "was", "s", "of", "in", "on", "by", "to", "be",
                    "it", "for", "that", "this", "what", "which", "does", "did", "plays", "played", "playing", "play",
@@ -129,7 +131,9 @@ def cast_answer(facts: FilmFacts, retriever: Retriever, name: str | None, questi
         return _cast_list(facts)
     role = find_role(facts, retriever, question, name)
     if role is None:
-        return _cast_list(facts)
+        # "who is in it?" gets the cast; "who voiced the robot in Moon?" is about no role here.
+        return _cast_list(facts) if not question.strip() or _asks_for_cast(question) else Answer(
+            "utter_fact_unknown", suggestions=["Who is in the cast?"])
     answer = Answer(
         "utter_cast_voice_role" if role.voice else "utter_cast_role",
         {"actor": role.actor, "character": role.character, "description": role.description,
@@ -196,20 +200,44 @@ def _words(text: str) -> set[str]:
 
 
 def _mentions(facts: FilmFacts, question: str) -> list[tuple[Role, bool]]:
-    """Roles named in the question, in order, each with whether the name is in the possessive."""
+    """Roles named in the question, in order, each with whether the name is in the possessive.
+
+    Names are matched whole first, then word by word allowing a typo ("Twomblee", "chris prat").
+    """
     found = []
     text = question.casefold()
+    words = [(m.start(), m.group(1), bool(m.group(2))) for m in re.finditer(r"([a-z]+)(['’]s)?", text)]
     for role in facts.cast:
         for name in (role.actor, role.character, *role.aliases, role.actor.split()[-1]):
             match = re.search(rf"\b{re.escape(name.casefold())}\b(['’]s)?", text)
             if match:
                 found.append((match.start(), role, bool(match.group(1))))
                 break
+        else:
+            names = {w for w in re.findall(r"[a-z]+", f"{role.actor} {role.character}".casefold()) if len(w) >= 4}
+            near = next(((start, possessive) for start, word, possessive in words
+                         if len(word) >= 4 and any(_near(word, name) for name in names)), None)
+            if near:
+                found.append((near[0], role, near[1]))
     return [(role, possessive) for _, role, possessive in sorted(found, key=lambda item: item[0])]
 
 
+def _near(word: str, name: str) -> bool:
+    return difflib.SequenceMatcher(None, word, name).ratio() >= TYPO_MATCH
+
+
+def person_in(facts: FilmFacts, question: str, mention: str | None) -> str | None:
+    """"Actor as Character" for the person a review question names: the NLU's entity, else a name in the text."""
+    subject = known_subject(facts, mention)
+    if subject:
+        return subject
+    mentioned = _mentions(facts, question)
+    return f"{mentioned[0][0].actor} as {mentioned[0][0].character}" if mentioned else None
+
+
 def _asks_for_cast(question: str) -> bool:
-    return bool(re.search(r"\bcast\b|actors|actresses|stars\b|who(?:'s| is) in it|starring", question, re.IGNORECASE))
+    return bool(re.search(r"\bcast\b|actors|actresses|stars\b|who(?:'s| is) in (?:it|the (?:film|movie))|starring|"
+                          r"acted in", question, re.IGNORECASE))
 
 
 def _cast_list(facts: FilmFacts) -> Answer:

@@ -7,6 +7,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.cast import ActionAnswerCast
 from actions.comments import ActionAnswerComments
+from actions.fallback import ActionRouteFallback
 from actions.film_facts import ActionAnswerFilmFact
 from actions.followup import ActionAnswerFollowup
 from actions.opinions import ActionAnswerOpinion, ActionAnswerRecommendation, ActionCompareReviews
@@ -218,7 +219,10 @@ async def test_the_other_reviewer_silent_on_the_point_says_so(dispatcher, tracke
                           last_question="what did the critics think of the acting?", last_aspect="acting",
                           last_review=BLOG)
     await run(ActionAnswerFollowup(), dispatcher, tracker, domain)
-    assert dispatcher.messages[0]["response"] == "utter_reviews_silent"
+    message = dispatcher.messages[0]
+    # the student review's only line near the acting is in its spoiler part: silence, or consent first
+    assert message["response"] in ("utter_reviews_silent", "utter_ask_spoiler_consent")
+    assert not message["custom"]["quotes"]
 
 
 async def test_her_performance_means_the_last_person(dispatcher, tracker_for, domain):
@@ -319,3 +323,34 @@ async def test_opinions_come_from_reviews_not_reader_comments(dispatcher, tracke
     tracker = tracker_for("is it worth watching?", "ask_recommendation")
     await run(ActionAnswerRecommendation(), dispatcher, tracker, domain)
     assert all("/p" in q["passage_id"] for q in dispatcher.messages[0]["custom"]["quotes"])
+
+
+async def test_an_unsure_intent_is_answered_from_the_aspect_it_names(dispatcher, tracker_for, domain):
+    tracker = tracker_for("anything from either critic on the soundtrack?", "nlu_fallback", {"aspect": "music"})
+    await run(ActionRouteFallback(), dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_reviews_silent"
+
+
+async def test_an_unsure_intent_with_nothing_recognised_asks_to_rephrase(dispatcher, tracker_for, domain):
+    events = await run(ActionRouteFallback(), dispatcher, tracker_for("blorp the wibble", "nlu_fallback"), domain)
+    assert dispatcher.messages[0]["response"] == "utter_clarify" and events == []
+
+
+@pytest.mark.parametrize(("question", "actor"), [("who plays the lead, Theodor Twombley?", "Joaquin Phoenix"),
+                                                 ("what part does chris prat have", "Chris Pratt")])
+async def test_a_misspelt_name_still_finds_the_role(dispatcher, tracker_for, domain, question, actor):
+    await run(ActionAnswerCast(), dispatcher, tracker_for(question, "ask_cast"), domain)
+    assert dispatcher.messages[0]["actor"] == actor
+
+
+async def test_an_aspect_only_spoilers_cover_asks_for_consent(dispatcher, tracker_for, domain):
+    tracker = tracker_for("do the reviews compare it with other films?", "ask_opinion", {"aspect": "comparisons"})
+    await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_ask_spoiler_consent"
+
+
+async def test_a_person_named_without_an_entity_is_the_subject(dispatcher, tracker_for, domain):
+    tracker = tracker_for("how was Scarlett Johansson's voice work received?", "ask_opinion", {"aspect": "acting"})
+    await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
+    quotes = dispatcher.messages[0]["custom"]["quotes"]
+    assert quotes and all("Johans" in q["sentence"] for q in quotes), "reviews misspell her name: the stem counts"
