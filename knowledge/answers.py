@@ -28,8 +28,8 @@ class Aspect:
 
 # The aspects the NLU recognises (canonical entity values), and how each is searched.
 ASPECTS = {
-    "acting": Aspect("how good the acting and the performances are", "the acting", r"perform|acting|played|voiced|convey",
-                     r"\bact(?:ing|ors?|ress(?:es)?)\b|perform|portray"),
+    "acting": Aspect("how good the acting and the performances are", "the acting",
+                     r"perform|acting|played|voiced|convey", r"\bact(?:ing|ors?|ress(?:es)?)\b|perform|portray"),
     "casting": Aspect("the casting choices", "the casting", r"\bcast", r"\bcasting\b"),
     "ending": Aspect("the ending and the break-up", "the ending", r"ending|last third|break it off"),
     "intimate scene": Aspect("the sex scene between Theodore and Samantha", "the intimate scene", r"sex scene",

@@ -50,6 +50,7 @@ FACT_TOPICS = (
     ("language", r"language"),
     ("country", r"country"),
 )
+SPEAKABLE_NAME = re.compile(r"[^\W\d_][\w .'’-]{0,59}")  # a name said back to the user: letters first, no markup
 ROLE_MATCH = 0.45  # least score for a role described rather than named
 TYPO_MATCH = 0.8  # least similarity (difflib ratio) of a word to a name to count as that name misspelt
 WORD_BONUS = 0.1  # added to a role's cosine for each content word it shares with the question ("ex", "husband")
@@ -126,6 +127,8 @@ def cast_answer(facts: FilmFacts, retriever: Retriever, name: str | None, questi
         return Answer("utter_fact_unknown", suggestions=["Who is in the cast?"])
     mentioned = _mentions(facts, question)
     if name and not facts.roles_for(name) and not mentioned:
+        if not SPEAKABLE_NAME.fullmatch(name):  # never echo markup or junk a user typed
+            return Answer("utter_fact_unknown", suggestions=["Who is in the cast?"])
         return Answer("utter_person_unknown", {"name": name})
     if not name and not mentioned and _asks_for_cast(question):
         return _cast_list(facts)
