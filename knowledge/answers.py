@@ -130,7 +130,7 @@ def review_answer(retriever: Retriever, question: str, *, kind: str, consent: bo
                             min_score=ASPECT_FLOOR if aspect in ASPECTS else None)
     visible = hits if consent is not None else [hit for hit in hits if not hit.passage.spoiler]
     on_topic = _on_topic(visible, question, kind, aspect, subject)
-    if consent is None and hits and (_reveals_ending(question, aspect, kind, hits) or (
+    if consent is None and hits and (_reveals_ending(question, aspect, hits) or (
             aspect and not on_topic and _on_topic(hits, question, kind, aspect, subject))):
         return Answer("utter_ask_spoiler_consent", needs_consent=True)
     hits = on_topic
@@ -150,11 +150,9 @@ def off_limits(question: str) -> bool:
     return bool(OFF_LIMITS.search(question or "") or PEOPLES_LIVES.search(question or ""))
 
 
-def _reveals_ending(question: str, aspect: str | None, kind: str, hits: list[Hit]) -> bool:
-    """Asked about the ending (or a plot question whose best passage gives it away), with a spoiler in reach."""
-    if aspect == "ending" or ENDING.search(question):
-        return any(hit.passage.spoiler for hit in hits)
-    return kind == "plot" and hits[0].passage.spoiler
+def _reveals_ending(question: str, aspect: str | None, hits: list[Hit]) -> bool:
+    """Asked about the ending, with a spoiler passage among the answers (other questions just skip spoilers)."""
+    return (aspect == "ending" or bool(ENDING.search(question))) and any(hit.passage.spoiler for hit in hits)
 
 
 def _refers_to(question: str, subject: str) -> bool:

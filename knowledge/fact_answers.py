@@ -26,20 +26,22 @@ FACT_ENTRIES = {
     "runtime": "runtime_minutes", "music": "music", "filming locations": "filming_locations",
     "budget": "budget", "box office": "box_office", "cinematography": "cinematography",
 }
+# Entries whose values are people (the awards name them as recipients).
+CREW_ENTRIES = ("director", "writer", "producers", "cinematography", "editing", "production_design")
 # Words that ask for an entry, tried in this order on questions whose entity named none.
 FACT_TOPICS = (
     ("awards", r"award|oscars?\b|academy|golden globe|nominat|\bwin\b|\bwon\b|prizes?\b"),
     ("budget", r"budget|\bcost|to make\b"),
     ("box_office", r"box.?office|gross|\bearn|take in|took in|\bmoney\b|revenue|tickets?\b"),
-    ("release", r"premiere|festival|releas|in (?:\w+ )?(?:cinemas|theat(?:er|re)s)|c[ao]me out|opened"),
+    ("distributor", r"distribut"),
+    ("production_company", r"production company|studio"),
+    ("release", r"premiere|festival|releas|in (?:\w+ )?(?:cinemas|theat(?:er|re)s)|c[ao]me out|\bopen(?:ed|s)?\b"),
     ("year", r"\byear\b"),
     ("runtime_minutes", r"minut|how long|runtime|running time|\blast\b|duration|\bhours?\b|length"),
-    ("cinematography", r"cinematograph|photograph|camera"),
+    ("cinematography", r"cinematograph|photograph|camera|who shot\b|\bshot (?:it|the (?:film|movie))"),
     ("editing", r"\bedit"),
     ("production_design", r"production design|designer"),
-    ("production_company", r"production company|studio"),
     ("producers", r"produc"),
-    ("distributor", r"distribut"),
     ("director", r"direct|film ?maker|helm|who made"),
     ("writer", r"\bwr[io]te|writ|script|screenplay|penn?ed"),
     ("music", r"music|\bscore|soundtrack|compos|\bsongs?\b"),
@@ -59,7 +61,7 @@ _QUESTION_WORDS = {"who", "whom", "whose", "the", "a", "an", "is", "was", "s", "
                    "actor", "actress", "voices", "voiced", "voice", "his", "her", "their", "he", "she", "they", "film",
                    "movie", "character", "role", "and", "with", "as", "at"}
 NOTE_MATCH = 0.6  # least cosine for a trivia item to ride along with an answer
-TRIVIA_ANSWER = 0.7  # least cosine for a trivia item to be the answer itself
+TRIVIA_ANSWER = 0.55  # least cosine for a trivia item to be the answer itself
 
 
 def fact_answer(facts: FilmFacts, retriever: Retriever, fact: str | None, question: str = "") -> Answer:
@@ -87,8 +89,18 @@ def fact_answer(facts: FilmFacts, retriever: Retriever, fact: str | None, questi
 
 
 def awards_answer(facts: FilmFacts, question: str) -> Answer:
-    """The awards a question names ("a Golden Globe", "Best Picture"), or every win."""
+    """The awards a question names ("a Golden Globe", "Best Picture"), or a person's, or every win.
+
+    A person named in the question ("was Joaquin Phoenix up for a Golden Globe?") keeps only
+    the awards whose recipient is that person; none means herbot knows of none for them.
+    """
     named = _named_awards(facts, question)
+    person = _person_named(facts, question)
+    if person:
+        surname = person.split()[-1]
+        named = [a for a in (named or facts.awards) if surname in a.get("recipient", "")]
+        if not named:
+            return Answer("utter_fact_awards_none", {"name": person}, suggestions=["What did Her win?"])
     if named:
         won = [a["award"] for a in named if a.get("result") == "won"]
         lost = [a["award"] for a in named if a.get("result") != "won"]
@@ -117,6 +129,17 @@ def _named_awards(facts: FilmFacts, question: str) -> list[dict]:
                for a in facts.awards]
     best = max((n for n, _ in overlap), default=0)
     return [a for n, a in overlap if best and n == best]
+
+
+def _person_named(facts: FilmFacts, question: str) -> str | None:
+    """An actor or a credited crew member the question names by full name or surname."""
+    people = [role.actor for role in facts.cast]
+    for entry in CREW_ENTRIES:
+        value = facts.film[entry].value if entry in facts.film else []
+        people += [str(v) for v in (value if isinstance(value, list) else [value])]
+    text = question.casefold()
+    return next((p for p in dict.fromkeys(people) if len(p.split()) > 1
+                 and re.search(rf"\b{re.escape(p.split()[-1].casefold())}\b", text)), None)
 
 
 # --- people -------------------------------------------------------------------------------------

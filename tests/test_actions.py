@@ -354,3 +354,22 @@ async def test_a_person_named_without_an_entity_is_the_subject(dispatcher, track
     await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
     quotes = dispatcher.messages[0]["custom"]["quotes"]
     assert quotes and all("Johans" in q["sentence"] for q in quotes), "reviews misspell her name: the stem counts"
+
+
+@pytest.mark.parametrize(("question", "response", "expected"), [
+    ("was Joaquin Phoenix nominated for a Golden Globe for this?", "utter_fact_awards_named",
+     "Golden Globe Award for Best Actor"),
+    ("did Amy Adams win an Oscar for it?", "utter_fact_awards_none", "Amy Adams"),
+])
+async def test_awards_of_a_person_are_theirs_only(dispatcher, tracker_for, domain, question, response, expected):
+    await run(ActionAnswerFilmFact(), dispatcher, tracker_for(question, "ask_film_fact", {"fact": "awards"}), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == response
+    assert expected in (message.get("result") or message.get("name"))
+
+
+async def test_a_plot_question_not_about_the_end_is_answered_without_spoilers(dispatcher, tracker_for, domain):
+    await run(ActionAnswerPlot(), dispatcher, tracker_for("what is the film's premise?", "ask_plot"), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] != "utter_ask_spoiler_consent"
+    assert not any(q["spoiler"] for q in message["custom"]["quotes"])
