@@ -12,7 +12,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from tracker_db import slot_events
+
+from herbot.tracker_db import slot_events
 
 pytestmark = pytest.mark.slow
 
@@ -117,7 +118,8 @@ def test_reader_comments(chat):
 def test_rating_is_stored_with_the_passages(chat, bot):
     chat.say("who plays Theodore?")
     assert "Thank" in chat.say("thumbs up, great answer")
-    ratings = [event["value"] for event in slot_events(Path(bot[1]), chat.sender) if event["name"] == "ratings"]
+    stored = slot_events(Path(bot[1]) / "tracker.db", chat.sender)
+    ratings = [event["value"] for event in stored if event["name"] == "ratings"]
     assert ratings and ratings[-1][-1]["rating"] == "up"
     assert "facts:cast:Joaquin Phoenix" in ratings[-1][-1]["sources"]
 

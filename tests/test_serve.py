@@ -21,12 +21,12 @@ from pathlib import Path
 
 import pytest
 from process_tree import alive, descendants, processes_matching
-from tracker_db import slot_events
 
 from herbot.channels.turns import LOST_THOUGHT
 from herbot.client import Conversation
 from herbot.processes import free_ports
 from herbot.settings import BOT_DIR, PROJECT_ROOT
+from herbot.tracker_db import slot_events
 
 pytestmark = pytest.mark.slow
 
@@ -279,7 +279,7 @@ def test_a_conversation_its_slots_and_ratings_survive_a_restart(trained_model, s
     assert "Phoenix" in ask(second.port, "what did the critics say about his performance?", sender)
     ending = ask(second.port, "how does the film end?", sender)
     assert "Do you mind spoilers" not in ending
-    slots = {event["name"]: event["value"] for event in slot_events(herbot_home, sender)}
+    slots = {event["name"]: event["value"] for event in slot_events(herbot_home / "tracker.db", sender)}
     assert slots["spoiler_consent"] is False
     assert slots["ratings"][-1]["rating"] == "up"
 

@@ -15,9 +15,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from tracker_db import slot_events
 
 from herbot.settings import PROJECT_ROOT
+from herbot.tracker_db import slot_events
 
 pytestmark = pytest.mark.slow
 
@@ -144,7 +144,7 @@ def test_a_thumb_is_stored_with_the_answers_sources(page, bot):
     thanks = page.wait_for_messages(bots + 1)[bots]
     assert thanks.text
     page.settle()
-    slots = slot_events(bot[1], page.session_id())
+    slots = slot_events(Path(bot[1]) / "tracker.db", page.session_id())
     ratings = [e["value"] for e in slots if e["name"] == "ratings"][-1]
     assert ratings[-1]["rating"] == "up"
     assert any(source.startswith("facts:cast:Joaquin") for source in ratings[-1]["sources"])

@@ -1,0 +1,74 @@
+"""Reading what Rasa stored for a conversation in herbot's SQLite tracker store, and checking it.
+
+Rasa's SQL tracker store keeps one row per event (``events``: ``sender_id``, ``type_name``,
+``data`` as JSON), in the order the events happened. The tests, the load test and the soak
+run read it here, never through Rasa, so they see exactly what was written to disk.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+
+class TrackerDbError(Exception):
+    """The tracker database cannot be read; the message says which file and why."""
+
+
+def events(db: Path, sender: str, type_name: str) -> list[dict]:
+    """The conversation's events of one type, oldest first, as Rasa stored them in ``db``.
+
+    Opened read-only: reading never creates a database or takes a write lock from the server.
+    """
+    if not Path(db).is_file():
+        raise TrackerDbError(f"no tracker database at {db}")
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
+            rows = connection.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = ? ORDER BY id",
+                                      (sender, type_name)).fetchall()
+    except sqlite3.Error as error:
+        raise TrackerDbError(f"cannot read the tracker database {db}: {error}") from None
+    return [json.loads(data) for (data,) in rows]
+
+
+def slot_events(db: Path, sender: str) -> list[dict]:
+    """The conversation's ``slot`` events, oldest first."""
+    return events(db, sender, "slot")
+
+
+def user_messages(db: Path, sender: str) -> list[str]:
+    """The text of every message the user sent in the conversation, in the stored order."""
+    return [event.get("text") or "" for event in events(db, sender, "user")]
+
+
+def history_problems(sent: list[str], stored: list[str]) -> list[str]:
+    """What is wrong with a stored history against the messages sent, in order; empty when it is exact.
+
+    A message sent but not stored is *lost*, one stored more often than sent is *doubled*,
+    one stored but never sent is *unexpected*; when the messages both hold are in another
+    order than they were sent, the history is *reordered*.
+    """
+    if sent == stored:
+        return []
+    sent_count, stored_count = Counter(sent), Counter(stored)
+    problems = [f"lost {text!r}" + (f" ({n} times)" if n > 1 else "")
+                for text, n in (sent_count - stored_count).items()]
+    for text, n in (stored_count - sent_count).items():
+        what = "doubled" if text in sent_count else "unexpected"
+        problems.append(f"{what} {text!r}" + (f" ({n} extra)" if n > 1 else ""))
+    common = sent_count & stored_count
+    if _in_order(sent, common) != _in_order(stored, common):
+        problems.append("reordered: stored " + " / ".join(map(repr, _in_order(stored, common))))
+    return problems
+
+
+def _in_order(messages: list[str], keep: Counter) -> list[str]:
+    """``messages`` with only as many of each text as ``keep`` holds, the first ones, in order."""
+    left, kept = Counter(keep), []
+    for text in messages:
+        if left[text] > 0:
+            left[text] -= 1
+            kept.append(text)
+    return kept
