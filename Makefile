@@ -37,6 +37,17 @@ test-fast: setup
 bench: index
 	$(BIN)/python bench/compare.py $(BENCH_ARGS)
 
+# 1, 10 and 50 concurrent conversations over REST against a herbot serve of its own, stored histories checked;
+# options: make load LOAD_ARGS="--turns 100 --think 2" (see bench/load.py --help).
+.PHONY: load soak
+load: index
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
+
+# Steady conversations for 10 minutes, memory of every process sampled against a stated bound (not in CI);
+# options: make soak SOAK_ARGS="--minutes 5" (see bench/soak.py --help).
+soak: index
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
+
 nlu-report: train
 	$(BIN)/python -m herbot.nlu_report
 

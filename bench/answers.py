@@ -28,35 +28,28 @@ from __future__ import annotations
 
 import argparse
 import json
-import queue
 import re
 import subprocess
 import sys
-import threading
-import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from bots import HERBOT, serve_env
+from bots import BenchError, own_herbot
 from evalset import EVAL_SET, FACTUAL, NOT_ANSWERABLE, Conversation, EvalSetError, Turn, load, normalise, problems
 
 from herbot import processes
 from herbot.client import REPLY_TIMEOUT_SECONDS, REST_PATH, answers, check_url
-from herbot.processes import free_ports
 from herbot.settings import BOT_DIR, PROJECT_ROOT, Settings, get_settings
 
 GOAL_ACCURACY = 0.9
 GOAL_GROUNDING = 1.0
 GOAL_PRECISION = 1.0
 GOAL_INTENT_F1 = 0.9
-START_TIMEOUT_SECONDS = 1200.0  # first start may build the index and train the model on a busy machine
-STOP_GRACE_SECONDS = 60.0  # serve itself gives its children 10 s, then kills them
 # Lines outside persona.yml that answer nothing: they ask back or say a name is unknown.
 NON_ANSWERS = ("utter_person_unknown", "utter_fact_unknown")
 
@@ -242,58 +235,6 @@ def revision() -> str:
     return described.stdout.strip() or "unknown"
 
 
-# --- starting and stopping herbot -----------------------------------------------------------------
-
-@contextmanager
-def own_herbot(settings: Settings) -> Iterator[str]:
-    """``herbot serve`` on free ports until the block ends; yields its base URL.
-
-    Its ``HERBOT_HOME`` is ``$HERBOT_HOME/eval``: the logs stay there after the run (to see why
-    a reply failed), the tracker database is a fresh one each start, and the index and the
-    model are the user's own. It runs in its own process group (:mod:`herbot.processes`), so
-    a Ctrl-C reaches this runner only, which then stops it with SIGTERM.
-    """
-    port, action_port = free_ports(2)
-    home = settings.home / "eval"
-    env = serve_env(settings, home, port, action_port)
-    log(f"starting herbot serve on port {port} (its logs: {home / 'logs'})")
-    process = None
-    try:
-        with processes.signals_held():
-            process = processes.spawn([HERBOT, "serve"], env=env, cwd=home, output=subprocess.PIPE)
-        _wait_until_ready(process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        if process is not None:
-            log("stopping herbot serve…")
-            with processes.signals_ignored():
-                processes.stop(process, grace=STOP_GRACE_SECONDS)
-
-
-def _wait_until_ready(process: subprocess.Popen) -> None:
-    """Echo serve's output to stderr until it says it is ready; then keep draining its pipe."""
-    lines: queue.Queue = queue.Queue()
-
-    def read() -> None:
-        for raw in iter(process.stdout.readline, b""):
-            lines.put(raw.decode("utf-8", errors="replace"))
-        lines.put(None)
-
-    threading.Thread(target=read, name="herbot-serve-output", daemon=True).start()
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=1.0)
-        except queue.Empty:
-            continue
-        if line is None:
-            raise BrokenRun(f"herbot serve exited with status {process.wait()} before it was ready")
-        log(f"  serve: {line.rstrip()}")
-        if "herbot is ready" in line:
-            return
-    raise BrokenRun(f"herbot serve was not ready within {START_TIMEOUT_SECONDS:.0f} s")
-
-
 # --- intent F1 --------------------------------------------------------------------------------------
 
 def intent_f1(settings: Settings) -> tuple[float, int, list[tuple[str, float]]]:
@@ -429,10 +370,10 @@ def _run(args, settings: Settings) -> int:
                 if not answers(url):
                     raise BrokenRun(f"nothing answers at {url}")
             else:
-                url = stack.enter_context(own_herbot(settings))
+                url = stack.enter_context(own_herbot(settings, settings.home / "eval")).url
             results = run_conversations(url, conversations, knowledge, args.timeout)
         nlu = None if args.no_nlu else intent_f1(settings)
-    except (BrokenRun, EvalSetError) as error:
+    except (BrokenRun, BenchError, EvalSetError) as error:
         log(f"bench/answers.py: {error}")
         return 1
     print_report(results, conversations, nlu, url)

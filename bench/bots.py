@@ -14,11 +14,14 @@ started as their users start them: ``herbot serve``, and ``rasa run`` with the R
 
 from __future__ import annotations
 
+import queue
 import shutil
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,6 +33,7 @@ from herbot.train import BotSources, model_path, rasa_env, train
 START_TIMEOUT_SECONDS = 600.0  # a cold start on a busy 2-core machine can take minutes
 POLL_SECONDS = 0.25
 STOP_GRACE_SECONDS = 30.0  # herbot serve itself gives its children 10 s before killing them
+READY_TIMEOUT_SECONDS = 1200.0  # a first start may build the index and train the model on a busy machine
 
 
 HERBOT = str(Path(sys.executable).parent / "herbot")
@@ -238,3 +242,61 @@ def first_answer(bot: Running, message: str, expect: str, timeout: float = START
 def stop(*bots: Running) -> None:
     """SIGTERM every bot's process group together, then SIGKILL what is left after the grace period."""
     processes.stop(*(bot.process for bot in bots), grace=STOP_GRACE_SECONDS)
+
+
+@dataclass(frozen=True)
+class Served:
+    """A ``herbot serve`` started by :func:`own_herbot`: where it answers and where it stores conversations."""
+
+    url: str
+    tracker_db: Path
+    process: subprocess.Popen
+
+
+@contextmanager
+def own_herbot(settings: Settings, home: Path, env: dict[str, str] | None = None) -> Iterator[Served]:
+    """``herbot serve`` on free ports until the block ends, with ``home`` as its ``HERBOT_HOME``.
+
+    The logs stay in ``home`` after the run (to see why a reply failed), the tracker database
+    is a fresh one each start, and the index and the model are the user's own; ``env`` adds
+    or overrides settings. It runs in its own process group (:mod:`herbot.processes`), so a
+    Ctrl-C reaches the runner only, which then stops it with SIGTERM.
+    """
+    port, action_port = processes.free_ports(2)
+    served_env = {**serve_env(settings, home, port, action_port), **(env or {})}
+    print(f"starting herbot serve on port {port} (its logs: {home / 'logs'})", file=sys.stderr, flush=True)
+    process = None
+    try:
+        with processes.signals_held():
+            process = processes.spawn([HERBOT, "serve"], env=served_env, cwd=home, output=subprocess.PIPE)
+        _wait_until_ready(process)
+        yield Served(f"http://127.0.0.1:{port}", Path(served_env["HERBOT_TRACKER_DB"]), process)
+    finally:
+        if process is not None:
+            print("stopping herbot serve…", file=sys.stderr, flush=True)
+            with processes.signals_ignored():
+                processes.stop(process, grace=STOP_GRACE_SECONDS)
+
+
+def _wait_until_ready(process: subprocess.Popen) -> None:
+    """Echo serve's output to stderr until it says it is ready; then keep draining its pipe."""
+    lines: queue.Queue = queue.Queue()
+
+    def read() -> None:
+        for raw in iter(process.stdout.readline, b""):
+            lines.put(raw.decode("utf-8", errors="replace"))
+        lines.put(None)
+
+    threading.Thread(target=read, name="herbot-serve-output", daemon=True).start()
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=1.0)
+        except queue.Empty:
+            continue
+        if line is None:
+            raise BenchError(f"herbot serve exited with status {process.wait()} before it was ready")
+        print(f"  serve: {line.rstrip()}", file=sys.stderr, flush=True)
+        if "herbot is ready" in line:
+            return
+    raise BenchError(f"herbot serve was not ready within {READY_TIMEOUT_SECONDS:.0f} s")

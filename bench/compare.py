@@ -64,7 +64,7 @@ def main() -> int:
     settings = get_settings()
     places = bots.Places.of(settings)
     run = Run(settings, places, args)
-    with processes.stop_on_signals(), PeakMemory(_classifier(places)) as memory:
+    with processes.stop_on_signals(), PeakMemory(classifier(places)) as memory:
         run.memory = memory
         try:
             run.measure()
@@ -101,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _classifier(places: bots.Places):
+def classifier(places: bots.Places):
     """Name a process (bot, role) from its command line; unnamed ones belong to their parent's instance."""
     bare = str(places.bare)
     commands = {"run": "Rasa server", "train": "training", "init": "rasa init"}

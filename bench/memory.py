@@ -1,4 +1,4 @@
-"""Peak memory of every process the benchmark starts, read from ``/proc`` while it runs.
+"""Peak and current memory of every process the benchmark starts, read from ``/proc`` while it runs.
 
 The kernel keeps each process's peak resident set size (``VmHWM`` in
 ``/proc/<pid>/status``), so sampling only has to see a process once before it exits to
@@ -7,7 +7,8 @@ know its peak; a background thread looks twice a second. No dependency (psutil) 
 Processes are grouped into *instances*: a process whose command line says what it is (a
 Rasa server, an action server, a training run, ``herbot serve``) starts an instance, and
 its unnamed descendants belong to it. An instance's peak is the sum of its processes'
-peaks (shared libraries counted once per process, so it is an upper bound).
+peaks (shared libraries counted once per process, so it is an upper bound). The soak run
+also reads each instance's current resident set size (``VmRSS``), to see it grow or not.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Seen:
     label: tuple[str, str] | None  # (bot, role) when its command line names it
     instance: int  # pid of the process that started its instance
     peak_kib: int = 0
+    rss_kib: int = 0  # at the last sample; 0 once it has exited
 
 
 @dataclass
@@ -40,6 +42,7 @@ class Instance:
     label: tuple[str, str]
     pids: list[int] = field(default_factory=list)
     peak_kib: int = 0
+    rss_kib: int = 0
 
 
 def _stat(pid: int) -> tuple[int, str] | None:
@@ -51,10 +54,11 @@ def _stat(pid: int) -> tuple[int, str] | None:
     return int(fields[1]), fields[19]
 
 
-def _peak_kib(pid: int) -> int:
+def _status_kib(pid: int, key: str) -> int:
+    """A figure in KiB from ``/proc/<pid>/status`` (``VmHWM``: peak, ``VmRSS``: now); 0 when gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{key}:"):
                 return int(line.split()[1])
     except (OSError, ValueError, IndexError):
         pass
@@ -92,12 +96,14 @@ class PeakMemory:
             self.sample()
 
     def sample(self) -> None:
-        """One look at every descendant: record new ones, raise the peaks of all."""
+        """One look at every descendant: record new ones, raise the peaks of all, note their RSS now."""
         parents: dict[int, list[int]] = {}
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit() and (stat := _stat(int(entry.name))):
                 parents.setdefault(stat[0], []).append(int(entry.name))
         with self._lock:
+            for seen in self._seen.values():
+                seen.rss_kib = 0  # stays 0 unless it is found alive below
             todo = [(self._root, None)]
             while todo:
                 parent, instance = todo.pop()
@@ -115,7 +121,8 @@ class PeakMemory:
             label = self._classify(_argv(pid))
             instance = pid if label or parent_instance is None else parent_instance
             seen = self._seen[pid] = Seen(pid, stat[1], label, instance)
-        seen.peak_kib = max(seen.peak_kib, _peak_kib(pid))
+        seen.peak_kib = max(seen.peak_kib, _status_kib(pid, "VmHWM"))
+        seen.rss_kib = _status_kib(pid, "VmRSS")
         return seen
 
     def instances(self) -> list[Instance]:
@@ -130,6 +137,7 @@ class PeakMemory:
                 instance = found.setdefault(seen.instance, Instance(root.label))
                 instance.pids.append(seen.pid)
                 instance.peak_kib += seen.peak_kib
+                instance.rss_kib += seen.rss_kib
             return list(found.values())
 
     def peaks(self) -> dict[tuple[str, str], int]:
@@ -137,6 +145,14 @@ class PeakMemory:
         result: dict[tuple[str, str], int] = {}
         for instance in self.instances():
             result[instance.label] = max(result.get(instance.label, 0), instance.peak_kib)
+        return result
+
+    def resident(self) -> dict[tuple[str, str], int]:
+        """Resident memory now per (bot, role), in KiB, summed over the live instances of each."""
+        result: dict[tuple[str, str], int] = {}
+        for instance in self.instances():
+            if instance.rss_kib:
+                result[instance.label] = result.get(instance.label, 0) + instance.rss_kib
         return result
 
     def kill_survivors(self) -> list[int]:

@@ -1,8 +1,10 @@
-"""The speed benchmark's Markdown report, with its latency plots, in ``reports/`` (git-ignored).
+"""The benchmarks' Markdown reports, with their plots, in ``reports/`` (git-ignored).
 
-The report holds the same tables the terminal shows, in the order they were measured, so a
+A report holds the same tables the terminal shows, in the order they were measured, so a
 run can be read and compared later; the plots show what two percentiles cannot: the shape
-of each bot's latency, per kind of question, and over the run (bursts of machine load).
+of each bot's latency, per kind of question, and over the run (bursts of machine load);
+how latency and throughput change with concurrent conversations (``bench/load.py``); how
+each process's memory moves during a soak run (``bench/soak.py``).
 """
 
 from __future__ import annotations
@@ -33,17 +35,22 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(header), line(["---"] + ["---:"] * (len(header) - 1)), *map(line, rows)])
 
 
-def write(folder: Path, title: str, preamble: list[str], sections: list[Section], turns: list[Turn],
-          retrieval_output: str | None) -> Path:
-    """Write ``report.md`` and its plots into ``folder``; return the report's path."""
+def write(folder: Path, title: str, preamble: list[str], sections: list[Section], turns: list[Turn] = (),
+          retrieval_output: str | None = None, plots=None) -> Path:
+    """Write ``report.md`` and its plots into ``folder``; return the report's path.
+
+    ``turns`` get the speed benchmark's latency plots; ``plots(folder)`` draws any others and
+    returns their (file name, caption) pairs.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     parts = [f"# {title}", "", *preamble, ""]
     for section in sections:
         parts += [f"## {section.title}", "", markdown_table(section.header, section.rows), ""]
         parts += [f"{note}  " for note in section.notes] + ([""] if section.notes else [])
-    if turns:
-        parts += ["## Latency plots", ""]
-        for name, caption in plot(folder, turns):
+    drawn = (plot(folder, turns) if turns else []) + (plots(folder) if plots else [])
+    if drawn:
+        parts += ["## Plots", ""]
+        for name, caption in drawn:
             parts += [f"![{caption}]({name})", "", f"*{caption}*", ""]
     if retrieval_output:
         parts += ["## Retrieval alone (bench/retrieval.py, as printed)", "", "```", retrieval_output.rstrip(), "```"]
@@ -102,6 +109,53 @@ def plot(folder: Path, turns: list[Turn]) -> list[tuple[str, str]]:
     axis.legend()
     made.append(_save(figure, folder, "latency-over-run.png", "Latency over the run: load bursts hit both bots"))
     return made
+
+
+def plot_load_curves(folder: Path, levels: list[tuple[int, float, float, float]], goal_ms: float
+                     ) -> list[tuple[str, str]]:
+    """Throughput and p50/p95 latency against concurrent conversations, from (concurrency, turns/s, p50, p95)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    concurrency = [level[0] for level in levels]
+    figure, (throughput, latency) = plt.subplots(1, 2, figsize=(12, 4.5))
+    throughput.plot(concurrency, [level[1] for level in levels], "o-", color=COLOURS["herbot"])
+    throughput.set_ylabel("turns answered per second")
+    throughput.set_ylim(bottom=0)
+    throughput.set_title("throughput")
+    for column, label, style in ((2, "p50", "o-"), (3, "p95", "s--")):
+        latency.plot(concurrency, [level[column] for level in levels], style, color=COLOURS["herbot"], label=label)
+    latency.axhline(goal_ms, color="grey", linestyle=":", label=f"goal: p95 under {goal_ms:g} ms")
+    _log_scale(latency, "y")
+    latency.set_ylabel("per-turn latency over REST (ms, log scale)")
+    latency.set_title("latency")
+    latency.legend()
+    for axis in (throughput, latency):
+        axis.set_xscale("log")
+        axis.set_xticks(concurrency, [str(c) for c in concurrency])
+        axis.set_xlabel("concurrent conversations")
+    return [_save(figure, folder, "load-curves.png", "Throughput and latency against concurrent conversations")]
+
+
+def plot_memory(folder: Path, series: dict[str, list[tuple[float, float]]], warm_up_s: float
+                ) -> list[tuple[str, str]]:
+    """Resident memory of each process over a soak run, from (seconds since start, MB) per process."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(12, 4.5))
+    for name, points in series.items():
+        axis.plot([p[0] / 60 for p in points], [p[1] for p in points], ".-", markersize=3, label=name)
+    axis.axvline(warm_up_s / 60, color="grey", linestyle=":", label="end of warm-up")
+    axis.set_xlabel("minutes since the load started")
+    axis.set_ylabel("resident memory (VmRSS, MB)")
+    axis.set_ylim(bottom=0)
+    axis.legend()
+    return [_save(figure, folder, "soak-memory.png", "Resident memory of every process during the soak run")]
 
 
 def _log_scale(axes, which: str) -> None:
