@@ -317,10 +317,7 @@ class Run:
     def emit(self, section: Section) -> None:
         """Print a section now and keep it for the report."""
         self.sections.append(section)
-        print(f"\n== {section.title} ==")
-        print(retrieval.table(section.header, section.rows))
-        for note in section.notes:
-            print(note)
+        report.show(section)
 
     def finish(self) -> None:
         """The goals, the report, and the summary table as the last thing printed."""

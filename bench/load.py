@@ -40,7 +40,7 @@ import report
 from compare import load_now, machine_line, percentiles
 from dialogues import HERBOT_CONVERSATIONS
 from report import Section
-from retrieval import log, mark, table
+from retrieval import log, mark
 
 from herbot import processes
 from herbot.channels.turns import LOST_THOUGHT, TOO_FAST
@@ -219,10 +219,7 @@ class LoadTest:
 
     def emit(self, section: Section) -> None:
         self.sections.append(section)
-        print(f"\n== {section.title} ==")
-        print(table(section.header, section.rows))
-        for note in section.notes:
-            print(note)
+        report.show(section)
 
     def measure(self, url: str, db: Path, limits: str) -> None:
         args = self.args

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dialogues import Turn
+from retrieval import table
 
 COLOURS = {"herbot": "#c2410c", "bare": "#2563eb"}
 LABELS = {"herbot": "herbot", "bare": "bare rasa init"}
@@ -26,6 +27,14 @@ class Section:
     header: list[str]
     rows: list[list[str]]
     notes: list[str] = field(default_factory=list)
+
+
+def show(section: Section) -> None:
+    """Print a section on the terminal as the report will hold it."""
+    print(f"\n== {section.title} ==")
+    print(table(section.header, section.rows))
+    for note in section.notes:
+        print(note)
 
 
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:

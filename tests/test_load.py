@@ -1,0 +1,74 @@
+"""The load test's runner (bench/load.py) at a tiny size against the real herbot serve, and its
+history check, which is only worth something if it can fail.
+
+Slow: uses the session's shared ``herbot serve`` (the ``bot`` fixture), whose tracker database
+is ``<HERBOT_HOME>/tracker.db``, read back with :mod:`herbot.tracker_db`.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from herbot.settings import PROJECT_ROOT
+from herbot.tracker_db import history_problems, user_messages
+
+pytestmark = pytest.mark.slow
+
+BENCH = PROJECT_ROOT / "bench"
+
+
+def _load_module():
+    sys.path.insert(0, str(BENCH))
+    try:
+        import load
+    finally:
+        sys.path.remove(str(BENCH))
+    return load
+
+
+load = _load_module()
+
+
+def test_the_runner_prints_figures_and_finds_every_history_whole(bot, tmp_path):
+    url, home = bot
+    finished = subprocess.run([sys.executable, str(BENCH / "load.py"), "--url", url, "--levels", "1,3",
+                               "--turns", "9", "--warm-up", "0", "--reports", str(tmp_path)],
+                              capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    out = finished.stdout
+    assert "== Load: concurrent conversations over REST ==" in out
+    level = next(line.split() for line in out.splitlines() if line.startswith("3 "))
+    assert (level[2], level[8]) == ("9", "0"), out  # 9 turns at 3 concurrent conversations, no error
+    goal = next(line for line in out.splitlines() if line.startswith("messages lost, doubled or reordered"))
+    assert goal.split()[-3:] == ["0", "0", "met"], out
+    assert f"read from {Path(home) / 'tracker.db'}" in out
+    reports = list(tmp_path.glob("load-*/report.md"))
+    assert reports and (reports[0].parent / "load-curves.png").is_file()
+
+
+async def test_the_history_check_detects_lost_doubled_and_reordered_messages(bot):
+    url, home = bot
+    db = Path(home) / "tracker.db"
+    run = await load.run_users(url, "check", 3, load.turn_budget(9), 0.0)
+    assert len(run.turns) == 9 and not [t.error for t in run.turns if t.error]
+    assert not load.check_histories(db, run.talks).problems
+
+    talk = max(run.talks, key=lambda t: len(t.turns))
+    stored = user_messages(db, talk.sender)
+    assert stored == [t.message for t in talk.turns] and len(stored) >= 3
+    first, second, *rest = stored
+    assert history_problems(stored, stored) == []
+    assert history_problems([first, *rest], stored) == [f"unexpected {second!r}"]
+    assert history_problems([*stored, "never stored"], stored) == ["lost 'never stored'"]
+    assert history_problems(stored, [first, first, second, *rest]) == [f"doubled {first!r}"]
+    assert history_problems([second, first, *rest], stored)[0].startswith("reordered")
+
+    # Through the runner's own check: a turn the server answered that is not in the store is lost.
+    talk.turns.append(load.TurnResult("a message that never reached the bot", "test", 0.0, 1.0, 200))
+    check = load.check_histories(db, run.talks)
+    assert check.problems == {talk.sender: ["lost 'a message that never reached the bot'"]}
+    assert check.count("lost") == 1
