@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import entity, in_thread, knowledge, question
 from actions.replies import remember, send
 from knowledge.answers import resolve_review, review_answer
-from knowledge.fact_answers import add_trivia_note, person_in
+from knowledge.fact_answers import add_trivia_note, another_film, other_film_answer, person_in
 
 _FROM_SLOT = object()
 
@@ -21,11 +21,16 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
     """Answer ``text`` from the reviews, or ask for spoiler consent first and keep the question pending.
 
     Reads ``spoiler_consent`` (unless ``consent`` is given), ``last_subject`` and ``last_review``; a cast
-    member or role named in the message (one the film facts know) overrides ``last_subject``.
+    member or role named in the message (one the film facts know) overrides ``last_subject``. A question
+    about another film ("the end of Blade Runner") is declined and sets nothing.
     """
     if consent is _FROM_SLOT:
         consent = tracker.get_slot("spoiler_consent")
     retriever, facts = await knowledge()
+    title = another_film(facts, text)
+    if title:
+        send(dispatcher, other_film_answer(title))
+        return []
     review = resolve_review(retriever, reviewer, tracker.get_slot("last_review"))
     subject = person_in(facts, text, entity(tracker, "person", "character")) or tracker.get_slot("last_subject")
     answer = await in_thread(review_answer, retriever, text, kind=kind, consent=consent,

@@ -51,7 +51,7 @@ GOAL_GROUNDING = 1.0
 GOAL_PRECISION = 1.0
 GOAL_INTENT_F1 = 0.9
 # Lines outside persona.yml that answer nothing: they ask back or say a name is unknown.
-NON_ANSWERS = ("utter_person_unknown", "utter_fact_unknown")
+NON_ANSWERS = ("utter_person_unknown", "utter_fact_unknown", "utter_fact_awards_none", "utter_other_film")
 
 
 class BrokenRun(Exception):

@@ -79,7 +79,8 @@ ASPECT_FLOOR = 0.1  # least score of a passage searched for an aspect (its words
 SECOND_REVIEW_MARGIN = 0.12  # a second review is quoted only if its sentence answers nearly as well
 # Questions about the ending, whatever the NLU made of them.
 ENDING = re.compile(r"\bend(?:s|ing|ed)?\b|finale|final (?:act|scene|part)|last (?:third|act|scene|part)|"
-                    r"split(?:s|ting)? up|break(?:s|ing)? up|broke up|break it off", re.IGNORECASE)
+                    r"split(?:s|ting)? up|break(?:s|ing)? up|broke up|break it off|wrap(?:s|ped)? up|conclu|"
+                    r"climax|resolution", re.IGNORECASE)
 # What no knowledge here holds: ratings sites, sequels; and, for the facts, people's lives and other work.
 OFF_LIMITS = re.compile(r"rotten tomatoes|tomatometer|metacritic|imdb (?:score|rating)|sequel|remake|prequel",
                         re.IGNORECASE)

@@ -68,6 +68,8 @@ def fact_answer(facts: FilmFacts, retriever: Retriever, fact: str | None, questi
     """A fact about the film with its source; the question's words when the entity named no entry."""
     if off_limits(question):
         return Answer("utter_fact_unknown", suggestions=["Who directed Her?", "What did it win?"])
+    if title := another_film(facts, question):
+        return other_film_answer(title)
     entry = "cast" if fact == "cast" else "awards" if fact == "awards" else FACT_ENTRIES.get(fact or "")
     if entry is None:
         entry = next((name for name, words in FACT_TOPICS if re.search(words, question, re.IGNORECASE)), None)
@@ -142,12 +144,34 @@ def _person_named(facts: FilmFacts, question: str) -> str | None:
                  and re.search(rf"\b{re.escape(p.split()[-1].casefold())}\b", text)), None)
 
 
+# A title after words that take a film: "the movie Arrival", "director of Dune: Part Two", "end of Blade Runner".
+_FILM_OBJECT = re.compile(r"(?:\b(?:the (?:movie|film)|director of|directed|cast of|plot of|end of|ending of|"
+                          r"stars? of|starred in|star in|composer of|sequel to)) "
+                          r"([A-Z0-9][\w:'’-]*(?: (?:(?:of|in|the|and|on|a) )*[A-Z0-9][\w:'’-]*)*)")
+
+
+def another_film(facts: FilmFacts, question: str) -> str | None:
+    """The title of a film other than Her that the question is about, if it names one."""
+    match = _FILM_OBJECT.search(question)
+    if not match:
+        return None
+    title = match.group(1).rstrip(":'’-")
+    known = {"her", *(w for role in facts.cast for w in _names(role).casefold().split())}
+    return None if title.split()[0].casefold().rstrip("'’s") in known else title
+
+
+def other_film_answer(title: str) -> Answer:
+    return Answer("utter_other_film", {"title": title}, suggestions=["Who directed Her?", "What is Her about?"])
+
+
 # --- people -------------------------------------------------------------------------------------
 
 def cast_answer(facts: FilmFacts, retriever: Retriever, name: str | None, question: str = "") -> Answer:
     """Who plays whom, from the facts; plus a review's line about that actor and a related trivia item."""
     if off_limits(question):
         return Answer("utter_fact_unknown", suggestions=["Who is in the cast?"])
+    if title := another_film(facts, question):
+        return other_film_answer(title)
     mentioned = _mentions(facts, question)
     if name and not facts.roles_for(name) and not mentioned:
         if not SPEAKABLE_NAME.fullmatch(name):  # never echo markup or junk a user typed

@@ -373,3 +373,24 @@ async def test_a_plot_question_not_about_the_end_is_answered_without_spoilers(di
     message = dispatcher.messages[0]
     assert message["response"] != "utter_ask_spoiler_consent"
     assert not any(q["spoiler"] for q in message["custom"]["quotes"])
+
+
+@pytest.mark.parametrize(("action", "question", "intent"), [
+    (ActionAnswerFilmFact, "who was the director of the movie Gravity?", "ask_film_fact"),
+    (ActionAnswerCast, "who starred in Lost in Translation, the cast of Lost in Translation?", "ask_cast"),
+    (ActionAnswerPlot, "what happens at the end of Titanic?", "ask_plot"),
+])
+async def test_a_question_about_another_film_is_declined(dispatcher, tracker_for, domain, action, question, intent):
+    await run(action(), dispatcher, tracker_for(question, intent), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_other_film" and not message["custom"]["sources"]
+
+
+@pytest.mark.parametrize("question", ["who directed Her?", "who plays Samantha in the movie Her?",
+                                      "what happens at the end of Theodore's marriage?"])
+def test_her_and_its_people_are_not_another_film(question):
+    from herbot.settings import get_settings
+    from knowledge.fact_answers import another_film
+    from knowledge.facts import load_facts
+
+    assert another_film(load_facts(get_settings().facts_file), question) is None
