@@ -140,6 +140,9 @@ def action_service(settings: Settings, actions_root: Path, log: Path) -> Service
         **os.environ,
         **compute_env(settings),
         "SANIC_HOST": ACTION_HOST,
+        # Rasa keeps its connections to the action server open; Sanic's default 5 s keep-alive
+        # closed them under load while Rasa was writing ("Cannot write to closing transport").
+        "SANIC_KEEP_ALIVE_TIMEOUT": "75",
         "USE_TF": "0",  # the actions need torch only; never pay for importing TensorFlow
         "TOKENIZERS_PARALLELISM": "false",
     }
