@@ -9,6 +9,12 @@ Rasa server, an action server, a training run, ``herbot serve``) starts an insta
 its unnamed descendants belong to it. An instance's peak is the sum of its processes'
 peaks (shared libraries counted once per process, so it is an upper bound). The soak run
 also reads each instance's current resident set size (``VmRSS``), to see it grow or not.
+
+What several processes use *together* is not the sum of their RSS: the Rasa server and the
+action server map the same torch libraries, and RSS counts those pages in each. The
+kernel's proportional set size (``Pss`` in ``/proc/<pid>/smaps_rollup``) splits a shared
+page between the processes that map it, so summing PSS over a group at one moment is the
+memory the group takes; the highest such sum seen is :meth:`PeakMemory.together`.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ class Seen:
     instance: int  # pid of the process that started its instance
     peak_kib: int = 0
     rss_kib: int = 0  # at the last sample; 0 once it has exited
+    pss_kib: int = 0  # likewise, the proportional set size
 
 
 @dataclass
@@ -65,6 +72,17 @@ def _status_kib(pid: int, key: str) -> int:
     return 0
 
 
+def _pss_kib(pid: int) -> int:
+    """Proportional set size in KiB (shared pages divided among the processes mapping them); 0 when gone."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def _argv(pid: int) -> list[str]:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").rstrip("\0").split("\0")
@@ -75,8 +93,12 @@ def _argv(pid: int) -> list[str]:
 class PeakMemory:
     """Samples every descendant of this process until stopped; ``classify`` names them by command line."""
 
-    def __init__(self, classify: Callable[[list[str]], tuple[str, str] | None]):
+    def __init__(self, classify: Callable[[list[str]], tuple[str, str] | None],
+                 groups: dict[str, Callable[[tuple[str, str]], bool]] | None = None):
+        """``groups`` names sets of instances (by their label) whose memory together is tracked."""
         self._classify = classify
+        self._groups = groups or {}
+        self._together: dict[str, int] = {}
         self._root = os.getpid()
         self._seen: dict[int, Seen] = {}
         self._lock = threading.Lock()
@@ -111,6 +133,23 @@ class PeakMemory:
                     seen = self._record(pid, instance)
                     if seen:
                         todo.append((pid, seen.instance))
+            self._add_up_groups()
+
+    def _add_up_groups(self) -> None:
+        """Each group's summed PSS at this sample, kept when it is the highest yet."""
+        for name, member in self._groups.items():
+            total = 0
+            for seen in self._seen.values():
+                root = self._seen.get(seen.instance)
+                if seen.rss_kib and root is not None and root.label is not None and member(root.label):
+                    total += seen.pss_kib
+            self._together[name] = max(self._together.get(name, 0), total)
+
+    def together(self, group: str) -> int:
+        """The highest memory the processes of ``group`` took at one moment (summed PSS), in KiB."""
+        self.sample()
+        with self._lock:
+            return self._together.get(group, 0)
 
     def _record(self, pid: int, parent_instance: int | None) -> Seen | None:
         stat = _stat(pid)
@@ -123,6 +162,7 @@ class PeakMemory:
             seen = self._seen[pid] = Seen(pid, stat[1], label, instance)
         seen.peak_kib = max(seen.peak_kib, _status_kib(pid, "VmHWM"))
         seen.rss_kib = _status_kib(pid, "VmRSS")
+        seen.pss_kib = _pss_kib(pid) if self._groups else 0
         return seen
 
     def instances(self) -> list[Instance]:
