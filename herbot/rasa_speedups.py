@@ -41,6 +41,6 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
 
 
 def install() -> None:
-    """Apply to this process (the Rasa server imports herbot's channels, which call this)."""
+    """Apply to this process (herbot's REST channel calls this when the Rasa server imports it)."""
     RemoteAction._validate_action_result = _validate_action_result
 

@@ -4,7 +4,7 @@ import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
 
-import herbot.channels  # noqa: F401  (installs the speed-ups, as in the Rasa server)
+import herbot.channels.rest  # noqa: F401  (installs the speed-ups, as in the Rasa server)
 
 REPLIES = [
     {"events": [], "responses": []},
