@@ -5,9 +5,11 @@ from __future__ import annotations
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import entity
+from actions.context import entity, in_thread, knowledge, question
 from actions.film_facts import ActionAnswerFilmFact
 from actions.followup import ActionAnswerFollowup
+from actions.opinions import ActionAnswerOpinion
+from knowledge.answers import asks_reviews_about_them
 
 
 class ActionRouteFallback(Action):
@@ -15,8 +17,10 @@ class ActionRouteFallback(Action):
 
     Reads the ``aspect``, ``reviewer`` and ``fact`` entities of the latest message. An aspect or a
     reviewer ("did either critic mention the soundtrack?") is answered as a follow-up (the last kind
-    of question, an opinion by default), a film fact from the facts; the events are those of the
-    action that answers. With none of them it sends ``utter_clarify`` and returns no events.
+    of question, an opinion by default), a film fact from the facts, and a message that asks what
+    the reviews or critics say as an opinion question (the score floor still keeps an unrelated one
+    from being answered); the events are those of the action that answers. With none of these it
+    sends ``utter_clarify`` and returns no events.
     """
 
     def name(self) -> str:
@@ -27,5 +31,8 @@ class ActionRouteFallback(Action):
             return await ActionAnswerFollowup().run(dispatcher, tracker, domain)
         if entity(tracker, "fact"):
             return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)
+        retriever, _ = await knowledge()
+        if await in_thread(asks_reviews_about_them, retriever, question(tracker)):
+            return await ActionAnswerOpinion().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_clarify")
         return []

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from knowledge.retrieval import Filters, Hit, Retriever
+from knowledge.text import misspelt
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,21 @@ def aspect_of(question: str, tagged: str | None) -> str | None:
         return tagged
     if ENDING.search(question):
         return "ending"
-    return next((name for name, aspect in ASPECTS.items()
-                 if aspect.asked and re.search(aspect.asked, question, re.IGNORECASE)), None)
+    named = next((name for name, aspect in ASPECTS.items()
+                  if aspect.asked and re.search(aspect.asked, question, re.IGNORECASE)), None)
+    return named or _misspelt_aspect(question)
+
+
+def _misspelt_aspect(question: str) -> str | None:
+    """An aspect whose name a word of the question misspells ("the actng", "the musik").
+
+    The first letter must match (people seldom mistype it, and "reacting" is not "acting"); the
+    ending is left to ENDING, since a false match there would ask for spoiler consent.
+    """
+    words = [word for word in re.findall(r"[a-z]+", question.casefold()) if len(word) >= 4]
+    return next((name for name in ASPECTS if name != "ending"
+                 for target in [name.split()[0]]
+                 if any(word[0] == target[0] and misspelt(word, target) for word in words)), None)
 
 
 # What a question of each kind is about when it names no aspect ("do they agree?").
@@ -82,6 +96,8 @@ ENDING = re.compile(r"\bend(?:s|ing|ed)?\b|finale|final (?:act|scene|part)|last 
                     r"split(?:s|ting)? up|break(?:s|ing)? up|broke up|break it off|wrap(?:s|ped)? up|conclu|"
                     r"climax|resolution", re.IGNORECASE)
 # What no knowledge here holds: ratings sites, sequels; and, for the facts, people's lives and other work.
+# A question that says it is about what the reviews or critics said, however else it is worded.
+ASKS_REVIEWS = re.compile(r"\breview(?:s|ers?|ed)?\b|\bcritics?\b|\bcritiques?\b", re.IGNORECASE)
 OFF_LIMITS = re.compile(r"rotten tomatoes|tomatometer|metacritic|imdb (?:score|rating)|sequel|remake|prequel",
                         re.IGNORECASE)
 PEOPLES_LIVES = re.compile(r"\bborn\b|birthday|how old|\bage\b|\btall\b|height|married|net worth|salary|\bpaid\b|"
@@ -202,6 +218,15 @@ def _speaking(hits: list[Hit], focused: bool) -> list[Hit]:
     if focused or not hits:
         return hits
     return [hits[0]] + [hit for hit in hits[1:] if hit.sentence_score >= hits[0].sentence_score - SECOND_REVIEW_MARGIN]
+
+
+def asks_reviews_about_them(retriever: Retriever, question: str) -> bool:
+    """Whether a question says it is about the reviews and some passage answers it above the score floor.
+
+    For a message the NLU is unsure of: "according to the reviews, what is its biggest strength?" is
+    answered; "do the critics say what the weather will be?" is not (no passage comes near it).
+    """
+    return bool(ASKS_REVIEWS.search(question)) and bool(retriever.search(question, top_k=1))
 
 
 def build_query(question: str, aspect: str | None, subject: str | None, hint: str | None = None,

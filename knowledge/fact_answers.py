@@ -10,7 +10,6 @@ birthday, other films, ratings sites, sequels) get an honest "not something I kn
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ import numpy as np
 from knowledge.answers import Answer, add_quote, join, line_naming, off_limits, source_label
 from knowledge.facts import FilmFacts, Role
 from knowledge.retrieval import Retriever
+from knowledge.text import misspelt
 
 # The fact entity's canonical values and the facts-file entries that answer them.
 FACT_ENTRIES = {
@@ -54,7 +54,6 @@ FACT_TOPICS = (
 )
 SPEAKABLE_NAME = re.compile(r"[^\W\d_][\w .'’-]{0,59}")  # a name said back to the user: letters first, no markup
 ROLE_MATCH = 0.45  # least score for a role described rather than named
-TYPO_MATCH = 0.8  # least similarity (difflib ratio) of a word to a name to count as that name misspelt
 WORD_BONUS = 0.1  # added to a role's cosine for each content word it shares with the question ("ex", "husband")
 _QUESTION_WORDS = {"who", "whom", "whose", "the", "a", "an", "is", "was", "s", "of", "in", "on", "by", "to", "be",
                    "it", "for", "that", "this", "what", "which", "does", "did", "plays", "played", "playing", "play",
@@ -266,14 +265,10 @@ def _mentions(facts: FilmFacts, question: str) -> list[tuple[Role, bool]]:
         else:
             names = {w for w in re.findall(r"[a-z]+", f"{role.actor} {role.character}".casefold()) if len(w) >= 4}
             near = next(((start, possessive) for start, word, possessive in words
-                         if len(word) >= 4 and any(_near(word, name) for name in names)), None)
+                         if len(word) >= 4 and any(misspelt(word, name) for name in names)), None)
             if near:
                 found.append((near[0], role, near[1]))
     return [(role, possessive) for _, role, possessive in sorted(found, key=lambda item: item[0])]
-
-
-def _near(word: str, name: str) -> bool:
-    return difflib.SequenceMatcher(None, word, name).ratio() >= TYPO_MATCH
 
 
 def person_in(facts: FilmFacts, question: str, mention: str | None) -> str | None:

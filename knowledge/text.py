@@ -8,6 +8,7 @@ here, narrow on purpose, with its own test.
 
 from __future__ import annotations
 
+import difflib
 import re
 from functools import lru_cache
 
@@ -42,3 +43,11 @@ def _segmenter():
 def split_sentences(paragraph: str) -> list[str]:
     """Sentences of a paragraph, in order, stripped of surrounding space."""
     return [s.strip() for s in _segmenter().segment(paragraph) if s.strip()]
+
+
+TYPO_MATCH = 0.8  # least similarity (difflib ratio) of a word to another for it to count as that word misspelt
+
+
+def misspelt(word: str, target: str) -> bool:
+    """Whether ``word`` is ``target`` or close enough to be a typo of it ("actng", "Johanson")."""
+    return difflib.SequenceMatcher(None, word, target).ratio() >= TYPO_MATCH

@@ -14,6 +14,7 @@ from actions.opinions import ActionAnswerOpinion, ActionAnswerRecommendation, Ac
 from actions.plot import ActionAnswerPlot
 from actions.ratings import ActionRecordRating
 from actions.spoilers import ActionHandleConsent
+from knowledge.answers import aspect_of
 
 BEEZJAK, BLOG = "her-explores-love-with-an-os", "her-makes-sci-fi-heartfelt"
 
@@ -331,9 +332,36 @@ async def test_an_unsure_intent_is_answered_from_the_aspect_it_names(dispatcher,
     assert dispatcher.messages[0]["response"] == "utter_reviews_silent"
 
 
+async def test_an_unsure_intent_that_asks_what_the_reviews_say_is_answered_from_them(dispatcher, tracker_for,
+                                                                                    domain):
+    tracker = tracker_for("according to the reviews, what is the movie's biggest strength?", "nlu_fallback")
+    await run(ActionRouteFallback(), dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] != "utter_clarify" and dispatcher.messages[0]["custom"]["quotes"]
+
+
+async def test_an_unsure_intent_about_the_reviews_but_nothing_in_them_is_not_answered(dispatcher, tracker_for,
+                                                                                      domain):
+    tracker = tracker_for("do the critics say what the weather will be tomorrow?", "nlu_fallback")
+    await run(ActionRouteFallback(), dispatcher, tracker, domain)
+    assert not dispatcher.messages[0].get("custom", {}).get("quotes")
+
+
 async def test_an_unsure_intent_with_nothing_recognised_asks_to_rephrase(dispatcher, tracker_for, domain):
     events = await run(ActionRouteFallback(), dispatcher, tracker_for("blorp the wibble", "nlu_fallback"), domain)
     assert dispatcher.messages[0]["response"] == "utter_clarify" and events == []
+
+
+async def test_a_misspelt_aspect_still_quotes_what_the_reviews_say_on_it(dispatcher, tracker_for, domain):
+    await run(ActionAnswerOpinion(), dispatcher, tracker_for("wat did teh critics thnk of the actng", "ask_opinion"),
+              domain)
+    quotes = dispatcher.messages[0]["custom"]["quotes"]
+    assert quotes and all(re.search(r"perform|acting|played|voiced|convey", q["sentence"]) for q in quotes)
+
+
+@pytest.mark.parametrize("question", ["how is Theodore reacting to it?", "is he spending his nights alone?",
+                                      "did the critics like the scenes?"])
+def test_words_near_an_aspect_name_are_not_taken_for_a_typo_of_it(question):
+    assert aspect_of(question, None) is None
 
 
 @pytest.mark.parametrize(("question", "actor"), [("who plays the lead, Theodor Twombley?", "Joaquin Phoenix"),
