@@ -59,6 +59,7 @@ class LoudSQLTrackerStore(SQLTrackerStore):
         self.recovered_saves = 0  # pending conversations written once the database was back
         self.database_ok = True
         self._retry: asyncio.Task | None = None
+        self._flushing = asyncio.Lock()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.flush()
@@ -105,22 +106,32 @@ class LoudSQLTrackerStore(SQLTrackerStore):
         return tracker
 
     async def flush(self) -> bool:
-        """Write every pending conversation; True when none is left."""
-        for sender, pending in list(self.pending.items()):
-            try:
-                if pending.detached:
-                    self._append(pending.tracker, list(pending.tracker.events))
-                else:
-                    await super().save(pending.tracker)
-            except Exception as error:  # noqa: BLE001
-                self._down("the tracker database is still unreachable", error, quiet=True)
-                return False
-            del self.pending[sender]
-            self._remember(pending.tracker)
-            self.recovered_saves += 1
-            logger.warning("stored the conversation %r that the database missed during the outage", sender)
+        """Write every pending conversation; True when none is left. One flush at a time."""
+        if not self.pending:
+            self._up()
+            return True
+        async with self._flushing:
+            for sender, pending in list(self.pending.items()):
+                if self.pending.get(sender) is not pending:
+                    continue  # written meanwhile
+                tracker = pending.tracker
+                try:
+                    if pending.detached:
+                        self._append(tracker, list(tracker.events))
+                        # Stored from a new session on: Rasa's count-based save fits from here.
+                        pending.detached, pending.stored = False, len(tracker.events)
+                    else:
+                        await super().save(tracker)
+                except Exception as error:  # noqa: BLE001
+                    self._down("the tracker database is still unreachable", error, quiet=True)
+                    return False
+                if pending.tracker is tracker:  # no newer turn arrived while writing
+                    del self.pending[sender]
+                    self._remember(tracker)
+                    self.recovered_saves += 1
+                    logger.warning("stored the conversation %r that the database missed during the outage", sender)
         self._up()
-        return True
+        return not self.pending
 
     def health(self) -> dict[str, Any]:
         """Counts only (no addresses, no names): what ``GET /health`` shows."""
