@@ -50,7 +50,7 @@ def events(db: Database, sender: str, type_name: str) -> list[dict]:
             rows = connection.execute(query, {"sender": sender, "type": type_name}).fetchall()
     except sa.exc.SQLAlchemyError as error:
         reason = " ".join(str(getattr(error, "orig", None) or error).split())
-        raise TrackerDbError(f"cannot read the tracker database {_shown(db)}: {reason}") from None
+        raise TrackerDbError(f"cannot read the tracker database {shown(db)}: {reason}") from None
     return [json.loads(data) for (data,) in rows]
 
 
@@ -58,7 +58,8 @@ def _is_file(db: Database) -> bool:
     return isinstance(db, Path) or "://" not in db
 
 
-def _shown(db: Database) -> str:
+def shown(db: Database) -> str:
+    """The database for a message or a report: the file, or the URL with its password masked."""
     if _is_file(db):
         return str(db)
     from sqlalchemy.engine import make_url
