@@ -5,6 +5,10 @@ starts both servers on loopback with their output in ``$HERBOT_HOME/logs``, wait
 both answer, and then watches them. Ctrl-C or SIGTERM stops both (whole process groups).
 A dead action server is started again; if the Rasa server dies (or the action server
 keeps dying), herbot shows the end of its log and stops the other.
+
+With ``HERBOT_TRACKER_URL`` and ``HERBOT_LOCK_URL`` it first checks that PostgreSQL and
+Redis answer (:mod:`herbot.stores`); ``--rasa-only`` and ``--actions-only`` start one of
+the two servers, so that several Rasa servers can share conversations and action servers.
 """
 
 from __future__ import annotations
