@@ -108,7 +108,6 @@ class LoudSQLTrackerStore(SQLTrackerStore):
     async def flush(self) -> bool:
         """Write every pending conversation; True when none is left. One flush at a time."""
         if not self.pending:
-            self._up()
             return True
         async with self._flushing:
             for sender, pending in list(self.pending.items()):
@@ -132,6 +131,21 @@ class LoudSQLTrackerStore(SQLTrackerStore):
                     logger.warning("stored the conversation %r that the database missed during the outage", sender)
         self._up()
         return not self.pending
+
+    async def check(self) -> dict[str, Any]:
+        """Write what is waiting, ask the database whether it answers (it may be gone with no
+        turn to notice), and return :meth:`health`."""
+        if await self.flush():
+            import sqlalchemy as sa
+
+            try:
+                with self.engine.connect() as connection:
+                    connection.execute(sa.text("SELECT 1"))
+            except Exception as error:  # noqa: BLE001
+                self._down("the tracker database does not answer", error, quiet=True)
+            else:
+                self._up()
+        return self.health()
 
     def health(self) -> dict[str, Any]:
         """Counts only (no addresses, no names): what ``GET /health`` shows."""

@@ -115,6 +115,8 @@ def test_a_lost_tracker_database_is_loud_and_nothing_is_lost(trained_model, shar
     assert health(server.port)[0] == 200
 
     postgres.stop()
+    status, counts = health(server.port)  # noticed before anyone talks
+    assert (status, counts["tracker_store"], counts["unstored_events"]) == (503, "unreachable", 0), counts
     during = ["what did the critics say about his performance?", "who voices Samantha?"]
     assert "Phoenix" in ask(server.port, during[0], talker)  # the context ("his") is still there
     assert "Johansson" in ask(server.port, during[1], talker)

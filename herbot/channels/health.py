@@ -1,9 +1,10 @@
 """``GET /health`` on Rasa's server: is every turn being stored?
 
-200 with ``{"status": "ok", ...}`` while the tracker database takes every write, 503 with
-``"degraded"`` while it cannot be reached or turns wait in memory to be written (see
-:mod:`herbot.tracker_store`). Only counts are shown, never an address or a setting, so a
-load balancer or a monitor may poll it. Asking also retries the waiting writes.
+200 with ``{"status": "ok", ...}`` while the tracker database answers and has every turn,
+503 with ``"degraded"`` while it cannot be reached or turns wait in memory to be written
+(see :mod:`herbot.tracker_store`). Only counts are shown, never an address or a setting, so
+a load balancer or a monitor may poll it. Asking retries the waiting writes and pings the
+database (``SELECT 1``), so an outage shows even when nobody is talking.
 """
 
 from __future__ import annotations
@@ -38,8 +39,7 @@ class HealthCheck(InputChannel):
             store = tracker_store.find(getattr(agent, "tracker_store", None))
             if store is None:
                 return response.json({"status": "starting"}, status=503)
-            await store.flush()
-            counts = store.health()
+            counts = await store.check()
             return response.json(counts, status=200 if counts["status"] == "ok" else 503)
 
         return health
