@@ -46,7 +46,7 @@ from herbot import processes
 from herbot.channels.turns import LOST_THOUGHT, TOO_FAST
 from herbot.client import REST_PATH, answers, check_url
 from herbot.settings import PROJECT_ROOT, get_settings
-from herbot.tracker_db import TrackerDbError, history_problems, user_messages
+from herbot.tracker_db import Database, TrackerDbError, history_problems, location, shown, user_messages
 
 LEVELS = (1, 10, 50)
 GOAL_CONCURRENCY = 50
@@ -173,7 +173,7 @@ class HistoryCheck:
         return sum(p.startswith(kind) for found in self.problems.values() for p in found)
 
 
-def check_histories(db: Path, talks: list[Talk]) -> HistoryCheck:
+def check_histories(db: Database, talks: list[Talk]) -> HistoryCheck:
     """Every conversation's stored user messages against those it sent, in order.
 
     A message whose request failed may or may not have been stored: both are accepted.
@@ -192,12 +192,12 @@ def check_histories(db: Path, talks: list[Talk]) -> HistoryCheck:
     return check
 
 
-def history_section(check: HistoryCheck, db: Path) -> Section:
+def history_section(check: HistoryCheck, db: Database) -> Section:
     rows = [["conversations checked", str(check.conversations)],
             ["user messages answered with HTTP 200", str(check.messages)],
             ["conversations with a problem", str(len(check.problems))],
             *[[f"messages {kind}", str(check.count(kind))] for kind in ("lost", "doubled", "unexpected", "reordered")]]
-    notes = [f"(read from {db}: each conversation's user events, in stored order)"]
+    notes = [f"(read from {shown(db)}: each conversation's user events, in stored order)"]
     notes += [f"- {sender}: {'; '.join(found)}" for sender, found in list(check.problems.items())[:20]]
     return Section("Stored histories against what each conversation sent", ["", "count"], rows, notes)
 
@@ -221,7 +221,7 @@ class LoadTest:
         self.sections.append(section)
         report.show(section)
 
-    def measure(self, url: str, db: Path, limits: str) -> None:
+    def measure(self, url: str, db: Database, limits: str) -> None:
         args = self.args
         print(self.machine)
         print(f"server: {url}; {limits}")
@@ -312,7 +312,8 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--think", type=float, default=0.0, metavar="S",
                         help="seconds a user pauses after each reply (default 0: as fast as replies come)")
     parser.add_argument("--url", help="a running herbot instead of one of our own; its rate limits apply, and "
-                                      "its tracker database must be HERBOT_TRACKER_DB (default: HERBOT_HOME's)")
+                                      "its tracker database must be HERBOT_TRACKER_URL or HERBOT_TRACKER_DB "
+                                      "(default: HERBOT_HOME's)")
     parser.add_argument("--reports", type=Path, default=PROJECT_ROOT / "reports", metavar="DIR",
                         help="where the Markdown report goes (default reports/)")
     return parser
@@ -327,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with ExitStack() as stack:
                 if args.url:
-                    url, db = check_url(args.url), settings.tracker_db
+                    url, db = check_url(args.url), location(settings)
                     if not answers(url):
                         raise bots.BenchError(f"nothing answers at {url}")
                     limits = ("rate limits: the server's own (started elsewhere); "

@@ -62,7 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, metavar="P", help="the Rasa server's port (default $HERBOT_PORT or 5005)")
     serve.add_argument("--cors", action="append", metavar="ORIGIN",
                        help="allow browser requests from ORIGIN (repeatable; default: only the bot's own origin)")
-    serve.set_defaults(run=run_serve)
+    only = serve.add_mutually_exclusive_group()
+    only.add_argument("--rasa-only", dest="role", action="store_const", const="rasa",
+                      help="start only the Rasa server; its actions are at $HERBOT_ACTION_URL")
+    only.add_argument("--actions-only", dest="role", action="store_const", const="actions",
+                      help="start only the action server (on $HERBOT_ACTION_HOST:$HERBOT_ACTION_PORT)")
+    serve.set_defaults(run=run_serve, role="all")
 
     url_help = "herbot's address (default http://$HERBOT_HOST:$HERBOT_PORT)"
     shell = commands.add_parser("shell", help="chat with herbot in the terminal (starts herbot if none answers)")
@@ -142,7 +147,7 @@ def run_serve(args) -> int:
     from herbot.train import TrainingError
 
     try:
-        return serve(get_settings(), port=args.port, cors=args.cors)
+        return serve(get_settings(), port=args.port, cors=args.cors, role=args.role)
     except (ServeError, TrainingError) as error:
         raise UserError(error) from None
 

@@ -5,6 +5,10 @@ starts both servers on loopback with their output in ``$HERBOT_HOME/logs``, wait
 both answer, and then watches them. Ctrl-C or SIGTERM stops both (whole process groups).
 A dead action server is started again; if the Rasa server dies (or the action server
 keeps dying), herbot shows the end of its log and stops the other.
+
+With ``HERBOT_TRACKER_URL`` and ``HERBOT_LOCK_URL`` it first checks that PostgreSQL and
+Redis answer (:mod:`herbot.stores`); ``--rasa-only`` and ``--actions-only`` start one of
+the two servers, so that several Rasa servers can share conversations and action servers.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from subprocess import Popen
 
-from herbot import processes
+from herbot import processes, stores
 from herbot.settings import BOT_DIR, CHAT_PATH, PROJECT_ROOT, Settings, origins
 from herbot.train import BotSources, rasa_env, train
 
@@ -29,8 +33,8 @@ READY_TIMEOUT_SECONDS = 180.0
 POLL_SECONDS = 0.5
 LOG_LINES_ON_FAILURE = 15
 MAX_RESTARTS, RESTART_WINDOW_SECONDS = 3, 300.0
-ACTION_HOST = "127.0.0.1"  # the action server is only ever called by Rasa, on this machine
 REST_PATH = "/webhooks/rest/webhook"
+ROLES = ("all", "rasa", "actions")  # both servers; only the Rasa server; only the action server
 
 
 class ServeError(Exception):
@@ -88,33 +92,53 @@ def serve(
     cors: list[str] | None = None,
     bot_dir: Path = BOT_DIR,
     actions_root: Path = PROJECT_ROOT,
+    role: str = "all",
     out=None,
 ) -> int:
-    """Run herbot until SIGINT/SIGTERM (exit status 0) or a child fails (:class:`ServeError`)."""
+    """Run herbot until SIGINT/SIGTERM (exit status 0) or a child fails (:class:`ServeError`).
+
+    ``role`` "rasa" starts only the Rasa server (its actions at ``HERBOT_ACTION_URL``),
+    "actions" only the action server: several Rasa servers can then share one action server.
+    """
     out = out or sys.stdout
     settings = replace(settings, port=port or settings.port, cors=settings.cors + origins(cors or []))
-    check_ports(settings.host, settings.port, settings.action_port)
+    rasa, actions = role in ("all", "rasa"), role in ("all", "actions")
+    check_ports(settings, rasa=rasa, actions=actions)
+    if rasa:
+        try:
+            stores.check_reachable(settings)
+        except stores.StoreUnreachable as error:
+            raise ServeError(str(error)) from None
     services: list[Service] = []
     with processes.stop_on_signals():
         try:
-            _prepare_index(settings, out)
-            model = train(settings, sources=BotSources.at(bot_dir), out=out).model
-            check_ports(settings.host, settings.port, settings.action_port)  # training took a while
+            if actions:
+                _prepare_index(settings, out)
+            model = train(settings, sources=BotSources.at(bot_dir), out=out).model if rasa else None
+            check_ports(settings, rasa=rasa, actions=actions)  # training took a while
             logs = settings.home / "logs"
-            print(f"Server logs: {logs} (action-server.log, rasa.log)", file=out, flush=True)
-            plan = [
-                ("starting action server…", action_service(settings, actions_root, logs / "action-server.log")),
-                ("loading the model…", rasa_service(settings, model, bot_dir, logs / "rasa.log")),
-            ]
+            plan = []
+            if actions:
+                plan.append(("starting action server…", action_service(settings, actions_root,
+                                                                      logs / "action-server.log")))
+            if rasa:
+                plan.append(("loading the model…", rasa_service(settings, model, bot_dir, logs / "rasa.log")))
+            names = ", ".join(service.log.name for _, service in plan)
+            print(f"Server logs: {logs} ({names})", file=out, flush=True)
             for note, service in plan:
                 print(note, file=out, flush=True)
                 services.append(service)
                 service.start(fresh_log=True)
             _wait_until_ready(services, out)
-            _warm_up_actions(settings, services[0], out)
+            if actions:
+                _warm_up_actions(settings, services[0], out)
 
-            print(f"herbot is ready: open {settings.chat_url} in your browser "
-                  f"(REST: POST {settings.base_url}{REST_PATH}). Press Ctrl-C to stop.", file=out, flush=True)
+            if rasa:
+                print(f"herbot is ready: open {settings.chat_url} in your browser "
+                      f"(REST: POST {settings.base_url}{REST_PATH}). Press Ctrl-C to stop.", file=out, flush=True)
+            else:
+                print(f"herbot's action server is ready at {local_action_url(settings)}. Press Ctrl-C to stop.",
+                      file=out, flush=True)
             failed, status = _watch(services, settings, out)
             raise failed.failure(f"stopped unexpectedly ({_describe(status)})")
         except processes.Stop as stop:
@@ -134,12 +158,21 @@ def compute_env(settings: Settings) -> dict[str, str]:
     return {"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
 
 
+def local_action_url(settings: Settings) -> str:
+    """The action server this ``herbot serve`` starts (``HERBOT_ACTION_URL`` may name another one)."""
+    return f"http://{_connectable(settings.action_host)}:{settings.action_port}/webhook"
+
+
+def _connectable(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "") else f"[{host}]" if ":" in host else host
+
+
 def action_service(settings: Settings, actions_root: Path, log: Path) -> Service:
-    """rasa-sdk's own server; it binds to SANIC_HOST, so loopback is set there."""
+    """rasa-sdk's own server; it binds to SANIC_HOST, so loopback (or HERBOT_ACTION_HOST) is set there."""
     env = {
         **os.environ,
         **compute_env(settings),
-        "SANIC_HOST": ACTION_HOST,
+        "SANIC_HOST": settings.action_host,
         # Rasa keeps its connections to the action server open; Sanic's default 5 s keep-alive
         # closed them under load while Rasa was writing ("Cannot write to closing transport").
         "SANIC_KEEP_ALIVE_TIMEOUT": "75",
@@ -153,30 +186,30 @@ def action_service(settings: Settings, actions_root: Path, log: Path) -> Service
         env=env,
         cwd=settings.home,
         log=log,
-        health_url=f"http://{ACTION_HOST}:{settings.action_port}/health",
+        health_url=f"http://{_connectable(settings.action_host)}:{settings.action_port}/health",
         restart=True,
     )
 
 
 def rasa_service(settings: Settings, model: Path, bot_dir: Path, log: Path) -> Service:
-    """``rasa run`` with the REST, socket.io and chat page channels, no HTTP API, exact CORS origins.
+    """``rasa run`` with the REST, socket.io, chat page and health channels, no HTTP API, exact CORS origins.
 
-    The port and origins go to the child's environment too: the socket.io channel reads
-    them from herbot's settings there.
+    Its endpoints file is written from the settings (:mod:`herbot.stores`). The port and
+    origins go to the child's environment too: the channels read them from herbot's settings there.
     """
     settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+    endpoints = stores.write_endpoints(settings, settings.home / f"endpoints-{settings.port}.yml")
     env = {
         **rasa_env(settings),
         **compute_env(settings),
-        "HERBOT_ACTION_URL": settings.action_url,
-        "HERBOT_TRACKER_DB": str(settings.tracker_db),
+        **stores.secrets(settings),
         "HERBOT_PORT": str(settings.port),
         "HERBOT_CORS": ",".join(settings.cors),
     }
     argv = [
         sys.executable, "-m", "rasa", "run",
         "--model", str(model),
-        "--endpoints", str(bot_dir / "endpoints.yml"),
+        "--endpoints", str(endpoints),
         "--credentials", str(bot_dir / "credentials.yml"),
         "-i", settings.host, "-p", str(settings.port),
         "--cors", *settings.allowed_origins,
@@ -185,11 +218,14 @@ def rasa_service(settings: Settings, model: Path, bot_dir: Path, log: Path) -> S
                    health_url=f"{settings.base_url}{CHAT_PATH}")
 
 
-def check_ports(host: str, port: int, action_port: int) -> None:
+def check_ports(settings: Settings, *, rasa: bool = True, actions: bool = True) -> None:
     """Refuse to start when a port is taken, before anything is started."""
-    if port == action_port:
+    port, action_port = settings.port, settings.action_port
+    if rasa and actions and port == action_port:
         raise ServeError(f"the Rasa port and the action server port are both {port}; choose another with --port")
-    for bind_host, number, how in ((host, port, "--port"), (ACTION_HOST, action_port, "HERBOT_ACTION_PORT")):
+    wanted = [(settings.host, port, "--port")] if rasa else []
+    wanted += [(settings.action_host, action_port, "HERBOT_ACTION_PORT")] if actions else []
+    for bind_host, number, how in wanted:
         if not 0 < number < 65536:
             raise ServeError(f"port {number} is not between 1 and 65535; choose another with {how}")
         try:
@@ -251,7 +287,7 @@ def _warm_up_actions(settings: Settings, action_server: Service, out) -> None:
     print("warming up the answers (model and index)…", file=out, flush=True)
     call = {"next_action": "action_answer_film_fact", "sender_id": "herbot-warm-up", "domain": {},
             "tracker": {"sender_id": "herbot-warm-up", "latest_message": {"text": "", "entities": []}}}
-    request = urllib.request.Request(settings.action_url, data=json.dumps(call).encode(),
+    request = urllib.request.Request(local_action_url(settings), data=json.dumps(call).encode(),
                                      headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=READY_TIMEOUT_SECONDS) as response:

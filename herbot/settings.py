@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import SplitResult, unquote, urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DATA = PROJECT_ROOT / "knowledge" / "data"
@@ -58,6 +59,63 @@ def _number(name: str, default: float, cast: type = float) -> float:
 
 
 @dataclass(frozen=True)
+class DatabaseUrl:
+    """A server address from a URL, split into what Rasa's endpoint configuration asks for."""
+
+    scheme: str
+    host: str
+    port: int
+    database: str
+    username: str | None = None
+    password: str | None = None
+
+    def __repr__(self) -> str:  # never print the password
+        user = f"{self.username}@" if self.username else ""
+        return f"{self.scheme}://{user}{self.host}:{self.port}/{self.database}"
+
+
+def _server_url(name: str, schemes: tuple[str, ...], default_port: int, example: str) -> DatabaseUrl | None:
+    """A ``scheme://[user[:password]@]host[:port]/name`` URL, checked now with a one-line message."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        parts: SplitResult = urlsplit(value)
+        port = parts.port or default_port
+    except ValueError:
+        parts, port = None, 0
+    scheme = parts.scheme.split("+")[0] if parts else ""
+    database = unquote(parts.path.lstrip("/")) if parts else ""
+    if not parts or scheme not in schemes or not parts.hostname or not database or parts.query:
+        raise SystemExit(f"herbot: {name} is not a URL like {example}")
+    return DatabaseUrl(scheme, parts.hostname, port, database,
+                       unquote(parts.username) if parts.username else None,
+                       unquote(parts.password) if parts.password is not None else None)
+
+
+def _tracker_url() -> DatabaseUrl | None:
+    return _server_url("HERBOT_TRACKER_URL", ("postgresql", "postgres"), 5432,
+                       "postgresql://user:password@127.0.0.1:5432/herbot")
+
+
+def _lock_url() -> DatabaseUrl | None:
+    url = _server_url("HERBOT_LOCK_URL", ("redis",), 6379, "redis://127.0.0.1:6379/0")
+    if url and not url.database.isdigit():
+        raise SystemExit("herbot: HERBOT_LOCK_URL must end in a Redis database number, like redis://127.0.0.1:6379/0")
+    return url
+
+
+def _action_url(action_port: int) -> str:
+    value = os.environ.get("HERBOT_ACTION_URL", "").strip()
+    if not value:
+        return f"http://127.0.0.1:{action_port}/webhook"
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SystemExit(f"herbot: HERBOT_ACTION_URL={value!r} is not a URL like http://127.0.0.1:5055/webhook")
+    return value
+
+
+@dataclass(frozen=True)
 class Settings:
     """Resolved configuration; build it with :func:`get_settings`."""
 
@@ -79,10 +137,15 @@ class Settings:
     threads: int  # compute threads per server process (torch, FAISS)
     rate_limit: str  # turns per conversation
     rate_limit_address: str  # turns per client address (loopback is exempt)
+    action_host: str = "127.0.0.1"  # where the action server listens (herbot serve --actions-only in a container)
+    action_url: str = ""  # where the Rasa server calls the actions (this machine's action server by default)
+    tracker_url: DatabaseUrl | None = None  # PostgreSQL shared by several Rasa servers; None: the SQLite file
+    lock_url: DatabaseUrl | None = None  # Redis for conversation locks and rate limits; None: in this process
 
     @property
-    def action_url(self) -> str:
-        return f"http://127.0.0.1:{self.action_port}/webhook"
+    def shared(self) -> bool:
+        """Conversations live in PostgreSQL and Redis, so several Rasa servers can serve them."""
+        return self.tracker_url is not None
 
     @property
     def base_url(self) -> str:
@@ -105,6 +168,11 @@ def get_settings() -> Settings:
     """Read the environment once per process (tests call ``get_settings.cache_clear()``)."""
     home = _path("HERBOT_HOME", PROJECT_ROOT / "var")
     mode = os.environ.get("HERBOT_RETRIEVAL_MODE", "hybrid")
+    action_port = int(_number("HERBOT_ACTION_PORT", 5055, int))
+    tracker_url, lock_url = _tracker_url(), _lock_url()
+    if bool(tracker_url) != bool(lock_url):
+        raise SystemExit("herbot: set HERBOT_TRACKER_URL and HERBOT_LOCK_URL together (PostgreSQL and Redis), "
+                         "or neither (one process on SQLite)")
     if mode not in ("dense", "bm25", "hybrid"):
         raise SystemExit(f"herbot: HERBOT_RETRIEVAL_MODE={mode!r} must be dense, bm25 or hybrid")
     return Settings(
@@ -119,11 +187,15 @@ def get_settings() -> Settings:
         max_query_chars=int(_number("HERBOT_MAX_QUERY_CHARS", 2_000, int)),
         host=os.environ.get("HERBOT_HOST", "127.0.0.1"),
         port=int(_number("HERBOT_PORT", 5005, int)),
-        action_port=int(_number("HERBOT_ACTION_PORT", 5055, int)),
+        action_port=action_port,
         models_dir=_path("HERBOT_MODELS_DIR", home / "models"),
         tracker_db=_path("HERBOT_TRACKER_DB", home / "tracker.db"),
         cors=origins(os.environ.get("HERBOT_CORS", "").split(","), "HERBOT_CORS"),
         threads=int(_number("HERBOT_THREADS", 1, int)),
         rate_limit=_rate("HERBOT_RATE_LIMIT", "30/minute"),
         rate_limit_address=_rate("HERBOT_RATE_LIMIT_ADDRESS", "120/minute"),
+        action_host=os.environ.get("HERBOT_ACTION_HOST", "127.0.0.1"),
+        action_url=_action_url(action_port),
+        tracker_url=tracker_url,
+        lock_url=lock_url,
     )

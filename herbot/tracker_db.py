@@ -1,44 +1,87 @@
-"""Reading what Rasa stored for a conversation in herbot's SQLite tracker store, and checking it.
+"""Reading what Rasa stored for a conversation in herbot's tracker database, and checking it.
 
 Rasa's SQL tracker store keeps one row per event (``events``: ``sender_id``, ``type_name``,
 ``data`` as JSON), in the order the events happened. The tests, the load test and the soak
-run read it here, never through Rasa, so they see exactly what was written to disk.
+run read it here, never through Rasa, so they see exactly what was written. The database
+is the SQLite file (a path) or a SQLAlchemy URL (PostgreSQL, ``HERBOT_TRACKER_URL``).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
+
+from herbot.settings import Settings
+
+Database = Path | str  # the SQLite file, or a SQLAlchemy URL
 
 
 class TrackerDbError(Exception):
-    """The tracker database cannot be read; the message says which file and why."""
+    """The tracker database cannot be read; the message says which database and why."""
 
 
-def events(db: Path, sender: str, type_name: str) -> list[dict]:
+def location(settings: Settings) -> Database:
+    """Where ``herbot serve`` with these settings keeps the conversations."""
+    url = settings.tracker_url
+    if url is None:
+        return settings.tracker_db
+    auth = quote(url.username or "", safe="")
+    if url.password is not None:
+        auth += ":" + quote(url.password, safe="")
+    return f"postgresql://{auth + '@' if auth else ''}{url.host}:{url.port}/{quote(url.database, safe='')}"
+
+
+def events(db: Database, sender: str, type_name: str) -> list[dict]:
     """The conversation's events of one type, oldest first, as Rasa stored them in ``db``.
 
-    Opened read-only: reading never creates a database or takes a write lock from the server.
+    A SQLite file is opened read-only: reading never creates a database or takes a write
+    lock from the server.
     """
-    if not Path(db).is_file():
+    import sqlalchemy as sa
+
+    if _is_file(db) and not Path(db).is_file():
         raise TrackerDbError(f"no tracker database at {db}")
+    query = sa.text("SELECT data FROM events WHERE sender_id = :sender AND type_name = :type ORDER BY id")
     try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
-            rows = connection.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = ? ORDER BY id",
-                                      (sender, type_name)).fetchall()
-    except sqlite3.Error as error:
-        raise TrackerDbError(f"cannot read the tracker database {db}: {error}") from None
+        with _engine(str(db)).connect() as connection:
+            rows = connection.execute(query, {"sender": sender, "type": type_name}).fetchall()
+    except sa.exc.SQLAlchemyError as error:
+        reason = " ".join(str(getattr(error, "orig", None) or error).split())
+        raise TrackerDbError(f"cannot read the tracker database {shown(db)}: {reason}") from None
     return [json.loads(data) for (data,) in rows]
 
 
-def slot_events(db: Path, sender: str) -> list[dict]:
+def _is_file(db: Database) -> bool:
+    return isinstance(db, Path) or "://" not in db
+
+
+def shown(db: Database) -> str:
+    """The database for a message or a report: the file, or the URL with its password masked."""
+    if _is_file(db):
+        return str(db)
+    from sqlalchemy.engine import make_url
+
+    return repr(make_url(db))  # the password masked
+
+
+@lru_cache(maxsize=8)
+def _engine(db: str):
+    import sqlalchemy as sa
+
+    if _is_file(db):
+        return sa.create_engine(f"sqlite:///file:{db}?mode=ro&uri=true", poolclass=sa.pool.NullPool)
+    return sa.create_engine(db.replace("postgres://", "postgresql://", 1), pool_pre_ping=True)
+
+
+def slot_events(db: Database, sender: str) -> list[dict]:
     """The conversation's ``slot`` events, oldest first."""
     return events(db, sender, "slot")
 
 
-def user_messages(db: Path, sender: str) -> list[str]:
+def user_messages(db: Database, sender: str) -> list[str]:
     """The text of every message the user sent in the conversation, in the stored order."""
     return [event.get("text") or "" for event in events(db, sender, "user")]
 

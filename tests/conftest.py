@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from serving import BOT_READY, HERBOT, Serving
 
 from herbot.processes import free_ports
 from herbot.settings import get_settings
@@ -145,3 +146,50 @@ def bot(herbot_home, built_index):
     yield f"http://127.0.0.1:{port}", herbot_home
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=60)
+
+
+@pytest.fixture(scope="session")
+def trained_model(herbot_home, built_index):
+    """The real bot trained once with `herbot train` into the session's HERBOT_HOME."""
+    if not BOT_READY:
+        pytest.skip("bot/domain.yml (or bot/domain/) does not exist yet")
+    started = time.monotonic()
+    result = subprocess.run([HERBOT, "train"], capture_output=True, text=True, timeout=3600,
+                            env={**os.environ, "HERBOT_HOME": str(herbot_home)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    model = herbot_home / "models" / "herbot.tar.gz"
+    assert model.is_file()
+    return model, result.stdout, time.monotonic() - started
+
+
+@pytest.fixture
+def serving(herbot_home):
+    """Start `herbot serve` children on free ports (``serving(*args, home=..., env=...)``); killed if left running."""
+    started: list[Serving] = []
+
+    def start(*args: str, home: Path | None = None, env: dict[str, str] | None = None) -> Serving:
+        started.append(Serving(home or herbot_home, *free_ports(2), *args, env=env))
+        return started[-1]
+
+    yield start
+    for server in started:
+        if server.process.poll() is None:
+            server.kill()
+
+
+@pytest.fixture
+def shared_stores():
+    """A fresh PostgreSQL and Redis for one test: ``(postgres, redis)`` (tests/databases.py)."""
+    import databases
+
+    if reason := databases.missing():
+        pytest.skip(reason)
+    postgres = databases.PostgresServer()
+    try:
+        redis = databases.RedisServer()
+    except BaseException:
+        postgres.close()
+        raise
+    yield postgres, redis
+    redis.close()
+    postgres.close()

@@ -12,15 +12,14 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
-from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from process_tree import alive, descendants, processes_matching
+from process_tree import descendants, processes_matching
+from serving import BOT_READY, HERBOT, Serving, herbot_env
 
 from herbot.channels.turns import LOST_THOUGHT
 from herbot.client import Conversation
@@ -30,89 +29,11 @@ from herbot.tracker_db import slot_events
 
 pytestmark = pytest.mark.slow
 
-HERBOT = str(Path(sys.executable).parent / "herbot")
-BOT_READY = (BOT_DIR / "domain.yml").is_file() or (BOT_DIR / "domain").is_dir()
 ACTIONS_READY = (PROJECT_ROOT / "actions" / "__init__.py").is_file()
 needs_bot = pytest.mark.skipif(
     not (BOT_READY and ACTIONS_READY),
     reason="the Rasa project is incomplete: bot/domain.yml (or bot/domain/) and the actions/ package are needed",
 )
-
-
-def herbot_env(home: Path, port: int, action_port: int) -> dict[str, str]:
-    return {**os.environ, "HERBOT_HOME": str(home), "HERBOT_PORT": str(port), "HERBOT_ACTION_PORT": str(action_port)}
-
-
-class Serving:
-    """A `herbot serve` child whose output the test reads line by line."""
-
-    def __init__(self, home: Path, port: int, action_port: int):
-        self.home, self.port, self.action_port = home, port, action_port
-        self.process = subprocess.Popen(
-            [HERBOT, "serve"], env=herbot_env(home, port, action_port),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
-        self.output: list[str] = []
-
-    def wait_for(self, text: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            line = self.process.stdout.readline()
-            self.output.append(line)
-            if text in line:
-                return
-            if not line and self.process.poll() is not None:
-                pytest.fail(f"herbot serve exited ({self.process.returncode}) before {text!r}:\n{self.text}")
-        pytest.fail(f"no {text!r} within {timeout} s:\n{self.text}")
-
-    def finish(self, timeout: float) -> int:
-        rest, _ = self.process.communicate(timeout=timeout)
-        self.output.append(rest)
-        return self.process.returncode
-
-    @property
-    def text(self) -> str:
-        return "".join(self.output)
-
-    def leftovers(self, started: set[int]) -> list[str]:
-        # by ports only: the session's shared `bot` fixture runs on the same HERBOT_HOME
-        return [f"pid {pid}" for pid in started if alive(pid)] + processes_matching([self.port, self.action_port])
-
-    def kill(self) -> None:
-        """Last resort after a failed test: take every process below herbot down."""
-        for pid in descendants(self.process.pid):
-            with suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-        self.process.kill()
-        self.process.wait()
-
-
-@pytest.fixture
-def serving(herbot_home):
-    started: list[Serving] = []
-
-    def start() -> Serving:
-        started.append(Serving(herbot_home, *free_ports(2)))
-        return started[-1]
-
-    yield start
-    for server in started:
-        if server.process.poll() is None:
-            server.kill()
-
-
-@pytest.fixture(scope="session")
-def trained_model(herbot_home, built_index):
-    """The real bot trained once with `herbot train` into the session's HERBOT_HOME."""
-    if not BOT_READY:
-        pytest.skip("bot/domain.yml (or bot/domain/) does not exist yet")
-    started = time.monotonic()
-    result = subprocess.run([HERBOT, "train"], capture_output=True, text=True, timeout=3600,
-                            env={**os.environ, "HERBOT_HOME": str(herbot_home)})
-    assert result.returncode == 0, result.stdout + result.stderr
-    model = herbot_home / "models" / "herbot.tar.gz"
-    assert model.is_file()
-    return model, result.stdout, time.monotonic() - started
 
 
 @pytest.mark.parametrize("taken", ["rasa", "action"])

@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 import pytest
+import yaml
 
 from herbot.settings import origins
 
@@ -29,3 +30,62 @@ def test_serve_refuses_a_wildcard_origin_in_one_line(herbot_cli):
     result = herbot_cli("serve", "--cors", "*", timeout=60)
     assert result.returncode == 1
     assert result.stderr.strip() == "herbot: --cors '*' is not an exact origin like http://example.org:8080"
+
+
+@pytest.fixture
+def environment(monkeypatch, herbot_home):
+    """Settings read afresh from a changed environment (and again afterwards)."""
+    from herbot.settings import get_settings
+
+    def read(**variables: str):
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        return get_settings()
+
+    yield read
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(("variables", "message"), [
+    ({"HERBOT_TRACKER_URL": "mysql://h/db", "HERBOT_LOCK_URL": "redis://h/0"},
+     "HERBOT_TRACKER_URL is not a URL like postgresql://user:password@127.0.0.1:5432/herbot"),
+    ({"HERBOT_TRACKER_URL": "postgresql://h:5432/", "HERBOT_LOCK_URL": "redis://h/0"}, "HERBOT_TRACKER_URL is not"),
+    ({"HERBOT_TRACKER_URL": "postgresql://h/db"}, "set HERBOT_TRACKER_URL and HERBOT_LOCK_URL together"),
+    ({"HERBOT_TRACKER_URL": "postgresql://h/db", "HERBOT_LOCK_URL": "redis://h/x"}, "a Redis database number"),
+    ({"HERBOT_ACTION_URL": "actions:5055"}, "HERBOT_ACTION_URL='actions:5055' is not a URL"),
+])
+def test_store_urls_are_checked_in_one_line(environment, variables, message):
+    with pytest.raises(SystemExit, match=message) as refusal:
+        environment(**variables)
+    assert "\n" not in str(refusal.value)
+
+
+def test_endpoints_default_to_the_sqlite_file_and_one_process(environment):
+    from herbot.stores import TRACKER_STORE, endpoints
+
+    settings = environment()
+    config = endpoints(settings)
+    assert config["tracker_store"] == {"type": TRACKER_STORE, "dialect": "sqlite", "db": str(settings.tracker_db)}
+    assert "lock_store" not in config  # Rasa's in-memory lock store
+    assert config["action_endpoint"]["url"] == f"http://127.0.0.1:{settings.action_port}/webhook"
+
+
+def test_endpoints_on_postgresql_and_redis_keep_passwords_out_of_the_file(environment, tmp_path):
+    from herbot.stores import secrets, write_endpoints
+
+    settings = environment(HERBOT_TRACKER_URL="postgresql://bot:p%40ss@db.internal:6543/chats",
+                           HERBOT_LOCK_URL="redis://:r3d@cache:6380/2", HERBOT_ACTION_URL="http://actions:5055/webhook")
+    written = write_endpoints(settings, tmp_path / "endpoints.yml")
+    text = written.read_text()
+    assert "p@ss" not in text and "r3d" not in text and written.stat().st_mode & 0o077 == 0
+    config = yaml.safe_load(text)
+    store, lock = config["tracker_store"], config["lock_store"]
+    assert (store["dialect"], store["url"], store["port"], store["db"], store["username"]) == (
+        "postgresql", "db.internal", 6543, "chats", "bot")
+    assert "  password: ${HERBOT_TRACKER_PASSWORD}\n" in text  # unquoted: Rasa substitutes only those
+    assert (lock["type"], lock["url"], lock["port"], lock["db"]) == ("redis", "cache", 6380, 2)
+    assert config["action_endpoint"]["url"] == "http://actions:5055/webhook"
+    assert secrets(settings) == {"HERBOT_TRACKER_PASSWORD": "p@ss", "HERBOT_LOCK_PASSWORD": "r3d"}
+    assert "p@ss" not in repr(settings.tracker_url)

@@ -1,4 +1,4 @@
-"""What both channels do around a turn: the rate limits (real ``limits`` library, in memory)."""
+"""What both channels do around a turn: the rate limits (real ``limits`` library, in memory or in Redis)."""
 
 import uuid
 
@@ -40,3 +40,27 @@ def test_a_bad_rate_is_refused_at_start(monkeypatch):
     finally:
         monkeypatch.delenv("HERBOT_RATE_LIMIT")
         get_settings.cache_clear()
+
+
+def test_with_redis_the_limit_holds_across_rasa_servers(monkeypatch, shared_stores):
+    """Two limiters (as in two Rasa servers) on one Redis count the same conversation's turns."""
+    from herbot.channels import turns
+    from herbot.settings import get_settings
+
+    postgres, redis = shared_stores
+    monkeypatch.setenv("HERBOT_TRACKER_URL", postgres.url)
+    monkeypatch.setenv("HERBOT_LOCK_URL", redis.url)
+    get_settings.cache_clear()
+    turns._limiter.cache_clear()
+    try:
+        sender = fresh("shared")
+        assert all(within_rate(sender, "127.0.0.1") for _ in range(15))
+        turns._limiter.cache_clear()  # a new limiter: the other server
+        assert all(within_rate(sender, "127.0.0.1") for _ in range(15))
+        assert not within_rate(sender, "127.0.0.1")
+        redis.close()  # Redis gone: turns go through rather than fail
+        assert within_rate(fresh("after"), "127.0.0.1")
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+        turns._limiter.cache_clear()

@@ -11,11 +11,14 @@
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 from limits import RateLimitItem, parse, storage, strategies
 
 from herbot.settings import LOOPBACK, get_settings
+
+logger = logging.getLogger(__name__)
 
 TOO_FAST = "You're quicker than I am! Give me a few seconds to catch up, then ask again."
 LOST_THOUGHT = "Sorry, I lost my train of thought there. Could you ask me that again in a moment?"
@@ -34,10 +37,19 @@ def clip(text: str) -> tuple[str, str | None]:
     return text[:limit], f"That was a long message, so I read only its first {limit:,} characters."
 
 
-# In this process's memory: one Rasa server (several instances would share a Redis storage).
-# Module-level on purpose: a limiter holds its storage only by a weak reference.
-_MEMORY = storage.MemoryStorage()
-_LIMITER = strategies.MovingWindowRateLimiter(_MEMORY)
+_STORAGE: list = []
+
+
+@lru_cache(maxsize=1)
+def _limiter() -> strategies.MovingWindowRateLimiter:
+    """In this process's memory for one Rasa server; in Redis (``HERBOT_LOCK_URL``) when several
+    share the conversations, so that a limit holds whichever server a turn reaches."""
+    from herbot.stores import redis_url
+
+    url = redis_url(get_settings())
+    store = storage.storage_from_string(url) if url else storage.MemoryStorage()
+    _STORAGE.append(store)  # a limiter holds its storage only by a weak reference
+    return strategies.MovingWindowRateLimiter(store)
 
 
 def within_rate(sender: str, address: str | None) -> bool:
@@ -47,10 +59,14 @@ def within_rate(sender: str, address: str | None) -> bool:
     benchmarks on this machine, where every conversation shares 127.0.0.1.
     """
     settings = get_settings()
-    if not _LIMITER.hit(_rate(settings.rate_limit), "sender", sender):
-        return False
-    if address and address not in LOOPBACK and not address.startswith("127."):
-        return _LIMITER.hit(_rate(settings.rate_limit_address), "address", address)
+    limiter = _limiter()
+    try:
+        if not limiter.hit(_rate(settings.rate_limit), "sender", sender):
+            return False
+        if address and address not in LOOPBACK and not address.startswith("127."):
+            return limiter.hit(_rate(settings.rate_limit_address), "address", address)
+    except Exception as error:  # noqa: BLE001 - Redis away: answer unlimited rather than not at all
+        logger.error("rate limit storage error, turn let through: %s", " ".join(str(error).split()))
     return True
 
 

@@ -1,0 +1,224 @@
+"""Rasa's SQL tracker store, loud when the database fails and keeping what it could not write.
+
+Rasa 3.6 wraps every tracker store in ``FailSafeTrackerStore``: when a save fails it logs
+once and keeps the turn in a memory store that nothing ever writes back, and when a read
+fails the conversation silently starts over. This store never lets an error reach that
+wrapper:
+
+- a failed save is logged as an ERROR and the conversation is kept in memory as *pending*;
+- a failed read answers from the last state this process saw of the conversation (pending,
+  or last read or written), so the user goes on talking with the context they had;
+- every later save, read and ``GET /health`` first tries to write the pending
+  conversations, and a background retry does so every few seconds, so the turns from an
+  outage reach the database once it is back.
+
+:func:`health` reports the counts (``herbot/channels/health.py`` serves them). Rasa loads
+this class from ``type: herbot.tracker_store.LoudSQLTrackerStore`` in the endpoints file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = 3.0
+REMEMBERED_CONVERSATIONS = 1_000  # last states kept to answer through a read outage
+
+
+@dataclass
+class _Pending:
+    """A conversation with events the database does not have yet."""
+
+    tracker: DialogueStateTracker
+    stored: int  # how many of its events the database already holds
+    # True when the tracker started without the stored history (the read failed and this
+    # process had never seen the conversation): all of its events are new then.
+    detached: bool
+
+
+class LoudSQLTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` that logs failed writes as errors and writes them later."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pending: dict[str, _Pending] = {}
+        # last state seen per conversation, with how many of its events were stored then
+        self.recent: OrderedDict[str, tuple[DialogueStateTracker, int]] = OrderedDict()
+        self.failed_saves = 0  # saves that raised, over the life of the process
+        self.failed_reads = 0
+        self.recovered_saves = 0  # pending conversations written once the database was back
+        self.database_ok = True
+        self._retry: asyncio.Task | None = None
+        self._flushing = asyncio.Lock()
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.flush()
+        sender = tracker.sender_id
+        if sender in self.pending:  # earlier turns are still unwritten: keep them together
+            self.pending[sender].tracker = tracker
+            return
+        try:
+            await super().save(tracker)
+        except Exception as error:  # noqa: BLE001 - any database error must not lose the turn
+            self.failed_saves += 1
+            self._down(f"could not store the conversation {sender!r}; keeping it in memory until the "
+                       f"database is back", error)
+            known = self.recent.get(sender)
+            stored = known[1] if known and known[0] is tracker else 0
+            self.pending[sender] = _Pending(tracker, stored, detached=False)
+            self._schedule_retry()
+        else:
+            self._up()
+            self._remember(tracker)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The conversation's current session; from memory while the database cannot be read."""
+        await self.flush()
+        if sender_id in self.pending:
+            return self.pending[sender_id].tracker
+        try:
+            tracker = await super().retrieve(sender_id)
+        except Exception as error:  # noqa: BLE001
+            self.failed_reads += 1
+            self._down(f"could not read the conversation {sender_id!r}; answering from memory", error)
+            known = self.recent.get(sender_id)
+            if known is None:
+                # Rasa starts the conversation afresh; all of its events are to be written later.
+                pending = _Pending(self.init_tracker(sender_id), 0, detached=True)
+            else:
+                pending = _Pending(known[0], known[1], detached=False)
+            self.pending[sender_id] = pending
+            self._schedule_retry()
+            return pending.tracker
+        self._up()
+        if tracker is not None:
+            self._remember(tracker)
+        return tracker
+
+    async def flush(self) -> bool:
+        """Write every pending conversation; True when none is left. One flush at a time."""
+        if not self.pending:
+            return True
+        async with self._flushing:
+            for sender, pending in list(self.pending.items()):
+                if self.pending.get(sender) is not pending:
+                    continue  # written meanwhile
+                tracker = pending.tracker
+                try:
+                    if pending.detached:
+                        self._append(tracker, list(tracker.events))
+                        # Stored from a new session on: Rasa's count-based save fits from here.
+                        pending.detached, pending.stored = False, len(tracker.events)
+                    else:
+                        await super().save(tracker)
+                except Exception as error:  # noqa: BLE001
+                    self._down("the tracker database is still unreachable", error, quiet=True)
+                    return False
+                if pending.tracker is tracker:  # no newer turn arrived while writing
+                    del self.pending[sender]
+                    self._remember(tracker)
+                    self.recovered_saves += 1
+                    logger.warning("stored the conversation %r that the database missed during the outage", sender)
+        self._up()
+        return not self.pending
+
+    async def check(self) -> dict[str, Any]:
+        """Write what is waiting, ask the database whether it answers (it may be gone with no
+        turn to notice), and return :meth:`health`."""
+        if await self.flush():
+            import sqlalchemy as sa
+
+            try:
+                with self.engine.connect() as connection:
+                    connection.execute(sa.text("SELECT 1"))
+            except Exception as error:  # noqa: BLE001
+                self._down("the tracker database does not answer", error, quiet=True)
+            else:
+                self._up()
+        return self.health()
+
+    def health(self) -> dict[str, Any]:
+        """Counts only (no addresses, no names): what ``GET /health`` shows."""
+        unstored = sum(self._unstored_events(pending) for pending in self.pending.values())
+        ok = self.database_ok and not self.pending
+        return {
+            "status": "ok" if ok else "degraded",
+            "tracker_store": "reachable" if self.database_ok else "unreachable",
+            "unstored_conversations": len(self.pending),
+            "unstored_events": unstored,
+            "failed_saves": self.failed_saves,
+            "failed_reads": self.failed_reads,
+            "recovered_conversations": self.recovered_saves,
+        }
+
+    @staticmethod
+    def _unstored_events(pending: _Pending) -> int:
+        return max(len(pending.tracker.events) - pending.stored, 0)
+
+    def _append(self, tracker: DialogueStateTracker, events: list) -> None:
+        """Write ``events`` after what is stored for the conversation (a session started during an outage)."""
+        if events and getattr(events[0], "action_name", None) != ACTION_SESSION_START_NAME:
+            logger.warning("the conversation %r restarted during the outage without a session start",
+                           tracker.sender_id)
+        with self.session_scope() as session:
+            for event in events:
+                data = event.as_dict()
+                session.add(self.SQLEvent(
+                    sender_id=tracker.sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
+                    intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
+                    action_name=data.get("name"), data=json.dumps(data),
+                ))
+            session.commit()
+
+    def _remember(self, tracker: DialogueStateTracker) -> None:
+        self.recent[tracker.sender_id] = (tracker, len(tracker.events))
+        self.recent.move_to_end(tracker.sender_id)
+        while len(self.recent) > REMEMBERED_CONVERSATIONS:
+            self.recent.popitem(last=False)
+
+    def _down(self, what: str, error: Exception, quiet: bool = False) -> None:
+        if self.database_ok or not quiet:
+            logger.error("tracker database error: %s: %s", what, _one_line(error))
+        self.database_ok = False
+
+    def _up(self) -> None:
+        if not self.database_ok:
+            logger.warning("the tracker database answers again")
+        self.database_ok = True
+
+    def _schedule_retry(self) -> None:
+        if self._retry is None or self._retry.done():
+            self._retry = asyncio.get_running_loop().create_task(self._retry_until_stored())
+
+    async def _retry_until_stored(self) -> None:
+        while self.pending:
+            await asyncio.sleep(RETRY_SECONDS)
+            await self.flush()
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())[:300] or type(error).__name__
+
+
+def find(tracker_store: Any) -> LoudSQLTrackerStore | None:
+    """herbot's store inside Rasa's wrappers (``FailSafeTrackerStore``, ``AwaitableTrackerStore``)."""
+    seen = 0
+    while tracker_store is not None and seen < 5:
+        if isinstance(tracker_store, LoudSQLTrackerStore):
+            return tracker_store
+        if isinstance(tracker_store, FailSafeTrackerStore):
+            tracker_store = tracker_store._tracker_store
+        else:
+            tracker_store = getattr(tracker_store, "_tracker_store", None)
+        seen += 1
+    return None
