@@ -9,8 +9,10 @@ limits lifted, so that it measures the bot and not the limiter; it stops it at t
 Each level runs a fixed count of turns (``--turns``) with that many simulated users at once.
 A user holds one conversation at a time, under a fresh sender id: the scripted questions of
 ``bench/dialogues.py`` (film facts, cast, opinions, plot, chitchat), one after the other,
-each sent as soon as the previous reply came (``--think`` adds a pause), then the next
-conversation. A turn is an error when the answer is not HTTP 200, holds no text, or is one
+each sent as soon as the previous reply came, then the next conversation. ``--think S`` adds a
+pause of S seconds on average (drawn between S/2 and 3S/2, like a person reading and typing) and
+spreads the users' first messages over the first S seconds, so that they do not all arrive at once.
+A turn is an error when the answer is not HTTP 200, holds no text, or is one
 of herbot's fallbacks (the "lost my train of thought" reply, the rate-limit reply).
 
 Then each conversation's user messages are read from the SQLite tracker store
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import sys
 import time
 import uuid
@@ -139,6 +142,9 @@ async def run_users(url: str, name: str, users: int, more: Callable[[], bool], t
         origin = time.perf_counter()
 
         async def user(number: int) -> None:
+            pauses = random.Random(number)  # the same pauses in every run
+            if think:  # users arrive over the first pause, not all in the same instant
+                await asyncio.sleep(pauses.uniform(0, think))
             while True:
                 talk = Talk(f"load-{name}-{number}-{uuid.uuid4().hex[:12]}")
                 talks.append(talk)
@@ -150,7 +156,7 @@ async def run_users(url: str, name: str, users: int, more: Callable[[], bool], t
                     if turn.status != 200:
                         break
                     if think:
-                        await asyncio.sleep(think)
+                        await asyncio.sleep(pauses.uniform(think / 2, think * 1.5))
 
         await asyncio.gather(*(user(n) for n in range(users)))
         seconds = time.perf_counter() - origin
@@ -244,7 +250,7 @@ class LoadTest:
                          str(len(errors)), f"{load} / {load_now()}"])
             log(f"  {len(turns) / run.seconds:.1f} turns/s, p50 {p50:.0f} ms, p95 {p95:.0f} ms, "
                 f"errors: {errors_by_kind(turns)}")
-        think = f"{args.think:g} s between a reply and the next message" if args.think else \
+        think = f"{args.think:g} s between a reply and the next message on average" if args.think else \
             "no pause between a reply and the next message (each user keeps one request in flight)"
         notes = [f"({think}; a fresh sender id per conversation, {len(HERBOT_CONVERSATIONS)} scripts of 3-4 turns "
                  "from bench/dialogues.py in turn)",
@@ -310,7 +316,8 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--turns", type=positive, default=300, metavar="N", help="turns per level (default 300)")
     parser.add_argument("--warm-up", type=int, default=5, metavar="W", help="untimed turns first (default 5)")
     parser.add_argument("--think", type=float, default=0.0, metavar="S",
-                        help="seconds a user pauses after each reply (default 0: as fast as replies come)")
+                        help="seconds a user pauses after each reply, on average (drawn between S/2 and 3S/2; "
+                             "users start spread over the first S seconds; default 0: as fast as replies come)")
     parser.add_argument("--url", help="a running herbot instead of one of our own; its rate limits apply, and "
                                       "its tracker database must be HERBOT_TRACKER_URL or HERBOT_TRACKER_DB "
                                       "(default: HERBOT_HOME's)")
