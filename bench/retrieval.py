@@ -22,6 +22,7 @@ sample of real synthetic paragraphs. ``--paragraph-vectors encode`` embeds every
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import random
@@ -266,24 +267,42 @@ def synthetic_vectors(passages: list[Passage], sentence_vectors: dict[str, np.nd
 # --- measurements -----------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def compute_threads(count: int):
+    """torch and FAISS on ``count`` threads inside the block, as they were after it."""
+    import faiss
+    import torch
+
+    before = torch.get_num_threads(), faiss.omp_get_max_threads()
+    torch.set_num_threads(count)
+    faiss.omp_set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before[0])
+        faiss.omp_set_num_threads(before[1])
+
+
 def build_and_open(folder: Path, passages: list[Passage], encoder, build_encoder, settings, sources, *, progress=False):
     """Build with the production code, time it, and open a retriever on the result (real query encoder).
 
     ``encode_s`` is the time spent in the build encoder's calls; ``construction_s`` the rest of
-    ``index.build``: FAISS passage and sentence indexes, BM25 and writing the folder.
+    ``index.build``: FAISS passage and sentence indexes, BM25 and writing the folder. The build
+    uses every core, as ``herbot index`` does; queries run on ``--threads``, as the servers do.
     """
     timed = Timed(build_encoder)
     started = time.perf_counter()
-    manifest = index.build(
-        folder,
-        passages,
-        timed,
-        model_name=settings.embedding_model,
-        sources=sources,
-        fingerprint_=index.fingerprint(sources, settings.embedding_model),
-        ann_threshold=settings.ann_threshold,
-        progress=progress,
-    )
+    with compute_threads(os.cpu_count() or 1):
+        manifest = index.build(
+            folder,
+            passages,
+            timed,
+            model_name=settings.embedding_model,
+            sources=sources,
+            fingerprint_=index.fingerprint(sources, settings.embedding_model),
+            ann_threshold=settings.ann_threshold,
+            progress=progress,
+        )
     seconds = time.perf_counter() - started
     loaded = index.load(folder, model_name=settings.embedding_model, dimension=encoder.dimension)
     retriever = Retriever(
@@ -351,6 +370,26 @@ def measure_latency(retriever: Retriever, questions: list[str], count: int, labe
             call(questions[i % len(questions)])
             timings[name].append((time.perf_counter() - started) * 1000)
     return {name: tuple(float(v) for v in np.percentile(timings[name], [50, 95])) for name in calls}
+
+
+def ann_recall(retriever: Retriever, questions: list[str], k: int = 10) -> dict[str, float] | None:
+    """Share of the exact top ``k`` that the approximate (HNSW) indexes find, passages and units apart.
+
+    None when both indexes are exact. The exact answer is a full scan of the stored vectors.
+    """
+    loaded = retriever.index
+    if loaded.manifest["index_type"] == "flat" and loaded.manifest["sentence_index_type"] == "flat":
+        return None
+    queries = np.stack([retriever.encoder.encode_query(q) for q in questions])
+    found = {}
+    for name, faiss_index, matrix in (
+        ("passages", loaded.vectors, loaded.passage_matrix),
+        ("units", loaded.sentences, loaded.unit_matrix),
+    ):
+        _, approximate = faiss_index.search(queries, k)
+        exact = np.argsort(-(queries @ matrix.T), axis=1)[:, :k]
+        found[name] = float(np.mean([len(set(a) & set(e)) / k for a, e in zip(approximate, exact, strict=True)]))
+    return found
 
 
 def quality(retriever: Retriever, dev_set: dict) -> dict:
@@ -599,6 +638,13 @@ def run(args: argparse.Namespace) -> dict:
         synthetic["latency"] = measure_latency(synthetic["retriever"], questions, args.queries, "synthetic corpus")
         synthetic["load"] = os.getloadavg()[0]
         print_latency(synthetic, label, args.queries)
+        recall = ann_recall(synthetic["retriever"], questions)
+        if recall:
+            ef = synthetic["retriever"].index.sentences.hnsw.efSearch
+            print(
+                f"(HNSW, efSearch {ef}: recall@10 against an exact scan, dev questions: "
+                f"passages {recall['passages']:.3f}, sentence units {recall['units']:.3f})"
+            )
 
     print_summary(real, synthetic, label, args.queries, scores)
     log("done")
