@@ -171,7 +171,7 @@ def _on_topic(hits: list[Hit], question: str, kind: str, aspect: str | None, sub
 
     An aspect the user asked about that no passage covers leaves nothing (the reviews are
     silent on it); a general opinion question with no verdict sentence keeps the best matches.
-    Without any of these, the best three are ordered by how well their sentence answers.
+    Without any of these, the retrieval order stands (its ranking already weighs the best sentence).
     """
     if subject:
         named = re.escape(_stem(subject))
@@ -181,7 +181,7 @@ def _on_topic(hits: list[Hit], question: str, kind: str, aspect: str | None, sub
         return _with_sentence(hits, ASPECTS[aspect].pattern)
     if kind in VERDICT_KINDS:
         return _with_sentence(hits, VERDICT.pattern) or hits
-    return sorted(hits[:3], key=lambda hit: -hit.sentence_score) + hits[3:]
+    return hits
 
 
 def _with_sentence(hits: list[Hit], pattern: str) -> list[Hit]:

@@ -125,9 +125,9 @@ class Retriever:
         mode = mode or self.mode
         floor = self.min_score if min_score is None else min_score
         query = self.encoder.encode_query(text)
-        scored: dict[int, tuple[float, int]] = {}  # each passage is scored once per search
+        scored: dict[int, float] = {}  # each passage is scored once per search
 
-        def score(row: int) -> tuple[float, int]:
+        def score(row: int) -> float:
             if row not in scored:
                 scored[row] = self._score(query, row)
             return scored[row]
@@ -146,10 +146,10 @@ class Retriever:
             rows = _fuse(dense, bm25, score)
         hits = []
         for row in rows:
-            score_, best = score(row)
+            score_ = score(row)
             if score_ < floor:
                 continue
-            hits.append(self._hit(query, row, score_, best, len(hits) + 1))
+            hits.append(self._hit(query, row, score_, len(hits) + 1))
             if len(hits) == top_k:
                 break
         return hits
@@ -161,7 +161,7 @@ class Retriever:
         _, unit_rows = index.sentences.search(query[None, :], min(3 * k, index.sentences.ntotal))
         owners = np.searchsorted(index.sentence_offsets, unit_rows[0][unit_rows[0] >= 0], side="right") - 1
         candidates = dict.fromkeys([int(r) for r in rows[0] if r >= 0] + [int(r) for r in owners])
-        return sorted(((row, score(row)[0]) for row in candidates), key=lambda item: -item[1])
+        return sorted(((row, score(row)) for row in candidates), key=lambda item: -item[1])
 
     def _filtered(self, search, filters: Filters, want: int) -> list[tuple[int, float]]:
         """(row, score) allowed by ``filters``, widening the search until enough are found or none are left."""
@@ -173,27 +173,19 @@ class Retriever:
                 return found[:want]
             k = min(k * 4, total)
 
-    def _score(self, query: np.ndarray, row: int) -> tuple[float, int]:
-        """Dense score of one passage and the row of its best unit, read from the stored vectors in place."""
+    def _score(self, query: np.ndarray, row: int) -> float:
+        """Dense score of one passage, from its stored vectors read in place."""
         start, end = int(self.index.sentence_offsets[row]), int(self.index.sentence_offsets[row + 1])
-        unit_scores = self.index.unit_matrix[start:end] @ query
-        best = int(np.argmax(unit_scores))
-        paragraph_score = float(self.index.passage_matrix[row] @ query)
-        return (paragraph_score + float(unit_scores[best])) / 2, start + best
+        best_unit = float(np.max(self.index.unit_matrix[start:end] @ query))
+        return (float(self.index.passage_matrix[row] @ query) + best_unit) / 2
 
-    def _hit(self, query: np.ndarray, row: int, score: float, best_unit: int, rank: int) -> Hit:
-        """The hit for ``row``, quoting its sentence closest to the question.
-
-        The best unit may be a pair of sentences; the quote is always one sentence: the best
-        unit's if it is one, else the closer of the pair's two.
-        """
+    def _hit(self, query: np.ndarray, row: int, score: float, rank: int) -> Hit:
+        """The hit for ``row``, quoting its one sentence closest to the question (never a pair)."""
         passage = self.passages[row]
         sentences = passage.sentences or (passage.text,)
         start = int(self.index.sentence_offsets[row])
         sentence_scores = self.index.unit_matrix[start : start + len(sentences)] @ query
-        unit = best_unit - start
-        candidates = [unit] if unit < len(sentences) else [unit - len(sentences), unit - len(sentences) + 1]
-        best = max(candidates, key=lambda i: sentence_scores[i])
+        best = int(np.argmax(sentence_scores))
         return Hit(passage, score, sentences[best], float(sentence_scores[best]), rank)
 
 
@@ -202,7 +194,7 @@ def _fuse(dense: list[tuple[int, float]], bm25: list[tuple[int, float]], score) 
     top = max((value for _, value in bm25), default=0.0)
     lexical = {row: value / top for row, value in bm25} if top > 0 else {}
     rows = dict.fromkeys([row for row, _ in dense] + [row for row, _ in bm25])
-    fused = {row: score(row)[0] + BM25_WEIGHT * lexical.get(row, 0.0) for row in rows}
+    fused = {row: score(row) + BM25_WEIGHT * lexical.get(row, 0.0) for row in rows}
     return sorted(fused, key=lambda row: (-fused[row], row))
 
 
