@@ -373,9 +373,11 @@ def measure_latency(retriever: Retriever, questions: list[str], count: int, labe
 
 
 def ann_recall(retriever: Retriever, questions: list[str], k: int = 10) -> dict[str, float] | None:
-    """Share of the exact top ``k`` that the approximate (HNSW) indexes find, passages and units apart.
+    """How much of the exact top ``k`` the approximate (HNSW) indexes find, passages and units apart.
 
-    None when both indexes are exact. The exact answer is a full scan of the stored vectors.
+    Counted by similarity, not by id: an approximate hit counts when it is at least as close as
+    the exact k-th (the synthetic units repeat sentences, so many vectors tie). The exact answer
+    is a full scan of the stored vectors. None when both indexes are exact.
     """
     loaded = retriever.index
     if loaded.manifest["index_type"] == "flat" and loaded.manifest["sentence_index_type"] == "flat":
@@ -386,9 +388,9 @@ def ann_recall(retriever: Retriever, questions: list[str], k: int = 10) -> dict[
         ("passages", loaded.vectors, loaded.passage_matrix),
         ("units", loaded.sentences, loaded.unit_matrix),
     ):
-        _, approximate = faiss_index.search(queries, k)
-        exact = np.argsort(-(queries @ matrix.T), axis=1)[:, :k]
-        found[name] = float(np.mean([len(set(a) & set(e)) / k for a, e in zip(approximate, exact, strict=True)]))
+        approximate, _ = faiss_index.search(queries, k)
+        kth = -np.partition(-(queries @ matrix.T), k - 1, axis=1)[:, k - 1 : k]
+        found[name] = float(np.mean(approximate >= kth - 1e-5))
     return found
 
 
@@ -642,7 +644,7 @@ def run(args: argparse.Namespace) -> dict:
         if recall:
             ef = synthetic["retriever"].index.sentences.hnsw.efSearch
             print(
-                f"(HNSW, efSearch {ef}: recall@10 against an exact scan, dev questions: "
+                f"(HNSW, efSearch {ef}: recall@10 against an exact scan, by similarity, dev questions: "
                 f"passages {recall['passages']:.3f}, sentence units {recall['units']:.3f})"
             )
 
