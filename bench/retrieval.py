@@ -22,6 +22,7 @@ sample of real synthetic paragraphs. ``--paragraph-vectors encode`` embeds every
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import random
@@ -42,6 +43,7 @@ from knowledge.passage import Passage
 from knowledge.retrieval import Retriever
 
 DEV_SET = PROJECT_ROOT / "tests" / "data" / "retrieval_dev.yaml"
+HELD_OUT = PROJECT_ROOT / "tests" / "data" / "retrieval_heldout.yaml"  # never tuned on
 MODES = ("dense", "bm25", "hybrid")
 LATENCY_MODES = ("hybrid", "dense")  # hybrid is the default mode
 TOP_K = 5
@@ -240,34 +242,67 @@ class Timed:
             self.seconds += time.perf_counter() - started
 
 
-def mean_vectors(passages: list[Passage], sentence_vectors: dict[str, np.ndarray]) -> np.ndarray:
-    """Each paragraph's vector: the L2-normalised mean of its sentences' vectors."""
-    vectors = np.stack([np.mean([sentence_vectors[s] for s in p.sentences], axis=0) for p in passages])
+def mean_vectors(groups: list[tuple[str, ...]], sentence_vectors: dict[str, np.ndarray]) -> np.ndarray:
+    """Each group's vector: the L2-normalised mean of its sentences' vectors."""
+    vectors = np.stack([np.mean([sentence_vectors[s] for s in group], axis=0) for group in groups])
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
+def synthetic_vectors(passages: list[Passage], sentence_vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Vectors by text for what ``index.build`` embeds beyond single sentences, as sentence means.
+
+    A paragraph (embedded with its title, the same for every synthetic passage) gets the mean of
+    its sentences; a window of two adjacent sentences, the mean of the two.
+    """
+    texts = [index.paragraph_text(p) for p in passages]
+    groups = [p.sentences for p in passages]
+    for p in passages:
+        windows = index.unit_texts(p)[len(p.sentences) :]
+        texts += windows
+        groups += list(zip(p.sentences, p.sentences[1:], strict=False))[: len(windows)]
+    return dict(zip(texts, mean_vectors(groups, sentence_vectors), strict=True))
+
+
 # --- measurements -----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def compute_threads(count: int):
+    """torch and FAISS on ``count`` threads inside the block, as they were after it."""
+    import faiss
+    import torch
+
+    before = torch.get_num_threads(), faiss.omp_get_max_threads()
+    torch.set_num_threads(count)
+    faiss.omp_set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before[0])
+        faiss.omp_set_num_threads(before[1])
 
 
 def build_and_open(folder: Path, passages: list[Passage], encoder, build_encoder, settings, sources, *, progress=False):
     """Build with the production code, time it, and open a retriever on the result (real query encoder).
 
     ``encode_s`` is the time spent in the build encoder's calls; ``construction_s`` the rest of
-    ``index.build``: FAISS passage and sentence indexes, BM25 and writing the folder.
+    ``index.build``: FAISS passage and sentence indexes, BM25 and writing the folder. The build
+    uses every core, as ``herbot index`` does; queries run on ``--threads``, as the servers do.
     """
     timed = Timed(build_encoder)
     started = time.perf_counter()
-    manifest = index.build(
-        folder,
-        passages,
-        timed,
-        model_name=settings.embedding_model,
-        sources=sources,
-        fingerprint_=index.fingerprint(sources, settings.embedding_model),
-        ann_threshold=settings.ann_threshold,
-        progress=progress,
-    )
+    with compute_threads(os.cpu_count() or 1):
+        manifest = index.build(
+            folder,
+            passages,
+            timed,
+            model_name=settings.embedding_model,
+            sources=sources,
+            fingerprint_=index.fingerprint(sources, settings.embedding_model),
+            ann_threshold=settings.ann_threshold,
+            progress=progress,
+        )
     seconds = time.perf_counter() - started
     loaded = index.load(folder, model_name=settings.embedding_model, dimension=encoder.dimension)
     retriever = Retriever(
@@ -299,8 +334,7 @@ def build_synthetic(folder: Path, count: int, encoder: Encoder, settings, paragr
         encoder.encode(sample)
         result |= {"sample": len(sample), "throughput": len(sample) / (time.perf_counter() - started)}
         log("synthetic corpus: paragraph vectors = normalised means of their sentence vectors")
-        vectors = dict(zip((p.text for p in passages), mean_vectors(passages, caching.cache), strict=True))
-        build_encoder = Precomputed(encoder.dimension, caching.cache | vectors)
+        build_encoder = Precomputed(encoder.dimension, caching.cache | synthetic_vectors(passages, caching.cache))
     else:
         log(f"synthetic corpus: embedding {count:,} paragraphs for real (slow)")
         build_encoder = caching
@@ -319,19 +353,45 @@ def measure_latency(retriever: Retriever, questions: list[str], count: int, labe
     """p50 and p95 of ``Retriever.search`` end to end (encode + search), per mode, after a warm-up.
 
     The modes alternate query by query, so a burst of load from another process on this
-    shared machine hits both alike instead of skewing one of them.
+    shared machine hits both alike instead of skewing one of them. The question's encoding
+    alone (``encode``) is timed in the same rotation, to show how much of a search it is.
+    Nothing is cached between searches: each one encodes its question and scores afresh.
     """
     log(f"latency on {label}: {count} queries x {len(LATENCY_MODES)} modes")
+    calls = {mode: lambda q, mode=mode: retriever.search(q, TOP_K, mode=mode) for mode in LATENCY_MODES}
+    calls["encode"] = retriever.encoder.encode_query
     for question in questions[:WARM_UP]:
-        for mode in LATENCY_MODES:
-            retriever.search(question, TOP_K, mode=mode)
-    timings: dict[str, list[float]] = {mode: [] for mode in LATENCY_MODES}
+        for call in calls.values():
+            call(question)
+    timings: dict[str, list[float]] = {name: [] for name in calls}
     for i in range(count):
-        for mode in LATENCY_MODES:
+        for name, call in calls.items():
             started = time.perf_counter()
-            retriever.search(questions[i % len(questions)], TOP_K, mode=mode)
-            timings[mode].append((time.perf_counter() - started) * 1000)
-    return {mode: tuple(float(v) for v in np.percentile(timings[mode], [50, 95])) for mode in LATENCY_MODES}
+            call(questions[i % len(questions)])
+            timings[name].append((time.perf_counter() - started) * 1000)
+    return {name: tuple(float(v) for v in np.percentile(timings[name], [50, 95])) for name in calls}
+
+
+def ann_recall(retriever: Retriever, questions: list[str], k: int = 10) -> dict[str, float] | None:
+    """How much of the exact top ``k`` the approximate (HNSW) indexes find, passages and units apart.
+
+    Counted by similarity, not by id: an approximate hit counts when it is at least as close as
+    the exact k-th (the synthetic units repeat sentences, so many vectors tie). The exact answer
+    is a full scan of the stored vectors. None when both indexes are exact.
+    """
+    loaded = retriever.index
+    if loaded.manifest["index_type"] == "flat" and loaded.manifest["sentence_index_type"] == "flat":
+        return None
+    queries = np.stack([retriever.encoder.encode_query(q) for q in questions])
+    found = {}
+    for name, faiss_index, matrix in (
+        ("passages", loaded.vectors, loaded.passage_matrix),
+        ("units", loaded.sentences, loaded.unit_matrix),
+    ):
+        approximate, _ = faiss_index.search(queries, k)
+        kth = -np.partition(-(queries @ matrix.T), k - 1, axis=1)[:, k - 1 : k]
+        found[name] = float(np.mean(approximate >= kth - 1e-5))
+    return found
 
 
 def quality(retriever: Retriever, dev_set: dict) -> dict:
@@ -342,6 +402,12 @@ def quality(retriever: Retriever, dev_set: dict) -> dict:
         mode: (evaluate(retriever, dev_set, mode), evaluate(retriever, subset, mode), len(subset["questions"]))
         for mode in MODES
     }
+
+
+def held_out_quality(retriever: Retriever, held_out: dict) -> dict:
+    """Quality per mode on the held-out set: questions no retrieval setting was tuned on."""
+    log(f"quality: held-out set, {len(held_out['questions'])} questions")
+    return {mode: evaluate(retriever, held_out, mode) for mode in MODES}
 
 
 # --- printing ---------------------------------------------------------------------------------------
@@ -428,8 +494,9 @@ def print_latency(result: dict, label: str, queries: int) -> None:
         f"\n== Query latency, {label}, ms ({queries} queries from the dev set, top_k={TOP_K}, after {WARM_UP} "
         "warm-up; encode + search) =="
     )
-    rows = [[mode, *(f"{v:.1f}" for v in result["latency"][mode])] for mode in LATENCY_MODES]
+    rows = [[mode, *(f"{v:.1f}" for v in result["latency"][mode])] for mode in (*LATENCY_MODES, "encode")]
     print(table(["mode", "p50", "p95"], rows))
+    print("(encode: the question's encoding alone, timed in the same rotation; the rest of a search is the search)")
     print(f"(load average, 1 min, after the timed queries: {result['load']:.2f})")
     load_warning(result["load"])
 
@@ -446,6 +513,16 @@ def print_quality(scores: dict) -> None:
         )
     header = ["mode", "R@1", "R@3", "MRR", "off-topic rejected", "names R@1", "names R@3", "names MRR"]
     print(table(header, rows))
+
+
+def print_held_out(held_out: dict) -> None:
+    count = held_out["hybrid"].questions
+    print(f"\n== Quality on the held-out set, real corpus ({count} questions, never tuned on) ==")
+    rows = [[mode, *(f"{v:.3f}" for v in (q.recall_at_1, q.recall_at_3, q.mrr))] for mode, q in held_out.items()]
+    print(table(["mode", "R@1", "R@3", "MRR"], rows))
+    for mode, q in held_out.items():
+        for miss in q.misses:
+            print(f"  {mode} miss: {miss}")
 
 
 def print_summary(real: dict, synthetic: dict, label: str, queries: int, scores: dict) -> None:
@@ -468,7 +545,7 @@ def print_summary(real: dict, synthetic: dict, label: str, queries: int, scores:
     print(f"\n== Summary: query latency, ms ({queries} queries, top_k={TOP_K}; encode + search) ==")
     rows = [
         [f"{mode} p{p}", f"{real['latency'][mode][i]:.1f}", f"{synthetic['latency'][mode][i]:.1f}"]
-        for mode in LATENCY_MODES
+        for mode in (*LATENCY_MODES, "encode")
         for i, p in enumerate((50, 95))
     ]
     rows.append(["load average, 1 min", *(f"{r['load']:.2f}" for r in (real, synthetic))])
@@ -516,7 +593,10 @@ def parser() -> argparse.ArgumentParser:
         "or embed every paragraph for real (20-45 min at 100,000 on 2 cores)",
     )
     parser.add_argument(
-        "--threads", type=int, default=len(os.sched_getaffinity(0)), help="torch and FAISS threads (default: cores)"
+        "--threads",
+        type=int,
+        default=get_settings().threads,
+        help="torch and FAISS threads (default: HERBOT_THREADS, as each server process runs)",
     )
     return parser
 
@@ -532,6 +612,7 @@ def run(args: argparse.Namespace) -> dict:
     faiss.omp_set_num_threads(args.threads)
     settings = get_settings()
     dev_set = load_dev_set(DEV_SET)
+    held_out_set = load_dev_set(HELD_OUT)
     questions = [item["q"] for item in dev_set["questions"]]
     print(machine(load))
     load_warning(load)
@@ -551,16 +632,25 @@ def run(args: argparse.Namespace) -> dict:
         print_latency(real, "real corpus", args.queries)
         scores = quality(real["retriever"], dev_set)
         print_quality(scores)
+        held_out = held_out_quality(real["retriever"], held_out_set)
+        print_held_out(held_out)
 
         synthetic = build_synthetic(Path(tmp) / "synthetic", args.synthetic, encoder, settings, args.paragraph_vectors)
         print_synthetic_build(synthetic, label)
         synthetic["latency"] = measure_latency(synthetic["retriever"], questions, args.queries, "synthetic corpus")
         synthetic["load"] = os.getloadavg()[0]
         print_latency(synthetic, label, args.queries)
+        recall = ann_recall(synthetic["retriever"], questions)
+        if recall:
+            ef = synthetic["retriever"].index.sentences.hnsw.efSearch
+            print(
+                f"(HNSW, efSearch {ef}: recall@10 against an exact scan, by similarity, dev questions: "
+                f"passages {recall['passages']:.3f}, sentence units {recall['units']:.3f})"
+            )
 
     print_summary(real, synthetic, label, args.queries, scores)
     log("done")
-    return {"real": real, "synthetic": synthetic, "scores": scores, "label": label}
+    return {"real": real, "synthetic": synthetic, "scores": scores, "held_out": held_out, "label": label}
 
 
 def main() -> None:

@@ -181,7 +181,7 @@ def get_settings() -> Settings:
         facts_file=_path("HERBOT_FACTS_FILE", KNOWLEDGE_DATA / "film_facts.yaml"),
         index_dir=_path("HERBOT_INDEX_DIR", home / "index"),
         embedding_model=os.environ.get("HERBOT_EMBEDDING_MODEL", "all-MiniLM-L6-v2"),
-        min_score=_number("HERBOT_MIN_SCORE", 0.25),
+        min_score=_number("HERBOT_MIN_SCORE", 0.2),
         ann_threshold=int(_number("HERBOT_ANN_THRESHOLD", 50_000, int)),
         retrieval_mode=mode,
         max_query_chars=int(_number("HERBOT_MAX_QUERY_CHARS", 2_000, int)),

@@ -90,6 +90,9 @@ VERDICT = Aspect("the reviewer's overall verdict on the film", "the verdict",
                  r"greatest strength|deeply human|worth (?:seeing|watching)|disappoint|overrated|boring")
 VERDICT_KINDS = ("opinion", "compare", "recommendation")
 ASPECT_FLOOR = 0.1  # least score of a passage searched for an aspect (its words decide, not the score)
+# A hint appended to the question ("the reviewer's overall verdict") lifts every passage's
+# similarity, unrelated ones too: the hinted query needs a higher floor than the question alone.
+HINTED_FLOOR = 0.25
 SECOND_REVIEW_MARGIN = 0.12  # a second review is quoted only if its sentence answers nearly as well
 # Questions about the ending, whatever the NLU made of them.
 ENDING = re.compile(r"\bend(?:s|ing|ed)?\b|finale|final (?:act|scene|part)|last (?:third|act|scene|part)|"
@@ -138,13 +141,13 @@ def review_answer(retriever: Retriever, question: str, *, kind: str, consent: bo
         return Answer("utter_reviews_silent", suggestions=covered_topics(retriever))
     aspect = aspect_of(question, aspect)
     subject = subject if subject and kind in VERDICT_KINDS and _refers_to(question, subject) else None
-    query = build_query(question, aspect or None, subject, hint=None if aspect or subject else KIND_HINTS.get(kind),
-                        limit=retriever.max_query_chars)
+    hint = None if aspect or subject else KIND_HINTS.get(kind)
+    query = build_query(question, aspect or None, subject, hint=hint, limit=retriever.max_query_chars)
     section = "comment" if kind == "comments" else "body"  # a reader's comment is not the review's view
     filters = Filters(review=review, section=section, spoilers=consent is not False)
     # An aspect is judged by its words, so reach further down the ranking for passages that use them.
-    hits = retriever.search(query, top_k=30 if aspect else 10, filters=filters,
-                            min_score=ASPECT_FLOOR if aspect in ASPECTS else None)
+    floor = ASPECT_FLOOR if aspect in ASPECTS else max(retriever.min_score, HINTED_FLOOR) if hint else None
+    hits = retriever.search(query, top_k=30 if aspect else 10, filters=filters, min_score=floor)
     visible = hits if consent is not None else [hit for hit in hits if not hit.passage.spoiler]
     on_topic = _on_topic(visible, question, kind, aspect, subject)
     if consent is None and hits and (_reveals_ending(question, aspect, hits) or (
@@ -187,7 +190,7 @@ def _on_topic(hits: list[Hit], question: str, kind: str, aspect: str | None, sub
 
     An aspect the user asked about that no passage covers leaves nothing (the reviews are
     silent on it); a general opinion question with no verdict sentence keeps the best matches.
-    Without any of these, the best three are ordered by how well their sentence answers.
+    Without any of these, the retrieval order stands (its ranking already weighs the best sentence).
     """
     if subject:
         named = re.escape(_stem(subject))
@@ -197,7 +200,7 @@ def _on_topic(hits: list[Hit], question: str, kind: str, aspect: str | None, sub
         return _with_sentence(hits, ASPECTS[aspect].pattern)
     if kind in VERDICT_KINDS:
         return _with_sentence(hits, VERDICT.pattern) or hits
-    return sorted(hits[:3], key=lambda hit: -hit.sentence_score) + hits[3:]
+    return hits
 
 
 def _with_sentence(hits: list[Hit], pattern: str) -> list[Hit]:

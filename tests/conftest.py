@@ -64,6 +64,11 @@ def dev_set() -> dict:
     return yaml.safe_load((DATA / "retrieval_dev.yaml").read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="session")
+def held_out_set() -> dict:
+    return yaml.safe_load((DATA / "retrieval_heldout.yaml").read_text(encoding="utf-8"))
+
+
 @pytest.fixture
 def herbot_cli(herbot_home):
     """Run the installed ``herbot`` command in a fresh process with the test HERBOT_HOME."""

@@ -52,6 +52,7 @@ def test_any_question_gets_hits_or_a_query_error(retriever, question, spoilers, 
     else:
         assert len(hits) <= max(top_k, 0)
         assert all(hit.score >= retriever.min_score for hit in hits)
+        assert all(hit.sentence in (hit.passage.sentences or (hit.passage.text,)) for hit in hits)
 
 
 @pytest.mark.slow
