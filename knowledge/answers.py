@@ -93,6 +93,7 @@ ASPECT_FLOOR = 0.1  # least score of a passage searched for an aspect (its words
 # A hint appended to the question ("the reviewer's overall verdict") lifts every passage's
 # similarity, unrelated ones too: the hinted query needs a higher floor than the question alone.
 HINTED_FLOOR = 0.25
+UNSURE_FLOOR = 0.3  # least score for answering a message the NLU was unsure of (see asks_reviews_about_them)
 SECOND_REVIEW_MARGIN = 0.12  # a second review is quoted only if its sentence answers nearly as well
 # Questions about the ending, whatever the NLU made of them.
 ENDING = re.compile(r"\bend(?:s|ing|ed)?\b|finale|final (?:act|scene|part)|last (?:third|act|scene|part)|"
@@ -224,12 +225,14 @@ def _speaking(hits: list[Hit], focused: bool) -> list[Hit]:
 
 
 def asks_reviews_about_them(retriever: Retriever, question: str) -> bool:
-    """Whether a question says it is about the reviews and some passage answers it above the score floor.
+    """Whether a question says it is about the reviews and some passage comes near it.
 
-    For a message the NLU is unsure of: "according to the reviews, what is its biggest strength?" is
-    answered; "do the critics say what the weather will be?" is not (no passage comes near it).
+    For a message the NLU is unsure of, so a passage must clear a higher floor than a recognised
+    question's: "according to the reviews, what is its biggest strength?" is answered; "do the
+    critics say what the weather will be?" is not.
     """
-    return bool(ASKS_REVIEWS.search(question)) and bool(retriever.search(question, top_k=1))
+    floor = max(retriever.min_score, UNSURE_FLOOR)
+    return bool(ASKS_REVIEWS.search(question)) and bool(retriever.search(question, top_k=1, min_score=floor))
 
 
 def build_query(question: str, aspect: str | None, subject: str | None, hint: str | None = None,
