@@ -7,6 +7,7 @@ downloaded at run time. Vectors are L2-normalised so that inner product is cosin
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,10 @@ class Encoder:
 
     Curly quotes are straightened before encoding only (the stored text keeps them):
     the model saw mostly straight quotes in training, and ranks better with them.
+
+    One encoding at a time per encoder: the action server encodes in worker threads, and the
+    Rust tokenizer refuses to be used by two at once ("RuntimeError: Already borrowed"), which
+    lost turns under load. Each encoding runs on one compute thread anyway.
     """
 
     def __init__(self, name: str):
@@ -63,6 +68,7 @@ class Encoder:
         self._model = SentenceTransformer(str(model_path(name)), device="cpu")
         self.dimension = int(self._model.get_embedding_dimension())
         self._direct = _direct_path(self._model)
+        self._lock = threading.Lock()
 
     def encode_query(self, text: str) -> np.ndarray:
         """One text's vector, as ``encode`` gives it, without sentence-transformers' per-call work.
@@ -77,7 +83,7 @@ class Encoder:
         import torch
 
         tokenizer, model, max_length = self._direct
-        with torch.inference_mode():
+        with self._lock, torch.inference_mode():
             batch = tokenizer([uncurl_quotes(text)], return_tensors="pt", truncation=True, max_length=max_length)
             tokens = model(**batch).last_hidden_state[0]
             mask = batch["attention_mask"][0].unsqueeze(-1).to(tokens.dtype)
@@ -87,13 +93,14 @@ class Encoder:
     def encode(self, texts: list[str], *, progress: bool = False, batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self._model.encode(
-            [uncurl_quotes(text) for text in texts],
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
+        with self._lock:
+            vectors = self._model.encode(
+                [uncurl_quotes(text) for text in texts],
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=progress,
+            )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 

@@ -1,5 +1,7 @@
 """The retrieval API on the real index: ranking, filters, best sentence, floor, quality."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 
@@ -79,6 +81,23 @@ def test_held_out_set_quality(retriever, held_out_set):
     hybrid, bm25 = (evaluate(retriever, held_out_set, mode) for mode in ("hybrid", "bm25"))
     assert hybrid.recall_at_3 >= 0.85
     assert hybrid.recall_at_3 > bm25.recall_at_3
+
+
+def test_encoding_from_many_threads_at_once_never_fails(encoder):
+    """The action server encodes in worker threads; the Rust tokenizer refuses concurrent use
+    ("RuntimeError: Already borrowed"), which lost turns under load before the encoder had a lock."""
+    batch = ["a long paragraph about the film " * 40] * 16  # held by the tokenizer long enough to overlap
+
+    def work(n: int) -> int:
+        for i in range(12):
+            if (n + i) % 2:
+                encoder.encode_query("who voices Samantha?")
+            else:
+                encoder.encode(batch)
+        return n
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert sorted(pool.map(work, range(8))) == list(range(8))
 
 
 def test_a_question_is_encoded_as_the_index_was(encoder):
