@@ -366,6 +366,7 @@ def measure_latency(retriever: Retriever, questions: list[str], count: int, labe
     timings: dict[str, list[float]] = {name: [] for name in calls}
     for i in range(count):
         for name, call in calls.items():
+            retriever.encoder.forget_recent()
             started = time.perf_counter()
             call(questions[i % len(questions)])
             timings[name].append((time.perf_counter() - started) * 1000)

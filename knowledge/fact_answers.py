@@ -231,7 +231,7 @@ def find_role(facts: FilmFacts, retriever: Retriever, question: str, mention: st
         return entity_roles[0]
     if not question.strip():
         return None
-    scores = _vectors(facts, retriever).roles @ retriever.encoder.encode([question])[0]
+    scores = _vectors(facts, retriever).roles @ retriever.encoder.encode_query(question)
     asked = _words(question) - {word for role in owners for word in _words(_names(role))}
     ranked = [(float(scores[i]) + WORD_BONUS * len(asked & _words(f"{role.description} {_names(role)}")), role)
               for i, role in enumerate(facts.cast) if role not in owners]
@@ -320,7 +320,7 @@ def _trivia(facts: FilmFacts, retriever: Retriever, question: str, floor: float,
     """The trivia item closest in meaning to the question, if close enough (and naming ``about``)."""
     if not facts.trivia or not question.strip():
         return None
-    scores = _vectors(facts, retriever).trivia @ retriever.encoder.encode([question])[0]
+    scores = _vectors(facts, retriever).trivia @ retriever.encoder.encode_query(question)
     ranked = sorted(((float(s), t) for s, t in zip(scores, facts.trivia, strict=True)
                      if not about or any(name in t["text"] for name in about)), key=lambda item: -item[0])
     return ranked[0][1] if ranked and ranked[0][0] >= floor else None

@@ -100,6 +100,15 @@ def test_encoding_from_many_threads_at_once_never_fails(encoder):
         assert sorted(pool.map(work, range(8))) == list(range(8))
 
 
+def test_a_repeated_question_is_encoded_once_and_its_vector_cannot_be_changed(encoder):
+    encoder.forget_recent()
+    first = encoder.encode_query("who wrote the letters?")
+    assert encoder.encode_query("who wrote the letters?") is first and not first.flags.writeable
+    encoder.forget_recent()
+    again = encoder.encode_query("who wrote the letters?")
+    assert again is not first and np.array_equal(again, first)
+
+
 def test_a_question_is_encoded_as_the_index_was(encoder):
     """The query fast path gives the vector sentence-transformers gives, curly quotes and long text included."""
     for text in ("who voices Samantha?", "Theodore’s “letters”", "long " * 400):
