@@ -17,7 +17,8 @@ import yaml
 from herbot.settings import DatabaseUrl, Settings
 
 TRACKER_STORE = "herbot.tracker_store.LoudSQLTrackerStore"
-PASSWORD_VARIABLE = "HERBOT_TRACKER_PASSWORD"  # only in the Rasa server's environment
+# The passwords' variables, set only in the Rasa server's environment.
+PASSWORD_VARIABLE, LOCK_PASSWORD_VARIABLE = "HERBOT_TRACKER_PASSWORD", "HERBOT_LOCK_PASSWORD"
 CONNECT_TIMEOUT_SECONDS = 3  # a database that does not answer must not hold a turn for long
 
 
@@ -45,7 +46,7 @@ def endpoints(settings: Settings) -> dict:
     if redis.username:
         config["lock_store"]["username"] = redis.username
     if redis.password is not None:
-        config["lock_store"]["password"] = "${HERBOT_LOCK_PASSWORD}"
+        config["lock_store"]["password"] = "${" + LOCK_PASSWORD_VARIABLE + "}"
     return config
 
 
@@ -55,7 +56,7 @@ def secrets(settings: Settings) -> dict[str, str]:
     if settings.tracker_url and settings.tracker_url.password is not None:
         values[PASSWORD_VARIABLE] = settings.tracker_url.password
     if settings.lock_url and settings.lock_url.password is not None:
-        values["HERBOT_LOCK_PASSWORD"] = settings.lock_url.password
+        values[LOCK_PASSWORD_VARIABLE] = settings.lock_url.password
     return values
 
 

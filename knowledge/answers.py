@@ -99,9 +99,9 @@ SECOND_REVIEW_MARGIN = 0.12  # a second review is quoted only if its sentence an
 ENDING = re.compile(r"\bend(?:s|ing|ed)?\b|finale|final (?:act|scene|part)|last (?:third|act|scene|part)|"
                     r"split(?:s|ting)? up|break(?:s|ing)? up|broke up|break it off|wrap(?:s|ped)? up|conclu|"
                     r"climax|resolution", re.IGNORECASE)
-# What no knowledge here holds: ratings sites, sequels; and, for the facts, people's lives and other work.
 # A question that says it is about what the reviews or critics said, however else it is worded.
 ASKS_REVIEWS = re.compile(r"\breview(?:s|ers?|ed)?\b|\bcritics?\b|\bcritiques?\b", re.IGNORECASE)
+# What no knowledge here holds: ratings sites, sequels; and, for the facts, people's lives and other work.
 OFF_LIMITS = re.compile(r"rotten tomatoes|tomatometer|metacritic|imdb (?:score|rating)|sequel|remake|prequel",
                         re.IGNORECASE)
 PEOPLES_LIVES = re.compile(r"\bborn\b|birthday|how old|\bage\b|\btall\b|height|married|net worth|salary|\bpaid\b|"
