@@ -11,7 +11,7 @@ peaks (shared libraries counted once per process, so it is an upper bound). The 
 also reads each instance's current resident set size (``VmRSS``), to see it grow or not.
 
 What several processes use *together* is not the sum of their RSS: the Rasa server and the
-action server map the same torch libraries, and RSS counts those pages in each. The
+action server map the same libraries (numpy, ONNX Runtime, FAISS), and RSS counts those pages in each. The
 kernel's proportional set size (``Pss`` in ``/proc/<pid>/smaps_rollup``) splits a shared
 page between the processes that map it, so summing PSS over a group at one moment is the
 memory the group takes; the highest such sum seen is :meth:`PeakMemory.together`.

@@ -36,9 +36,10 @@ import numpy as np
 
 from herbot.settings import PROJECT_ROOT, get_settings
 from knowledge import index
-from knowledge.embedding import Encoder
+from knowledge.embedding import Encoder, open_encoder
 from knowledge.evaluation import evaluate, load_dev_set
 from knowledge.ingest import load_corpus
+from knowledge.model_export import ensure_exported
 from knowledge.passage import Passage
 from knowledge.retrieval import Retriever
 
@@ -269,18 +270,15 @@ def synthetic_vectors(passages: list[Passage], sentence_vectors: dict[str, np.nd
 
 @contextlib.contextmanager
 def compute_threads(count: int):
-    """torch and FAISS on ``count`` threads inside the block, as they were after it."""
+    """FAISS on ``count`` threads inside the block, as it was after it (encoders get theirs when opened)."""
     import faiss
-    import torch
 
-    before = torch.get_num_threads(), faiss.omp_get_max_threads()
-    torch.set_num_threads(count)
+    before = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(count)
     try:
         yield
     finally:
-        torch.set_num_threads(before[0])
-        faiss.omp_set_num_threads(before[1])
+        faiss.omp_set_num_threads(before)
 
 
 def build_and_open(folder: Path, passages: list[Passage], encoder, build_encoder, settings, sources, *, progress=False):
@@ -317,11 +315,16 @@ def build_and_open(folder: Path, passages: list[Passage], encoder, build_encoder
     }
 
 
-def build_synthetic(folder: Path, count: int, encoder: Encoder, settings, paragraph_vectors: str) -> dict:
-    """Build the synthetic index; paragraph vectors are sentence means ("mean") or embedded ("encode")."""
+def build_synthetic(
+    folder: Path, count: int, encoder: Encoder, builder: Encoder, settings, paragraph_vectors: str
+) -> dict:
+    """Build the synthetic index; paragraph vectors are sentence means ("mean") or embedded ("encode").
+
+    ``builder`` embeds on every core, as ``herbot index`` does; ``encoder`` answers the queries.
+    """
     log(f"synthetic corpus: generating {count:,} paragraphs")
     passages = synthetic_passages(count)
-    caching = CachingEncoder(encoder)
+    caching = CachingEncoder(builder)
     distinct = list(dict.fromkeys(s for p in passages for s in p.sentences))
     log(f"synthetic corpus: embedding {len(distinct):,} distinct sentences")
     started = time.perf_counter()
@@ -331,7 +334,7 @@ def build_synthetic(folder: Path, count: int, encoder: Encoder, settings, paragr
         sample = [p.text for p in passages[:THROUGHPUT_SAMPLE]]
         log(f"synthetic corpus: embedding {len(sample):,} paragraphs for real, to measure the throughput")
         started = time.perf_counter()
-        encoder.encode(sample)
+        builder.encode(sample)
         result |= {"sample": len(sample), "throughput": len(sample) / (time.perf_counter() - started)}
         log("synthetic corpus: paragraph vectors = normalised means of their sentence vectors")
         build_encoder = Precomputed(encoder.dimension, caching.cache | synthetic_vectors(passages, caching.cache))
@@ -432,16 +435,15 @@ def load_warning(load: float) -> None:
         )
 
 
-def machine(load: float) -> str:
+def machine(load: float, threads: int) -> str:
     import faiss
-    import sentence_transformers
-    import torch
+    import onnxruntime
 
     return (
         f"machine: {os.cpu_count()} CPUs, load average {load:.2f} (1 min) at start, "
         f"Python {platform.python_version()}, faiss {faiss.__version__} "
-        f"({faiss.omp_get_max_threads()} OpenMP threads), torch {torch.__version__} "
-        f"({torch.get_num_threads()} threads), sentence-transformers {sentence_transformers.__version__}"
+        f"({faiss.omp_get_max_threads()} OpenMP threads), onnxruntime {onnxruntime.__version__} "
+        f"({threads} thread(s) per query, every core for builds)"
     )
 
 
@@ -597,7 +599,7 @@ def parser() -> argparse.ArgumentParser:
         "--threads",
         type=int,
         default=get_settings().threads,
-        help="torch and FAISS threads (default: HERBOT_THREADS, as each server process runs)",
+        help="query threads, ONNX Runtime and FAISS (default: HERBOT_THREADS, as each server process runs)",
     )
     return parser
 
@@ -607,18 +609,18 @@ def run(args: argparse.Namespace) -> dict:
     load = os.getloadavg()[0]
 
     import faiss
-    import torch
 
-    torch.set_num_threads(args.threads)
     faiss.omp_set_num_threads(args.threads)
     settings = get_settings()
     dev_set = load_dev_set(DEV_SET)
     held_out_set = load_dev_set(HELD_OUT)
     questions = [item["q"] for item in dev_set["questions"]]
-    print(machine(load))
+    print(machine(load, args.threads))
     load_warning(load)
     log(f"loading model {settings.embedding_model}")
-    encoder = Encoder(settings.embedding_model)
+    ensure_exported(settings.encoder_dir, settings.embedding_model)
+    encoder = open_encoder(settings, threads=args.threads)
+    builder = open_encoder(settings, threads=os.cpu_count())
     label = f"synthetic {args.synthetic:,}"
 
     with tempfile.TemporaryDirectory(prefix="herbot-bench-") as tmp:
@@ -626,7 +628,7 @@ def run(args: argparse.Namespace) -> dict:
         reviews, _ = load_corpus(settings.reviews_dir)
         passages = [passage for review in reviews for passage in review.passages]
         sources = {review.id: review.sha256 for review in reviews}
-        real = build_and_open(Path(tmp) / "real", passages, encoder, encoder, settings, sources)
+        real = build_and_open(Path(tmp) / "real", passages, encoder, builder, settings, sources)
         print_real_build(real, settings.embedding_model)
         real["latency"] = measure_latency(real["retriever"], questions, args.queries, "real corpus")
         real["load"] = os.getloadavg()[0]
@@ -636,7 +638,9 @@ def run(args: argparse.Namespace) -> dict:
         held_out = held_out_quality(real["retriever"], held_out_set)
         print_held_out(held_out)
 
-        synthetic = build_synthetic(Path(tmp) / "synthetic", args.synthetic, encoder, settings, args.paragraph_vectors)
+        synthetic = build_synthetic(
+            Path(tmp) / "synthetic", args.synthetic, encoder, builder, settings, args.paragraph_vectors
+        )
         print_synthetic_build(synthetic, label)
         synthetic["latency"] = measure_latency(synthetic["retriever"], questions, args.queries, "synthetic corpus")
         synthetic["load"] = os.getloadavg()[0]

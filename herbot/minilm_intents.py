@@ -27,11 +27,11 @@ _FILE = "minilm_intents.npz"
 
 def _encoder():
     from herbot.settings import get_settings
-    from knowledge.embedding import Encoder
+    from knowledge.embedding import open_encoder
 
     global _ENCODER
     if _ENCODER is None:
-        _ENCODER = Encoder(get_settings().embedding_model)
+        _ENCODER = open_encoder(get_settings())
     return _ENCODER
 
 

@@ -151,9 +151,9 @@ def serve(
 
 
 def compute_env(settings: Settings) -> dict[str, str]:
-    """Threads for torch and FAISS in each server: one by default, because a request's encoding
-    is tiny and several requests (and the other server) compete for the cores; two threads
-    per request made herbot's latency 3x worse under load on a 2-core machine (make bench)."""
+    """Threads for FAISS in each server (the encoder's are set when it opens): one by default, because
+    a request's encoding is tiny and several requests (and the other server) compete for the cores;
+    two threads per request made herbot's latency 3x worse under load on a 2-core machine (make bench)."""
     threads = str(settings.threads)
     return {"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
 
@@ -176,7 +176,7 @@ def action_service(settings: Settings, actions_root: Path, log: Path) -> Service
         # Rasa keeps its connections to the action server open; Sanic's default 5 s keep-alive
         # closed them under load while Rasa was writing ("Cannot write to closing transport").
         "SANIC_KEEP_ALIVE_TIMEOUT": "75",
-        "USE_TF": "0",  # the actions need torch only; never pay for importing TensorFlow
+        "USE_TF": "0",  # nothing here needs TensorFlow; never pay for importing it
         "TOKENIZERS_PARALLELISM": "false",
     }
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(actions_root), env.get("PYTHONPATH")]))

@@ -124,6 +124,7 @@ class Settings:
     facts_file: Path
     index_dir: Path
     embedding_model: str
+    encoder_dir: Path  # the embedding model exported to ONNX, which every process encodes with
     min_score: float
     ann_threshold: int
     retrieval_mode: str
@@ -134,7 +135,7 @@ class Settings:
     models_dir: Path
     tracker_db: Path
     cors: tuple[str, ...]  # origins allowed besides the bot's own page
-    threads: int  # compute threads per server process (torch, FAISS)
+    threads: int  # compute threads per server process (ONNX Runtime, FAISS)
     rate_limit: str  # turns per conversation
     rate_limit_address: str  # turns per client address (loopback is exempt)
     action_host: str = "127.0.0.1"  # where the action server listens (herbot serve --actions-only in a container)
@@ -181,6 +182,7 @@ def get_settings() -> Settings:
         facts_file=_path("HERBOT_FACTS_FILE", KNOWLEDGE_DATA / "film_facts.yaml"),
         index_dir=_path("HERBOT_INDEX_DIR", home / "index"),
         embedding_model=os.environ.get("HERBOT_EMBEDDING_MODEL", "all-MiniLM-L6-v2"),
+        encoder_dir=_path("HERBOT_ENCODER_DIR", home / "encoder"),
         min_score=_number("HERBOT_MIN_SCORE", 0.2),
         ann_threshold=int(_number("HERBOT_ANN_THRESHOLD", 50_000, int)),
         retrieval_mode=mode,

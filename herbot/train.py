@@ -19,6 +19,7 @@ from pathlib import Path
 
 from herbot import processes
 from herbot.settings import BOT_DIR, Settings
+from knowledge.checksums import file_sha256
 
 MODEL_NAME = "herbot"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -109,13 +110,9 @@ def model_problem(settings: Settings, sources: BotSources) -> str | None:
         return "the bot changed since the last training"
     if "model_sha256" not in stamp:
         return "no checksum was recorded for the model (trained by an older herbot)"
-    if stamp["model_sha256"] != _sha256(model):
+    if stamp["model_sha256"] != file_sha256(model):
         return f"the model file {model} is damaged or half-written (its checksum is not the one recorded)"
     return None
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _components_digest(sources: BotSources) -> str:
@@ -139,6 +136,9 @@ def train(settings: Settings, *, force: bool = False, sources: BotSources | None
         print(f"Rasa model up to date: {model}", file=out, flush=True)
         return TrainResult(model, trained=False, seconds=0.0)
 
+    from knowledge.model_export import ensure_exported
+
+    ensure_exported(settings.encoder_dir, settings.embedding_model)  # the intent classifier encodes with it
     expected = fingerprint(sources)
     log = settings.home / "logs" / "train.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -160,7 +160,7 @@ def train(settings: Settings, *, force: bool = False, sources: BotSources | None
         raise TrainingError(f"training failed after {seconds:.0f} s: {reason} (full log: {log})")
     _stamp_path(settings).write_text(
         json.dumps({"fingerprint": expected, "components": components, "rasa": version("rasa"),
-                    "model_sha256": _sha256(model), "seconds": round(seconds, 1)}) + "\n",
+                    "model_sha256": file_sha256(model), "seconds": round(seconds, 1)}) + "\n",
         encoding="utf-8",
     )
     print(f"Model trained in {seconds:.0f} s: {model}", file=out, flush=True)

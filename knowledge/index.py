@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from knowledge import lexical
+from knowledge.checksums import file_sha256
 from knowledge.passage import Passage
 
 FORMAT = 3  # bump whenever the folder layout changes: older indexes are then rebuilt
@@ -88,7 +89,7 @@ class LoadedIndex:
 def fingerprint(sources: dict[str, str], model: str) -> str:
     """What the index content depends on: the source files, the model and the ingest code."""
     code_dir = Path(__file__).parent
-    code = {name: _sha256(code_dir / name) for name in _INGEST_CODE}
+    code = {name: file_sha256(code_dir / name) for name in _INGEST_CODE}
     blob = json.dumps({"sources": sources, "model": model, "code": code, "format": FORMAT}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -151,7 +152,7 @@ def build(
         "sources": sources,
         "fingerprint": fingerprint_,
         "versions": {name: metadata.version(name) for name in ("faiss-cpu", "sentence-transformers", "numpy", "bm25s")},
-        "files": {name: _sha256(tmp / name) for name in _FILES},
+        "files": {name: file_sha256(tmp / name) for name in _FILES},
         "build_seconds": round(time.perf_counter() - started, 3),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
@@ -232,7 +233,7 @@ def _verify_files(folder: Path, manifest: dict) -> None:
         path = folder / name
         if not path.is_file():
             raise IndexUnavailable(f"{path}: missing; run 'herbot index' to rebuild")
-        if _sha256(path) != expected:
+        if file_sha256(path) != expected:
             raise IndexUnavailable(f"{path}: corrupt (checksum mismatch); run 'herbot index' to rebuild")
 
 
@@ -255,11 +256,3 @@ def _swap_in(tmp: Path, folder: Path) -> None:
         folder.rename(old)
     tmp.rename(folder)
     shutil.rmtree(old, ignore_errors=True)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from knowledge import index
@@ -17,24 +18,27 @@ class RefreshResult:
 
 
 def refresh_index(settings, *, force: bool = False, progress: bool = False) -> RefreshResult:
-    """Rebuild the index when the sources, the model or the ingest code changed (or ``force``).
+    """Export the model if needed; rebuild the index when the sources, the model or the ingest code changed.
 
     Reading the reviews is cheap; embedding is not, so the fingerprint is compared
     first and the model is loaded only when a build is due.
     """
+    from knowledge.model_export import ensure_exported
+
+    ensure_exported(settings.encoder_dir, settings.embedding_model)
     reviews, report = load_corpus(settings.reviews_dir)
     sources = {review.id: review.sha256 for review in reviews}
     expected = index.fingerprint(sources, settings.embedding_model)
     if not force and index.is_current(settings.index_dir, expected):
         return RefreshResult(report, index.read_manifest(settings.index_dir), rebuilt=False)
 
-    from knowledge.embedding import Encoder
+    from knowledge.embedding import open_encoder
 
     passages = [passage for review in reviews for passage in review.passages]
     manifest = index.build(
         settings.index_dir,
         passages,
-        Encoder(settings.embedding_model),
+        open_encoder(settings, threads=os.cpu_count()),
         model_name=settings.embedding_model,
         sources=sources,
         fingerprint_=expected,

@@ -216,10 +216,10 @@ def open_retriever(settings=None) -> Retriever:
     """Load the configured model and index; raises ``IndexUnavailable`` with a clear message."""
     from herbot.settings import get_settings
     from knowledge import index
-    from knowledge.embedding import Encoder
+    from knowledge.embedding import open_encoder
 
     settings = settings or get_settings()
-    encoder = Encoder(settings.embedding_model)
+    encoder = open_encoder(settings)
     loaded = index.load(settings.index_dir, model_name=settings.embedding_model, dimension=encoder.dimension)
     return Retriever(
         loaded,

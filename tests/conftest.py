@@ -39,9 +39,11 @@ def settings(herbot_home):
 
 @pytest.fixture(scope="session")
 def encoder(settings):
-    from knowledge.embedding import Encoder
+    from knowledge.embedding import open_encoder
+    from knowledge.model_export import ensure_exported
 
-    return Encoder(settings.embedding_model)
+    ensure_exported(settings.encoder_dir, settings.embedding_model)
+    return open_encoder(settings)
 
 
 @pytest.fixture(scope="session")

@@ -84,8 +84,8 @@ def test_held_out_set_quality(retriever, held_out_set):
 
 
 def test_encoding_from_many_threads_at_once_never_fails(encoder):
-    """The action server encodes in worker threads; the Rust tokenizer refuses concurrent use
-    ("RuntimeError: Already borrowed"), which lost turns under load before the encoder had a lock."""
+    """The action server encodes in worker threads; a tokenizer reconfigured per call refuses
+    concurrent use ("RuntimeError: Already borrowed"), which once lost turns under load."""
     batch = ["a long paragraph about the film " * 40] * 16  # held by the tokenizer long enough to overlap
 
     def work(n: int) -> int:
@@ -110,6 +110,6 @@ def test_a_repeated_question_is_encoded_once_and_its_vector_cannot_be_changed(en
 
 
 def test_a_question_is_encoded_as_the_index_was(encoder):
-    """The query fast path gives the vector sentence-transformers gives, curly quotes and long text included."""
+    """A question alone gives the vector it gets in a padded batch, curly quotes and long text included."""
     for text in ("who voices Samantha?", "Theodore’s “letters”", "long " * 400):
         assert np.allclose(encoder.encode_query(text), encoder.encode([text])[0], atol=1e-5)

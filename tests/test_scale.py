@@ -55,6 +55,7 @@ def shared_env(postgres, redis, herbot_home: Path, **extra: str) -> dict[str, st
     """Settings every process of the topology shares: the stores, and the session's model and index."""
     return {"HERBOT_TRACKER_URL": postgres.url, "HERBOT_LOCK_URL": redis.url,
             "HERBOT_MODELS_DIR": str(herbot_home / "models"), "HERBOT_INDEX_DIR": str(herbot_home / "index"),
+            "HERBOT_ENCODER_DIR": str(herbot_home / "encoder"),
             **extra}
 
 

@@ -1,0 +1,57 @@
+"""The ONNX export of the sentence model: equal to sentence-transformers, re-exported when damaged."""
+
+import shutil
+import sys
+
+import numpy as np
+import pytest
+
+from herbot.settings import PROJECT_ROOT
+from knowledge.embedding import Encoder, ModelUnavailable, model_path
+from knowledge.ingest import load_corpus
+from knowledge.model_export import ensure_exported, is_current
+
+
+def test_the_export_encodes_every_paragraph_as_sentence_transformers_does(encoder, settings):
+    """The index and the questions are encoded by the export; this is the reference it must equal."""
+    from sentence_transformers import SentenceTransformer
+
+    reviews, _ = load_corpus(settings.reviews_dir)
+    texts = [p.text for review in reviews for p in review.passages]
+    texts += [s for review in reviews for p in review.passages for s in p.sentences]
+    texts += ["who voices Samantha?", "Theodore’s “letters”", "x", "love " * 400]
+    reference = SentenceTransformer(str(model_path(settings.embedding_model)), device="cpu")
+    expected = reference.encode([Encoder.prepare(t) for t in texts], normalize_embeddings=True, batch_size=16)
+    assert len(texts) > 50
+    assert np.abs(encoder.encode(texts, batch_size=16) - expected).max() < 1e-5
+
+
+def test_serving_processes_never_import_torch(encoder, settings):
+    """The point of the export: the Rasa and action servers encode without loading PyTorch."""
+    import subprocess
+
+    code = (
+        "import sys; from herbot.settings import get_settings; from knowledge.embedding import open_encoder; "
+        "open_encoder(get_settings()).encode_query('who voices Samantha?'); "
+        "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_a_damaged_export_is_refused_then_exported_again(encoder, settings, tmp_path):
+    folder = tmp_path / "encoder"
+    shutil.copytree(settings.encoder_dir, folder)
+    assert is_current(folder, settings.embedding_model)
+    with open(folder / "model.onnx", "r+b") as model:
+        model.seek(1000)
+        model.write(b"\0" * 64)
+    assert not is_current(folder, settings.embedding_model)
+    assert ensure_exported(folder, settings.embedding_model)
+    assert is_current(folder, settings.embedding_model)
+    assert not ensure_exported(folder, settings.embedding_model)
+
+
+def test_a_missing_export_says_what_to_run(tmp_path):
+    with pytest.raises(ModelUnavailable, match="run 'herbot index'"):
+        Encoder(tmp_path / "nothing-here")
