@@ -204,7 +204,8 @@ def serve_env(settings: Settings, home: Path, port: int, action_port: int) -> di
     under ``home``, the user's own index, exported encoder and model, loopback, the given ports."""
     home.mkdir(parents=True, exist_ok=True)
     tracker = home / "tracker.db"
-    tracker.unlink(missing_ok=True)
+    for path in (tracker, home / "tracker.db-wal", home / "tracker.db-shm"):  # SQLite's write-ahead log too
+        path.unlink(missing_ok=True)
     env = {
         **rasa_env(settings),
         "HERBOT_HOME": str(home),

@@ -30,7 +30,9 @@ def endpoints(settings: Settings) -> dict:
     """Rasa's endpoints configuration for these settings."""
     config: dict = {"action_endpoint": {"url": settings.action_url}}
     if settings.tracker_url is None:
-        config["tracker_store"] = {"type": TRACKER_STORE, "dialect": "sqlite", "db": str(settings.tracker_db)}
+        # One Rasa server writes the file: it may read its conversations from memory (herbot/tracker_store.py).
+        config["tracker_store"] = {"type": TRACKER_STORE, "dialect": "sqlite", "db": str(settings.tracker_db),
+                                   "sole_writer": True}
         return config
     pg = settings.tracker_url
     store = {"type": TRACKER_STORE, "dialect": "postgresql", "url": pg.host, "port": pg.port, "db": pg.database,

@@ -12,6 +12,14 @@ wrapper:
   conversations, and a background retry does so every few seconds, so the turns from an
   outage reach the database once it is back.
 
+It keeps, for each of the last conversations it read or wrote, the stored events of its
+current session (as the JSON the database holds). With ``sole_writer: true`` (one Rasa
+server on the SQLite file, the default set-up) nobody else writes the database, so those
+events *are* the stored conversation: a turn reads it from memory and writes only its new
+rows, without the two queries Rasa's store makes per turn (its events, then their count).
+That was a third of the Rasa server's time under load. Several Rasa servers on PostgreSQL
+never set it: there, every turn reads the database, which another server may have written.
+
 :func:`health` reports the counts (``herbot/channels/health.py`` serves them). Rasa loads
 this class from ``type: herbot.tracker_store.LoudSQLTrackerStore`` in the endpoints file.
 """
@@ -23,16 +31,19 @@ import json
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
 
 RETRY_SECONDS = 3.0
-REMEMBERED_CONVERSATIONS = 1_000  # last states kept to answer through a read outage
+REMEMBERED_CONVERSATIONS = 1_000  # last stored sessions kept (reads from memory, and through a read outage)
 
 
 @dataclass
@@ -49,11 +60,16 @@ class _Pending:
 class LoudSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` that logs failed writes as errors and writes them later."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, sole_writer: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            # Write-ahead log: a read never waits for a commit running in a worker thread, and
+            # every commit is still synced to disk (synchronous stays FULL).
+            sa.event.listen(self.engine, "connect", _write_ahead_log)
+        self.sole_writer = bool(sole_writer)
         self.pending: dict[str, _Pending] = {}
-        # last state seen per conversation, with how many of its events were stored then
-        self.recent: OrderedDict[str, tuple[DialogueStateTracker, int]] = OrderedDict()
+        # per conversation: the stored events of its current session, as their JSON rows
+        self.recent: OrderedDict[str, list[str]] = OrderedDict()
         self.failed_saves = 0  # saves that raised, over the life of the process
         self.failed_reads = 0
         self.recovered_saves = 0  # pending conversations written once the database was back
@@ -67,43 +83,44 @@ class LoudSQLTrackerStore(SQLTrackerStore):
         if sender in self.pending:  # earlier turns are still unwritten: keep them together
             self.pending[sender].tracker = tracker
             return
+        known = self.recent.get(sender)
         try:
-            await super().save(tracker)
+            await self._write(tracker, known if self.sole_writer else None)
         except Exception as error:  # noqa: BLE001 - any database error must not lose the turn
             self.failed_saves += 1
             self._down(f"could not store the conversation {sender!r}; keeping it in memory until the "
                        f"database is back", error)
-            known = self.recent.get(sender)
-            stored = known[1] if known and known[0] is tracker else 0
-            self.pending[sender] = _Pending(tracker, stored, detached=False)
+            self.recent.pop(sender, None)  # read it from the database once it is written
+            self.pending[sender] = _Pending(tracker, len(known) if known is not None else 0, detached=False)
             self._schedule_retry()
         else:
             self._up()
-            self._remember(tracker)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The conversation's current session; from memory while the database cannot be read."""
         await self.flush()
         if sender_id in self.pending:
             return self.pending[sender_id].tracker
+        if self.sole_writer and sender_id in self.recent:
+            self.recent.move_to_end(sender_id)
+            return self._tracker(sender_id, self.recent[sender_id])
         try:
-            tracker = await super().retrieve(sender_id)
+            rows = await asyncio.to_thread(self._read, sender_id)
         except Exception as error:  # noqa: BLE001
             self.failed_reads += 1
             self._down(f"could not read the conversation {sender_id!r}; answering from memory", error)
             known = self.recent.get(sender_id)
-            if known is None:
+            if not known:
                 # Rasa starts the conversation afresh; all of its events are to be written later.
                 pending = _Pending(self.init_tracker(sender_id), 0, detached=True)
             else:
-                pending = _Pending(known[0], known[1], detached=False)
+                pending = _Pending(self._tracker(sender_id, known), len(known), detached=False)
             self.pending[sender_id] = pending
             self._schedule_retry()
             return pending.tracker
         self._up()
-        if tracker is not None:
-            self._remember(tracker)
-        return tracker
+        self._remember(sender_id, rows)
+        return self._tracker(sender_id, rows)
 
     async def flush(self) -> bool:
         """Write every pending conversation; True when none is left. One flush at a time."""
@@ -116,17 +133,16 @@ class LoudSQLTrackerStore(SQLTrackerStore):
                 tracker = pending.tracker
                 try:
                     if pending.detached:
-                        self._append(tracker, list(tracker.events))
+                        await asyncio.to_thread(self._append, tracker, list(tracker.events))
                         # Stored from a new session on: Rasa's count-based save fits from here.
                         pending.detached, pending.stored = False, len(tracker.events)
                     else:
-                        await super().save(tracker)
+                        await self._write(tracker, None)
                 except Exception as error:  # noqa: BLE001
                     self._down("the tracker database is still unreachable", error, quiet=True)
                     return False
                 if pending.tracker is tracker:  # no newer turn arrived while writing
                     del self.pending[sender]
-                    self._remember(tracker)
                     self.recovered_saves += 1
                     logger.warning("stored the conversation %r that the database missed during the outage", sender)
         self._up()
@@ -136,11 +152,8 @@ class LoudSQLTrackerStore(SQLTrackerStore):
         """Write what is waiting, ask the database whether it answers (it may be gone with no
         turn to notice), and return :meth:`health`."""
         if await self.flush():
-            import sqlalchemy as sa
-
             try:
-                with self.engine.connect() as connection:
-                    connection.execute(sa.text("SELECT 1"))
+                await asyncio.to_thread(self._ping)
             except Exception as error:  # noqa: BLE001
                 self._down("the tracker database does not answer", error, quiet=True)
             else:
@@ -172,17 +185,64 @@ class LoudSQLTrackerStore(SQLTrackerStore):
                            tracker.sender_id)
         with self.session_scope() as session:
             for event in events:
-                data = event.as_dict()
-                session.add(self.SQLEvent(
-                    sender_id=tracker.sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
-                    intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
-                    action_name=data.get("name"), data=json.dumps(data),
-                ))
+                self._insert(session, tracker.sender_id, event)
             session.commit()
 
-    def _remember(self, tracker: DialogueStateTracker) -> None:
-        self.recent[tracker.sender_id] = (tracker, len(tracker.events))
-        self.recent.move_to_end(tracker.sender_id)
+    def _ping(self) -> None:
+        with self.engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+
+    def _read(self, sender_id: str) -> list[str]:
+        with self.session_scope() as session:
+            return self._stored_rows(session, sender_id)
+
+    def _stored_rows(self, session, sender_id: str) -> list[str]:
+        """The JSON rows of the conversation's current session, selected as Rasa's ``SQLTrackerStore`` does."""
+        return [row.data for row in self._event_query(session, sender_id, fetch_events_from_all_sessions=False)]
+
+    def _tracker(self, sender_id: str, rows: list[str]) -> DialogueStateTracker | None:
+        """A new tracker from stored rows, built as Rasa's store builds it (None when there are none)."""
+        if not rows:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, [json.loads(row) for row in rows], self.domain.slots)
+
+    async def _write(self, tracker: DialogueStateTracker, stored: list[str] | None) -> None:
+        """Insert the events the database does not hold yet, then remember the stored session.
+
+        ``stored``: the session's stored rows when this process knows them (sole writer); otherwise
+        they are read back first, as Rasa's ``SQLTrackerStore.save`` counts them. The database work
+        runs in a worker thread: a commit waits for the disk, and the other conversations must not.
+        Rasa holds the conversation's lock until this returns, so its turns are written in order.
+        """
+        await self.stream_events(tracker)
+        stored, events, new = await asyncio.to_thread(self._insert_new, tracker, stored)
+        starts = [i for i, event in enumerate(events) if isinstance(event, SessionStarted)]
+        # A session that began in this turn is where the database's current session now starts.
+        self._remember(tracker.sender_id, new[starts[-1]:] if starts else stored + new)
+
+    def _insert_new(self, tracker: DialogueStateTracker, stored: list[str] | None):
+        with self.session_scope() as session:
+            if stored is None:
+                stored = self._stored_rows(session, tracker.sender_id)
+            events = list(islice(tracker.events, len(stored), None))
+            new = [self._insert(session, tracker.sender_id, event) for event in events]
+            session.commit()
+        return stored, events, new
+
+    def _insert(self, session, sender_id: str, event) -> str:
+        """Add ``event``'s row (the columns Rasa's store fills) and return its JSON."""
+        data = event.as_dict()
+        text = json.dumps(data)
+        session.add(self.SQLEvent(
+            sender_id=sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
+            action_name=data.get("name"), data=text,
+        ))
+        return text
+
+    def _remember(self, sender_id: str, rows: list[str]) -> None:
+        self.recent[sender_id] = rows
+        self.recent.move_to_end(sender_id)
         while len(self.recent) > REMEMBERED_CONVERSATIONS:
             self.recent.popitem(last=False)
 
@@ -204,6 +264,10 @@ class LoudSQLTrackerStore(SQLTrackerStore):
         while self.pending:
             await asyncio.sleep(RETRY_SECONDS)
             await self.flush()
+
+
+def _write_ahead_log(connection, _record) -> None:
+    connection.execute("PRAGMA journal_mode=WAL")
 
 
 def _one_line(error: Exception) -> str:

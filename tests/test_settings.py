@@ -67,7 +67,8 @@ def test_endpoints_default_to_the_sqlite_file_and_one_process(environment):
 
     settings = environment()
     config = endpoints(settings)
-    assert config["tracker_store"] == {"type": TRACKER_STORE, "dialect": "sqlite", "db": str(settings.tracker_db)}
+    assert config["tracker_store"] == {"type": TRACKER_STORE, "dialect": "sqlite", "db": str(settings.tracker_db),
+                                       "sole_writer": True}
     assert "lock_store" not in config  # Rasa's in-memory lock store
     assert config["action_endpoint"]["url"] == f"http://127.0.0.1:{settings.action_port}/webhook"
 
