@@ -19,6 +19,10 @@ Then each conversation's user messages are read from the SQLite tracker store
 (:mod:`herbot.tracker_db`) and compared with what was sent: none lost, none doubled, in
 order. Figures per level, the history check and the goals go to stdout; a Markdown report
 with load curves goes to ``reports/load-<time>/``.
+
+Unless ``--url`` or ``--no-bare`` is given, a bare ``rasa init`` bot of the same Rasa (the one
+``make bench`` builds) takes the same levels right after herbot's, with its own scripted
+messages: the figures a user would get from stock Rasa on this machine, in the same run.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ import aiohttp
 import bots
 import report
 from compare import load_now, machine_line, percentiles
-from dialogues import HERBOT_CONVERSATIONS
+from dialogues import BARE_CONVERSATIONS, HERBOT_CONVERSATIONS, START_PROBES
 from report import Section
 from retrieval import log, mark
 
@@ -50,6 +54,7 @@ from herbot.channels.turns import LOST_THOUGHT, TOO_FAST
 from herbot.client import REST_PATH, answers, check_url
 from herbot.settings import PROJECT_ROOT, get_settings
 from herbot.tracker_db import Database, TrackerDbError, history_problems, location, shown, user_messages
+from herbot.train import TrainingError
 
 LEVELS = (1, 10, 50)
 GOAL_CONCURRENCY = 50
@@ -128,14 +133,15 @@ async def say(session: aiohttp.ClientSession, url: str, sender: str, kind: str, 
     return TurnResult(message, kind, started - origin, (time.perf_counter() - started) * 1000, status, error)
 
 
-async def run_users(url: str, name: str, users: int, more: Callable[[], bool], think: float) -> Run:
+async def run_users(url: str, name: str, users: int, more: Callable[[], bool], think: float,
+                    conversations=HERBOT_CONVERSATIONS) -> Run:
     """``users`` simulated users at once, each in one conversation after another, while ``more()`` says so.
 
     ``more()`` is asked before every turn: a count of turns for the load levels, a deadline for
     the soak run. After a failed request a user starts a new conversation, since whether the
     server stored that message is unknown.
     """
-    scripts = cycle(HERBOT_CONVERSATIONS)
+    scripts = cycle(conversations)
     talks: list[Talk] = []
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=users), timeout=timeout) as session:
@@ -220,6 +226,7 @@ class LoadTest:
         self.args = args
         self.sections: list[Section] = []
         self.runs: list[Run] = []
+        self.bare_runs: list[Run] = []
         self.started = datetime.now()
         self.machine = machine_line()
 
@@ -261,6 +268,36 @@ class LoadTest:
                            "errors", "load before / after"], rows, notes))
         self.history = check_histories(db, [talk for run in self.runs for talk in run.talks])
         self.emit(history_section(self.history, db))
+
+    def measure_bare(self, settings) -> None:
+        """The same levels against the bare ``rasa init`` bot, started now and stopped after."""
+        args, places = self.args, bots.Places.of(settings)
+        bots.ensure_bare_project(settings, places, sys.stderr)
+        bots.train_bare(settings, places, force=False, out=sys.stderr)
+        log("bare rasa init bot: starting")
+        bare = bots.start_bare(settings, places, processes.free_ports(1)[0])
+        try:
+            bots.first_answer(bare, *START_PROBES["bare"])
+            for users in args.levels:
+                log(f"bare bot, {users} concurrent conversations: {args.turns} turns")
+                run = asyncio.run(run_users(bare.url, f"bare-c{users}", users, turn_budget(args.turns), args.think,
+                                            BARE_CONVERSATIONS))
+                self.bare_runs.append(run)
+        finally:
+            bots.stop(bare)
+        rows = []
+        for run, ours in zip(self.bare_runs, self.levels(), strict=True):
+            p50, p95 = percentiles([t.ms for t in run.turns])
+            rate, our_rate = len(run.turns) / run.seconds, len(ours.turns) / ours.seconds
+            rows.append([str(run.users), f"{rate:.1f}", f"{p50:.0f}", f"{p95:.0f}",
+                         str(sum(t.error is not None for t in run.turns)), f"{our_rate / rate:.2f}x",
+                         f"{percentiles([t.ms for t in ours.turns])[1] / p95:.2f}x"])
+        self.emit(Section("The bare rasa init bot under the same load (same Rasa, same machine, just after)",
+                          ["concurrent", "turns/s", "p50 ms", "p95 ms", "errors", "herbot / bare turns/s",
+                           "herbot / bare p95"], rows,
+                          [f"(its own messages: {len(BARE_CONVERSATIONS)} scripts of 3-4 turns from "
+                           "bench/dialogues.py; its conversations live in Rasa's in-memory tracker store, and no "
+                           "action server is involved)"]))
 
     def levels(self) -> list[Run]:
         return [run for run in self.runs if run.name != "warm-up"]
@@ -321,6 +358,8 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--url", help="a running herbot instead of one of our own; its rate limits apply, and "
                                       "its tracker database must be HERBOT_TRACKER_URL or HERBOT_TRACKER_DB "
                                       "(default: HERBOT_HOME's)")
+    parser.add_argument("--no-bare", action="store_true",
+                        help="leave out the bare rasa init bot's run of the same levels (left out with --url)")
     parser.add_argument("--reports", type=Path, default=PROJECT_ROOT / "reports", metavar="DIR",
                         help="where the Markdown report goes (default reports/)")
     return parser
@@ -347,10 +386,12 @@ def main(argv: list[str] | None = None) -> int:
                               f"{NO_LIMIT}; loopback is exempt from the address limit anyway), so the figures "
                               "measure the bot, not the limiter")
                 test.measure(url, db, limits)
+            if not (args.url or args.no_bare):
+                test.measure_bare(settings)
         except processes.Stop as stop:
             log(f"bench/load.py: {stop} received, stopped")
             return 128 + stop.signum
-        except (ValueError, bots.BenchError, TrackerDbError) as error:
+        except (ValueError, bots.BenchError, TrackerDbError, TrainingError) as error:
             log(f"bench/load.py: {error}")
             return 1
     test.finish()

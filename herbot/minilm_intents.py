@@ -38,6 +38,13 @@ def _encoder():
 _ENCODER = None
 
 
+def encode_ahead(text: str) -> None:
+    """Encode a message before Rasa parses it (channels call this in a worker thread; see
+    ``Encoder.encode_ahead``). Nothing to do before the model is loaded."""
+    if _ENCODER is not None and text.strip():
+        _ENCODER.encode_ahead(text.strip())  # Rasa's UserMessage strips the text it parses
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class MiniLMIntentClassifier(GraphComponent, IntentClassifier):
     """Multinomial logistic regression over normalised MiniLM sentence vectors."""
@@ -85,7 +92,9 @@ class MiniLMIntentClassifier(GraphComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         if self.weights is None or not messages:
             return messages
-        vectors = _encoder().encode([m.get(TEXT) or "" for m in messages])
+        texts = [m.get(TEXT) or "" for m in messages]
+        # One message is a turn: take its vector if a channel encoded it ahead (outside the event loop).
+        vectors = _encoder().encode_query(texts[0])[None, :] if len(texts) == 1 else _encoder().encode(texts)
         logits = vectors @ self.weights.T + self.bias
         probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
         probabilities /= probabilities.sum(axis=1, keepdims=True)

@@ -33,6 +33,9 @@ for _name, _value in (
 # or role it may be about), too few for a later turn to be answered from memory (the benchmarks repeat
 # their questions, and would time the cache).
 RECENT_QUESTIONS = 4
+# Messages encoded ahead of their turn (``encode_ahead``) and not yet asked for: one per turn in
+# flight; more than this means they were never asked for (a "/intent" message skips the NLU).
+AHEAD_MESSAGES = 256
 MANIFEST = "manifest.json"
 FORMAT = 1  # of the exported model's folder; bump when its layout changes (it is then exported again)
 
@@ -82,11 +85,12 @@ class Encoder:
     Curly quotes are straightened before encoding only (the stored text keeps them): the model
     saw mostly straight quotes in training, and ranks better with them.
 
-    One encoding at a time per encoder: the action server encodes in worker threads, and the
-    kept question vectors are shared between them.
+    Safe to share between threads: the tokenizer is only read once set up, ONNX Runtime runs
+    concurrent calls, and a lock guards the kept vectors only, so encodings run side by side.
 
     The last few questions' vectors are kept (read-only): a turn asks for the same question's
-    vector more than once (retrieval, then the trivia or role it may be about).
+    vector more than once (retrieval, then the trivia or role it may be about). A channel may
+    encode a message ahead, in a worker thread, for the intent classifier to take.
     """
 
     def __init__(self, folder: Path, *, threads: int = 1):
@@ -112,8 +116,9 @@ class Encoder:
         padding = self._tokenizer.padding or {"pad_id": 0, "pad_token": "[PAD]"}
         self._tokenizer.enable_truncation(int(manifest["max_length"]))
         self._tokenizer.enable_padding(pad_id=padding["pad_id"], pad_token=padding["pad_token"])
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._ahead: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @staticmethod
     def prepare(text: str) -> str:
@@ -121,23 +126,43 @@ class Encoder:
         return uncurl_quotes(text)
 
     def encode_query(self, text: str) -> np.ndarray:
-        """One question's vector, kept for the rest of the turn."""
+        """One question's vector (encoded ahead, kept from earlier in the turn, or encoded now)."""
         with self._lock:
-            vector = self._recent.get(text)
+            vector = self._ahead.pop(text, None)
             if vector is None:
-                vector = self._run([text])[0]
-                vector.flags.writeable = False
-                self._recent[text] = vector
-                if len(self._recent) > RECENT_QUESTIONS:
-                    self._recent.popitem(last=False)
-            else:
-                self._recent.move_to_end(text)
-            return vector
+                vector = self._recent.get(text)
+        if vector is None:
+            vector = self._one(text)
+        with self._lock:
+            self._recent[text] = vector
+            self._recent.move_to_end(text)
+            if len(self._recent) > RECENT_QUESTIONS:
+                self._recent.popitem(last=False)
+        return vector
+
+    def encode_ahead(self, text: str) -> None:
+        """Encode ``text`` for the ``encode_query`` that will ask for it, taken once.
+
+        The Rasa server's intent classifier runs inside its event loop, where an encoding holds
+        up every other conversation; a channel calls this first, in a worker thread.
+        """
+        vector = self._one(text)
+        with self._lock:
+            self._ahead[text] = vector
+            self._ahead.move_to_end(text)
+            if len(self._ahead) > AHEAD_MESSAGES:
+                self._ahead.popitem(last=False)
 
     def forget_recent(self) -> None:
         """Drop the kept question vectors (the benchmark times every encoding afresh)."""
         with self._lock:
             self._recent.clear()
+            self._ahead.clear()
+
+    def _one(self, text: str) -> np.ndarray:
+        vector = self._run([text])[0]
+        vector.flags.writeable = False
+        return vector
 
     def encode(self, texts: list[str], *, progress: bool = False, batch_size: int = 64) -> np.ndarray:
         """Vectors of ``texts`` in their order, encoded in batches of similar length (less padding)."""
@@ -148,9 +173,8 @@ class Encoder:
             from tqdm import tqdm
 
             batches = tqdm(batches, desc="embedding", unit="batch")
-        with self._lock:
-            for batch in batches:
-                vectors[batch] = self._run([texts[i] for i in batch])
+        for batch in batches:
+            vectors[batch] = self._run([texts[i] for i in batch])
         return vectors
 
     def _run(self, texts: list[str]) -> np.ndarray:

@@ -55,3 +55,14 @@ def test_a_damaged_export_is_refused_then_exported_again(encoder, settings, tmp_
 def test_a_missing_export_says_what_to_run(tmp_path):
     with pytest.raises(ModelUnavailable, match="run 'herbot index'"):
         Encoder(tmp_path / "nothing-here")
+
+
+def test_a_message_encoded_ahead_is_the_one_the_turn_takes_and_only_once(encoder):
+    """Channels encode a message in a worker thread before Rasa parses it; the classifier takes it."""
+    text = "did the critics like the ending?"
+    encoder.forget_recent()
+    encoder.encode_ahead(text)
+    assert text in encoder._ahead
+    taken = encoder.encode_query(text)
+    assert text not in encoder._ahead  # taken once: a later turn with the same words encodes afresh
+    assert np.allclose(taken, encoder.encode([text])[0], atol=1e-6)

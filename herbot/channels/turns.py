@@ -4,6 +4,9 @@
   user when it cut one (Rasa would otherwise run NLU over 100,000 characters).
 - It limits how fast one conversation, and one client address, may send turns
   (``HERBOT_RATE_LIMIT``, ``HERBOT_RATE_LIMIT_ADDRESS``), with a friendly reply past it.
+- It encodes the message for the intent classifier in a worker thread before Rasa parses it,
+  so that one turn's encoding does not hold up the other conversations (Rasa's NLU runs
+  inside its event loop).
 - It never answers with silence: when a turn produced no message at all (Rasa logs a
   failed custom action and carries on with nothing to say, for example while the
   action server restarts), the user gets a short reply asking them to try again.
@@ -11,6 +14,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from functools import lru_cache
 
@@ -23,6 +27,16 @@ logger = logging.getLogger(__name__)
 TOO_FAST = "You're quicker than I am! Give me a few seconds to catch up, then ask again."
 LOST_THOUGHT = "Sorry, I lost my train of thought there. Could you ask me that again in a moment?"
 UNREADABLE = "I couldn't read that message: send an object with a text field called 'message'."
+
+
+async def encode_ahead(text: str) -> None:
+    """Best effort: should it fail, the classifier encodes the message itself."""
+    from herbot.minilm_intents import encode_ahead
+
+    try:
+        await asyncio.to_thread(encode_ahead, text)
+    except Exception:  # noqa: BLE001
+        logger.exception("could not encode a message ahead of its turn")
 
 
 def message_limit() -> int:
