@@ -313,6 +313,11 @@ class LoadTest:
             rows += [[f"errors at {GOAL_CONCURRENCY} concurrent", str(errors), "0", mark(errors == 0)],
                      [f"p95 at {GOAL_CONCURRENCY} concurrent", f"{p95:.0f} ms", f"< {GOAL_P95_MS:.0f} ms",
                       mark(p95 < GOAL_P95_MS)]]
+            bare = next((run for run in self.bare_runs if run.users == GOAL_CONCURRENCY), None)
+            if bare is not None:  # stock Rasa under the same load: herbot should be no slower
+                ratio = p95 / percentiles([t.ms for t in bare.turns])[1]
+                rows.append([f"p95 at {GOAL_CONCURRENCY} concurrent, herbot / bare rasa init", f"{ratio:.2f}x",
+                             "<= 1x", mark(ratio <= 1.0)])
         wrong = sum(self.history.count(kind) for kind in ("lost", "doubled", "unexpected", "reordered"))
         rows.append(["messages lost, doubled or reordered (all levels)", str(wrong), "0", mark(wrong == 0)])
         return rows
