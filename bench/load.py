@@ -44,7 +44,7 @@ from pathlib import Path
 import aiohttp
 import bots
 import report
-from compare import load_now, machine_line, percentiles
+from compare import GOAL_P95_RATIO, load_now, machine_line, percentiles
 from dialogues import BARE_CONVERSATIONS, HERBOT_CONVERSATIONS, START_PROBES
 from report import Section
 from retrieval import log, mark
@@ -314,10 +314,10 @@ class LoadTest:
                      [f"p95 at {GOAL_CONCURRENCY} concurrent", f"{p95:.0f} ms", f"< {GOAL_P95_MS:.0f} ms",
                       mark(p95 < GOAL_P95_MS)]]
             bare = next((run for run in self.bare_runs if run.users == GOAL_CONCURRENCY), None)
-            if bare is not None:  # stock Rasa under the same load: herbot should be no slower
+            if bare is not None:  # stock Rasa under the same load: the REST benchmark's p95 goal holds here too
                 ratio = p95 / percentiles([t.ms for t in bare.turns])[1]
                 rows.append([f"p95 at {GOAL_CONCURRENCY} concurrent, herbot / bare rasa init", f"{ratio:.2f}x",
-                             "<= 1x", mark(ratio <= 1.0)])
+                             f"<= {GOAL_P95_RATIO}x", mark(ratio <= GOAL_P95_RATIO)])
         wrong = sum(self.history.count(kind) for kind in ("lost", "doubled", "unexpected", "reordered"))
         rows.append(["messages lost, doubled or reordered (all levels)", str(wrong), "0", mark(wrong == 0)])
         return rows
