@@ -85,7 +85,7 @@ def run_index(args) -> int:
     from knowledge.pipeline import refresh_index
 
     settings = get_settings()
-    result = refresh_index(settings, force=args.force, progress=sys.stderr.isatty())
+    result = refresh_index(settings, force=args.force, progress=sys.stderr.isatty(), out=sys.stdout)
     report, manifest = result.report, result.manifest
     print(
         f"Read {report.reviews} reviews: {report.paragraphs} paragraphs, {report.comments} reader comments "

@@ -252,7 +252,7 @@ def _prepare_index(settings: Settings, out) -> None:
     from knowledge.pipeline import refresh_index
 
     print("Checking the review index…", file=out, flush=True)
-    result = refresh_index(settings, progress=sys.stderr.isatty())
+    result = refresh_index(settings, progress=sys.stderr.isatty(), out=out)
     state = f"rebuilt in {result.manifest['build_seconds']} s" if result.rebuilt else "up to date"
     print(f"Review index {state}: {settings.index_dir}", file=out, flush=True)
 

@@ -138,7 +138,7 @@ def train(settings: Settings, *, force: bool = False, sources: BotSources | None
 
     from knowledge.model_export import ensure_exported
 
-    ensure_exported(settings.encoder_dir, settings.embedding_model)  # the intent classifier encodes with it
+    ensure_exported(settings.encoder_dir, settings.embedding_model, out)  # the intent classifier encodes with it
     expected = fingerprint(sources)
     log = settings.home / "logs" / "train.log"
     log.parent.mkdir(parents=True, exist_ok=True)

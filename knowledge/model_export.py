@@ -65,10 +65,15 @@ def is_current(folder: Path, model_name: str) -> bool:
         return False
 
 
-def ensure_exported(folder: Path, model_name: str) -> bool:
-    """Export ``model_name`` into ``folder`` unless a current export is there; True if it exported."""
+def ensure_exported(folder: Path, model_name: str, out=None) -> bool:
+    """Export ``model_name`` into ``folder`` unless a current export is there; True if it exported.
+
+    ``out``: where to say so first (it takes ~10 s, loading PyTorch), e.g. ``herbot serve``'s output.
+    """
     if is_current(folder, model_name):
         return False
+    if out is not None:
+        print(f"Exporting the sentence model {model_name} to ONNX, once (about 10 s): {folder}", file=out, flush=True)
     export(folder, model_name)
     return True
 

@@ -17,7 +17,7 @@ class RefreshResult:
     rebuilt: bool
 
 
-def refresh_index(settings, *, force: bool = False, progress: bool = False) -> RefreshResult:
+def refresh_index(settings, *, force: bool = False, progress: bool = False, out=None) -> RefreshResult:
     """Export the model if needed; rebuild the index when the sources, the model or the ingest code changed.
 
     Reading the reviews is cheap; embedding is not, so the fingerprint is compared
@@ -25,7 +25,7 @@ def refresh_index(settings, *, force: bool = False, progress: bool = False) -> R
     """
     from knowledge.model_export import ensure_exported
 
-    ensure_exported(settings.encoder_dir, settings.embedding_model)
+    ensure_exported(settings.encoder_dir, settings.embedding_model, out)
     reviews, report = load_corpus(settings.reviews_dir)
     sources = {review.id: review.sha256 for review in reviews}
     expected = index.fingerprint(sources, settings.embedding_model)

@@ -1,5 +1,6 @@
 """The ONNX export of the sentence model: equal to sentence-transformers, re-exported when damaged."""
 
+import io
 import shutil
 import sys
 
@@ -47,7 +48,9 @@ def test_a_damaged_export_is_refused_then_exported_again(encoder, settings, tmp_
         model.seek(1000)
         model.write(b"\0" * 64)
     assert not is_current(folder, settings.embedding_model)
-    assert ensure_exported(folder, settings.embedding_model)
+    said = io.StringIO()
+    assert ensure_exported(folder, settings.embedding_model, said)
+    assert said.getvalue().startswith("Exporting the sentence model all-MiniLM-L6-v2 to ONNX, once")
     assert is_current(folder, settings.embedding_model)
     assert not ensure_exported(folder, settings.embedding_model)
 
