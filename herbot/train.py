@@ -20,6 +20,7 @@ from pathlib import Path
 from herbot import processes
 from herbot.settings import BOT_DIR, Settings
 from knowledge.checksums import file_sha256
+from knowledge.model_export import ensure_exported, exported_identity
 
 MODEL_NAME = "herbot"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -112,6 +113,8 @@ def model_problem(settings: Settings, sources: BotSources) -> str | None:
         return "no checksum was recorded for the model (trained by an older herbot)"
     if stamp["model_sha256"] != file_sha256(model):
         return f"the model file {model} is damaged or half-written (its checksum is not the one recorded)"
+    if stamp.get("encoder") != exported_identity(settings.encoder_dir):
+        return "the sentence model changed since the last training"
     return None
 
 
@@ -131,14 +134,13 @@ def train(settings: Settings, *, force: bool = False, sources: BotSources | None
     out = out or sys.stdout
     sources = sources or BotSources.at()
     model = model_path(settings)
+    ensure_exported(settings.encoder_dir, settings.embedding_model, out)  # the intent classifier encodes with it
     problem = "asked to retrain" if force else model_problem(settings, sources)
     if problem is None:
         print(f"Rasa model up to date: {model}", file=out, flush=True)
         return TrainResult(model, trained=False, seconds=0.0)
 
-    from knowledge.model_export import ensure_exported
-
-    ensure_exported(settings.encoder_dir, settings.embedding_model, out)  # the intent classifier encodes with it
+    encoder = exported_identity(settings.encoder_dir)
     expected = fingerprint(sources)
     log = settings.home / "logs" / "train.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -149,8 +151,9 @@ def train(settings: Settings, *, force: bool = False, sources: BotSources | None
         "--out", str(settings.models_dir), "--fixed-model-name", MODEL_NAME,
     ]
     components = _components_digest(sources)
-    if force or _read_stamp(settings).get("components", components) != components:
-        argv.append("--force")  # Rasa's cache knows a component by its name, not its code
+    stamp = _read_stamp(settings)
+    if force or stamp.get("components", components) != components or stamp.get("encoder") != encoder:
+        argv.append("--force")  # Rasa's cache knows a component by its name, not its code or its model
     print(f"Training the Rasa model: {problem} (a few minutes; full log: {log})", file=out, flush=True)
     started = time.monotonic()
     returncode, error = _run_condensed(argv, rasa_env(settings), settings.home, log, out)
@@ -159,7 +162,7 @@ def train(settings: Settings, *, force: bool = False, sources: BotSources | None
         reason = error or f"rasa exited with status {returncode}"
         raise TrainingError(f"training failed after {seconds:.0f} s: {reason} (full log: {log})")
     _stamp_path(settings).write_text(
-        json.dumps({"fingerprint": expected, "components": components, "rasa": version("rasa"),
+        json.dumps({"fingerprint": expected, "components": components, "encoder": encoder, "rasa": version("rasa"),
                     "model_sha256": file_sha256(model), "seconds": round(seconds, 1)}) + "\n",
         encoding="utf-8",
     )

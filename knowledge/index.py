@@ -87,7 +87,8 @@ class LoadedIndex:
 
 
 def fingerprint(sources: dict[str, str], model: str) -> str:
-    """What the index content depends on: the source files, the model and the ingest code."""
+    """What the index content depends on: the source files, the model (its name, or its name and
+    hash) and the ingest code."""
     code_dir = Path(__file__).parent
     code = {name: file_sha256(code_dir / name) for name in _INGEST_CODE}
     blob = json.dumps({"sources": sources, "model": model, "code": code, "format": FORMAT}, sort_keys=True)

@@ -65,16 +65,33 @@ def is_current(folder: Path, model_name: str) -> bool:
         return False
 
 
+def exported_identity(folder: Path) -> str:
+    """The exported model's name and source hash ('' when there is no export), for the fingerprints
+    of what was computed with it: the index's vectors and the intent classifier's weights."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        return f"{manifest['model']} sha256:{manifest['source_sha256']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+
+
+# Exports found current in this process: herbot serve checks before the index and again before
+# training, and hashing ~180 MB twice is half a second for nothing.
+_CHECKED: set[tuple[Path, str]] = set()
+
+
 def ensure_exported(folder: Path, model_name: str, out=None) -> bool:
     """Export ``model_name`` into ``folder`` unless a current export is there; True if it exported.
 
     ``out``: where to say so first (it takes ~10 s, loading PyTorch), e.g. ``herbot serve``'s output.
     """
-    if is_current(folder, model_name):
+    if (folder, model_name) in _CHECKED or is_current(folder, model_name):
+        _CHECKED.add((folder, model_name))
         return False
     if out is not None:
         print(f"Exporting the sentence model {model_name} to ONNX, once (about 10 s): {folder}", file=out, flush=True)
     export(folder, model_name)
+    _CHECKED.add((folder, model_name))
     return True
 
 

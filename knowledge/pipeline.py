@@ -23,12 +23,12 @@ def refresh_index(settings, *, force: bool = False, progress: bool = False, out=
     Reading the reviews is cheap; embedding is not, so the fingerprint is compared
     first and the model is loaded only when a build is due.
     """
-    from knowledge.model_export import ensure_exported
+    from knowledge.model_export import ensure_exported, exported_identity
 
     ensure_exported(settings.encoder_dir, settings.embedding_model, out)
     reviews, report = load_corpus(settings.reviews_dir)
     sources = {review.id: review.sha256 for review in reviews}
-    expected = index.fingerprint(sources, settings.embedding_model)
+    expected = index.fingerprint(sources, exported_identity(settings.encoder_dir))
     if not force and index.is_current(settings.index_dir, expected):
         return RefreshResult(report, index.read_manifest(settings.index_dir), rebuilt=False)
 

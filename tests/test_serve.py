@@ -215,3 +215,17 @@ def test_a_dead_rasa_server_is_reported_and_the_rest_stopped(trained_model, serv
     assert "herbot: the Rasa server stopped unexpectedly (killed by SIGKILL)" in server.text
     assert "last lines of" in server.text and "rasa.log" in server.text
     assert server.leftovers(children) == []
+
+
+def test_a_changed_sentence_model_means_training_again(trained_model, settings, tmp_path):
+    """The intent classifier's weights were fitted on the exported model's vectors: another model, another fit."""
+    from herbot.train import BotSources, model_problem
+
+    assert model_problem(settings, BotSources.at()) is None
+    folder = tmp_path / "encoder"
+    shutil.copytree(settings.encoder_dir, folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["source_sha256"] = "0" * 64  # as if the model package had been upgraded
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    problem = model_problem(replace(settings, encoder_dir=folder), BotSources.at())
+    assert problem == "the sentence model changed since the last training"
