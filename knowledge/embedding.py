@@ -97,7 +97,7 @@ class Encoder:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        manifest = _read_manifest(folder)
+        manifest = read_manifest(folder)
         self.name: str = manifest["model"]
         self.dimension = int(manifest["dimension"])
         self._inputs: list[str] = manifest["inputs"]
@@ -134,10 +134,7 @@ class Encoder:
         if vector is None:
             vector = self._one(text)
         with self._lock:
-            self._recent[text] = vector
-            self._recent.move_to_end(text)
-            if len(self._recent) > RECENT_QUESTIONS:
-                self._recent.popitem(last=False)
+            _keep(self._recent, text, vector, RECENT_QUESTIONS)
         return vector
 
     def encode_ahead(self, text: str) -> None:
@@ -148,10 +145,7 @@ class Encoder:
         """
         vector = self._one(text)
         with self._lock:
-            self._ahead[text] = vector
-            self._ahead.move_to_end(text)
-            if len(self._ahead) > AHEAD_MESSAGES:
-                self._ahead.popitem(last=False)
+            _keep(self._ahead, text, vector, AHEAD_MESSAGES)
 
     def forget_recent(self) -> None:
         """Drop the kept question vectors (the benchmark times every encoding afresh)."""
@@ -190,7 +184,16 @@ class Encoder:
         return (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
 
-def _read_manifest(folder: Path) -> dict:
+def _keep(kept: OrderedDict, text: str, vector: np.ndarray, limit: int) -> None:
+    """Keep ``text``'s vector as the newest of at most ``limit``."""
+    kept[text] = vector
+    kept.move_to_end(text)
+    if len(kept) > limit:
+        kept.popitem(last=False)
+
+
+def read_manifest(folder: Path) -> dict:
+    """An export's manifest, checked for what loading it needs; ``ModelUnavailable`` says what is wrong."""
     path = folder / MANIFEST
     if not path.is_file():
         raise ModelUnavailable(f"{folder}: the sentence model is not exported yet; run 'herbot index'")

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.checksums import file_sha256
-from knowledge.embedding import FORMAT, MANIFEST, Encoder, ModelUnavailable, model_path
+from knowledge.embedding import FORMAT, MANIFEST, Encoder, ModelUnavailable, model_path, read_manifest
 
 OPSET = 17
 _VERSIONS_RECORDED = ("torch", "onnx", "onnxruntime", "sentence-transformers")
@@ -53,15 +53,14 @@ def source_hash(source: Path) -> str:
 def is_current(folder: Path, model_name: str) -> bool:
     """True when ``folder`` holds an intact export of ``model_name`` as it is installed now."""
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        manifest = read_manifest(folder)
         files_ok = all(file_sha256(folder / name) == digest for name, digest in manifest["files"].items())
         return (
             files_ok
-            and manifest["format"] == FORMAT
             and manifest["model"] == model_name
             and manifest["source_sha256"] == source_hash(model_path(model_name))
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ModelUnavailable, OSError, KeyError, TypeError):
         return False
 
 
@@ -69,9 +68,9 @@ def exported_identity(folder: Path) -> str:
     """The exported model's name and source hash ('' when there is no export), for the fingerprints
     of what was computed with it: the index's vectors and the intent classifier's weights."""
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        manifest = read_manifest(folder)
         return f"{manifest['model']} sha256:{manifest['source_sha256']}"
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ModelUnavailable, OSError, KeyError):
         return ""
 
 
