@@ -33,8 +33,8 @@ for _name, _value in (
 # or role it may be about), too few for a later turn to be answered from memory (the benchmarks repeat
 # their questions, and would time the cache).
 RECENT_QUESTIONS = 4
-# Messages encoded ahead of their turn (``encode_ahead``) and not yet asked for: one per turn in
-# flight; more than this means they were never asked for (a "/intent" message skips the NLU).
+# Distinct messages encoded ahead of their turn (``encode_ahead``) and not yet asked for: at most one
+# per turn in flight; more than this means they were never asked for (a "/intent" message skips the NLU).
 AHEAD_MESSAGES = 256
 MANIFEST = "manifest.json"
 FORMAT = 1  # of the exported model's folder; bump when its layout changes (it is then exported again)
@@ -118,7 +118,7 @@ class Encoder:
         self._tokenizer.enable_padding(pad_id=padding["pad_id"], pad_token=padding["pad_token"])
         self._lock = threading.Lock()
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._ahead: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._ahead: OrderedDict[str, tuple[np.ndarray, int]] = OrderedDict()  # vector, turns waiting
 
     @staticmethod
     def prepare(text: str) -> str:
@@ -128,8 +128,12 @@ class Encoder:
     def encode_query(self, text: str) -> np.ndarray:
         """One question's vector (encoded ahead, kept from earlier in the turn, or encoded now)."""
         with self._lock:
-            vector = self._ahead.pop(text, None)
-            if vector is None:
+            ahead = self._ahead.pop(text, None)
+            if ahead is not None:
+                vector, waiting = ahead
+                if waiting > 1:  # other turns in flight sent the same words
+                    self._ahead[text] = (vector, waiting - 1)
+            else:
                 vector = self._recent.get(text)
         if vector is None:
             vector = self._one(text)
@@ -138,14 +142,22 @@ class Encoder:
         return vector
 
     def encode_ahead(self, text: str) -> None:
-        """Encode ``text`` for the ``encode_query`` that will ask for it, taken once.
+        """Encode ``text`` for the ``encode_query`` that will ask for it, taken once per call.
 
         The Rasa server's intent classifier runs inside its event loop, where an encoding holds
-        up every other conversation; a channel calls this first, in a worker thread.
+        up every other conversation; a channel calls this first, in a worker thread. Many
+        conversations send the same words at once ("yes", "who directed it?"): each call counts
+        one turn waiting for the vector, which is encoded once.
         """
+        with self._lock:
+            ahead = self._ahead.get(text)
+            if ahead is not None:
+                self._ahead[text] = (ahead[0], ahead[1] + 1)
+                return
         vector = self._one(text)
         with self._lock:
-            _keep(self._ahead, text, vector, AHEAD_MESSAGES)
+            ahead = self._ahead.get(text)  # another thread may have encoded the same words meanwhile
+            _keep(self._ahead, text, (vector, ahead[1] + 1 if ahead else 1), AHEAD_MESSAGES)
 
     def forget_recent(self) -> None:
         """Drop the kept question vectors (the benchmark times every encoding afresh)."""
@@ -184,9 +196,9 @@ class Encoder:
         return (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
 
-def _keep(kept: OrderedDict, text: str, vector: np.ndarray, limit: int) -> None:
-    """Keep ``text``'s vector as the newest of at most ``limit``."""
-    kept[text] = vector
+def _keep(kept: OrderedDict, text: str, entry, limit: int) -> None:
+    """Keep ``text``'s entry as the newest of at most ``limit``."""
+    kept[text] = entry
     kept.move_to_end(text)
     if len(kept) > limit:
         kept.popitem(last=False)

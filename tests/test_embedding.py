@@ -69,3 +69,18 @@ def test_a_message_encoded_ahead_is_the_one_the_turn_takes_and_only_once(encoder
     taken = encoder.encode_query(text)
     assert text not in encoder._ahead  # taken once: a later turn with the same words encodes afresh
     assert np.allclose(taken, encoder.encode([text])[0], atol=1e-6)
+
+
+def test_turns_in_flight_with_the_same_words_each_take_the_one_vector_encoded_ahead(encoder):
+    """Fifty conversations saying "yes" at once: one encoding, and no turn encodes in the event loop."""
+    text = "yes please"
+    encoder.forget_recent()
+    encoder.encode_ahead(text)
+    first = encoder._ahead[text][0]
+    encoder.encode_ahead(text)
+    assert encoder._ahead[text] == (first, 2)  # counted, not encoded again
+    assert encoder.encode_query(text) is first
+    assert encoder._ahead[text] == (first, 1)  # still there for the second turn
+    encoder._recent.clear()
+    assert encoder.encode_query(text) is first
+    assert text not in encoder._ahead
