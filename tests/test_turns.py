@@ -64,3 +64,28 @@ def test_with_redis_the_limit_holds_across_rasa_servers(monkeypatch, shared_stor
         monkeypatch.undo()
         get_settings.cache_clear()
         turns._limiter.cache_clear()
+
+
+def test_the_memory_limiter_starts_no_thread_per_turn_and_still_forgets_old_turns(monkeypatch):
+    """limits' own memory storage started a sweeping thread on nearly every hit."""
+    import time
+
+    from limits import parse, strategies
+
+    from herbot.channels import turns
+
+    store = turns.SweptMemoryStorage()
+    limiter = strategies.MovingWindowRateLimiter(store)
+    twice = parse("2/second")
+    sweeper = store.timer  # limits' storage replaced it with a new thread on nearly every hit
+    for _ in range(5):
+        assert limiter.hit(twice, "a") and limiter.hit(twice, "a")
+        assert not limiter.hit(twice, "a")
+        time.sleep(1.05)  # the window moves on: the conversation may talk again
+    assert store.timer is sweeper
+    assert len(store.events[twice.key_for("a")]) == 10  # expired entries wait for the sweep
+
+    monkeypatch.setattr(turns, "SWEEP_SECONDS", 0.0)
+    store._next_sweep = 0.0
+    assert limiter.hit(twice, "b")
+    assert store.events[twice.key_for("a")] == []
