@@ -1,22 +1,77 @@
-"""herbot's speed-up of Rasa's action reply check validates exactly as Rasa did."""
+"""herbot's speed-ups of Rasa (herbot/rasa_speedups.py) give exactly what Rasa's own code gives."""
+
+import copy
+from datetime import datetime
 
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
+from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    AllSlotsReset,
+    BotUttered,
+    ConversationPaused,
+    Event,
+    FollowupAction,
+    ReminderScheduled,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
 
 import herbot.channels.rest  # noqa: F401  (installs the speed-ups, as in the Rasa server)
+from herbot import rasa_speedups
+
+REAL_EVENTS = [
+    SlotSet("person", "Samantha").as_dict(),
+    SlotSet("last_passages", [{"review": "ebert", "score": 0.71}]).as_dict(),
+    UserUttered("who plays Samantha?", {"intent": {"name": "ask_cast", "confidence": 0.93},
+                                        "entities": [{"entity": "person", "value": "Samantha", "start": 10,
+                                                      "end": 18}]}).as_dict(),
+    BotUttered("Scarlett Johansson voices Samantha.", {"buttons": []}, {"utter_action": "utter_x"}).as_dict(),
+    ActionExecuted("action_answer_question", policy="RulePolicy", confidence=1.0).as_dict(),
+    FollowupAction("action_listen").as_dict(),
+    ReminderScheduled("EXTERNAL_remind", datetime(2026, 11, 28, 12, 0)).as_dict(),
+    ActiveLoop(None).as_dict(),
+    AllSlotsReset().as_dict(),
+    ConversationPaused().as_dict(),
+    Restarted().as_dict(),
+    SessionStarted().as_dict(),
+    {"event": "no_such_kind"},
+    {"no_event_key": 1},
+    {"event": 7},
+]
+ODD_VALUES = [None, 12, 1.5, "text", [], [1], {}, {"name": 3}, True]
+
+
+def mutations(event: dict):
+    """The event, then each field in turn given values of every other JSON type."""
+    yield event
+    for key in event:
+        for value in ODD_VALUES:
+            changed = copy.deepcopy(event)
+            changed[key] = value
+            yield changed
+    yield {key: value for key, value in event.items() if key != "name"}
+
 
 REPLIES = [
     {"events": [], "responses": []},
-    {"events": [{"event": "slot", "name": "person", "value": "Samantha"}], "responses": [{"text": "Hi"}]},
     {"responses": [{"response": "utter_greet"}]},
     {"events": "not a list", "responses": []},
-    {"events": [{"no_event_key": 1}], "responses": []},
     {"events": [], "responses": "nope"},
+    {"events": None},
+    [],
+    *({"events": [event], "responses": [{"text": "Hi"}]} for base in REAL_EVENTS for event in mutations(base)),
+    {"events": [REAL_EVENTS[0], {"event": "slot"}], "responses": []},
 ]
 
 
-def rasa_verdict(reply: dict) -> bool:
+def rasa_verdict(reply) -> bool:
     try:
         jsonschema.validate(reply, RemoteAction.action_response_format_spec())
     except jsonschema.ValidationError:
@@ -24,17 +79,60 @@ def rasa_verdict(reply: dict) -> bool:
     return True
 
 
-@pytest.mark.parametrize("reply", REPLIES)
-def test_action_replies_are_judged_as_rasa_judges_them(reply):
+def test_action_replies_are_judged_as_rasa_judges_them():
+    """Over 1,000 replies: real events of each kind, and each field of each given every JSON type."""
     action = RemoteAction("action_answer_question", None)
-    if rasa_verdict(reply):
-        assert action._validate_action_result(reply) is True
-    else:
-        with pytest.raises(jsonschema.ValidationError, match="Failed to validate Action server response"):
-            action._validate_action_result(reply)
+    judged = {True: 0, False: 0}
+    for reply in REPLIES:
+        expected = rasa_verdict(reply)
+        judged[expected] += 1
+        if expected:
+            assert action._validate_action_result(reply) is True, reply
+        else:
+            with pytest.raises(jsonschema.ValidationError) as raised:
+                action._validate_action_result(reply)
+            with pytest.raises(jsonschema.ValidationError) as by_rasa:
+                rasa_speedups.RASA_VALIDATE_ACTION_RESULT(action, reply)
+            assert raised.value.message == by_rasa.value.message, reply
+    assert judged[True] > 100 and judged[False] > 100
 
 
-def test_the_speed_up_is_installed_in_the_rasa_server_process():
-    from herbot import rasa_speedups
+def test_events_read_back_as_the_classes_rasa_gives():
+    for event in REAL_EVENTS[:-3]:
+        assert Event.resolve_by_type(event["event"]) is rasa_speedups.RASA_RESOLVE_EVENT_TYPE(event["event"])
+        assert type(Event.from_parameters(event)) is rasa_speedups.RASA_RESOLVE_EVENT_TYPE(event["event"])
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_kind'"):
+        Event.resolve_by_type("no_such_kind")
+    assert Event.resolve_by_type("no_such_kind", default=SlotSet) is SlotSet
+    assert Event.resolve_by_type("topic") is None
 
+
+async def test_the_model_parses_and_predicts_as_with_dask(trained_model, settings, monkeypatch):
+    """The real trained model, run by herbot's graph order and by Rasa's dask runner, says the same."""
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(trained_model[0]))
+    texts = ["who plays Samantha?", "did critics like the ending", "hello", "what's the weather", "yes",
+             "tell me about Amy Adams", "budget?", "no spoilers please", ""]
+
+    async def run_all():
+        results = []
+        for text in texts:
+            parsed = await agent.parse_message(text)
+            tracker = DialogueStateTracker.from_events("speedups", [
+                ActionExecuted("action_listen"), UserUttered(text, parsed)], agent.domain.slots)
+            prediction = agent.processor._predict_next_with_tracker(tracker)
+            results.append((parsed, prediction.max_confidence_index, prediction.policy_name,
+                            list(prediction.probabilities)))
+        return results
+
+    ours = await run_all()
+    monkeypatch.setattr(DaskGraphRunner, "run", rasa_speedups.RASA_RUN_GRAPH)
+    assert await run_all() == ours
+    assert {parsed["intent"]["name"] for parsed, *_ in ours} >= {"greet"}
+
+
+def test_the_speed_ups_are_installed_in_the_rasa_server_process():
     assert RemoteAction._validate_action_result is rasa_speedups._validate_action_result
+    assert DaskGraphRunner.run is rasa_speedups._run_graph
+    assert Event.resolve_by_type is rasa_speedups._resolve_event_type
