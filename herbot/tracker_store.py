@@ -30,7 +30,9 @@ import asyncio
 import json
 import logging
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -62,10 +64,15 @@ class LoudSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, sole_writer: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Where the writes run. SQLite takes one writer at a time and makes the others sleep
+        # and retry (1, 2, 5, 10… ms): under load, turns spent more time in those sleeps than in
+        # their own work. One writer thread queues them instead, in order, without sleeping.
+        self._writer: ThreadPoolExecutor | None = None
         if self.engine.dialect.name == "sqlite":
-            # Write-ahead log: a read never waits for a commit running in a worker thread, and
+            # Write-ahead log: a read never waits for a commit running in the writer thread, and
             # every commit is still synced to disk (synchronous stays FULL).
             sa.event.listen(self.engine, "connect", _write_ahead_log)
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="herbot-tracker-writer")
         self.sole_writer = bool(sole_writer)
         self.pending: dict[str, _Pending] = {}
         # per conversation: the stored events of its current session, as their JSON rows
@@ -133,7 +140,7 @@ class LoudSQLTrackerStore(SQLTrackerStore):
                 tracker = pending.tracker
                 try:
                     if pending.detached:
-                        await asyncio.to_thread(self._append, tracker, list(tracker.events))
+                        await self._writing(self._append, tracker, list(tracker.events))
                         # Stored from a new session on: Rasa's count-based save fits from here.
                         pending.detached, pending.stored = False, len(tracker.events)
                     else:
@@ -215,10 +222,14 @@ class LoudSQLTrackerStore(SQLTrackerStore):
         Rasa holds the conversation's lock until this returns, so its turns are written in order.
         """
         await self.stream_events(tracker)
-        stored, events, new = await asyncio.to_thread(self._insert_new, tracker, stored)
+        stored, events, new = await self._writing(self._insert_new, tracker, stored)
         starts = [i for i, event in enumerate(events) if isinstance(event, SessionStarted)]
         # A session that began in this turn is where the database's current session now starts.
         self._remember(tracker.sender_id, new[starts[-1]:] if starts else stored + new)
+
+    async def _writing(self, write, *args):
+        """Run ``write(*args)`` in the writer thread (SQLite) or any worker thread (other databases)."""
+        return await asyncio.get_running_loop().run_in_executor(self._writer, partial(write, *args))
 
     def _insert_new(self, tracker: DialogueStateTracker, stored: list[str] | None):
         with self.session_scope() as session:
