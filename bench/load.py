@@ -45,6 +45,7 @@ import aiohttp
 import bots
 import report
 from compare import GOAL_P95_RATIO, load_now, machine_line, percentiles
+from cpu import cpu_seconds
 from dialogues import BARE_CONVERSATIONS, HERBOT_CONVERSATIONS, START_PROBES
 from report import Section
 from retrieval import log, mark
@@ -97,6 +98,7 @@ class Run:
     users: int
     talks: list[Talk]
     seconds: float
+    cpu_ms: float | None = None  # the server's CPU time per turn, when it runs on this machine
 
     @property
     def turns(self) -> list[TurnResult]:
@@ -214,6 +216,17 @@ def history_section(check: HistoryCheck, db: Database) -> Section:
     return Section("Stored histories against what each conversation sent", ["", "count"], rows, notes)
 
 
+def kinds_section(run: Run) -> Section:
+    """Latency per kind of turn at one level: which turns make the p95 (answers from the reviews
+    call the action server and search the index; chitchat is a response from the domain)."""
+    rows = []
+    for kind in sorted({t.kind for t in run.turns}):
+        latencies = [t.ms for t in run.turns if t.kind == kind]
+        p50, p95 = percentiles(latencies)
+        rows.append([kind, str(len(latencies)), f"{p50:.0f}", f"{p95:.0f}"])
+    return Section(f"Turns by kind at {run.users} concurrent", ["kind", "turns", "p50 ms", "p95 ms"], rows, [])
+
+
 def errors_by_kind(turns: list[TurnResult]) -> str:
     counted = Counter(t.error for t in turns if t.error)
     return ", ".join(f"{n} x {error}" for error, n in counted.most_common()) or "none"
@@ -234,7 +247,8 @@ class LoadTest:
         self.sections.append(section)
         report.show(section)
 
-    def measure(self, url: str, db: Database, limits: str) -> None:
+    def measure(self, url: str, db: Database, limits: str, server: int | None = None) -> None:
+        """The levels against ``url``; ``server``: the pid of its ``herbot serve``, to count CPU per turn."""
         args = self.args
         print(self.machine)
         print(f"server: {url}; {limits}")
@@ -246,17 +260,21 @@ class LoadTest:
         for users in args.levels:
             log(f"{users} concurrent conversations: {args.turns} turns")
             load = load_now()
+            used = cpu_seconds(server) if server else None
             run = asyncio.run(run_users(url, f"c{users}", users, turn_budget(args.turns), args.think))
             self.runs.append(run)
             turns = run.turns
+            if used is not None and turns:
+                run.cpu_ms = (cpu_seconds(server) - used) * 1000 / len(turns)
+            cpu = "-" if run.cpu_ms is None else f"{run.cpu_ms:.1f}"
             p50, p95 = percentiles([t.ms for t in turns])
             errors = [t for t in turns if t.error]
             slowest = max(t.ms for t in turns)
             rows.append([str(users), str(len(run.talks)), str(len(turns)), f"{run.seconds:.1f}",
                          f"{len(turns) / run.seconds:.1f}", f"{p50:.0f}", f"{p95:.0f}", f"{slowest:.0f}",
-                         str(len(errors)), f"{load} / {load_now()}"])
+                         cpu, str(len(errors)), f"{load} / {load_now()}"])
             log(f"  {len(turns) / run.seconds:.1f} turns/s, p50 {p50:.0f} ms, p95 {p95:.0f} ms, "
-                f"errors: {errors_by_kind(turns)}")
+                f"{cpu} ms of CPU per turn, errors: {errors_by_kind(turns)}")
         think = f"{args.think:g} s between a reply and the next message on average" if args.think else \
             "no pause between a reply and the next message (each user keeps one request in flight)"
         notes = [f"({think}; a fresh sender id per conversation, {len(HERBOT_CONVERSATIONS)} scripts of 3-4 turns "
@@ -265,7 +283,8 @@ class LoadTest:
                  + "; ".join(f"{run.users}: {errors_by_kind(run.turns)}" for run in self.levels()) + ")"]
         self.emit(Section("Load: concurrent conversations over REST",
                           ["concurrent", "conversations", "turns", "s", "turns/s", "p50 ms", "p95 ms", "max ms",
-                           "errors", "load before / after"], rows, notes))
+                           "CPU ms/turn", "errors", "load before / after"], rows, notes))
+        self.emit(kinds_section(self.levels()[-1]))
         self.history = check_histories(db, [talk for run in self.runs for talk in run.talks])
         self.emit(history_section(self.history, db))
 
@@ -280,8 +299,10 @@ class LoadTest:
             bots.first_answer(bare, *START_PROBES["bare"])
             for users in args.levels:
                 log(f"bare bot, {users} concurrent conversations: {args.turns} turns")
+                used = cpu_seconds(bare.process.pid)
                 run = asyncio.run(run_users(bare.url, f"bare-c{users}", users, turn_budget(args.turns), args.think,
                                             BARE_CONVERSATIONS))
+                run.cpu_ms = (cpu_seconds(bare.process.pid) - used) * 1000 / max(len(run.turns), 1)
                 self.bare_runs.append(run)
         finally:
             bots.stop(bare)
@@ -289,12 +310,12 @@ class LoadTest:
         for run, ours in zip(self.bare_runs, self.levels(), strict=True):
             p50, p95 = percentiles([t.ms for t in run.turns])
             rate, our_rate = len(run.turns) / run.seconds, len(ours.turns) / ours.seconds
-            rows.append([str(run.users), f"{rate:.1f}", f"{p50:.0f}", f"{p95:.0f}",
+            rows.append([str(run.users), f"{rate:.1f}", f"{p50:.0f}", f"{p95:.0f}", f"{run.cpu_ms:.1f}",
                          str(sum(t.error is not None for t in run.turns)), f"{our_rate / rate:.2f}x",
                          f"{percentiles([t.ms for t in ours.turns])[1] / p95:.2f}x"])
         self.emit(Section("The bare rasa init bot under the same load (same Rasa, same machine, just after)",
-                          ["concurrent", "turns/s", "p50 ms", "p95 ms", "errors", "herbot / bare turns/s",
-                           "herbot / bare p95"], rows,
+                          ["concurrent", "turns/s", "p50 ms", "p95 ms", "CPU ms/turn", "errors",
+                           "herbot / bare turns/s", "herbot / bare p95"], rows,
                           [f"(its own messages: {len(BARE_CONVERSATIONS)} scripts of 3-4 turns from "
                            "bench/dialogues.py; its conversations live in Rasa's in-memory tracker store, and no "
                            "action server is involved)"]))
@@ -390,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
                     limits = (f"rate limits lifted for this run (HERBOT_RATE_LIMIT and HERBOT_RATE_LIMIT_ADDRESS="
                               f"{NO_LIMIT}; loopback is exempt from the address limit anyway), so the figures "
                               "measure the bot, not the limiter")
-                test.measure(url, db, limits)
+                test.measure(url, db, limits, None if args.url else served.process.pid)
             if not (args.url or args.no_bare):
                 test.measure_bare(settings)
         except processes.Stop as stop:
