@@ -28,7 +28,9 @@ class StoreUnreachable(Exception):
 
 def endpoints(settings: Settings) -> dict:
     """Rasa's endpoints configuration for these settings."""
-    config: dict = {"action_endpoint": {"url": settings.action_url}}
+    # herbot's actions never read the domain: without this, Rasa sends all of it (every response
+    # text) with each action call, and both servers encode and decode it on every turn.
+    config: dict = {"action_endpoint": {"url": settings.action_url, "enable_selective_domain": True}}
     if settings.tracker_url is None:
         # One Rasa server writes the file: it may read its conversations from memory (herbot/tracker_store.py).
         config["tracker_store"] = {"type": TRACKER_STORE, "dialect": "sqlite", "db": str(settings.tracker_db),

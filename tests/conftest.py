@@ -93,7 +93,7 @@ BOT = Path(__file__).resolve().parent.parent / "bot"
 
 @pytest.fixture(scope="session")
 def domain() -> dict:
-    """The real domain, as the action server receives it."""
+    """The real domain as a dict (the action server is sent none: the actions never read it)."""
     from rasa.shared.core.domain import Domain
 
     return Domain.load(BOT / "domain").as_dict()

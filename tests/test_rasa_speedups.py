@@ -7,6 +7,7 @@ import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
 from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
@@ -136,3 +137,11 @@ def test_the_speed_ups_are_installed_in_the_rasa_server_process():
     assert RemoteAction._validate_action_result is rasa_speedups._validate_action_result
     assert DaskGraphRunner.run is rasa_speedups._run_graph
     assert Event.resolve_by_type is rasa_speedups._resolve_event_type
+    assert Domain.is_empty is rasa_speedups._domain_is_empty
+
+
+def test_an_empty_domain_and_herbot_s_are_told_apart_as_rasa_does(domain):
+    for candidate in (Domain.empty(), Domain.from_dict(domain), Domain.from_dict({"intents": ["greet"]})):
+        assert candidate.is_empty() == rasa_speedups.RASA_DOMAIN_IS_EMPTY(candidate)
+        assert candidate.is_empty() == rasa_speedups.RASA_DOMAIN_IS_EMPTY(candidate)  # remembered, same
+    assert Domain.empty().is_empty() and not Domain.from_dict(domain).is_empty()

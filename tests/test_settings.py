@@ -71,6 +71,7 @@ def test_endpoints_default_to_the_sqlite_file_and_one_process(environment):
                                        "sole_writer": True}
     assert "lock_store" not in config  # Rasa's in-memory lock store
     assert config["action_endpoint"]["url"] == f"http://127.0.0.1:{settings.action_port}/webhook"
+    assert config["action_endpoint"]["enable_selective_domain"] is True  # the actions never read it
 
 
 def test_endpoints_on_postgresql_and_redis_keep_passwords_out_of_the_file(environment, tmp_path):

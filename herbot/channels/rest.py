@@ -21,7 +21,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
 from herbot import rasa_speedups
-from herbot.channels.turns import LOST_THOUGHT, TOO_FAST, clip, encode_ahead, within_rate
+from herbot.channels.turns import LOST_THOUGHT, TOO_FAST, clip, take_turn, within_rate
 
 # The Rasa server imports this channel (bot/credentials.yml) before its first turn: the place to
 # apply herbot's speed-ups of Rasa's own code.
@@ -71,9 +71,8 @@ class RestInput(RasaRestInput):
             text, notice = clip(text)
             collector = CollectingOutputChannel()
             try:
-                await encode_ahead(text)
-                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
-                                                 metadata=metadata))
+                await take_turn(on_new_message, UserMessage(text, collector, sender, input_channel=self.name(),
+                                                            metadata=metadata))
             except Exception:  # Rasa logs it too; the user still gets a reply, never a 500
                 logger.exception("the turn for sender %r failed", sender)
             messages = collector.messages or [{"recipient_id": sender, "text": LOST_THOUGHT}]
