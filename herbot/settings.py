@@ -48,6 +48,13 @@ def _rate(name: str, default: str) -> str:
     return value
 
 
+def _count(name: str, default: int) -> int:
+    value = int(_number(name, default, int))
+    if value < 0:
+        raise SystemExit(f"herbot: {name}={value} must be 0 or more")
+    return value
+
+
 def _number(name: str, default: float, cast: type = float) -> float:
     value = os.environ.get(name)
     if value is None or value == "":
@@ -138,6 +145,7 @@ class Settings:
     threads: int  # compute threads per server process (ONNX Runtime, FAISS)
     rate_limit: str  # turns per conversation
     rate_limit_address: str  # turns per client address (loopback is exempt)
+    concurrent_turns: int = 8  # turns the Rasa server works on at once; the others wait their turn (0: no limit)
     action_host: str = "127.0.0.1"  # where the action server listens (herbot serve --actions-only in a container)
     action_url: str = ""  # where the Rasa server calls the actions (this machine's action server by default)
     tracker_url: DatabaseUrl | None = None  # PostgreSQL shared by several Rasa servers; None: the SQLite file
@@ -196,6 +204,7 @@ def get_settings() -> Settings:
         threads=int(_number("HERBOT_THREADS", 1, int)),
         rate_limit=_rate("HERBOT_RATE_LIMIT", "30/minute"),
         rate_limit_address=_rate("HERBOT_RATE_LIMIT_ADDRESS", "120/minute"),
+        concurrent_turns=_count("HERBOT_CONCURRENT_TURNS", 8),
         action_host=os.environ.get("HERBOT_ACTION_HOST", "127.0.0.1"),
         action_url=_action_url(action_port),
         tracker_url=tracker_url,

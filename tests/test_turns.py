@@ -1,8 +1,9 @@
-"""What both channels do around a turn: the rate limits (real ``limits`` library, in memory or in Redis)."""
+"""What both channels do around a turn: rate limits (real ``limits`` library, in memory or in Redis) and turn slots."""
 
 import uuid
 
 import pytest
+from rasa.core.channels.channel import UserMessage as Message
 
 from herbot.channels.turns import within_rate
 
@@ -89,3 +90,91 @@ def test_the_memory_limiter_starts_no_thread_per_turn_and_still_forgets_old_turn
     store._next_sweep = 0.0
     assert limiter.hit(twice, "b")
     assert store.events[twice.key_for("a")] == []
+
+
+def _with_turn_slots(monkeypatch, value: str) -> None:
+    from herbot.settings import get_settings
+
+    monkeypatch.setenv("HERBOT_CONCURRENT_TURNS", value)
+    get_settings.cache_clear()
+
+
+async def test_rasa_works_on_a_few_turns_at_once_and_the_others_wait_in_line(monkeypatch):
+    """Turns past HERBOT_CONCURRENT_TURNS wait, and start in the order they came."""
+    import asyncio
+
+    from herbot.channels.turns import take_turn
+    from herbot.settings import get_settings
+
+    _with_turn_slots(monkeypatch, "2")
+    running, most, started = set(), [0], []
+
+    async def rasa(message):
+        running.add(message.text)
+        started.append(message.text)
+        most[0] = max(most[0], len(running))
+        await asyncio.sleep(0.05)
+        running.discard(message.text)
+
+    try:
+        turns = [asyncio.create_task(take_turn(rasa, Message(f"turn {i}"))) for i in range(7)]
+        await asyncio.gather(*turns)
+    finally:
+        get_settings.cache_clear()
+    assert most[0] == 2
+    assert started == [f"turn {i}" for i in range(7)]
+
+
+async def test_a_turn_that_waits_too_long_goes_ahead_and_it_is_logged(monkeypatch, caplog):
+    """Turns stuck on a hung action server must not hold up every other conversation."""
+    import asyncio
+
+    from herbot.channels import turns
+    from herbot.settings import get_settings
+
+    _with_turn_slots(monkeypatch, "1")
+    monkeypatch.setattr(turns, "QUEUE_WAIT_SECONDS", 0.1)
+    stuck, answered = asyncio.Event(), []
+
+    async def rasa(message):
+        if message.text == "stuck":
+            await stuck.wait()
+        answered.append(message.text)
+
+    try:
+        first = asyncio.create_task(turns.take_turn(rasa, Message("stuck")))
+        await asyncio.sleep(0.01)
+        await asyncio.wait_for(turns.take_turn(rasa, Message("hello")), 2)
+        assert answered == ["hello"]
+        assert "went ahead anyway" in caplog.text
+        stuck.set()
+        await first
+    finally:
+        get_settings.cache_clear()
+    assert answered == ["hello", "stuck"]
+
+
+async def test_no_limit_when_the_setting_is_0_and_a_negative_one_is_refused(monkeypatch):
+    import asyncio
+
+    from herbot.channels.turns import take_turn
+    from herbot.settings import get_settings
+
+    _with_turn_slots(monkeypatch, "0")
+    running, most = [0], [0]
+
+    async def rasa(message):
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        await asyncio.sleep(0.02)
+        running[0] -= 1
+
+    try:
+        await asyncio.gather(*(take_turn(rasa, Message(str(i))) for i in range(20)))
+        assert most[0] == 20
+        monkeypatch.setenv("HERBOT_CONCURRENT_TURNS", "-1")
+        get_settings.cache_clear()
+        with pytest.raises(SystemExit, match="HERBOT_CONCURRENT_TURNS=-1 must be 0 or more"):
+            get_settings()
+    finally:
+        get_settings.cache_clear()

@@ -33,7 +33,7 @@ from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
 from sanic import Blueprint, response
 from socketio import AsyncServer
 
-from herbot.channels.turns import LOST_THOUGHT, TOO_FAST, UNREADABLE, clip, encode_ahead, within_rate
+from herbot.channels.turns import LOST_THOUGHT, TOO_FAST, UNREADABLE, clip, take_turn, within_rate
 from herbot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -141,8 +141,7 @@ class SocketIOInput(RasaSocketIOInput):
             answered_before = output.sent
             await sio.emit(TYPING_EVENT, {"typing": True}, room=session_id, namespace=namespace)
             try:
-                await encode_ahead(message.text or "")
-                await on_new_message(message)
+                await take_turn(on_new_message, message)
             except Exception:  # Rasa logs it too; the user still gets a reply
                 logger.exception("the turn for session %s failed", session_id)
             finally:
