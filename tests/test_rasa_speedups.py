@@ -23,6 +23,7 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
 
 import herbot.channels.rest  # noqa: F401  (installs the speed-ups, as in the Rasa server)
 from herbot import rasa_speedups
@@ -138,6 +139,7 @@ def test_the_speed_ups_are_installed_in_the_rasa_server_process():
     assert DaskGraphRunner.run is rasa_speedups._run_graph
     assert Event.resolve_by_type is rasa_speedups._resolve_event_type
     assert Domain.is_empty is rasa_speedups._domain_is_empty
+    assert EndpointConfig.session is rasa_speedups._endpoint_session
 
 
 def test_an_empty_domain_and_herbot_s_are_told_apart_as_rasa_does(domain):
@@ -145,3 +147,40 @@ def test_an_empty_domain_and_herbot_s_are_told_apart_as_rasa_does(domain):
         assert candidate.is_empty() == rasa_speedups.RASA_DOMAIN_IS_EMPTY(candidate)
         assert candidate.is_empty() == rasa_speedups.RASA_DOMAIN_IS_EMPTY(candidate)  # remembered, same
     assert Domain.empty().is_empty() and not Domain.from_dict(domain).is_empty()
+
+
+async def test_action_calls_reuse_one_connection_while_it_is_fresh(monkeypatch):
+    """Rasa opened a new connection for every action call; now one session per endpoint keeps them,
+    dropping a connection idle for IDLE_CONNECTION_SECONDS (under the action server's keep-alive)."""
+    import asyncio
+
+    from aiohttp import web
+
+    from herbot.processes import free_ports
+
+    monkeypatch.setattr(rasa_speedups, "IDLE_CONNECTION_SECONDS", 0.3)
+    peers = []
+
+    async def webhook(request):
+        peers.append(request.transport.get_extra_info("peername"))
+        return web.json_response({"events": [], "responses": [{"text": "hi"}]})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_ports(1)[0]
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+    try:
+        for _ in range(3):
+            assert await endpoint.request(json={"next_action": "x"}, method="post") == {
+                "events": [], "responses": [{"text": "hi"}]}
+        await asyncio.sleep(1.0)  # idle for longer than the session keeps a connection
+        await endpoint.request(json={}, method="post")
+    finally:
+        await rasa_speedups.close_sessions()
+        await runner.cleanup()
+    assert peers[0] == peers[1] == peers[2], "the first three calls share one connection"
+    assert peers[3] != peers[0], "an idle connection is not reused"
+    assert endpoint._herbot_session[1].closed
