@@ -42,7 +42,8 @@ def test_the_runner_prints_figures_and_finds_every_history_whole(bot, tmp_path):
     out = finished.stdout
     assert "== Load: concurrent conversations over REST ==" in out
     level = next(line.split() for line in out.splitlines() if line.startswith("3 "))
-    assert (level[2], level[8]) == ("9", "0"), out  # 9 turns at 3 concurrent conversations, no error
+    # 9 turns at 3 concurrent conversations, no CPU figure for a server started elsewhere, no error
+    assert (level[2], level[8], level[9]) == ("9", "-", "0"), out
     goal = next(line for line in out.splitlines() if line.startswith("messages lost, doubled or reordered"))
     assert goal.split()[-3:] == ["0", "0", "met"], out
     assert f"read from {Path(home) / 'tracker.db'}" in out
@@ -72,3 +73,19 @@ async def test_the_history_check_detects_lost_doubled_and_reordered_messages(bot
     check = load.check_histories(db, run.talks)
     assert check.problems == {talk.sender: ["lost 'a message that never reached the bot'"]}
     assert check.count("lost") == 1
+
+
+def test_the_cpu_count_takes_in_a_server_s_children():
+    """The CPU time per turn covers herbot serve's Rasa and action servers, which are its children."""
+    import os
+
+    cpu_seconds = load.cpu_seconds
+    before = cpu_seconds(os.getpid())
+    child = subprocess.Popen([sys.executable, "-c", "import time, sys\nt = time.process_time()\n"
+                              "while time.process_time() - t < 0.5: pass\nprint('spun', flush=True)\nsys.stdin.read()"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "spun"
+        assert cpu_seconds(os.getpid()) - before >= 0.5
+    finally:
+        child.communicate("", timeout=10)

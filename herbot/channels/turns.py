@@ -49,7 +49,7 @@ async def take_turn(on_new_message: Any, message: Any) -> None:
         await on_new_message(message)
 
 
-_SLOTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # event loop -> its semaphore
+_SLOTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # event loop -> (limit, its semaphore)
 _last_long_wait = [0.0]
 
 
@@ -60,9 +60,10 @@ async def _turn_slot():
         yield
         return
     loop = asyncio.get_running_loop()
-    slots = _SLOTS.get(loop)
-    if slots is None:
-        slots = _SLOTS[loop] = asyncio.Semaphore(limit)
+    limited, slots = _SLOTS.get(loop, (None, None))
+    if limited != limit:  # first turn in this loop (or the setting changed: tests)
+        slots = asyncio.Semaphore(limit)
+        _SLOTS[loop] = (limit, slots)
     try:
         await asyncio.wait_for(slots.acquire(), QUEUE_WAIT_SECONDS)
     except asyncio.TimeoutError:
