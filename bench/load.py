@@ -171,6 +171,20 @@ async def run_users(url: str, name: str, users: int, more: Callable[[], bool], t
     return Run(name, users, [talk for talk in talks if talk.turns], seconds)
 
 
+def level_run(server: int | None, url: str, name: str, users: int, turns: int, think: float,
+              conversations=HERBOT_CONVERSATIONS) -> Run:
+    """One load level of ``turns`` turns; with the server's pid, its CPU time per turn too."""
+    used = cpu_seconds(server) if server else None
+    run = asyncio.run(run_users(url, name, users, turn_budget(turns), think, conversations))
+    if used is not None and run.turns:
+        run.cpu_ms = (cpu_seconds(server) - used) * 1000 / len(run.turns)
+    return run
+
+
+def cpu_figure(run: Run) -> str:
+    return "-" if run.cpu_ms is None else f"{run.cpu_ms:.1f}"
+
+
 def turn_budget(count: int) -> Callable[[], bool]:
     tickets = iter(range(count))
     return lambda: next(tickets, None) is not None
@@ -260,13 +274,10 @@ class LoadTest:
         for users in args.levels:
             log(f"{users} concurrent conversations: {args.turns} turns")
             load = load_now()
-            used = cpu_seconds(server) if server else None
-            run = asyncio.run(run_users(url, f"c{users}", users, turn_budget(args.turns), args.think))
+            run = level_run(server, url, f"c{users}", users, args.turns, args.think)
             self.runs.append(run)
             turns = run.turns
-            if used is not None and turns:
-                run.cpu_ms = (cpu_seconds(server) - used) * 1000 / len(turns)
-            cpu = "-" if run.cpu_ms is None else f"{run.cpu_ms:.1f}"
+            cpu = cpu_figure(run)
             p50, p95 = percentiles([t.ms for t in turns])
             errors = [t for t in turns if t.error]
             slowest = max(t.ms for t in turns)
@@ -299,18 +310,15 @@ class LoadTest:
             bots.first_answer(bare, *START_PROBES["bare"])
             for users in args.levels:
                 log(f"bare bot, {users} concurrent conversations: {args.turns} turns")
-                used = cpu_seconds(bare.process.pid)
-                run = asyncio.run(run_users(bare.url, f"bare-c{users}", users, turn_budget(args.turns), args.think,
-                                            BARE_CONVERSATIONS))
-                run.cpu_ms = (cpu_seconds(bare.process.pid) - used) * 1000 / max(len(run.turns), 1)
-                self.bare_runs.append(run)
+                self.bare_runs.append(level_run(bare.process.pid, bare.url, f"bare-c{users}", users, args.turns,
+                                                args.think, BARE_CONVERSATIONS))
         finally:
             bots.stop(bare)
         rows = []
         for run, ours in zip(self.bare_runs, self.levels(), strict=True):
             p50, p95 = percentiles([t.ms for t in run.turns])
             rate, our_rate = len(run.turns) / run.seconds, len(ours.turns) / ours.seconds
-            rows.append([str(run.users), f"{rate:.1f}", f"{p50:.0f}", f"{p95:.0f}", f"{run.cpu_ms:.1f}",
+            rows.append([str(run.users), f"{rate:.1f}", f"{p50:.0f}", f"{p95:.0f}", cpu_figure(run),
                          str(sum(t.error is not None for t in run.turns)), f"{our_rate / rate:.2f}x",
                          f"{percentiles([t.ms for t in ours.turns])[1] / p95:.2f}x"])
         self.emit(Section("The bare rasa init bot under the same load (same Rasa, same machine, just after)",

@@ -19,7 +19,6 @@ where it went on work whose result never changes within a process:
 - **Reading events.** Rearranging a stored event into its class walked every subclass of
   ``Event`` (and asked ``inspect`` whether each is abstract) for every event of every
   tracker read (5 %). Here a name, once found, is remembered.
-
 - **Calling the action server.** Rasa opens a new HTTP session, and so a new connection,
   for every action call, and closes it after (5 % of the loop, and as much again in the
   action server). Here each endpoint keeps one session whose connections are reused while
@@ -53,7 +52,6 @@ RASA_RESOLVE_EVENT_TYPE = Event.resolve_by_type
 RASA_RUN_GRAPH = DaskGraphRunner.run
 RASA_VALIDATE_ACTION_RESULT = RemoteAction._validate_action_result
 RASA_DOMAIN_IS_EMPTY = Domain.is_empty
-RASA_ENDPOINT_SESSION = EndpointConfig.session
 
 IDLE_CONNECTION_SECONDS = 2.0  # under Sanic's KEEP_ALIVE_TIMEOUT (5 s), which the action server runs with
 

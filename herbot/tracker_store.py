@@ -65,8 +65,8 @@ class LoudSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, sole_writer: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Where the writes run. SQLite takes one writer at a time and makes the others sleep
-        # and retry (1, 2, 5, 10… ms): under load, turns spent more time in those sleeps than in
-        # their own work. One writer thread queues them instead, in order, without sleeping.
+        # and retry (1, 2, 5, 10… ms); one writer thread queues them instead, in order, and
+        # keeps them off the shared worker threads that encode messages ahead of their turn.
         self._writer: ThreadPoolExecutor | None = None
         if self.engine.dialect.name == "sqlite":
             # Write-ahead log: a read never waits for a commit running in the writer thread, and
@@ -218,7 +218,8 @@ class LoudSQLTrackerStore(SQLTrackerStore):
 
         ``stored``: the session's stored rows when this process knows them (sole writer); otherwise
         they are read back first, as Rasa's ``SQLTrackerStore.save`` counts them. The database work
-        runs in a worker thread: a commit waits for the disk, and the other conversations must not.
+        runs off the event loop (:meth:`_writing`): a commit waits for the disk, and the other
+        conversations must not.
         Rasa holds the conversation's lock until this returns, so its turns are written in order.
         """
         await self.stream_events(tracker)
