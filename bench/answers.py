@@ -29,18 +29,30 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import subprocess
 import sys
 import urllib.error
 import urllib.request
 import uuid
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 from bots import BenchError, own_herbot
-from evalset import EVAL_SET, FACTUAL, NOT_ANSWERABLE, Conversation, EvalSetError, Turn, load, normalise, problems
+from evalset import (
+    EVAL_SET,
+    FACTUAL,
+    NOT_ANSWERABLE,
+    Conversation,
+    EvalSetError,
+    Turn,
+    corpus_of,
+    load,
+    normalise,
+    problems,
+)
 
 from herbot import processes
 from herbot.client import REPLY_TIMEOUT_SECONDS, REST_PATH, answers, check_url
@@ -357,9 +369,30 @@ def main(argv: list[str] | None = None) -> int:
             return 128 + stop.signum
 
 
+def corpus_settings(settings: Settings, files: list[Path] | None, name: str) -> tuple[Settings, dict[str, str]]:
+    """Settings (and ``herbot serve`` environment) for a set written for its own review files.
+
+    The files are copied into ``$HERBOT_HOME/eval-corpora/NAME/reviews``, beside an index and a
+    model of their own; the exported encoder stays the user's. None: the configured reviews.
+    """
+    if files is None:
+        return settings, {}
+    place = settings.home / "eval-corpora" / name
+    reviews = place / "reviews"
+    shutil.rmtree(reviews, ignore_errors=True)
+    reviews.mkdir(parents=True)
+    for path in files:
+        shutil.copy2(path, reviews / path.name)
+    own = replace(settings, reviews_dir=reviews, index_dir=place / "index", models_dir=place / "models")
+    env = {"HERBOT_REVIEWS_DIR": str(reviews), "HERBOT_INDEX_DIR": str(own.index_dir),
+           "HERBOT_MODELS_DIR": str(own.models_dir)}
+    return own, env
+
+
 def _run(args, settings: Settings) -> int:
     try:
         conversations = load(args.set)
+        settings, corpus_env = corpus_settings(settings, corpus_of(args.set, PROJECT_ROOT), args.set.stem)
         knowledge = Knowledge.load(settings)
         with ExitStack() as stack:
             if args.url:
@@ -370,7 +403,7 @@ def _run(args, settings: Settings) -> int:
                 if not answers(url):
                     raise BrokenRun(f"nothing answers at {url}")
             else:
-                url = stack.enter_context(own_herbot(settings, settings.home / "eval")).url
+                url = stack.enter_context(own_herbot(settings, settings.home / "eval", corpus_env)).url
             results = run_conversations(url, conversations, knowledge, args.timeout)
         nlu = None if args.no_nlu else intent_f1(settings)
     except (BrokenRun, BenchError, EvalSetError) as error:

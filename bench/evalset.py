@@ -30,6 +30,35 @@ class EvalSetError(ValueError):
     """The set breaks its schema; the message lists every problem with where it is."""
 
 
+def corpus_of(path: Path, root: Path) -> list[Path] | None:
+    """The review files a set is written for (its ``corpus: {reviews: [...]}``), or None for the configured ones.
+
+    Entries are files or folders relative to ``root`` (the project); a folder stands for its ``.txt`` files.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise EvalSetError(f"{path}: cannot read the evaluation set ({error})") from None
+    corpus = data.get("corpus") if isinstance(data, dict) else None
+    if corpus is None:
+        return None
+    entries = corpus.get("reviews") if isinstance(corpus, dict) else None
+    if not isinstance(entries, list) or not entries or not all(isinstance(e, str) for e in entries):
+        raise EvalSetError(f"{path}: 'corpus' must be {{reviews: [file or folder, ...]}}")
+    files: list[Path] = []
+    for entry in entries:
+        found = root / entry
+        if found.is_dir():
+            files += sorted(found.glob("*.txt"))
+        elif found.is_file():
+            files.append(found)
+        else:
+            raise EvalSetError(f"{path}: corpus entry {entry!r} is neither a file nor a folder of {root}")
+    if len({f.name for f in files}) != len(files):
+        raise EvalSetError(f"{path}: two corpus files share a name")
+    return files
+
+
 @dataclass(frozen=True)
 class Turn:
     say: str
