@@ -27,6 +27,7 @@ this class from ``type: herbot.tracker_store.LoudSQLTrackerStore`` in the endpoi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections import OrderedDict
@@ -37,7 +38,7 @@ from itertools import islice
 from typing import Any
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -83,6 +84,17 @@ class LoudSQLTrackerStore(SQLTrackerStore):
         self.database_ok = True
         self._retry: asyncio.Task | None = None
         self._flushing = asyncio.Lock()
+
+    @contextlib.contextmanager
+    def session_scope(self):
+        """Rasa's scope without its ``sys.exit``: Rasa takes any ValueError raised inside (a string
+        SQLite cannot encode, say) for a missing PostgreSQL schema and ends the process."""
+        session = self.sessionmaker()
+        try:
+            ensure_schema_exists(session)
+            yield session
+        finally:
+            session.close()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.flush()

@@ -31,6 +31,10 @@ from herbot.channels.turns import clip, message_limit
     (b'{"sender": "me"}', '"message" must be a string'),
     (b'{"sender": "me", "message": null}', '"message" must be a string'),
     (b'{"sender": "me", "message": "hi", "metadata": [1]}', '"metadata" must be a JSON object'),
+    (b'{"sender": "\\ud800", "message": "hi"}', '"sender" must be valid Unicode text'),
+    (b'{"sender": "me", "message": "hi \\udfff"}', '"message" must be valid Unicode text'),
+    (b'{"sender": "me", "message": "hi", "metadata": {"a": ["\\ud83d"]}}', '"metadata" must be valid Unicode'),
+    (b'{"sender": "me", "message": "hi", "metadata": {"\\ud83d": 1}}', '"metadata" must be valid Unicode'),
 ])
 def test_a_malformed_body_is_refused_with_what_is_wrong(body, problem):
     with pytest.raises(RequestError, match=re.escape(problem)):
@@ -69,6 +73,17 @@ def post(url: str, body: bytes) -> tuple[int, object]:
 def test_the_server_answers_400_with_a_json_error(bot, body):
     status, payload = post(bot[0], body)
     assert status == 400 and isinstance(payload, dict) and payload["error"], payload
+
+
+@pytest.mark.slow
+def test_a_lone_surrogate_anywhere_gets_400_and_the_server_stays_up(bot):
+    """It once reached SQLite, whose ValueError Rasa's store took for a missing schema: sys.exit, server gone."""
+    for body in (b'{"sender": "\\ud800", "message": "hi"}', b'{"sender": "s-1", "message": "\\udc00"}',
+                 b'{"sender": "s-2", "message": "hi", "metadata": {"x": "\\ud800"}}'):
+        status, payload = post(bot[0], body)
+        assert status == 400 and "valid Unicode" in payload["error"], payload
+    status, replies = post(bot[0], json.dumps({"sender": "after-surrogate", "message": "who plays Theodore?"}).encode())
+    assert status == 200 and any("Phoenix" in reply.get("text", "") for reply in replies)
 
 
 @pytest.mark.slow

@@ -88,7 +88,8 @@ def test_a_made_up_session_id_gets_a_fresh_one(bot, clients, claimed):
     assert len(session) == 32 and session != claimed and int(session, 16) >= 0
 
 
-@pytest.mark.parametrize("data", ["just a string", {"text": "no message field"}, {"message": ["a", "list"]}, None])
+@pytest.mark.parametrize("data", ["just a string", {"text": "no message field"}, {"message": ["a", "list"]}, None,
+                                  {"message": "hi \ud800"}])
 def test_an_unreadable_message_gets_a_reply(bot, clients, data):
     client = clients()
     client.connect(bot[0])

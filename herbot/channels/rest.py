@@ -21,7 +21,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
 from herbot import rasa_speedups
-from herbot.channels.turns import LOST_THOUGHT, TOO_FAST, clip, take_turn, within_rate
+from herbot.channels.turns import LOST_THOUGHT, TOO_FAST, clip, take_turn, text_problem, within_rate
 
 # The Rasa server imports this channel (bot/credentials.yml) before its first turn: the place to
 # apply herbot's speed-ups of Rasa's own code.
@@ -105,4 +105,8 @@ def read_request(body: bytes) -> tuple[str, str, dict | None]:
         raise RequestError('"message" must be a string')
     if metadata is not None and not isinstance(metadata, dict):
         raise RequestError('"metadata" must be a JSON object when given')
+    problem = next(filter(None, (text_problem(value, f'"{name}"') for name, value in
+                                 (("sender", sender), ("message", text), ("metadata", metadata)))), None)
+    if problem:
+        raise RequestError(problem)
     return sender, text, metadata

@@ -33,7 +33,7 @@ from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
 from sanic import Blueprint, response
 from socketio import AsyncServer
 
-from herbot.channels.turns import LOST_THOUGHT, TOO_FAST, UNREADABLE, clip, take_turn, within_rate
+from herbot.channels.turns import LOST_THOUGHT, TOO_FAST, UNREADABLE, clip, take_turn, text_problem, within_rate
 from herbot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ class SocketIOInput(RasaSocketIOInput):
             session_id = session.get("session_id") or await bind(sid, None)
             output = SocketIOOutput(sio, self.bot_message_evt)
             text = data.get("message") if isinstance(data, dict) else None
-            if not isinstance(text, str):
+            if not isinstance(text, str) or text_problem(text, "message"):
                 await output.send_text_message(session_id, UNREADABLE)
                 return
             if not within_rate(session_id, session.get("address")):
@@ -136,6 +136,8 @@ class SocketIOInput(RasaSocketIOInput):
             if notice:
                 await output.send_text_message(session_id, notice)
             metadata = data.get(self.metadata_key)
+            if text_problem(metadata, "metadata"):
+                metadata = None
             message = UserMessage(text, output, session_id, input_channel=self.name(),
                                   metadata=metadata if isinstance(metadata, dict) else None)
             answered_before = output.sent

@@ -42,11 +42,50 @@ QUEUE_WAIT_SECONDS = 3.0
 _WAITED_LONG_LOG_SECONDS = 60.0
 
 
+class TurnFailed(RuntimeError):
+    """Something inside Rasa tried to end the server process during a turn; the turn fails instead."""
+
+
 async def take_turn(on_new_message: Any, message: Any) -> None:
-    """Hand ``message`` (a Rasa ``UserMessage``) to Rasa: encoded ahead, then in line for a turn slot."""
+    """Hand ``message`` (a Rasa ``UserMessage``) to Rasa: encoded ahead, then in line for a turn slot.
+
+    Rasa's code calls ``sys.exit`` on some errors (its SQL store takes any ValueError for a
+    missing PostgreSQL schema): inside a turn that would stop the server for everyone, so
+    it fails this turn only.
+    """
     await encode_ahead(message.text or "")
     async with _turn_slot():
-        await on_new_message(message)
+        try:
+            await on_new_message(message)
+        except SystemExit as exit_:
+            raise TurnFailed(f"a turn tried to exit the server (status {exit_.code})") from None
+
+
+def text_problem(value: Any, name: str, depth: int = 0) -> str | None:
+    """Why a value from a request cannot be stored as text (a lone UTF-16 surrogate), or None.
+
+    JSON may carry "\\ud800", which Python decodes into a string that no UTF-8 store (SQLite,
+    PostgreSQL, the logs) can write. Strings inside lists and objects are checked too.
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"{name} must be valid Unicode text (it holds a lone surrogate, \\u{ord(value[_bad(value)]):04x})"
+        return None
+    if depth > 64:
+        return f"{name} is nested too deeply"
+    if isinstance(value, dict):
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, list):
+        items = value
+    else:
+        return None
+    return next((problem for item in items if (problem := text_problem(item, name, depth + 1))), None)
+
+
+def _bad(text: str) -> int:
+    return next(i for i, char in enumerate(text) if 0xD800 <= ord(char) <= 0xDFFF)
 
 
 _SLOTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # event loop -> (limit, its semaphore)
