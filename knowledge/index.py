@@ -10,6 +10,7 @@ Layout of the folder::
                        sentences, then its windows of two adjacent sentences
     sentence_offsets.npy  where each passage's units start in sentences.faiss
     passages.jsonl     the passages, in vector order
+    reviews.json       each review's metadata (title, author, outlet, url, date, rating, names)
     bm25/              the lexical index over the same passages
 
 A build writes a new folder beside the old one and swaps it in at the end, so a
@@ -35,10 +36,10 @@ from knowledge import lexical
 from knowledge.checksums import file_sha256
 from knowledge.passage import Passage
 
-FORMAT = 3  # bump whenever the folder layout changes: older indexes are then rebuilt
+FORMAT = 4  # bump whenever the folder layout changes: older indexes are then rebuilt
 METRIC = "inner_product"
 MANIFEST = "manifest.json"
-_FILES = ("vectors.faiss", "sentences.faiss", "passages.jsonl", "sentence_offsets.npy")
+_FILES = ("vectors.faiss", "sentences.faiss", "passages.jsonl", "sentence_offsets.npy", "reviews.json")
 # The code that shapes passages and their vectors: when it changes, rebuild.
 _INGEST_CODE = ("ingest.py", "text.py", "labels.py", "passage.py", "lexical.py", "embedding.py")
 _QUOTES = "\"“”' "  # stripped from a title used as context
@@ -84,6 +85,7 @@ class LoadedIndex:
     bm25: lexical.LexicalIndex
     passage_matrix: np.ndarray
     unit_matrix: np.ndarray
+    reviews: tuple[dict, ...] = ()  # each review's metadata, in the reviews' order
 
 
 def fingerprint(sources: dict[str, str], model: str) -> str:
@@ -115,6 +117,7 @@ def build(
     fingerprint_: str,
     ann_threshold: int,
     progress: bool = False,
+    reviews: list[dict] | None = None,
 ) -> dict:
     """Embed ``passages``, write a complete index next to ``folder`` and swap it in."""
     import faiss
@@ -140,6 +143,7 @@ def build(
             out.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
     faiss.write_index(sentence_index, str(tmp / "sentences.faiss"))
     np.save(tmp / "sentence_offsets.npy", offsets)
+    (tmp / "reviews.json").write_text(json.dumps(reviews or [], ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     lexical.build([p.text for p in passages]).save(tmp / "bm25")
 
     manifest = {
@@ -182,6 +186,7 @@ def load(folder: Path, *, model_name: str, dimension: int) -> LoadedIndex:
         sentences = faiss.read_index(str(folder / "sentences.faiss"))
         offsets = np.load(folder / "sentence_offsets.npy")
         bm25 = lexical.LexicalIndex.load(folder / "bm25")
+        reviews = tuple(json.loads((folder / "reviews.json").read_text(encoding="utf-8")))
     except (OSError, ValueError, RuntimeError, KeyError, TypeError) as error:
         raise IndexUnavailable(f"{folder}: cannot read the index ({error}); run 'herbot index'") from None
     if not (vectors.ntotal == len(passages) == len(offsets) - 1 == manifest["passages"]) or (
@@ -200,6 +205,7 @@ def load(folder: Path, *, model_name: str, dimension: int) -> LoadedIndex:
         bm25,
         stored_vectors(vectors),
         stored_vectors(sentences),
+        reviews,
     )
 
 

@@ -1,9 +1,12 @@
 """Turning review text files into passages: title, author, body paragraphs, comments.
 
 A review is a UTF-8 text file in the reviews folder, optionally opening with a small
-YAML front matter (``title``, ``author``, ``url``) between ``---`` lines. Without it,
-the first line is the title and a ``By NAME`` line gives the author. Page chrome (a
-repeated title, a "Share" label, the comment counter) is dropped and reported.
+YAML front matter between ``---`` lines (``title``, ``author``, ``outlet``, ``url``,
+``date``, ``rating``, ``names``: what people call it). A text kept exactly as it was
+collected can have the same keys in a file beside it, ``NAME.meta.yaml``; front matter
+wins over it. Without either, the first line is the title and a ``By NAME, OUTLET`` line
+gives the author and the outlet. Page chrome (a repeated title, a "Share" label, the
+comment counter) is dropped and reported.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from knowledge.passage import IngestReport, Passage
 from knowledge.text import normalise_for_compare, repair, split_sentences
 
 REVIEW_SUFFIX = ".txt"
+META_SUFFIX = ".meta.yaml"  # metadata beside a review text that is kept unchanged
+META_KEYS = ("title", "author", "outlet", "url", "date", "rating", "names", "spoilers")
 _CHROME = re.compile(r"^(share|share this|tweet|like this|print|email)[:!.]?$", re.IGNORECASE)
 # "By Sam Beezjak, E23": a short line with a capitalised name, not "By the time he ...".
-_BYLINE = re.compile(r"^By\s+(?P<name>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})\s*(?:[,|]\s*.{0,60})?$")
+_BYLINE = re.compile(r"^By\s+(?P<name>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})\s*(?:[,|]\s*(?P<outlet>.{1,60}))?$")
 _COMMENT_HEADER = re.compile(
     r"^(?P<count>\d+|one|two|three|no)\s+(thoughts?|comments?|responses?|replies)\s+(on|to)\b",
     re.IGNORECASE,
@@ -45,8 +50,17 @@ class Review:
     title: str
     author: str | None
     url: str | None
-    sha256: str
+    sha256: str  # of the text and its metadata file, when it has one
     passages: tuple[Passage, ...]
+    outlet: str | None = None
+    date: str | None = None
+    rating: str | None = None  # the reviewer's own rating as given in the metadata ("3.5/5", "B+")
+    names: tuple[str, ...] = ()  # what people call the review besides its title, author and outlet
+
+    def metadata(self) -> dict:
+        """What describes the review, without its passages (kept beside the index)."""
+        return {"id": self.id, "title": self.title, "author": self.author, "outlet": self.outlet, "url": self.url,
+                "date": self.date, "rating": self.rating, "names": list(self.names)}
 
 
 def review_files(folder: Path) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -56,6 +70,10 @@ def review_files(folder: Path) -> tuple[list[Path], list[tuple[str, str]]]:
     files, skipped = [], []
     for path in sorted(folder.iterdir()):
         if path.name.startswith("."):
+            continue
+        if path.is_file() and path.name.endswith(META_SUFFIX):
+            if not path.with_name(path.name.removesuffix(META_SUFFIX) + REVIEW_SUFFIX).is_file():
+                skipped.append((path.name, f"metadata for a review that is not here (no {REVIEW_SUFFIX} file)"))
             continue
         if path.is_file() and path.suffix == REVIEW_SUFFIX:
             files.append(path)
@@ -67,16 +85,50 @@ def review_files(folder: Path) -> tuple[list[Path], list[tuple[str, str]]]:
 def read_review(path: Path) -> tuple[Review, list[tuple[str, str]]]:
     """Parse one review file; returns the review and the chrome lines it dropped."""
     raw = path.read_bytes()
+    text = _text(path, raw)
+    if not text.strip():
+        raise ReviewFileError(f"{path}: empty file, no review text in it")
+    sidecar = path.with_name(path.stem + META_SUFFIX)
+    digest = hashlib.sha256(raw)
+    meta: dict = {}
+    if sidecar.is_file():
+        side_raw = sidecar.read_bytes()
+        digest.update(b"\0" + side_raw)
+        meta = _metadata(sidecar, _text(sidecar, side_raw))
+    front, body = _front_matter(path, text)
+    return _parse(path.stem, {**meta, **front}, body, digest.hexdigest(), path.name)
+
+
+def _text(path: Path, raw: bytes) -> str:
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ReviewFileError(
             f"{path}: not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start}); save it as UTF-8"
         ) from None
-    if not text.strip():
-        raise ReviewFileError(f"{path}: empty file, no review text in it")
-    meta, body = _front_matter(path, text)
-    return _parse(path.stem, meta, body, hashlib.sha256(raw).hexdigest(), path.name)
+
+
+def _metadata(path: Path, text: str) -> dict:
+    """Metadata as ``key: value`` YAML, checked: a known key with a value of the right kind."""
+    try:
+        meta = yaml.safe_load(text) or {}
+    except yaml.YAMLError as error:
+        raise ReviewFileError(f"{path}: metadata is not valid YAML ({getattr(error, 'problem', error)})") from None
+    if not isinstance(meta, dict):
+        raise ReviewFileError(f"{path}: metadata must be 'key: value' lines")
+    unknown = sorted(str(key) for key in meta if key not in META_KEYS)
+    if unknown:
+        raise ReviewFileError(f"{path}: unknown metadata {', '.join(unknown)} (known: {', '.join(META_KEYS)})")
+    names = meta.get("names", [])
+    if isinstance(names, str):
+        names = [names]
+    if not isinstance(names, list) or not all(isinstance(n, str | int | float) for n in names):
+        raise ReviewFileError(f"{path}: 'names' must be a list of names")
+    meta["names"] = [str(n).strip() for n in names if str(n).strip()]
+    for key in ("title", "author", "outlet", "url", "date", "rating"):
+        if meta.get(key) is not None:
+            meta[key] = str(meta[key]).strip() or None
+    return meta
 
 
 def load_corpus(folder: Path) -> tuple[list[Review], IngestReport]:
@@ -105,12 +157,7 @@ def _front_matter(path: Path, text: str) -> tuple[dict, str]:
     parts = text.split("\n---", 1)
     if len(parts) != 2:
         raise ReviewFileError(f"{path}: front matter opened with '---' but never closed")
-    try:
-        meta = yaml.safe_load(parts[0].lstrip("-\n")) or {}
-    except yaml.YAMLError as error:
-        raise ReviewFileError(f"{path}: front matter is not valid YAML ({error.problem})") from None
-    if not isinstance(meta, dict):
-        raise ReviewFileError(f"{path}: front matter must be 'key: value' lines")
+    meta = _metadata(path, parts[0].lstrip("-\n"))
     return meta, parts[1].split("\n", 1)[1] if "\n" in parts[1] else ""
 
 
@@ -119,6 +166,7 @@ def _parse(review_id: str, meta: dict, text: str, sha: str, name: str):
     raw_lines = text.splitlines()
     title = str(meta.get("title") or "").strip()
     author = meta.get("author")
+    outlet = meta.get("outlet")
     dropped: list[tuple[str, str]] = []
     if not title:
         first = next((i for i, line in enumerate(lines) if line), None)
@@ -141,17 +189,20 @@ def _parse(review_id: str, meta: dict, text: str, sha: str, name: str):
         elif _COMMENT_HEADER.match(line):
             dropped.append((f"{name}: {line[:40]}", "comment counter"))
             in_comments = True
-        elif not author and not any(body_lines) and (byline := _BYLINE.match(line)):
-            author = byline.group("name").strip()
+        elif not any(body_lines) and (byline := _BYLINE.match(line)):
+            author = author or byline.group("name").strip()
+            outlet = outlet or (byline.group("outlet") or "").strip() or None
         else:
             body_lines.append(line)
 
-    base = {"review": review_id, "review_title": title, "author": author, "url": meta.get("url")}
+    base = {"review": review_id, "review_title": title, "author": author, "url": meta.get("url"), "outlet": outlet}
     passages = [_passage(base, "body", "p", n, para) for n, para in enumerate(_paragraphs(body_lines), start=1)]
     passages += _comments(base, comment_lines)
     if not passages:
         raise ReviewFileError(f"{name}: no paragraphs found after the title")
-    return Review(review_id, title, author, meta.get("url"), sha, tuple(passages)), dropped
+    review = Review(review_id, title, author, meta.get("url"), sha, tuple(passages), outlet=outlet,
+                    date=meta.get("date"), rating=meta.get("rating"), names=tuple(meta.get("names", ())))
+    return review, dropped
 
 
 def _paragraphs(lines: list[str]) -> list[str]:

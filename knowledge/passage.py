@@ -26,6 +26,7 @@ class Passage:
     commenter: str | None = None
     reply_to: str | None = None
     url: str | None = None
+    outlet: str | None = None  # where the review appeared ("a film blog", "The Example Weekly")
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -40,6 +41,7 @@ class Passage:
     def source_label(self) -> str:
         """How an answer cites this passage: review title and author, or a reader comment."""
         by = f" by {self.author}" if self.author else ""
+        by += f" ({self.outlet})" if self.outlet else ""
         if self.section == "comment":
             who = f" by {self.commenter}" if self.commenter else ""
             return f"a reader comment{who} on {self.review_title}{by}"

@@ -44,5 +44,6 @@ def refresh_index(settings, *, force: bool = False, progress: bool = False, out=
         fingerprint_=expected,
         ann_threshold=settings.ann_threshold,
         progress=progress,
+        reviews=[review.metadata() for review in reviews],
     )
     return RefreshResult(report, manifest, rebuilt=True)

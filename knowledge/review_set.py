@@ -1,0 +1,152 @@
+"""The reviews herbot has loaded, as people name them: by title, author, outlet, the names
+their metadata gives, or their place in the set ("the third review", "the last one").
+
+Everything here is computed from the reviews' metadata (``reviews.json`` in the index,
+written from each review's front matter, its ``.meta.yaml`` file or its title and By-line),
+so a review dropped into the folder is known by its own names, and nothing about a
+particular review lives in code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.text import misspelt
+
+_QUOTES = "\"“”‘’' "
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                "twelve")
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+            "eleventh", "twelfth")
+_ORDINAL = re.compile(r"\b(?:(?P<word>" + "|".join(ORDINALS) + r")|(?P<digits>\d{1,3})(?:st|nd|rd|th))\b"
+                      r"|\b(?P<last>last|final|latest)\b(?! (?:third|act|scene|part|half|minutes?|shot))")
+_OTHER = re.compile(r"\b(?:the )?other (?:one|review|reviewer|critic|writer)\b|\bthe other\b\s*\??$")
+# Words that only say "a review" ("the student review" is named by "student", not "review").
+_GENERIC = {"the", "a", "an", "review", "reviewer", "critic", "one", "post", "piece", "article", "of", "her", "by",
+            "s", "and", "on", "in", "with", "film", "movie", "writer", "about"}
+
+
+@dataclass(frozen=True)
+class ReviewInfo:
+    """One review's metadata: how to cite it and every name it goes by."""
+
+    id: str
+    title: str
+    author: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    date: str | None = None
+    rating: str | None = None
+    names: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ReviewInfo:
+        return cls(**{**data, "names": tuple(data.get("names") or ())})
+
+    @property
+    def short_title(self) -> str:
+        return self.title.strip(_QUOTES)
+
+    @property
+    def label(self) -> str:
+        """How an answer names the review: "Jo Critic's review (The Weekly)", or its title and outlet."""
+        name = f"{self.author}'s review" if self.author else f"“{self.short_title}”"
+        return f"{name} ({self.outlet})" if self.outlet else name
+
+    @property
+    def who(self) -> str:
+        """The reviewer, as a sentence's subject: the author, else the outlet, else the title."""
+        return self.author or (f"the review in {self.outlet}" if self.outlet else f"“{self.short_title}”")
+
+    def called(self) -> list[str]:
+        """Every name the review goes by, longest first (matched whole words, case-insensitively)."""
+        found = [self.short_title, *(self.names or ())]
+        if self.author:
+            found += [self.author, self.author.split()[-1]]
+        if self.outlet:
+            found += [self.outlet, *(part.strip() for part in self.outlet.split(","))]
+        return sorted({n for n in found if n and n.casefold() not in _GENERIC}, key=len, reverse=True)
+
+
+class ReviewSet:
+    """The loaded reviews in a stable order (their file names), with how to refer to them."""
+
+    def __init__(self, reviews: list[ReviewInfo]):
+        self.reviews = tuple(reviews)
+        self.by_id = {review.id: review for review in self.reviews}
+
+    @classmethod
+    def from_metadata(cls, rows: list[dict]) -> ReviewSet:
+        return cls([ReviewInfo.from_dict(row) for row in rows])
+
+    def __len__(self) -> int:
+        return len(self.reviews)
+
+    def __iter__(self):
+        return iter(self.reviews)
+
+    def __getitem__(self, review_id: str) -> ReviewInfo:
+        return self.by_id[review_id]
+
+    @property
+    def ids(self) -> list[str]:
+        return [review.id for review in self.reviews]
+
+    def resolve(self, mention: str | None, *, last: str | None = None, in_play: tuple[str, ...] = ()) -> str | None:
+        """The review someone means, or None when the words name none (or more than one).
+
+        A name the review goes by (title, author, surname, outlet, its metadata's names; a typo
+        allowed); an ordinal over the set in its order ("the third review", "the 2nd", "the
+        last one"); "the other one" only where exactly two reviews are in play (the set, or
+        the two the last answer quoted).
+        """
+        if not mention or not mention.strip():
+            return None
+        text = " ".join(mention.casefold().split())
+        if _OTHER.search(text):
+            pair = list(in_play) if len(in_play) == 2 else self.ids if len(self) == 2 else []
+            if last in pair:
+                return next(r for r in pair if r != last)
+            return None
+        named = self.named_in(text)
+        if len(named) == 1:
+            return named[0]
+        ordinal = _ORDINAL.search(text)
+        if ordinal and re.search(r"\b(?:review|reviewer|critic|one|writer)s?\b", text) or (
+                ordinal and len(text.split()) <= 3):
+            return self._at(ordinal)
+        return None
+
+    def named_in(self, text: str) -> list[str]:
+        """The reviews whose names appear in ``text`` (whole words; one typo per long word allowed)."""
+        text = text.casefold()
+        words = re.findall(r"[\w'’-]+", text)
+        found = []
+        for review in self.reviews:
+            for name in review.called():
+                key = name.casefold()
+                if re.search(rf"(?<!\w){re.escape(key)}(?!\w)", text) or (
+                        " " not in key and len(key) >= 6 and any(misspelt(word, key) for word in words)):
+                    found.append(review.id)
+                    break
+        return found
+
+    def _at(self, match: re.Match) -> str | None:
+        if match.group("last"):
+            return self.reviews[-1].id if self.reviews else None
+        number = ORDINALS.index(match.group("word")) + 1 if match.group("word") else int(match.group("digits"))
+        return self.reviews[number - 1].id if 1 <= number <= len(self.reviews) else None
+
+
+def count_words(n: int) -> str:
+    """ "two", "twelve", "25": how a sentence says a count."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+
+
+def join(items) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    items = [str(item) for item in items]
+    if not items:
+        return ""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
