@@ -1,0 +1,82 @@
+"""Stance benchmark: each way of telling a review sentence's stance, on the labelled set.
+
+Run ``.venv/bin/python bench/stance.py [--set tests/data/labels/stance.yaml]``. For each approach
+(VADER with its rule, the MiniLM anchors by prototype and by logistic regression, and the hybrid
+of vectors and VADER's scores) it prints accuracy, per-class F1 and macro F1, then which one
+is right most often, and the time per sentence. Nothing here asserts; tests/test_stance.py keeps
+the floors. The set is a test set: its failures are not for tuning.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from herbot.settings import get_settings  # noqa: E402
+from knowledge import stance  # noqa: E402
+from knowledge.embedding import open_encoder  # noqa: E402
+from knowledge.model_export import ensure_exported  # noqa: E402
+
+
+def scores(gold: list[str], predicted: list[str]) -> dict:
+    """Accuracy, F1 per class and their mean (macro F1)."""
+    result = {"accuracy": sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(gold)}
+    for name in stance.STANCES:
+        tp = sum(g == p == name for g, p in zip(gold, predicted, strict=True))
+        fp = sum(p == name != g for g, p in zip(gold, predicted, strict=True))
+        fn = sum(g == name != p for g, p in zip(gold, predicted, strict=True))
+        result[name] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    result["macro F1"] = sum(result[name] for name in stance.STANCES) / len(stance.STANCES)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", type=Path, default=ROOT / "tests" / "data" / "labels" / "stance.yaml")
+    args = parser.parse_args()
+    items = yaml.safe_load(args.set.read_text(encoding="utf-8"))["items"]
+    texts, gold = [item["text"] for item in items], [item["stance"] for item in items]
+
+    settings = get_settings()
+    ensure_exported(settings.encoder_dir, settings.embedding_model)
+    encoder = open_encoder(settings, threads=0)
+    started = time.perf_counter()
+    vectors = encoder.encode(texts)
+    encoding = (time.perf_counter() - started) / len(texts)
+
+    lexicon = stance.LexiconStance()
+    approaches = {
+        "a) VADER + rule": lambda: [lexicon(text) for text in texts],
+        "a') VADER + rule, VADER's own lexicon": lambda: [stance.LexiconStance({})(text) for text in texts],
+        "b) MiniLM anchors, logistic regression": lambda: stance.AnchorStance(encoder).of_vectors(vectors),
+        "b') MiniLM anchors, nearest prototype": lambda: stance.AnchorStance(encoder, method="prototype")
+        .of_vectors(vectors),
+        "c) hybrid: vectors + VADER scores": lambda: stance.HybridStance(encoder, lexicon).of_sentences(texts, vectors),
+    }
+    print(f"{args.set.relative_to(ROOT) if args.set.is_relative_to(ROOT) else args.set}: {len(items)} sentences, "
+          + ", ".join(f"{name} {gold.count(name)}" for name in stance.STANCES))
+    print(f"encoding: {encoding * 1000:.1f} ms a sentence (batched)\n")
+    classes = " ".join(f"{name:>8}" for name in stance.STANCES)
+    print(f"{'approach':42} {'accuracy':>8} {classes} macro F1  ms/sent")
+    results = {}
+    for name, run in approaches.items():
+        started = time.perf_counter()
+        predicted = run()
+        seconds = (time.perf_counter() - started) / len(texts)
+        results[name] = result = scores(gold, predicted)
+        print(f"{name:42} {result['accuracy']:8.3f} " + " ".join(f"{result[c]:8.3f}" for c in stance.STANCES)
+              + f" {result['macro F1']:8.3f} {seconds * 1000:8.2f}")
+    best = max((name for name in results if not name.startswith("stance.")), key=lambda n: results[n]["accuracy"])
+    print(f"\nright most often: {best} ({results[best]['accuracy']:.3f})")
+    print("(ms/sent includes building the classifier from its anchors, once per run)")
+
+
+if __name__ == "__main__":
+    main()

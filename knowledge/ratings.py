@@ -1,0 +1,313 @@
+"""A reviewer's own overall rating of the film, normalised to 0..1 and kept in their words.
+
+- :func:`parse_rating` reads a value known to be a rating (a review's front matter,
+  ``rating: 3.5/5``) in any common form: ``x/y``, ``x out of y (stars)``, number words
+  ("four stars out of five", "two and a half stars"), star glyphs (``★★★★☆``, ``★★★½``),
+  asterisks (``***1/2``), letter grades (``B+``, ``A minus``) and percentages (``85%``).
+- :func:`find_rating` finds the rating a review states in its body text. Only general cues
+  count: a rating line ("Verdict: 4/5", "Rating: B-"), "I give it ...", a line that is
+  nothing but a rating, stars at a line's start or end, a score on a usual scale in running
+  text ("8/10", "4 out of 5"). It refuses years, times, dates, fractions ("1/2 hour", "3/4 of
+  the film"), counts ("top 10", "9 out of 10 critics"), scores of something else ("I'd give
+  the soundtrack 10/10", "5 stars on the app") and adjectives ("a five-star hotel").
+
+A number with no scale (``4``, ``"4"``, "Rating: 8") is ambiguous: 4 of 4, of 5 or of 10? It
+is no rating (None); the reviewer's words must carry the scale. Stars with no stated maximum
+("4 stars", ``★★★★``) are out of five, the common convention, and more than five of them
+with no maximum are refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Letter grades on the usual US school scale; F stands apart (a fail, not a zero).
+LETTER_GRADES = {
+    "A+": 1.0, "A": 0.95, "A-": 0.9,
+    "B+": 0.85, "B": 0.8, "B-": 0.75,
+    "C+": 0.7, "C": 0.65, "C-": 0.6,
+    "D+": 0.55, "D": 0.5, "D-": 0.45,
+    "F": 0.3,
+}  # fmt: skip
+
+SCALES = (4, 5, 10, 20, 100)  # maximums a score may have: 1/2, 9/11 or 24/7 are no ratings
+PLAIN_SCALES = (5, 10, 100)  # maximums that make "x/y" a score in running text; "3/4 of" is a fraction
+STARS_OUT_OF = 5  # the maximum of stars written without one
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "twenty": 20, "hundred": 100, "a hundred": 100, "one hundred": 100,
+}  # fmt: skip
+_WORDS = "|".join(sorted(_UNITS, key=len, reverse=True))
+_DIGITS = r"\d{1,3}(?:[.,]\d{1,2})?"
+_AND_A_HALF = r"(?:[\s-]+and[\s-]+a[\s-]+half)"
+# A rating's number: 3, 3.5, 3,5, 3½, 3 1/2, "three", "three and a half", "half".
+_NUMBER = rf"(?:{_DIGITS}(?:\s?½|\s1/2|{_AND_A_HALF})?|½|(?:{_WORDS})(?:{_AND_A_HALF})?|half(?:\s+a)?)"
+_MAXIMUM = rf"(?:\d{{1,3}}|{_WORDS})"
+_UNIT = r"(?:stars?|points?)"
+
+_FULL, _EMPTY = "★✭✮⭐", "☆✩"
+_GLYPHS = re.compile(r"(?:[★✭✮⭐]\ufe0f?){1,10}(?:\s?(?:½|1/2))?[☆✩]{0,10}|½[☆✩]{0,10}")
+_ASTERISKS = re.compile(r"\*{1,5}(?:\s?(?:½|1/2))?")
+_OUT_OF = re.compile(
+    rf"(?P<x>{_NUMBER})(?:[\s-]+(?P<unit>{_UNIT}))?\s+out\s+of\s+(?P<y>{_MAXIMUM})(?![\d.,]\d)"
+    rf"(?:[\s-]+(?P<unit2>{_UNIT}))?",
+    re.IGNORECASE,
+)
+_SLASH = re.compile(rf"(?P<x>{_DIGITS}|½)\s?/\s?(?P<y>\d{{1,3}})(?![\d.,]\d)(?:[\s-]+(?P<unit>{_UNIT}))?",
+                    re.IGNORECASE)
+_STARS = re.compile(rf"(?P<x>{_NUMBER})[\s-]+(?P<unit>stars?)\b", re.IGNORECASE)
+_PERCENT = re.compile(rf"(?P<x>{_DIGITS})\s?(?:%|percent\b)", re.IGNORECASE)
+_LETTER_TEXT = r"(?P<letter>[A-DF])(?:(?P<sign>[+\-−–])|\s(?P<word>plus|minus)\b)?(?![\w+\-−–])"
+_LETTER = re.compile(_LETTER_TEXT)  # capitals only in running text: "a" is a word, "A" may be a grade
+_LETTER_ANY_CASE = re.compile(_LETTER_TEXT, re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A reviewer's overall rating: ``value`` in 0..1, as ``written``, on a ``scale``."""
+
+    value: float  # 0..1
+    written: str  # as the reviewer wrote it, e.g. "four stars out of five"
+    scale: str  # "stars" (out of 5), "out of 4 stars", "out of 10", "letter", "percent"
+
+
+def _number(text: str) -> float | None:
+    """The value of a rating's number ("3.5", "3,5", "3½", "3 1/2", "three and a half", "half")."""
+    text = " ".join(text.lower().split())
+    if text in ("½", "half", "half a"):
+        return 0.5
+    half = 0.0
+    for mark in ("½", "1/2"):
+        if text.endswith(mark):
+            text, half = text[: -len(mark)].strip(), 0.5
+    if (stripped := re.sub(_AND_A_HALF + "$", "", text)) != text:
+        text, half = stripped.strip(), 0.5
+    if text in _UNITS:
+        return _UNITS[text] + half
+    try:
+        return float(text.replace(",", ".")) + half
+    except ValueError:
+        return None
+
+
+def _scaled(value: float | None, out_of: float | None, written: str, *, stars: bool) -> Rating | None:
+    if value is None or out_of not in SCALES or not 0 <= value <= out_of:
+        return None
+    scale = f"out of {out_of:g}"
+    if stars:
+        scale = "stars" if out_of == STARS_OUT_OF else f"{scale} stars"
+    return Rating(round(value / out_of, 4), written.strip(), scale)
+
+
+def _glyph_rating(text: str) -> Rating | None:
+    """★★★★☆ (4 of the 5 drawn), ★★★½ (of 5), ****, ***1/2."""
+    full = sum(text.count(c) for c in _FULL) or text.count("*")
+    half = 0.5 if ("½" in text or "1/2" in text) else 0.0
+    empty = sum(text.count(c) for c in _EMPTY)
+    if empty:
+        return _scaled(full + half, full + empty + (1 if half else 0), text, stars=True)
+    if not 0 < full + half <= STARS_OUT_OF:
+        return None
+    return _scaled(full + half, STARS_OUT_OF, text, stars=True)
+
+
+def _letter_rating(match: re.Match) -> Rating | None:
+    sign = match["sign"] or {"plus": "+", "minus": "-"}.get((match["word"] or "").lower(), "")
+    letter = match["letter"].upper()
+    grade = letter if letter == "F" else letter + sign.replace("−", "-").replace("–", "-")
+    return Rating(LETTER_GRADES[grade], match.group(0).strip(), "letter") if grade in LETTER_GRADES else None
+
+
+def _has_unit(match: re.Match) -> bool:
+    return any(match.groupdict().get(name) for name in ("unit", "unit2"))
+
+
+def _is_stars(match: re.Match) -> bool:
+    return any((match.groupdict().get(name) or "").lower().startswith("star") for name in ("unit", "unit2"))
+
+
+def _rating_of(form: str, match: re.Match) -> Rating | None:
+    """The rating one form's match stands for, or None."""
+    written = match.group(0)
+    if form == "out_of":
+        return _scaled(_number(match["x"]), _number(match["y"]), written, stars=_is_stars(match))
+    if form == "slash":
+        return _scaled(_number(match["x"]), float(match["y"]), written, stars=_is_stars(match))
+    if form == "stars":
+        value = _number(match["x"])
+        return _scaled(value, STARS_OUT_OF, written, stars=True) if value is not None and value <= 5 else None
+    if form == "percent":
+        value = _number(match["x"])
+        return Rating(round(value / 100, 4), written.strip(), "percent") if value is not None and value <= 100 else None
+    if form == "glyphs":
+        return _glyph_rating(written)
+    return _letter_rating(match)
+
+
+# Every form, the longest first where two could start alike ("4 out of 5 stars" before "4 stars").
+_FORMS = (("out_of", _OUT_OF), ("slash", _SLASH), ("percent", _PERCENT), ("stars", _STARS),
+          ("glyphs", _GLYPHS), ("glyphs", _ASTERISKS), ("letter", _LETTER))  # fmt: skip
+
+
+def parse_rating(written: str | float | int) -> Rating | None:
+    """The rating a front-matter value states; None for no rating or a bare number (no scale)."""
+    if not isinstance(written, str):
+        return None  # a number alone has no scale (see the module)
+    text = " ".join(written.split()).strip(" .!;:()[]\"'“”")
+    for form, pattern in _FORMS:
+        if form == "letter":
+            pattern = _LETTER_ANY_CASE  # a front-matter value is a rating, so "b+" is one too
+        match = pattern.fullmatch(text)
+        if match and (rating := _rating_of(form, match)):
+            return Rating(rating.value, written.strip(), rating.scale)
+    return None
+
+
+# ---- a rating in a review's text ----
+
+# How strongly each kind of evidence marks the reviewer's rating: the strongest wins, then the last.
+_CUED_LINE, _GIVEN, _ALONE, _STARS_AT_EDGE, _IN_RUNNING_TEXT = 5, 4, 3, 2, 1
+
+# The start of a line that announces a rating: "Rating: 4/5", "Verdict - B+", "My grade is A-", "Stars: ★★★★".
+_LINE_CUE = re.compile(
+    r"^\W*(?:(?:the|my|our|final|overall|film|movie|critic'?s?|reviewer'?s?)\s+){0,3}"
+    r"(?:(?:rating|verdict|grade|score|stars|mark|overall|rated)\s*[:=|–—-]|(?:rating|verdict|grade)\s+(?:is|of)\b)\s*",
+    re.IGNORECASE,
+)
+# Words that give a rating to what follows them: "I give it", "I'd rate this film", "it gets", "this one earns".
+_GIVE = re.compile(
+    r"\b(?:i|we)(?:'d|’d|'ll|’ll|\s+would|\s+will|\s+can|\s+have\s+to|\s+must)?"
+    r"(?:\s+(?:happily|gladly|probably|easily|only|still|honestly|confidently))?\s+(?:give|gave|rate|rated|award|score)\b"
+    r"|\b(?:it|this(?:\s+(?:one|film|movie|picture))?|the\s+(?:film|movie))\s+(?:gets|earns|deserves|merits|scores"
+    r"|receives|rates)\b",
+    re.IGNORECASE,
+)
+# What a rating may be given to: the film itself ("it", "this film", its title); "the soundtrack" is another thing.
+_FILM = re.compile(r"^(?:it|this|that|this\s+(?:one|film|movie|picture)|the\s+(?:film|movie|picture))?$", re.IGNORECASE)
+_FILLER = re.compile(
+    r"(?:\s+(?:a|an|the|solid|strong|full|generous|well[- ]deserved|rare|perfect|respectable|healthy|only|just"
+    r"|about|around|nearly|almost|maybe|perhaps|easily|at\s+least|at\s+most|probably|definitely|high|low))+$",
+    re.IGNORECASE,
+)
+# What follows a score: the end of its clause, its scale, "from me", or a conjunction.
+_PLAIN_AFTER = re.compile(
+    r"^\s*(?:$|[.!?,;:)\]–—-]|\(|(?:stars?|from\s+me|overall|for\s+(?:me|it|this|that)|if|because|since|but|and|though"
+    r"|although|despite|as|without|easily|at\s+least|at\s+most|maybe|perhaps|myself|too|here|then|now)\b)",
+    re.IGNORECASE,
+)
+# What makes a number a count, a time or a platform's figure rather than this reviewer's score.
+_NOT_A_SCORE_AFTER = re.compile(
+    r"^\s*(?:(?:of|on|in|at|by|from\s+(?!me\b))\b|for\s+(?:the|its|his|her|their|a|an)\b|[-/:]\d|%)",
+    re.IGNORECASE,
+)
+_NOT_A_SCORE_BEFORE = re.compile(r"(?:[\w½]|\d[-/:.,]\s?|\btop\s+|\bno\.\s*|#|\$)$", re.IGNORECASE)
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?=\s|$)|$)")
+
+
+def _longest_at(text: str, start: int, *, letters: bool) -> tuple[int, Rating] | None:
+    """The longest rating that starts at ``start`` and ends where a score may end; (end, rating)."""
+    best = None
+    for form, pattern in _FORMS:
+        if form == "letter" and not letters:
+            continue
+        match = pattern.match(text, start)
+        rest = text[match.end():] if match else ""
+        if not match or _NOT_A_SCORE_AFTER.match(rest) or not _PLAIN_AFTER.match(rest):
+            continue
+        if (rating := _rating_of(form, match)) and (best is None or match.end() > best[0]):
+            best = (match.end(), rating)
+    return best
+
+
+def _after_cue(text: str, start: int) -> tuple[int, Rating] | None:
+    """The rating right after a cue ending at ``start`` (quotes and brackets skipped); (position, rating)."""
+    while start < len(text) and text[start] in " \t\"'“‘(":
+        start += 1
+    found = _longest_at(text, start, letters=True)
+    return (start, found[1]) if found else None
+
+
+def _given(sentence: str, base: int, title: str | None) -> tuple[list[tuple[int, int, Rating]], set[int]]:
+    """Ratings a sentence gives the film ("I give it four stars", "I'd rate this film a B+", "it earns 8/10"),
+    and the positions of those it gives to something else ("I'd give the soundtrack 10/10")."""
+    found, elsewhere = [], set()
+    for give in _GIVE.finditer(sentence):
+        # the rating is the first one within a few words; what comes between must be the film
+        for word in re.finditer(r"(?<!\S)\S", sentence[give.end(): give.end() + 60]):
+            start = give.end() + word.start()
+            hit = _after_cue(sentence, start)
+            if hit is None:
+                continue
+            between = _FILLER.sub("", " " + sentence[give.end(): start].strip(" ,")).strip()
+            if _FILM.match(between) or (title and between.lower() == title.lower()):
+                found.append((_GIVEN, base + hit[0], hit[1]))
+            else:
+                elsewhere.add(base + hit[0])
+            break
+    return found, elsewhere
+
+
+def _running_text(sentence: str, base: int) -> list[tuple[int, int, Rating]]:
+    """Scores on a usual scale anywhere in a sentence: "a solid 8/10", "4 out of 5 stars"."""
+    found = []
+    for form, pattern in (("out_of", _OUT_OF), ("slash", _SLASH)):
+        for match in pattern.finditer(sentence):
+            before, after = sentence[: match.start()], sentence[match.end():]
+            if _NOT_A_SCORE_BEFORE.search(before) or _NOT_A_SCORE_AFTER.match(after) or not _PLAIN_AFTER.match(after):
+                continue  # "12/18/2013", "top 10", "9 out of 10 critics", "4/5 of the script"
+            if not _has_unit(match) and (_number(match["y"]) or 0) not in PLAIN_SCALES:
+                continue  # "3/4", "two out of four": a fraction more often than a score
+            if rating := _rating_of(form, match):
+                found.append((_IN_RUNNING_TEXT, base + match.start(), rating))
+    return found
+
+
+def _alone(line: str, base: int) -> list[tuple[int, int, Rating]]:
+    """A line that is nothing but a rating: "4/5", "★★★★☆", "B+", "Three and a half stars out of five"."""
+    bare = line.strip(" .!*_#>\"'“”")
+    for form, pattern in _FORMS:
+        if form == "letter" and not re.search(r"[+\-−–]|plus|minus", bare, re.IGNORECASE):
+            continue  # a lone capital is an initial or a heading more often than a grade
+        match = pattern.fullmatch(bare)
+        if not match or not (rating := _rating_of(form, match)):
+            continue
+        if form in ("out_of", "slash") and not _has_unit(match) and (_number(match["y"]) or 0) not in PLAIN_SCALES:
+            continue
+        return [(_ALONE, base, rating)]
+    return []
+
+
+def _stars_at_edge(line: str, base: int) -> list[tuple[int, int, Rating]]:
+    """Star glyphs that open or close a line: "★★★★ A love story", "The film (2013) ★★★½"."""
+    found = []
+    for match in _GLYPHS.finditer(line):
+        opens = not line[: match.start()].strip(" -–—|:*_#>")
+        closes = not line[match.end():].strip(" .-–—|()*_")
+        if (opens or closes) and (rating := _glyph_rating(match.group(0))):
+            found.append((_STARS_AT_EDGE, base + match.start(), rating))
+    return found
+
+
+def find_rating(text: str, *, title: str | None = None) -> Rating | None:
+    """The rating a review's text gives the film, or None; ``title`` lets "I give <title> ..." count too."""
+    found: list[tuple[int, int, Rating]] = []  # (strength, position, rating)
+    position = 0
+    for raw in text.splitlines(keepends=True):
+        line = raw.strip()
+        base = position + (raw.index(line) if line else 0)
+        position += len(raw)
+        if not line:
+            continue
+        if (cue := _LINE_CUE.match(line)) and (hit := _after_cue(line, cue.end())):
+            found.append((_CUED_LINE, base + hit[0], hit[1]))
+        found += _alone(line, base) + _stars_at_edge(line, base)
+        for sentence in _SENTENCE.finditer(line):
+            given, elsewhere = _given(sentence.group(0), base + sentence.start(), title)
+            found += given
+            found += [item for item in _running_text(sentence.group(0), base + sentence.start())
+                      if item[1] not in elsewhere]
+    if not found:
+        return None
+    return max(found, key=lambda item: (item[0], item[1]))[2]

@@ -1,0 +1,150 @@
+"""The stance of a review sentence: the reviewer's own evaluation, "positive", "negative", "mixed" or "neutral".
+
+Two ways to tell, compared by ``bench/stance.py`` on the labelled set:
+
+- :class:`LexiconStance`: VADER (``vaderSentiment``, which ships its lexicon), its lexicon updated
+  with the words whose meaning differs in film reviews ("devastating", "haunting" are praise),
+  from ``data/stance_anchors.yaml``. The rule: a sentence is mixed when it holds substantial
+  praise and substantial criticism (each of VADER's positive and negative shares at least
+  ``MIXED_SHARE``, or one clause at least ``CLAUSE_POLE`` and another at most ``-CLAUSE_POLE``
+  in compound score, clauses split at "but", "yet", "though"...); otherwise positive or negative
+  by VADER's usual compound threshold (±0.05), and neutral in between.
+- :class:`AnchorStance`: a logistic regression on the sentence's MiniLM vector, trained on the
+  general anchor sentences of ``data/stance_anchors.yaml`` (written about no film in particular).
+
+:func:`overall` turns the stances of a review's verdict sentences into the review's verdict.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+STANCES = ("positive", "negative", "mixed", "neutral")
+ANCHORS = Path(__file__).parent / "data" / "stance_anchors.yaml"
+
+POLE = 0.05  # VADER's own threshold on the compound score for a positive or negative text
+MIXED_SHARE = 0.15  # each of the positive and negative shares of the words, for praise and criticism at once
+CLAUSE_POLE = 0.25  # a clause's compound score that counts as praise (or, negated, criticism)
+_CONTRAST = re.compile(r"[;:]|[,–—-]?\s+\b(?:but|yet|though|although|however|whereas|while|if\s+not|even\s+if)\b",
+                       re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def load_anchors(path: Path = ANCHORS) -> dict:
+    """The anchor sentences by stance and the film-review lexicon, as the data file holds them."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {"sentences": {name: list(data[name]) for name in STANCES}, "film_lexicon": dict(data["film_lexicon"])}
+
+
+class LexiconStance:
+    """Stance from VADER's scores with a documented rule (see the module); no model, no vectors."""
+
+    def __init__(self, film_lexicon: dict[str, float] | None = None):
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        self._vader = SentimentIntensityAnalyzer()
+        lexicon = load_anchors()["film_lexicon"] if film_lexicon is None else film_lexicon
+        self._vader.lexicon.update({word.lower(): float(value) for word, value in lexicon.items()})
+
+    def scores(self, sentence: str) -> dict[str, float]:
+        """VADER's shares (pos, neg, neu) and compound score of ``sentence``."""
+        return self._vader.polarity_scores(sentence)
+
+    def __call__(self, sentence: str) -> str:
+        scores = self.scores(sentence)
+        clauses = [self.scores(part)["compound"] for part in _CONTRAST.split(sentence) if part and part.strip()]
+        if (scores["pos"] >= MIXED_SHARE and scores["neg"] >= MIXED_SHARE) or (
+            clauses and max(clauses) >= CLAUSE_POLE and min(clauses) <= -CLAUSE_POLE
+        ):
+            return "mixed"
+        if scores["compound"] >= POLE:
+            return "positive"
+        if scores["compound"] <= -POLE:
+            return "negative"
+        return "neutral"
+
+
+class AnchorStance:
+    """Stance from a sentence's normalised MiniLM vector: logistic regression on the anchor sentences."""
+
+    def __init__(self, encoder, *, method: str = "logistic"):
+        sentences = load_anchors()["sentences"]
+        labels = [name for name in STANCES for _ in sentences[name]]
+        vectors = encoder.encode([text for name in STANCES for text in sentences[name]])
+        self.method = method
+        self._encoder = encoder
+        if method == "prototype":
+            prototypes = np.stack([vectors[[i for i, label in enumerate(labels) if label == name]].mean(axis=0)
+                                   for name in STANCES])
+            self._prototypes = prototypes / np.linalg.norm(prototypes, axis=1, keepdims=True)
+        else:
+            from sklearn.linear_model import LogisticRegression
+
+            self._model = LogisticRegression(C=10.0, max_iter=2000).fit(vectors, labels)
+
+    def of_vectors(self, vectors: np.ndarray) -> list[str]:
+        """The stances of sentences given as their normalised vectors (one row each)."""
+        vectors = np.atleast_2d(vectors)
+        if self.method == "prototype":
+            return [STANCES[i] for i in np.argmax(vectors @ self._prototypes.T, axis=1)]
+        return list(self._model.predict(vectors))
+
+    def __call__(self, sentence: str, vector: np.ndarray | None = None) -> str:
+        return self.of_vectors(self._encoder.encode([sentence]) if vector is None else vector)[0]
+
+
+class HybridStance:
+    """Logistic regression on the sentence's vector beside VADER's scores of it and of its clauses."""
+
+    def __init__(self, encoder, lexicon: LexiconStance | None = None):
+        from sklearn.linear_model import LogisticRegression
+
+        self._lexicon = lexicon or LexiconStance()
+        self._encoder = encoder
+        sentences = load_anchors()["sentences"]
+        texts = [text for name in STANCES for text in sentences[name]]
+        labels = [name for name in STANCES for _ in sentences[name]]
+        features = self._features(texts, encoder.encode(texts))
+        self._model = LogisticRegression(C=10.0, max_iter=2000).fit(features, labels)
+
+    def _features(self, sentences: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+        rows = []
+        for sentence in sentences:
+            scores = self._lexicon.scores(sentence)
+            clauses = [self._lexicon.scores(part)["compound"] for part in _CONTRAST.split(sentence)
+                       if part and part.strip()] or [0.0]
+            rows.append([scores["pos"], scores["neg"], scores["neu"], scores["compound"], max(clauses), min(clauses)])
+        return np.hstack([np.atleast_2d(vectors), np.array(rows, dtype=np.float32)])
+
+    def of_sentences(self, sentences: Sequence[str], vectors: np.ndarray | None = None) -> list[str]:
+        vectors = self._encoder.encode(list(sentences)) if vectors is None else vectors
+        return list(self._model.predict(self._features(sentences, vectors)))
+
+    def __call__(self, sentence: str, vector: np.ndarray | None = None) -> str:
+        return self.of_sentences([sentence], None if vector is None else np.atleast_2d(vector))[0]
+
+
+def overall(stances: Sequence[str]) -> str:
+    """A review's verdict from the stances of its verdict sentences.
+
+    Neutral sentences do not vote. The verdict is positive (or negative) when that side has more
+    than twice the sentences of the other, mixed sentences counting half to each side; mixed when
+    both sides are present and neither dominates; neutral when nothing evaluates.
+    """
+    counts = Counter(stances)
+    praise = counts["positive"] + counts["mixed"] / 2
+    criticism = counts["negative"] + counts["mixed"] / 2
+    if not praise and not criticism:
+        return "neutral"
+    if praise > 2 * criticism:
+        return "positive"
+    if criticism > 2 * praise:
+        return "negative"
+    return "mixed"

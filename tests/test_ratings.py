@@ -1,0 +1,133 @@
+"""A reviewer's own rating: front-matter values parsed, and ratings found in (and refused from) review text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from knowledge.ratings import LETTER_GRADES, Rating, find_rating, parse_rating
+
+LABELS = Path(__file__).parent / "data" / "labels" / "ratings.yaml"
+
+
+@pytest.mark.parametrize(
+    ("written", "value", "scale"),
+    [
+        ("3.5/5", 0.7, "out of 5"),
+        ("7/10", 0.7, "out of 10"),
+        ("16/20", 0.8, "out of 20"),
+        ("85/100", 0.85, "out of 100"),
+        ("3 out of 4 stars", 0.75, "out of 4 stars"),
+        ("4.5 out of 5", 0.9, "out of 5"),
+        ("four stars out of five", 0.8, "stars"),
+        ("two and a half stars", 0.5, "stars"),
+        ("Three-and-a-half stars", 0.7, "stars"),
+        ("3 1/2 stars", 0.7, "stars"),
+        ("3½ stars", 0.7, "stars"),
+        ("4 stars", 0.8, "stars"),
+        ("one star", 0.2, "stars"),
+        ("half a star", 0.1, "stars"),
+        ("★★★★☆", 0.8, "stars"),
+        ("★★★½", 0.7, "stars"),
+        ("★★☆☆", 0.5, "out of 4 stars"),
+        ("***1/2", 0.7, "stars"),
+        ("B+", 0.85, "letter"),
+        ("b-", 0.75, "letter"),
+        ("A minus", 0.9, "letter"),
+        ("F", 0.3, "letter"),
+        ("85%", 0.85, "percent"),
+    ],
+)
+def test_front_matter_values_are_normalised_and_kept_as_written(written, value, scale):
+    assert parse_rating(written) == Rating(value, written, scale)
+
+
+@pytest.mark.parametrize("written", [4, 3.5, "4", "8", "", "six stars", "12/25", "1/2", "E", "great", True, None])
+def test_values_without_a_scale_or_out_of_range_are_no_rating(written):
+    assert parse_rating(written) is None
+
+
+def test_every_letter_grade_of_the_scale():
+    assert {grade: parse_rating(grade).value for grade in LETTER_GRADES} == LETTER_GRADES
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "written"),
+    [
+        ("A sweet, odd little picture.\n\nVerdict: 4/5", 0.8, "4/5"),
+        ("I give it two stars out of five.", 0.4, "two stars out of five"),
+        ("Rating: B-", 0.75, "B-"),
+        ("The ending lands.\n★★★★", 0.8, "★★★★"),
+        ("Final verdict: three and a half stars", 0.7, "three and a half stars"),
+        ("My rating is 7.5/10, and I stand by it.", 0.75, "7.5/10"),
+        ("All told, a solid 8/10.", 0.8, "8/10"),
+        ("I'd happily give this film a B+ despite its length.", 0.85, "B+"),
+        ("It earns every one of its four stars. It gets 4 stars from me.", 0.8, "4 stars"),
+        ("The Glass Orchard (2031) ★★★½", 0.7, "★★★½"),
+        ("Grade: A", 0.95, "A"),
+        ("Score: 85/100", 0.85, "85/100"),
+        ("Overall - 3 out of 4 stars", 0.75, "3 out of 4 stars"),
+        ("Too long by half.\n\n2.5/5", 0.5, "2.5/5"),
+        ("I first gave it 3/5. Rating: 4/5", 0.8, "4/5"),
+    ],
+)
+def test_a_stated_rating_is_found(text, value, written):
+    rating = find_rating(text)
+    assert rating is not None, text
+    assert (rating.value, rating.written) == (value, written)
+
+
+def test_the_title_may_be_what_is_rated():
+    text = "I'd give The Glass Orchard four stars."
+    assert find_rating(text) is None
+    assert find_rating(text, title="The Glass Orchard").value == 0.8
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It opened in 2013 and runs 126 minutes.",
+        "The screening started at 10:30 on 12/18/2013.",
+        "It made my top 10 of the year.",
+        "The first 1/2 hour drags.",
+        "Some 3/4 of the film is set in one flat.",
+        "I gave it 5 stars on the app before I even saw it.",
+        "I'd give the soundtrack 10/10.",
+        "9 out of 10 critics agree it's a triumph.",
+        "Verdict: A beautiful, sad, generous film.",
+        "It's a five-star hotel of a production design.",
+        "The film's four stars are all wonderful.",
+        "He gets a letter from her on page 4/5 of the script.",
+        "I give it a chance, and it rewards patience.",
+        "It is rated R for language and sexual content.",
+        "One of the 10 best films of the decade.",
+    ],
+)
+def test_numbers_that_are_no_rating_of_the_film_are_refused(text):
+    assert find_rating(text) is None
+
+
+def test_a_review_with_no_rating_has_none():
+    path = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "reviews"
+    for review in sorted(path.glob("*.txt")):
+        assert find_rating(review.read_text(encoding="utf-8")) is None, review.name
+
+
+# Measured once before any change to find_rating (81 of 98 on the first run); a regression floor since,
+# never tuned on (the set says so).
+RATINGS_FLOOR = 81
+
+
+@pytest.mark.skipif(not LABELS.is_file(), reason="tests/data/labels/ratings.yaml is not there yet")
+def test_the_labelled_ratings_do_not_regress():
+    items = yaml.safe_load(LABELS.read_text(encoding="utf-8"))["items"]
+    right = 0
+    for item in items:
+        found = find_rating(item["text"])
+        if item["rating"] is None:
+            right += found is None
+        else:
+            right += found is not None and abs(found.value - item["rating"]) < 0.011
+    assert right >= RATINGS_FLOOR, f"{right} of {len(items)} right"
