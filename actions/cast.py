@@ -21,7 +21,8 @@ class ActionAnswerCast(Action):
         return "action_answer_cast"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        retriever, facts = await knowledge()
+        known = await knowledge()
+        retriever, facts = known.retriever, known.facts
         name = entity(tracker, "character", "person")
         answer = await in_thread(cast_answer, facts, retriever, name, question(tracker))
         send(dispatcher, answer)

@@ -30,13 +30,8 @@ async def in_thread(function, *args, **kwargs):
     return await asyncio.to_thread(partial(function, *args, **kwargs))
 
 
-def _knowledge():
-    from knowledge.facts import load_facts
-    from knowledge.retrieval import get_retriever
-
-    return get_retriever(), load_facts(get_settings().facts_file)
-
-
 async def knowledge():
-    """The process-wide retriever and film facts, loaded on first use in a worker thread."""
-    return await in_thread(_knowledge)
+    """The process-wide :class:`~knowledge.loaded.Knowledge`, loaded on first use in a worker thread."""
+    from knowledge.loaded import get_knowledge
+
+    return await in_thread(get_knowledge, get_settings())

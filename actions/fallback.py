@@ -31,8 +31,8 @@ class ActionRouteFallback(Action):
             return await ActionAnswerFollowup().run(dispatcher, tracker, domain)
         if entity(tracker, "fact"):
             return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)
-        retriever, _ = await knowledge()
-        if await in_thread(asks_reviews_about_them, retriever, question(tracker)):
+        known = await knowledge()
+        if await in_thread(asks_reviews_about_them, known.retriever, question(tracker)):
             return await ActionAnswerOpinion().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_clarify")
         return []

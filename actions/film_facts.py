@@ -20,7 +20,8 @@ class ActionAnswerFilmFact(Action):
         return "action_answer_film_fact"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        retriever, facts = await knowledge()
+        known = await knowledge()
+        retriever, facts = known.retriever, known.facts
         answer = await in_thread(fact_answer, facts, retriever, entity(tracker, "fact"), question(tracker))
         send(dispatcher, answer)
         return remember(answer, "fact", question(tracker), None)

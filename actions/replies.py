@@ -45,4 +45,6 @@ def remember(answer: Answer, kind: str, question: str, aspect: str | None) -> li
         events.append(SlotSet("last_subject", answer.subject))
     if answer.review:
         events.append(SlotSet("last_review", answer.review))
+    if answer.reviews:
+        events.append(SlotSet("last_reviews", answer.reviews))
     return events

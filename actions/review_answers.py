@@ -9,8 +9,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import entity, in_thread, knowledge, question
+from actions.phrasing import review_reply
 from actions.replies import remember, send
-from knowledge.answers import resolve_review, review_answer
+from knowledge.answers import review_answer
 from knowledge.fact_answers import add_trivia_note, another_film, other_film_answer, person_in
 
 _FROM_SLOT = object()
@@ -26,21 +27,23 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
     """
     if consent is _FROM_SLOT:
         consent = tracker.get_slot("spoiler_consent")
-    retriever, facts = await knowledge()
+    known = await knowledge()
+    facts, retriever = known.facts, known.retriever
     title = another_film(facts, text)
     if title:
         send(dispatcher, other_film_answer(title))
         return []
-    review = resolve_review(retriever, reviewer, tracker.get_slot("last_review"))
     subject = person_in(facts, text, entity(tracker, "person", "character")) or tracker.get_slot("last_subject")
-    answer = await in_thread(review_answer, retriever, text, kind=kind, consent=consent,
-                             review=review, aspect=aspect, subject=subject)
+    outcome = await in_thread(review_answer, known, text, kind=kind, consent=consent, aspect=aspect,
+                              subject=subject, reviewer_mention=reviewer, last_review=tracker.get_slot("last_review"),
+                              in_play=tuple(tracker.get_slot("last_reviews") or ()))
+    answer = review_reply(outcome, known.reviews)
     if kind == "plot":
         answer = await in_thread(add_trivia_note, facts, retriever, text, answer)
     send(dispatcher, answer)
     if answer.needs_consent:
         return [SlotSet("pending_question", text), SlotSet("last_kind", kind), SlotSet("last_aspect", aspect),
-                SlotSet("last_review", review)]
+                SlotSet("pending_review", reviewer)]
     return remember(answer, kind, text, aspect)
 
 

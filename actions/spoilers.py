@@ -13,7 +13,8 @@ class ActionHandleConsent(Action):
     """On yes/no: if a question waits for spoiler consent, record the answer and answer the question.
 
     Reads the latest intent (affirm/deny), ``pending_question``, ``last_kind``, ``last_aspect`` and
-    ``last_review``. Sets ``spoiler_consent`` and clears ``pending_question``. Without a pending
+    ``pending_review`` (the reviewer the question named). Sets ``spoiler_consent`` and clears
+    ``pending_question``. Without a pending
     question, a yes or no is simply acknowledged.
     """
 
@@ -30,4 +31,4 @@ class ActionHandleConsent(Action):
         events = [SlotSet("spoiler_consent", consent), SlotSet("pending_question", None)]
         kind = tracker.get_slot("last_kind") or "opinion"
         return events + await answer_from_reviews(dispatcher, tracker, kind, pending, tracker.get_slot("last_aspect"),
-                                                  tracker.get_slot("last_review"), consent=consent)
+                                                  tracker.get_slot("pending_review"), consent=consent)

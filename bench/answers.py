@@ -57,6 +57,7 @@ from evalset import (
 from herbot import processes
 from herbot.client import REPLY_TIMEOUT_SECONDS, REST_PATH, answers, check_url
 from herbot.settings import BOT_DIR, PROJECT_ROOT, Settings, get_settings
+from knowledge.ingest import META_SUFFIX
 
 GOAL_ACCURACY = 0.9
 GOAL_GROUNDING = 1.0
@@ -372,8 +373,8 @@ def main(argv: list[str] | None = None) -> int:
 def corpus_settings(settings: Settings, files: list[Path] | None, name: str) -> tuple[Settings, dict[str, str]]:
     """Settings (and ``herbot serve`` environment) for a set written for its own review files.
 
-    The files are copied into ``$HERBOT_HOME/eval-corpora/NAME/reviews``, beside an index and a
-    model of their own; the exported encoder stays the user's. None: the configured reviews.
+    The files (with their ``.meta.yaml`` metadata) are copied into ``$HERBOT_HOME/eval-corpora/NAME/reviews``,
+    beside an index and a model of their own; the exported encoder stays the user's. None: the configured reviews.
     """
     if files is None:
         return settings, {}
@@ -383,6 +384,9 @@ def corpus_settings(settings: Settings, files: list[Path] | None, name: str) -> 
     reviews.mkdir(parents=True)
     for path in files:
         shutil.copy2(path, reviews / path.name)
+        sidecar = path.with_name(path.stem + META_SUFFIX)  # metadata kept beside an unchanged text
+        if sidecar.is_file():
+            shutil.copy2(sidecar, reviews / sidecar.name)
     own = replace(settings, reviews_dir=reviews, index_dir=place / "index", models_dir=place / "models")
     env = {"HERBOT_REVIEWS_DIR": str(reviews), "HERBOT_INDEX_DIR": str(own.index_dir),
            "HERBOT_MODELS_DIR": str(own.models_dir)}

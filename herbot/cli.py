@@ -102,10 +102,10 @@ def run_index(args) -> int:
 
 
 def run_search(args) -> int:
-    from knowledge.retrieval import Filters, clean_query, get_retriever
+    from knowledge.retrieval import Filters, clean_query, open_retriever
 
     clean_query(args.question, get_settings().max_query_chars)  # refuse bad input before loading the model
-    retriever = get_retriever()
+    retriever = open_retriever(get_settings())
     reviews = list(retriever.reviews)
     if args.review and args.review not in reviews:
         raise UserError(f"unknown review {args.review!r}; known reviews: {', '.join(reviews)}")

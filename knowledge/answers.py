@@ -1,106 +1,56 @@
-"""Answers built from the knowledge: film facts first for facts, both reviews for opinions.
+"""Answers from the reviews, for any number of reviews: what each says on the point asked.
 
-Plain functions, no Rasa: actions read slots and entities, call one of these and
-dispatch the result. An :class:`Answer` names the domain response that phrases it (the
-persona's lines live in the domain) and the values that fill it, every one of them
-taken from the reviews or the facts, with where it came from.
+Plain functions returning plain results, no Rasa: :func:`review_answer` gives a
+:class:`ReviewOutcome` (which reviews speak to the point and with which sentence and stance,
+which are silent, whether the user must first agree to spoilers, each review's verdict);
+``actions/phrasing.py`` turns it into words. Whether a sentence is on the point is judged by
+meaning and by general words (:mod:`knowledge.aspects`), never by phrases of the reviews.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
-import yaml
+import numpy as np
 
+from knowledge.aspects import speaks_to_open_topic, topic_words
 from knowledge.retrieval import Filters, Hit, Retriever
-from knowledge.text import misspelt
+from knowledge.review_set import join  # noqa: F401 - the facts' answers list things the same way
+from knowledge.verdicts import agreement
 
-
-@dataclass(frozen=True)
-class Aspect:
-    query: str  # how to ask the index about it
-    label: str  # how to name it to a person
-    pattern: str  # words that show a passage covers it
-    asked: str = ""  # words that show a question is about it, when the NLU tagged no aspect
-
-
-# The aspects the NLU recognises (canonical entity values), and how each is searched.
-ASPECTS = {
-    "acting": Aspect("how good the acting and the performances are", "the acting",
-                     r"perform|acting|played|voiced|convey", r"\bact(?:ing|ors?|ress(?:es)?)\b|perform|portray"),
-    "casting": Aspect("the casting choices", "the casting", r"\bcast", r"\bcasting\b"),
-    "ending": Aspect("the ending and the break-up", "the ending", r"ending|last third|break it off"),
-    "intimate scene": Aspect("the sex scene between Theodore and Samantha", "the intimate scene", r"sex scene",
-                             r"\bsex|love.?making|love scene|intimate scene"),
-    "setting": Aspect("the future Los Angeles where it is set", "the future city", r"future LA|\bcity\b|point in time",
-                      r"\bcity\b|los angeles|\bLA\b|time period|setting|near.?future|future city"),
-    "sci-fi world": Aspect("the science-fiction world and its culture", "the sci-fi world", r"sci-fi|universe|culture",
-                           r"sci.?fi|science.?fiction|world.?building|universe"),
-    "technology": Aspect("technology, phones and computers against real human connection", "technology and us",
-                         r"technolog|phones?\b|laptop|computers?\b|devices",
-                         r"technolog|phones?\b|gadget|devices?\b|laptops?\b|screens?\b"),
-    "relationships": Aspect("what relationships between people and AI are", "relationships", r"relationship",
-                            r"relationship|love between|human connection"),
-    "comparisons": Aspect("other films it is compared with", "films it's compared with",
-                          r"Good Will Hunting|Eternal Sunshine", r"\bcompar|\bliken|similar to|reminds? .* of"),
-    "music": Aspect("the music and the soundtrack", "the music", r"\bmusic|soundtrack|\bscore\b",
-                    r"\bmusic|soundtrack|\bscore\b|\bsongs?\b"),
-    "screenplay": Aspect("the script and the writing", "the writing", r"\bscript|screenplay|dialogue",
-                         r"\bscript|screenplay|dialogue|the writing"),
-    "direction": Aspect("Spike Jonze's direction", "the direction", r"Jonze", r"\bdirect|jonze"),
-}
-
-
-def aspect_of(question: str, tagged: str | None) -> str | None:
-    """The aspect the NLU tagged, if it is one herbot knows; else the one the question's words ask about."""
-    if tagged in ASPECTS:
-        return tagged
-    if ENDING.search(question):
-        return "ending"
-    named = next((name for name, aspect in ASPECTS.items()
-                  if aspect.asked and re.search(aspect.asked, question, re.IGNORECASE)), None)
-    return named or _misspelt_aspect(question)
-
-
-def _misspelt_aspect(question: str) -> str | None:
-    """An aspect whose name a word of the question misspells ("the actng", "the musik").
-
-    The first letter must match (people seldom mistype it, and "reacting" is not "acting"); the
-    ending is left to ENDING, since a false match there would ask for spoiler consent.
-    """
-    words = [word for word in re.findall(r"[a-z]+", question.casefold()) if len(word) >= 4]
-    return next((name for name in ASPECTS if name != "ending"
-                 for target in [name.split()[0]]
-                 if any(word[0] == target[0] and misspelt(word, target) for word in words)), None)
-
-
-# What a question of each kind is about when it names no aspect ("do they agree?").
-KIND_HINTS = {
-    "opinion": "the reviewer's overall verdict on the film",
-    "recommendation": "whether the film is a must-see",
-    "compare": "the reviewer's overall verdict on the film",
-    "comments": "what readers thought of the movie",
-}
-# What a general opinion question ("what did they think?") is answered with: a verdict sentence.
-VERDICT = Aspect("the reviewer's overall verdict on the film", "the verdict",
-                 r"must.?see|recommend|masterpiece|masterful|brilliant|heart-?wrenching|haunting|\bmagic\b|nails it|"
-                 r"greatest strength|deeply human|worth (?:seeing|watching)|disappoint|overrated|boring")
-VERDICT_KINDS = ("opinion", "compare", "recommendation")
-ASPECT_FLOOR = 0.1  # least score of a passage searched for an aspect (its words decide, not the score)
+MAX_QUOTES = 3  # an answer quotes at most this many reviews: the strongest and the most different
+ASPECT_FLOOR = 0.1  # least score of a passage searched for an aspect (its sentences decide, not the score)
 # A hint appended to the question ("the reviewer's overall verdict") lifts every passage's
 # similarity, unrelated ones too: the hinted query needs a higher floor than the question alone.
 HINTED_FLOOR = 0.25
 UNSURE_FLOOR = 0.3  # least score for answering a message the NLU was unsure of (see asks_reviews_about_them)
-SECOND_REVIEW_MARGIN = 0.12  # a second review is quoted only if its sentence answers nearly as well
-# Questions about the ending, whatever the NLU made of them.
-ENDING = re.compile(r"\bend(?:s|ing|ed)?\b|finale|final (?:act|scene|part)|last (?:third|act|scene|part)|"
-                    r"split(?:s|ting)? up|break(?:s|ing)? up|broke up|break it off|wrap(?:s|ped)? up|conclu|"
-                    r"climax|resolution", re.IGNORECASE)
+OPEN_TOPIC_FLOOR = 0.25  # least passage score for an open topic ("the video game") to be answered
+# A plot answer prefers a sentence that tells what happens to one that judges it: each sentence's
+# score gains this much of its similarity to a telling of events minus its similarity to a verdict.
+PLOT_NARRATION = 1.0
+# After consent, "what happens at the end?" is answered from the passages that give the ending away,
+# by how much a sentence tells events more than by its words ("the ending is masterful" tells nothing).
+ENDING_QUESTION_WEIGHT = 0.3
+VERDICT_KINDS = ("opinion", "compare", "recommendation")
 # A question that says it is about what the reviews or critics said, however else it is worded.
 ASKS_REVIEWS = re.compile(r"\breview(?:s|ers?|ed)?\b|\bcritics?\b|\bcritiques?\b", re.IGNORECASE)
+# "how many reviews have you read?", "who wrote them?": about the set itself.
+ASKS_READ = re.compile(r"\bhow many (?:reviews|reviewers|critics)\b|"
+                       r"\b(?:which|what) (?:reviews|critics|reviewers)\b"
+                       r"(?!(?: \w+){0,2} (?:say|said|think|thought|like|mention|discuss|talk|prais|criticis|agree))|"
+                       r"\bwho (?:wrote|are|were) (?:the |these |them|they)(?:reviews|reviewers|critics)?\b|"
+                       r"\blist (?:the |all |your )?(?:reviews|critics|reviewers)|"
+                       r"\bwhat (?:have|did) you read\b|\bwhere (?:are|were) the reviews from\b", re.IGNORECASE)
+# Asking for a review's own score.
+ASKS_RATING = re.compile(r"\b(?:rat(?:e|ed|ing|ings)|score[sd]?|stars?|grade[sd]?|marks?|out of (?:5|10|five|ten))\b|"
+                         r"\bgive (?:it|the film|the movie)\b", re.IGNORECASE)
+# Which side of the verdicts a question asks about ("did anyone dislike it?").
+ASKS_NEGATIVE = re.compile(r"\b(?:dislik|hate|hated|didn'?t like|did not like|not like|negative|pan(?:ned|s)?\b|"
+                           r"critical of|complain|bad review|thumbs down|disappoint|not a fan|not impressed)",
+                           re.IGNORECASE)
+ASKS_POSITIVE = re.compile(r"\b(?:lik(?:e|ed) it|lov(?:e|ed) it|positive|enjoy|rave|thumbs up|a fan)\b",
+                           re.IGNORECASE)
 # What no knowledge here holds: ratings sites, sequels; and, for the facts, people's lives and other work.
 OFF_LIMITS = re.compile(r"rotten tomatoes|tomatometer|metacritic|imdb (?:score|rating)|sequel|remake|prequel",
                         re.IGNORECASE)
@@ -111,7 +61,7 @@ _PRONOUN = re.compile(r"\b(he|him|his|she|her|hers|they|them|their)\b", re.IGNOR
 
 @dataclass
 class Answer:
-    """What to say (a domain response and its values) and what it rests on."""
+    """What to say (a domain response and its values) and what it rests on (the film facts' answers)."""
 
     response: str
     values: dict[str, str] = field(default_factory=dict)
@@ -122,48 +72,230 @@ class Answer:
     review: str | None = None  # the review quoted, for "and the other one?"
     needs_consent: bool = False
     notes: list[tuple[str, str]] = field(default_factory=list)  # (fact, source) said after the answer
+    reviews: list[str] = field(default_factory=list)  # every review the answer quoted
+
+
+@dataclass(frozen=True)
+class ReviewQuote:
+    """One review's sentence on the point asked."""
+
+    review: str
+    passage_id: str
+    sentence: str
+    source: str  # how to cite it: title, author, outlet (or the reader comment)
+    stance: str | None = None  # positive, negative, mixed or neutral
+    spoiler: bool = False
+    score: float = 0.0
+    rating: str | None = None  # the review's own rating, in its words, for verdicts
+
+
+@dataclass
+class ReviewOutcome:
+    """What the reviews say on a question, before it is put into words.
+
+    ``status``: ``quoted`` (``quotes`` from the reviews that speak to it, ``silent`` the ones
+    that do not), ``verdicts`` (each review's overall verdict: ``counts`` by stance), ``silent``
+    (no review speaks to it), ``needs_consent`` (only a spoiler would answer and the user was
+    never asked), ``withheld`` (the user said no spoilers and only spoilers answer),
+    ``reviews_read`` (the set itself), ``which_review`` (the words name no single review),
+    ``no_other`` ("the other one" where there is none), ``off_limits`` (ratings sites, sequels).
+    """
+
+    status: str
+    kind: str
+    total: int
+    quotes: list[ReviewQuote] = field(default_factory=list)
+    speaking: list[str] = field(default_factory=list)
+    silent: list[str] = field(default_factory=list)
+    topic: str | None = None  # the aspect's label ("the acting"); None for an open topic
+    review: str | None = None  # the one review asked about
+    counts: dict[str, int] = field(default_factory=dict)  # verdicts by stance
+    focus: str | None = None  # "negative" / "positive": the side a verdict question asks about
+    suggestions: list[str] = field(default_factory=list)
+    subject: str | None = None
+
+    @property
+    def sources(self) -> list[str]:
+        return list(dict.fromkeys(quote.passage_id for quote in self.quotes))
 
 
 # --- the reviews -------------------------------------------------------------------------------
 
-def review_answer(retriever: Retriever, question: str, *, kind: str, consent: bool | None,
-                  review: str | None = None, aspect: str | None = None, subject: str | None = None) -> Answer:
+def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, review: str | None = None,
+                  aspect: str | None = None, subject: str | None = None, last_review: str | None = None,
+                  in_play: tuple[str, ...] = (), reviewer_mention: str | None = None) -> ReviewOutcome:
     """Answer from the reviews. ``kind`` is plot, opinion, compare, recommendation or comments.
 
-    Opinions consult every review (or the one named) and quote each that speaks to the
-    point: a sentence on the aspect asked about (or naming the person asked about, or, for a
-    general question, a verdict); a review with no such sentence is said to be silent, and
-    an aspect neither review covers gets "the reviews don't say". Spoiler-bearing passages
-    are used only with ``consent``. When consent was never asked, a question about the
-    ending, or about an aspect only spoiler passages cover, asks first if a passage that
-    reveals it would answer; any other question is answered from spoiler-free passages.
+    Opinions consult every review (or the one named) and quote those that speak to the point: a
+    sentence on the aspect asked about (or naming the person asked about, or on the question's own
+    topic); a review with none is silent. A general "what did they think?", "do they agree?" or
+    "is it worth seeing?" gets each review's verdict. Spoiler-bearing passages are used only with
+    ``consent``; when consent was never asked, a question only a spoiler answers asks first.
     """
+    retriever = knowledge.retriever
+    total = len(knowledge.reviews)
     if OFF_LIMITS.search(question):
-        return Answer("utter_reviews_silent", suggestions=covered_topics(retriever))
-    aspect = aspect_of(question, aspect)
-    subject = subject if subject and kind in VERDICT_KINDS and _refers_to(question, subject) else None
-    hint = None if aspect or subject else KIND_HINTS.get(kind)
-    query = build_query(question, aspect or None, subject, hint=hint, limit=retriever.max_query_chars)
+        return ReviewOutcome("off_limits", kind, total, suggestions=covered_topics(knowledge))
+    if ASKS_READ.search(question):
+        return ReviewOutcome("reviews_read", kind, total)
+    if reviewer_mention and review is None:
+        review = resolve_review(knowledge, reviewer_mention, last_review, in_play)
+        if review is None:
+            other = bool(re.search(r"\bother\b", reviewer_mention, re.IGNORECASE))
+            return ReviewOutcome("no_other" if other and total < 2 else "which_review", kind, total)
+    if review is None and kind != "comments":
+        named = knowledge.reviews.named_in(question)
+        review = named[0] if len(named) == 1 else None
+    aspect = knowledge.topics.of_question(question, aspect)
+    if subject and not (kind in VERDICT_KINDS and _refers_to(question, subject)):
+        subject = None
+    words = [] if aspect or subject else topic_words(_without_names(knowledge, question))
+    general = kind in VERDICT_KINDS and not aspect and not subject and (not words or _asks_verdict(question))
+    if general or (kind in VERDICT_KINDS and ASKS_RATING.search(question) and not aspect and not subject):
+        return verdicts_answer(knowledge, question, kind, review)
+    query = build_query(knowledge, question, aspect, subject, limit=retriever.max_query_chars)
     section = "comment" if kind == "comments" else "body"  # a reader's comment is not the review's view
     filters = Filters(review=review, section=section, spoilers=consent is not False)
-    # An aspect is judged by its words, so reach further down the ranking for passages that use them.
-    floor = ASPECT_FLOOR if aspect in ASPECTS else max(retriever.min_score, HINTED_FLOOR) if hint else None
-    hits = retriever.search(query, top_k=30 if aspect else 10, filters=filters, min_score=floor)
-    visible = hits if consent is not None else [hit for hit in hits if not hit.passage.spoiler]
-    on_topic = _on_topic(visible, question, kind, aspect, subject)
-    if consent is None and hits and (_reveals_ending(question, aspect, hits) or (
-            aspect and not on_topic and _on_topic(hits, question, kind, aspect, subject))):
-        return Answer("utter_ask_spoiler_consent", needs_consent=True)
-    hits = on_topic
-    per_review = kind in ("opinion", "compare", "recommendation") and review is None
-    chosen = _speaking(_best_per_review(hits), bool(aspect or subject)) if per_review else hits[:1]
-    if not chosen:
-        withheld = consent is False and bool(retriever.search(query, top_k=1, filters=Filters(review=review)))
-        return Answer("utter_spoiler_withheld" if withheld else "utter_reviews_silent",
-                      suggestions=covered_topics(retriever))
-    answer = _quote_answer(retriever, chosen, kind, per_review, asked=query)
-    answer.subject = subject
-    return answer
+    floor = ASPECT_FLOOR if aspect else OPEN_TOPIC_FLOOR if words and kind != "plot" else None
+    hits = retriever.search(query, top_k=30 if aspect or words else 10, filters=filters, min_score=floor)
+    vector = retriever.encoder.encode_query(query)
+    judge = _judge(knowledge, kind, aspect, subject, words)
+    visible = [hit for hit in hits if consent is not None or not hit.passage.spoiler]
+    ending = _asks_ending(knowledge, question, aspect)
+    on_point = []
+    if kind == "plot" and ending and consent:
+        on_point = _on_point(knowledge, visible, vector, judge, kind, ending=True)
+    on_point = on_point or _on_point(knowledge, visible, vector, judge, kind)
+    if consent is None and hits and (ending and any(h.passage.spoiler for h in hits)
+                                     or (not on_point and _on_point(knowledge, hits, vector, judge, kind))):
+        return ReviewOutcome("needs_consent", kind, total, review=review, topic=_label(knowledge, aspect))
+    if not on_point:
+        withheld = consent is False and bool(_on_point(knowledge, retriever.search(
+            query, top_k=10, filters=Filters(review=review, section=section), min_score=floor), vector, judge, kind))
+        return ReviewOutcome("withheld" if withheld else "silent", kind, total, review=review,
+                             topic=_label(knowledge, aspect), suggestions=covered_topics(knowledge, review))
+    per_review = kind in VERDICT_KINDS and review is None
+    chosen = _strongest_and_most_different(on_point) if per_review else on_point[:1]
+    speaking = [quote.review for quote in on_point] if per_review else [chosen[0].review]
+    silent = [r for r in knowledge.reviews.ids if r not in speaking] if per_review else []
+    return ReviewOutcome("quoted", kind, total, quotes=chosen, speaking=speaking, silent=silent,
+                         topic=_label(knowledge, aspect), review=review, subject=subject,
+                         suggestions=_suggestions(knowledge, chosen, aspect))
+
+
+def verdicts_answer(knowledge, question: str, kind: str, review: str | None = None) -> ReviewOutcome:
+    """Each review's overall verdict (its rating when it states one), or the named review's."""
+    verdicts = knowledge.verdicts
+    total = len(knowledge.reviews)
+    ids = [review] if review else [r for r in knowledge.reviews.ids if r in verdicts]
+    found = [verdicts[r] for r in ids if r in verdicts]
+    focus = "negative" if ASKS_NEGATIVE.search(question) else "positive" if ASKS_POSITIVE.search(question) else None
+    order = {"negative": ("negative", "mixed", "positive"), "positive": ("positive", "mixed", "negative")}.get(
+        focus or "", ("positive", "mixed", "negative"))
+    counts = agreement(found)
+    quotes = []
+    for stance in sorted(order, key=lambda s: (order.index(s), -counts.get(s, 0))):
+        for verdict in [v for v in found if v.stance == stance]:
+            if verdict.sentence and len(quotes) < MAX_QUOTES:
+                quotes.append(_verdict_quote(knowledge, verdict))
+            if len(found) > MAX_QUOTES:
+                break  # one verdict of each side first, the strongest (its order in the set)
+    for verdict in found:  # fill up with the rest, when there were fewer sides than places
+        if len(quotes) < min(MAX_QUOTES, len(found)) and verdict.sentence and all(
+                q.review != verdict.review for q in quotes):
+            quotes.append(_verdict_quote(knowledge, verdict))
+    return ReviewOutcome("verdicts", kind, total, quotes=quotes, speaking=[v.review for v in found],
+                         counts=counts, focus=focus, review=review)
+
+
+def _verdict_quote(knowledge, verdict) -> ReviewQuote:
+    info = knowledge.reviews[verdict.review]
+    return ReviewQuote(verdict.review, verdict.passage_id, verdict.sentence, info.label, verdict.stance,
+                       rating=verdict.rating.written if verdict.rating else None)
+
+
+def _asks_verdict(question: str) -> bool:
+    """Whether a question with topic words still asks for the verdict ("is it any good overall?")."""
+    return bool(re.search(r"\b(?:overall|consensus|agree|verdict|worth|must.?see|recommend|good film|good movie|"
+                          r"any good|like it|love it|hate it|dislike|in general|as a whole)\b", question,
+                          re.IGNORECASE)) or bool(ASKS_NEGATIVE.search(question))
+
+
+def _judge(knowledge, kind: str, aspect: str | None, subject: str | None, words: list[str]):
+    """How far each sentence is on the point: (sentences, vectors, scores) -> an amount added to its
+    score against the question, or ``-inf`` for a sentence that is not on the point."""
+    if subject:
+        named = re.compile(re.escape(_stem(subject)), re.IGNORECASE)
+
+        def judge(sentences, vectors, scores):
+            names = np.array([0.0 if named.search(s) else -np.inf for s in sentences])
+            if aspect:
+                both = names + knowledge.topics.relevance(aspect, sentences, vectors)
+                return both if np.isfinite(both).any() else names
+            return names
+        return judge
+    if kind == "plot":  # what happens: told, not judged (an ending is told without the word "end")
+        return lambda sentences, vectors, scores: PLOT_NARRATION * (vectors @ knowledge.narration)
+    if aspect:
+        return lambda sentences, vectors, scores: knowledge.topics.relevance(aspect, sentences, vectors)
+    if words and kind != "comments":
+        return lambda sentences, vectors, scores: np.where(speaks_to_open_topic(words, sentences, scores), 0.0, -np.inf)
+    return lambda sentences, vectors, scores: np.zeros(len(sentences))
+
+
+def _on_point(knowledge, hits: list[Hit], vector: np.ndarray, judge, kind: str, ending: bool = False
+              ) -> list[ReviewQuote]:
+    """Each review's best sentence that passes ``judge``, best review first (one quote per review).
+
+    ``ending``: the question asks what happens at the end: only passages that reveal it are read."""
+    best: dict[str, ReviewQuote] = {}
+    for hit in hits:
+        passage = hit.passage
+        sentences = list(passage.sentences or (passage.text,))
+        vectors = knowledge.sentence_vectors(passage.id)
+        if len(vectors) != len(sentences):
+            continue
+        scores = vectors @ vector
+        if ending:  # the ending is told in the passages that give it away, seldom in the words "the end"
+            if not passage.spoiler:
+                continue
+            scores = ENDING_QUESTION_WEIGHT * scores
+        ranked = scores + judge(sentences, vectors, scores)
+        if not np.isfinite(ranked).any():
+            continue
+        i = int(np.argmax(ranked))
+        labels = knowledge.stances(sentences, vectors)
+        quote = ReviewQuote(passage.review, passage.id, sentences[i], passage.source_label, labels[i],
+                            passage.spoiler, float(ranked[i]) + (0.0 if ending else hit.score))
+        held = best.get(passage.review)
+        if held is None or quote.score > held.score:
+            best[passage.review] = quote
+    return sorted(best.values(), key=lambda quote: -quote.score)
+
+
+def _strongest_and_most_different(quotes: list[ReviewQuote]) -> list[ReviewQuote]:
+    """The strongest quote, then each next the strongest of a stance not yet quoted, then the strongest left."""
+    chosen = quotes[:1]
+    rest = quotes[1:]
+    while rest and len(chosen) < MAX_QUOTES:
+        seen = {quote.stance for quote in chosen}
+        pick = next((quote for quote in rest if quote.stance not in seen), rest[0])
+        chosen.append(pick)
+        rest.remove(pick)
+    return chosen
+
+
+def resolve_review(knowledge, mention: str | None, last_review: str | None,
+                   in_play: tuple[str, ...] = ()) -> str | None:
+    """The review someone means: a name, an ordinal, "the other one", or "the one that didn't like it"."""
+    found = knowledge.reviews.resolve(mention, last=last_review, in_play=in_play)
+    if found or not mention:
+        return found
+    side = "negative" if ASKS_NEGATIVE.search(mention) else "positive" if ASKS_POSITIVE.search(mention) else None
+    if side:
+        matching = [v.review for v in knowledge.verdicts.values() if v.stance == side]
+        return matching[0] if len(matching) == 1 else None
+    return None
 
 
 def off_limits(question: str) -> bool:
@@ -171,9 +303,22 @@ def off_limits(question: str) -> bool:
     return bool(OFF_LIMITS.search(question or "") or PEOPLES_LIVES.search(question or ""))
 
 
-def _reveals_ending(question: str, aspect: str | None, hits: list[Hit]) -> bool:
-    """Asked about the ending, with a spoiler passage among the answers (other questions just skip spoilers)."""
-    return (aspect == "ending" or bool(ENDING.search(question))) and any(hit.passage.spoiler for hit in hits)
+def _asks_ending(knowledge, question: str, aspect: str | None) -> bool:
+    ending = knowledge.topics.aspects.get("ending")
+    return aspect == "ending" or bool(ending and ending.named_in(question))
+
+
+def _label(knowledge, aspect: str | None) -> str | None:
+    return knowledge.topics.aspects[aspect].label if aspect else None
+
+
+def _without_names(knowledge, question: str) -> str:
+    """The question without the names of the reviews (they say which review, not what about)."""
+    text = question
+    for review in knowledge.reviews:
+        for name in review.called():
+            text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text, flags=re.IGNORECASE)
+    return text
 
 
 def _refers_to(question: str, subject: str) -> bool:
@@ -184,44 +329,6 @@ def _refers_to(question: str, subject: str) -> bool:
     if _stem(subject) in question.casefold():
         return True
     return any(m.group(0) != "Her" or m.start() == 0 for m in _PRONOUN.finditer(question))
-
-
-def _on_topic(hits: list[Hit], question: str, kind: str, aspect: str | None, subject: str | None) -> list[Hit]:
-    """Hits whose quoted sentence is on the point asked: the aspect, the person, or a verdict.
-
-    An aspect the user asked about that no passage covers leaves nothing (the reviews are
-    silent on it); a general opinion question with no verdict sentence keeps the best matches.
-    Without any of these, the retrieval order stands (its ranking already weighs the best sentence).
-    """
-    if subject:
-        named = re.escape(_stem(subject))
-        both = aspect in ASPECTS and _with_sentence(hits, rf"(?=.*(?:{ASPECTS[aspect].pattern}))(?=.*{named})")
-        return both or _with_sentence(hits, named)
-    if aspect in ASPECTS:
-        return _with_sentence(hits, ASPECTS[aspect].pattern)
-    if kind in VERDICT_KINDS:
-        return _with_sentence(hits, VERDICT.pattern) or hits
-    return hits
-
-
-def _with_sentence(hits: list[Hit], pattern: str) -> list[Hit]:
-    """Each hit with its best sentence if that matches ``pattern``, else its first one that does; others dropped."""
-    found = []
-    for hit in hits:
-        if re.search(pattern, hit.sentence, re.IGNORECASE):
-            found.append(hit)
-            continue
-        sentence = next((s for s in hit.passage.sentences if re.search(pattern, s, re.IGNORECASE)), None)
-        if sentence:
-            found.append(Hit(hit.passage, hit.score, sentence, hit.sentence_score, hit.rank))
-    return found
-
-
-def _speaking(hits: list[Hit], focused: bool) -> list[Hit]:
-    """The first review's hit and every other review's that answers nearly as well (all of them when focused)."""
-    if focused or not hits:
-        return hits
-    return [hits[0]] + [hit for hit in hits[1:] if hit.sentence_score >= hits[0].sentence_score - SECOND_REVIEW_MARGIN]
 
 
 def asks_reviews_about_them(retriever: Retriever, question: str) -> bool:
@@ -235,28 +342,20 @@ def asks_reviews_about_them(retriever: Retriever, question: str) -> bool:
     return bool(ASKS_REVIEWS.search(question)) and bool(retriever.search(question, top_k=1, min_score=floor))
 
 
-def build_query(question: str, aspect: str | None, subject: str | None, hint: str | None = None,
-                limit: int | None = None) -> str:
-    """The question as searched: a follow-up's aspect, the person "her" refers to, or the kind's hint.
+def build_query(knowledge, question: str, aspect: str | None, subject: str | None, limit: int | None = None) -> str:
+    """The question as searched: a follow-up's aspect, the person "her" refers to.
 
     With ``limit``, the question is cut so that it and the additions fit (a pasted essay still gets an answer).
     """
     extra = []
-    if aspect in ASPECTS and not _names(question, ASPECTS[aspect]):
-        extra.append(f"({ASPECTS[aspect].query})")
+    if aspect and not knowledge.topics.aspects[aspect].named_in(question):
+        extra.append(f"({knowledge.topics.aspects[aspect].query})")
     if subject and _PRONOUN.search(question):
         extra.append(f"({subject})")
-    if hint:
-        extra.append(f"({hint})")
     added = " ".join(extra)
     if limit is not None:
         question = question[: max(limit - len(added) - 1, 0)]
     return f"{question} {added}".strip()
-
-
-def _names(text: str, aspect: Aspect) -> bool:
-    """Whether ``text`` already names ``aspect`` (the last word of its label: "acting", "ending", …)."""
-    return aspect.label.split()[-1].casefold() in text.casefold()
 
 
 def _stem(person: str) -> str:
@@ -264,64 +363,37 @@ def _stem(person: str) -> str:
     return person.split(" as ")[0].split()[-1][:6].casefold()
 
 
-@lru_cache(maxsize=4)
-def covered_topics(retriever: Retriever) -> list[str]:
-    """Three questions the reviews do answer (aspects some quotable passage covers), computed once."""
-    quotable = " ".join(p.text for p in retriever.passages if not p.spoiler and not p.off_topic)
-    return [f"What do the reviewers say about {aspect.label}?" for aspect in ASPECTS.values()
-            if re.search(aspect.pattern, quotable, re.IGNORECASE)][:3]
+def covered_topics(knowledge, review: str | None = None) -> list[str]:
+    """Up to three questions the reviews (or the one named) do answer: topics a quotable sentence covers."""
+    covered = knowledge.coverage
+    return [f"What do the reviewers say about {aspect.label}?" for name, aspect in knowledge.topics.aspects.items()
+            if covered.get(name) and (review is None or review in covered[name])][:3]
 
 
-def _quote_answer(retriever: Retriever, hits: list[Hit], kind: str, per_review: bool, asked: str) -> Answer:
-    first = hits[0]
-    if kind == "comments":
-        answer = Answer("utter_comment_quote", {"quote": first.sentence, "source": source_label(first)})
-    elif len(hits) >= 2:
-        second = hits[1]
-        answer = Answer("utter_reviews_both", {
-            "quote": first.sentence, "source": source_label(first),
-            "other_quote": second.sentence, "other_source": source_label(second),
-        })
-    elif per_review and len(reviews := review_ids(retriever)) > 1:
-        other = next(r for r in reviews if r != first.passage.review)
-        answer = Answer("utter_review_only_one", {
-            "quote": first.sentence, "source": source_label(first), "other_source": review_name(retriever, other),
-        })
-    else:
-        answer = Answer("utter_plot_quote" if kind == "plot" else "utter_review_quote",
-                        {"quote": first.sentence, "source": source_label(first)})
-    for hit in hits:
-        add_quote(answer, hit)
-    answer.review = first.passage.review
-    answer.suggestions = _suggestions(retriever, hits, asked)
-    return answer
-
-
-def _best_per_review(hits: list[Hit]) -> list[Hit]:
-    seen: dict[str, Hit] = {}
-    for hit in hits:
-        seen.setdefault(hit.passage.review, hit)
-    return list(seen.values())
-
-
-def _suggestions(retriever: Retriever, hits: list[Hit], asked: str) -> list[str]:
-    """Up to three follow-ups: other aspects the quoted passages cover (not the one just asked), the other review."""
-    found = []
-    text = " ".join(hit.passage.text for hit in hits)
-    for aspect in ASPECTS.values():
-        if _names(asked, aspect):
-            continue
-        if re.search(aspect.pattern, text, re.IGNORECASE):
-            found.append(f"What do the reviewers say about {aspect.label}?")
-    if len({hit.passage.review for hit in hits}) == 1 and len(review_ids(retriever)) > 1:
-        found.insert(0, "And the other reviewer?")
+def _suggestions(knowledge, quotes: list[ReviewQuote], asked: str | None) -> list[str]:
+    """Up to three follow-ups herbot can answer: other topics the quoted reviews cover, a review not quoted."""
+    covered = knowledge.coverage
+    quoted = {quote.review for quote in quotes}
+    found = [f"What do the reviewers say about {aspect.label}?" for name, aspect in knowledge.topics.aspects.items()
+             if name != asked and quoted & covered.get(name, set())]
+    if asked and len(knowledge.reviews) > 1:
+        others = [r for r in knowledge.reviews.ids if r not in quoted and r in covered.get(asked, set())]
+        if others:
+            found.insert(0, f"What does {knowledge.reviews[others[0]].who} say about "
+                            f"{knowledge.topics.aspects[asked].label}?")
     return found[:3]
 
 
 def line_naming(retriever: Retriever, actor: str, query: str) -> Hit | None:
     """A spoiler-free review sentence that names the actor (reviews misspell names: match the stem)."""
-    found = _with_sentence(retriever.search(query, top_k=5, filters=Filters(spoilers=False)), re.escape(_stem(actor)))
-    return found[0] if found else None
+    stem = re.compile(re.escape(_stem(actor)), re.IGNORECASE)
+    for hit in retriever.search(query, top_k=5, filters=Filters(spoilers=False)):
+        if stem.search(hit.sentence):
+            return hit
+        sentence = next((s for s in hit.passage.sentences if stem.search(s)), None)
+        if sentence:
+            return Hit(hit.passage, hit.score, sentence, hit.sentence_score, hit.rank)
+    return None
 
 
 def add_quote(answer: Answer, hit: Hit) -> None:
@@ -330,59 +402,7 @@ def add_quote(answer: Answer, hit: Hit) -> None:
                           "spoiler": hit.passage.spoiler})
 
 
-# --- naming the reviews ------------------------------------------------------------------------
-
-@lru_cache(maxsize=4)
-def _reviewers(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {} if path.is_file() else {}
-
-
-def reviewers_file() -> Path:
-    from herbot.settings import KNOWLEDGE_DATA
-
-    return KNOWLEDGE_DATA / "reviewers.yaml"
-
-
-def review_ids(retriever: Retriever) -> list[str]:
-    """Reviews in a stable order: "the first" and "the second" critic follow it."""
-    return list(retriever.reviews)
-
-
-def review_name(retriever: Retriever, review: str) -> str:
-    passage = retriever.reviews[review]
-    outlet = _reviewers(reviewers_file()).get(review, {}).get("outlet")
-    name = f"{passage.author}'s review" if passage.author else f"the review {passage.review_title}"
-    return f"{name} ({outlet})" if outlet else name
-
-
 def source_label(hit: Hit) -> str:
     """Where a quote comes from: the review's title, author and outlet, or a reader comment."""
-    passage = hit.passage
-    outlet = _reviewers(reviewers_file()).get(passage.review, {}).get("outlet")
-    return f"{passage.source_label}, {outlet}" if outlet else passage.source_label
-
-
-def resolve_review(retriever: Retriever, mention: str | None, last_review: str | None) -> str | None:
-    """The review someone means by "Sam Beezjak", "the blog", "the second critic" or "the other one"."""
-    if not mention:
-        return None
-    reviews = review_ids(retriever)
-    key = mention.casefold().strip().removeprefix("the ")
-    if key in ("first", "second"):
-        index = 0 if key == "first" else 1
-        return reviews[index] if index < len(reviews) else None
-    if key == "other":
-        others = [r for r in reviews if r != last_review]
-        return others[0] if len(others) == 1 or last_review else None
-    known = _reviewers(reviewers_file())
-    for review, passage in retriever.reviews.items():
-        names = [passage.review_title, passage.author or "", *known.get(review, {}).get("names", [])]
-        if any(key == n.casefold() or (len(key) > 3 and key in n.casefold()) for n in names if n):
-            return review
-    return None
-
-
-def join(items) -> str:
-    items = [str(item) for item in items]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return hit.passage.source_label
 

@@ -27,7 +27,7 @@ REVIEW_SUFFIX = ".txt"
 META_SUFFIX = ".meta.yaml"  # metadata beside a review text that is kept unchanged
 META_KEYS = ("title", "author", "outlet", "url", "date", "rating", "names", "spoilers")
 _CHROME = re.compile(r"^(share|share this|tweet|like this|print|email)[:!.]?$", re.IGNORECASE)
-# "By Sam Beezjak, E23": a short line with a capitalised name, not "By the time he ...".
+# "By Jo Critic, The Weekly": a short line with a capitalised name, not "By the time he ...".
 _BYLINE = re.compile(r"^By\s+(?P<name>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})\s*(?:[,|]\s*(?P<outlet>.{1,60}))?$")
 _COMMENT_HEADER = re.compile(
     r"^(?P<count>\d+|one|two|three|no)\s+(thoughts?|comments?|responses?|replies)\s+(on|to)\b",

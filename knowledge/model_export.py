@@ -36,7 +36,7 @@ TOLERANCE = 1e-5  # largest difference from sentence-transformers' vectors an ex
 _PROBES = (  # short and long, curly quotes, accents, a truncated one
     "who voices Samantha?",
     "What did the critics say about Joaquin Phoenix’s performance in “Her”?",
-    "Théodore écrit des lettres pour les autres; the film is set in a near-future Los Angeles.",
+    "Théodore écrit des lettres pour les autres; the film is set in a city of the near future.",
     "love " * 400,
 )
 

@@ -26,7 +26,7 @@ class Passage:
     commenter: str | None = None
     reply_to: str | None = None
     url: str | None = None
-    outlet: str | None = None  # where the review appeared ("a film blog", "The Example Weekly")
+    outlet: str | None = None  # where the review appeared ("a student paper", "The Example Weekly")
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -19,7 +19,6 @@ bad passage. Scores are similarities (higher is closer), so the threshold is a f
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -198,27 +197,14 @@ def _fuse(dense: list[tuple[int, float]], bm25: list[tuple[int, float]], score) 
     return sorted(fused, key=lambda row: (-fused[row], row))
 
 
-_lock = threading.Lock()
-_retriever: Retriever | None = None
+def open_retriever(settings) -> Retriever:
+    """Load the configured model and index; raises ``IndexUnavailable`` with a clear message.
 
-
-def get_retriever() -> Retriever:
-    """The process-wide retriever, loaded on first use (not at import, not per request)."""
-    global _retriever
-    if _retriever is None:
-        with _lock:
-            if _retriever is None:
-                _retriever = open_retriever()
-    return _retriever
-
-
-def open_retriever(settings=None) -> Retriever:
-    """Load the configured model and index; raises ``IndexUnavailable`` with a clear message."""
-    from herbot.settings import get_settings
+    ``settings`` is herbot's settings object (``knowledge`` reads it, never imports it).
+    """
     from knowledge import index
     from knowledge.embedding import open_encoder
 
-    settings = settings or get_settings()
     encoder = open_encoder(settings)
     loaded = index.load(settings.index_dir, model_name=settings.embedding_model, dimension=encoder.dimension)
     return Retriever(

@@ -22,7 +22,7 @@ ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "
 _ORDINAL = re.compile(r"\b(?:(?P<word>" + "|".join(ORDINALS) + r")|(?P<digits>\d{1,3})(?:st|nd|rd|th))\b"
                       r"|\b(?P<last>last|final|latest)\b(?! (?:third|act|scene|part|half|minutes?|shot))")
 _OTHER = re.compile(r"\b(?:the )?other (?:one|review|reviewer|critic|writer)\b|\bthe other\b\s*\??$")
-# Words that only say "a review" ("the student review" is named by "student", not "review").
+# Words that only say "a review" ("the weekly review" is named by "weekly", not "review").
 _GENERIC = {"the", "a", "an", "review", "reviewer", "critic", "one", "post", "piece", "article", "of", "her", "by",
             "s", "and", "on", "in", "with", "film", "movie", "writer", "about"}
 
@@ -51,7 +51,7 @@ class ReviewInfo:
     @property
     def label(self) -> str:
         """How an answer names the review: "Jo Critic's review (The Weekly)", or its title and outlet."""
-        name = f"{self.author}'s review" if self.author else f"“{self.short_title}”"
+        name = f"{self.author}'s review" if self.author else self.title.strip()
         return f"{name} ({self.outlet})" if self.outlet else name
 
     @property

@@ -62,6 +62,52 @@ def retriever(built_index, settings):
 
 
 @pytest.fixture(scope="session")
+def knowledge(built_index, settings):
+    """The process-wide Knowledge the actions use, over the seed reviews."""
+    from knowledge.loaded import get_knowledge
+
+    return get_knowledge(settings)
+
+
+@pytest.fixture(scope="session")
+def knowledge_of(settings, encoder, tmp_path_factory):
+    """A Knowledge over other review files (the six-review corpus, one review alone), indexed once each."""
+    import shutil
+    from dataclasses import replace
+
+    from knowledge.ingest import META_SUFFIX
+    from knowledge.loaded import open_knowledge
+    from knowledge.pipeline import refresh_index
+
+    made = {}
+
+    def build(*files: Path):
+        key = tuple(sorted(str(f) for f in files))
+        if key not in made:
+            home = tmp_path_factory.mktemp("corpus")
+            (home / "reviews").mkdir()
+            for path in files:
+                shutil.copy(path, home / "reviews" / path.name)
+                if (sidecar := path.with_name(path.stem + META_SUFFIX)).is_file():
+                    shutil.copy(sidecar, home / "reviews" / sidecar.name)
+            own = replace(settings, reviews_dir=home / "reviews", index_dir=home / "index")
+            refresh_index(own)
+            made[key] = open_knowledge(own)
+        return made[key]
+
+    return build
+
+
+SEED_REVIEWS = sorted((Path(__file__).parents[1] / "knowledge" / "data" / "reviews").glob("*.txt"))
+MORE_REVIEWS = sorted((DATA / "more_reviews").glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def six_reviews(knowledge_of):
+    return knowledge_of(*SEED_REVIEWS, *MORE_REVIEWS)
+
+
+@pytest.fixture(scope="session")
 def dev_set() -> dict:
     return yaml.safe_load((DATA / "retrieval_dev.yaml").read_text(encoding="utf-8"))
 

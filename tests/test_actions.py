@@ -14,7 +14,6 @@ from actions.opinions import ActionAnswerOpinion, ActionAnswerRecommendation, Ac
 from actions.plot import ActionAnswerPlot
 from actions.ratings import ActionRecordRating
 from actions.spoilers import ActionHandleConsent
-from knowledge.answers import aspect_of
 
 BEEZJAK, BLOG = "her-explores-love-with-an-os", "her-makes-sci-fi-heartfelt"
 
@@ -72,14 +71,16 @@ async def test_awards_come_from_the_facts(dispatcher, tracker_for, domain):
     assert "Academy Award for Best Original Screenplay" in dispatcher.messages[0]["wins"]
 
 
-async def test_opinion_consults_both_reviews(dispatcher, tracker_for, domain):
+async def test_opinion_consults_both_reviews(dispatcher, tracker_for, domain, knowledge):
     tracker = tracker_for("what did the critics make of the relationships?", "ask_opinion", {"aspect": "relationships"})
     events = await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
     message = dispatcher.messages[0]
-    assert message["response"] == "utter_reviews_both"
+    assert message["response"] == "utter_reviews_all" and message["all_of_them"] == "Both"
     assert {q["passage_id"].split("/")[0] for q in message["custom"]["quotes"]} == {BEEZJAK, BLOG}
-    assert all("relationship" in q["sentence"] for q in message["custom"]["quotes"]), "each quote is on the aspect"
-    assert message["quote"] in " ".join(q["sentence"] for q in message["custom"]["quotes"])
+    on_it = knowledge.topics.aspects["relationships"]
+    assert all(on_it.used_in(q["sentence"]) for q in message["custom"]["quotes"]), "each quote is on the aspect"
+    assert all(q["sentence"] in message["quotes"] for q in message["custom"]["quotes"])
+    assert all(q["stance"] in ("positive", "negative", "mixed", "neutral") for q in message["custom"]["quotes"])
     assert slots(events)["last_kind"] == "opinion"
     assert 1 <= len(message["buttons"]) <= 3
     assert not any("relationships" in b["title"] for b in message["buttons"]), "never suggest what was just asked"
@@ -90,9 +91,10 @@ async def test_a_review_silent_on_the_aspect_is_not_quoted_as_if_it_spoke(dispat
     tracker = tracker_for("what did the critics think of the acting?", "ask_opinion", {"aspect": "acting"})
     await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
     message = dispatcher.messages[0]
-    assert message["response"] == "utter_review_only_one", "the student review never discusses the acting"
+    assert message["response"] == "utter_reviews_some", "the student review never discusses the acting"
+    assert (message["speaking"], message["total"]) == ("One", "two")
     assert [q["passage_id"].split("/")[0] for q in message["custom"]["quotes"]] == [BLOG]
-    assert "Beezjak" in message["other_source"]
+    assert "Beezjak" in message["silent"] and "discuss it" in message["silent"]
 
 
 async def test_an_aspect_neither_review_covers_gets_no_quote(dispatcher, tracker_for, domain):
@@ -105,6 +107,8 @@ async def test_an_aspect_neither_review_covers_gets_no_quote(dispatcher, tracker
 async def test_a_general_opinion_quotes_verdicts(dispatcher, tracker_for, domain):
     await run(ActionAnswerOpinion(), dispatcher, tracker_for("so what did the critics think of it?", "ask_opinion"),
               domain)
+    assert dispatcher.messages[0]["response"] == "utter_reviews_verdicts"
+    assert "Both reviews are positive" in dispatcher.messages[0]["summary"]
     quotes = " ".join(q["sentence"] for q in dispatcher.messages[0]["custom"]["quotes"])
     assert re.search(r"must see|heart-wrenching|haunting|magic|greatest strength", quotes), quotes
 
@@ -241,10 +245,12 @@ async def test_a_named_reviewer_is_the_only_source(dispatcher, tracker_for, doma
     assert "Sam Beezjak" in dispatcher.messages[0]["source"]
 
 
-async def test_compare_says_where_both_speak(dispatcher, tracker_for, domain):
+async def test_do_they_agree_gives_each_reviews_verdict(dispatcher, tracker_for, domain):
     await run(ActionCompareReviews(), dispatcher, tracker_for("do the two reviewers agree?", "ask_compare_reviews"),
               domain)
-    assert dispatcher.messages[0]["response"] in ("utter_reviews_both", "utter_review_only_one")
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_reviews_verdicts"
+    assert {q["passage_id"].split("/")[0] for q in message["custom"]["quotes"]} == {BEEZJAK, BLOG}
 
 
 async def test_comments_quote_a_reader_never_the_website_complaint(dispatcher, tracker_for, domain):
@@ -316,8 +322,8 @@ async def test_a_misread_entity_does_not_replace_the_person_talked_about(dispatc
                           {"character": "his performance"}, last_subject="Joaquin Phoenix as Theodore Twombly")
     await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
     message = dispatcher.messages[0]
-    assert message["response"] in ("utter_reviews_both", "utter_review_only_one")
-    assert "Joaquin Phoenix" in message["quote"]
+    assert message["response"] in ("utter_reviews_all", "utter_reviews_some")
+    assert all("Phoenix" in q["sentence"] for q in message["custom"]["quotes"])
 
 
 async def test_opinions_come_from_reviews_not_reader_comments(dispatcher, tracker_for, domain):
@@ -360,8 +366,8 @@ async def test_a_misspelt_aspect_still_quotes_what_the_reviews_say_on_it(dispatc
 
 @pytest.mark.parametrize("question", ["how is Theodore reacting to it?", "is he spending his nights alone?",
                                       "did the critics like the scenes?"])
-def test_words_near_an_aspect_name_are_not_taken_for_a_typo_of_it(question):
-    assert aspect_of(question, None) is None
+def test_words_near_an_aspect_name_are_not_taken_for_a_typo_of_it(question, knowledge):
+    assert knowledge.topics.of_question(question, None) is None
 
 
 @pytest.mark.parametrize(("question", "actor"), [("who plays the lead, Theodor Twombley?", "Joaquin Phoenix"),

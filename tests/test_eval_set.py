@@ -28,9 +28,19 @@ def _evalset():
 evalset = _evalset()
 
 
+SETS = sorted((PROJECT_ROOT / "bench" / "eval").glob("*.yaml"))
+
+
 @pytest.fixture(scope="module")
 def conversations():
     return evalset.load()
+
+
+@pytest.fixture(scope="module", params=SETS, ids=[path.stem for path in SETS])
+def each_set(request):
+    """Every evaluation set, with the review files it is written for."""
+    path = request.param
+    return path, evalset.load(path), evalset.corpus_of(path, PROJECT_ROOT)
 
 
 def _key(text: str) -> str:
@@ -71,7 +81,8 @@ def test_checks_read_alternatives_and_banned_phrases():
     assert evalset.normalise("Johansson’s “work”") == "johansson's \"work\""
 
 
-def test_no_message_is_copied_from_the_training_data_or_the_held_out_split(conversations):
+def test_no_message_is_copied_from_the_training_data_or_the_held_out_split(each_set):
+    _, conversations, _ = each_set
     from rasa.shared.nlu.training_data.loading import load_data
 
     examples = [*load_data(str(BOT_DIR / "data" / "nlu")).intent_examples,
@@ -82,16 +93,31 @@ def test_no_message_is_copied_from_the_training_data_or_the_held_out_split(conve
     assert not copied, f"messages that appear in bot/data/nlu or the held-out split: {copied}"
 
 
-def test_every_expected_phrase_is_in_the_knowledge_or_the_persona(conversations):
-    """Some alternative of each must_contain item is in the reviews (or their titles and authors), the film
-    facts or the bot's own lines: the set asserts nothing the knowledge does not say."""
-    from knowledge.ingest import load_corpus
+def test_every_expected_phrase_is_in_the_knowledge_or_the_persona(each_set, tmp_path):
+    """Some alternative of each must_contain item is in the set's reviews (or their metadata), the film
+    facts, the bot's own lines or the count of reviews: the set asserts nothing the knowledge does not say."""
+    import shutil
 
-    reviews, _ = load_corpus(KNOWLEDGE_DATA / "reviews")
-    passages = [passage for review in reviews for passage in review.passages]
-    texts = [f"{passage.review_title} by {passage.author}: {passage.text}" for passage in passages]
-    texts += [(KNOWLEDGE_DATA / name).read_text(encoding="utf-8") for name in ("film_facts.yaml", "reviewers.yaml")]
+    from knowledge.ingest import META_SUFFIX, load_corpus
+
+    _, conversations, files = each_set
+    folder = KNOWLEDGE_DATA / "reviews"
+    if files is not None:
+        folder = tmp_path / "reviews"
+        folder.mkdir()
+        for path in files:
+            shutil.copy(path, folder / path.name)
+            if (sidecar := path.with_name(path.stem + META_SUFFIX)).is_file():
+                shutil.copy(sidecar, folder / sidecar.name)
+    reviews, _ = load_corpus(folder)
+    texts = [f"{passage.review_title} by {passage.author} ({review.outlet}): {passage.text} {review.rating}"
+             for review in reviews for passage in review.passages]
+    texts += [" ".join(review.names) for review in reviews]
+    texts += [(KNOWLEDGE_DATA / "film_facts.yaml").read_text(encoding="utf-8")]
     texts += [path.read_text(encoding="utf-8") for path in sorted((BOT_DIR / "domain").glob("*.yml"))]
+    n = len(reviews)
+    words = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+    texts += [f"{count} review{'s' if n > 1 else ''} {count} of the" for count in (str(n), words[n - 1])]
     known = evalset.normalise("\n".join(texts))
     unfounded = [(turn.say, group) for c in conversations for turn in c.turns for group in turn.must_contain
                  if not any(evalset.normalise(option) in known for option in group)]

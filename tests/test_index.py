@@ -44,8 +44,8 @@ def test_a_changed_source_triggers_a_rebuild(settings, tmp_path, encoder):
 def test_fresh_process_loads_the_same_results(retriever, settings, herbot_home):
     here = [(h.passage.id, round(h.score, 4)) for h in retriever.search(QUESTION, top_k=3)]
     code = (
-        "import json; from knowledge.retrieval import get_retriever; "
-        f"print(json.dumps([(h.passage.id, round(h.score, 4)) for h in get_retriever().search({QUESTION!r}, top_k=3)]))"
+        "import json; from herbot.settings import get_settings; from knowledge.retrieval import open_retriever; "
+        f"print(json.dumps([(h.passage.id, round(h.score, 4)) for h in open_retriever(get_settings()).search({QUESTION!r}, top_k=3)]))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],

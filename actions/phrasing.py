@@ -1,0 +1,147 @@
+"""Putting what the reviews say into words: a :class:`ReviewOutcome` to a domain response.
+
+The one place that knows the response names and how counts, lists and stances are said, for
+one review or hundreds: "Two of the six reviews praise the acting … The other four don't
+discuss it." The persona's wording itself stays in the domain.
+"""
+
+from __future__ import annotations
+
+from knowledge.answers import Answer, ReviewOutcome, ReviewQuote
+from knowledge.review_set import ReviewSet, count_words, join
+
+LIST_AT_MOST = 5  # reviews named in a list; past it, "and N more"
+NAME_SILENT_AT_MOST = 3  # silent reviews named; past it, counted
+DOESNT, DONT = "doesn\u2019t", "don\u2019t"
+_VERBS = {"positive": ("praises", "praise"), "negative": ("criticises", "criticise")}
+
+
+def review_reply(outcome: ReviewOutcome, reviews: ReviewSet) -> Answer:
+    """The response and values that say ``outcome``, with its quotes and sources for rich channels."""
+    status = outcome.status
+    if status == "needs_consent":
+        return Answer("utter_ask_spoiler_consent", needs_consent=True)
+    if status == "withheld":
+        return Answer("utter_spoiler_withheld")
+    if status in ("silent", "off_limits"):
+        return Answer("utter_reviews_silent", {"the_reviews_dont": _the_reviews_dont(outcome, reviews)},
+                      suggestions=outcome.suggestions)
+    if status == "reviews_read":
+        return Answer("utter_reviews_read", {"reviews_read": reviews_read(reviews), "list": review_list(reviews)})
+    if status == "which_review":
+        return Answer("utter_which_review", {"list": review_list(reviews)})
+    if status == "no_other":
+        return Answer("utter_no_other_review", {"list": review_list(reviews)})
+    answer = _verdicts(outcome, reviews) if status == "verdicts" else _quoted(outcome, reviews)
+    for quote in outcome.quotes:
+        answer.sources.append(quote.passage_id)
+        answer.quotes.append({"sentence": quote.sentence, "source": quote.source, "passage_id": quote.passage_id,
+                              "spoiler": quote.spoiler, "stance": quote.stance, "rating": quote.rating})
+    answer.sources = list(dict.fromkeys(answer.sources))
+    answer.reviews = list(dict.fromkeys(quote.review for quote in outcome.quotes))
+    answer.review = answer.reviews[0] if answer.reviews else None
+    answer.subject = outcome.subject
+    answer.suggestions = answer.suggestions or outcome.suggestions
+    return answer
+
+
+def _quoted(outcome: ReviewOutcome, reviews: ReviewSet) -> Answer:
+    first = outcome.quotes[0]
+    single = {"quote": first.sentence, "source": first.source}
+    if outcome.kind == "comments":
+        return Answer("utter_comment_quote", single)
+    if outcome.kind == "plot":
+        return Answer("utter_plot_quote", single)
+    if outcome.review or outcome.total == 1:
+        return Answer("utter_review_quote", single)
+    speaking, total = len(outcome.speaking), outcome.total
+    values = {"topic": outcome.topic or "that", "quotes": _quotes(outcome.quotes), "total": count_words(total),
+              "agreement": _agreement(outcome.quotes)}
+    if speaking == total:
+        values.update(all_of_them="Both" if total == 2 else f"All {count_words(total)}",
+                      verb=_verb(outcome, plural=True))
+        return Answer("utter_reviews_all", values)
+    values.update(speaking=count_words(speaking).capitalize(), verb=_verb(outcome, plural=speaking > 1),
+                  silent=_silent(outcome.silent, reviews))
+    return Answer("utter_reviews_some", values)
+
+
+def _verdicts(outcome: ReviewOutcome, reviews: ReviewSet) -> Answer:
+    if outcome.review:
+        quote = outcome.quotes[0] if outcome.quotes else None
+        values = {"source": reviews[outcome.review].label, "stance": (quote.stance if quote else None) or "mixed",
+                  "rating": f", {quote.rating}" if quote and quote.rating else "",
+                  "quote": quote.sentence if quote else ""}
+        return Answer("utter_review_verdict" if quote else "utter_review_no_verdict", values)
+    return Answer("utter_reviews_verdicts", {"summary": verdict_summary(outcome), "quotes": _quotes(outcome.quotes)})
+
+
+def verdict_summary(outcome: ReviewOutcome) -> str:
+    """ "All six reviews are positive.", "Of the six reviews, four are positive, one mixed and one negative."."""
+    total, counts = outcome.total, outcome.counts
+    n = count_words(total)
+    if outcome.focus == "negative" and not counts.get("negative"):
+        mixed = counts.get("mixed", 0)
+        tail = f" {count_words(mixed).capitalize()} {'is' if mixed == 1 else 'are'} mixed." if mixed else ""
+        return f"No one disliked it: none of the {n} reviews is negative.{tail}" if total > 1 else \
+            f"No: the review is {next(iter(counts), 'mixed')}."
+    if len(counts) == 1:
+        stance = next(iter(counts))
+        if total == 1:
+            return f"The one review I've read is {stance}."
+        return f"{'Both' if total == 2 else f'All {n}'} reviews are {stance}."
+    (stance, count), *rest = counts.items()
+    parts = [f"{count_words(count)} {'is' if count == 1 else 'are'} {stance}",
+             *(f"{count_words(c)} {s}" for s, c in rest)]
+    lead = f"Of the {n} reviews, " if outcome.focus != "negative" else (
+        f"Yes: {count_words(counts['negative'])} of the {n} reviews {'is' if counts['negative'] == 1 else 'are'} "
+        "negative. In all, ")
+    return lead + join(parts) + "."
+
+
+def _quotes(quotes: list[ReviewQuote]) -> str:
+    return " ".join(f"{q.source}{', ' + q.rating if q.rating else ''}: “{q.sentence}”" for q in quotes)
+
+
+def _agreement(quotes: list[ReviewQuote]) -> str:
+    """", and they agree" when every quoted stance is the same, ", but they differ" when they are not."""
+    judged = {q.stance for q in quotes if q.stance and q.stance != "neutral"}
+    if len(quotes) < 2 or not judged:
+        return ""
+    return ", and they agree" if len(judged) == 1 and all(q.stance in judged for q in quotes) else ", but they differ"
+
+
+def _verb(outcome: ReviewOutcome, plural: bool) -> str:
+    stances = {q.stance for q in outcome.quotes}
+    if outcome.topic and len(stances) == 1 and (stance := next(iter(stances))) in _VERBS:
+        return _VERBS[stance][plural]
+    return "speak to" if plural else "speaks to"
+
+
+def _silent(silent: list[str], reviews: ReviewSet) -> str:
+    if not silent:
+        return ""
+    if len(silent) <= NAME_SILENT_AT_MOST:
+        verb = DOESNT if len(silent) == 1 else DONT
+        return f"{join(reviews[r].label for r in silent)} {verb} discuss it."
+    return f"The other {count_words(len(silent))} {DONT} discuss it."
+
+
+def _the_reviews_dont(outcome: ReviewOutcome, reviews: ReviewSet) -> str:
+    if outcome.review:
+        return f"{reviews[outcome.review].label} {DOESNT}"
+    return f"The review {DOESNT}" if outcome.total == 1 else f"The reviews {DONT}"
+
+
+def reviews_read(reviews: ReviewSet) -> str:
+    """ "six reviews of Her", "one review of Her"."""
+    n = len(reviews)
+    return f"{count_words(n)} review{'s' if n != 1 else ''} of Her"
+
+
+def review_list(reviews: ReviewSet) -> str:
+    """The reviews by name, in their order; past ``LIST_AT_MOST``, the rest counted."""
+    labels = [review.label for review in reviews]
+    if len(labels) <= LIST_AT_MOST + 1:
+        return join(labels)
+    return ", ".join(labels[:LIST_AT_MOST]) + f" and {len(labels) - LIST_AT_MOST} more"

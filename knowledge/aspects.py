@@ -1,0 +1,168 @@
+"""What a question is about, and whether a review sentence speaks to it.
+
+A question names one of the general topics of film reviews (``data/aspects.yaml``: the
+acting, the ending, the music…) or an open one of its own ("the video game", "the pacing").
+A sentence speaks to a topic when it uses the topic's general words or when its meaning is
+close to the topic (the same MiniLM vectors that retrieve); an open topic is the question's
+own content words and the question's meaning. Nothing here knows a particular review.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from knowledge.text import misspelt
+
+ASPECTS_FILE = Path(__file__).parent / "data" / "aspects.yaml"
+# Least cosine between a sentence and a topic's query for the sentence to speak to it by meaning
+# alone (the topic must also be the nearest of all topics to it). On the six test reviews, sentences
+# that use none of a topic's words reach 0.30-0.47 on most topics by being about "the film" at
+# all, so meaning alone decides only above that; the topic's own words need no floor.
+ASPECT_MEANING = 0.5
+WORDS_BONUS = 0.1  # in choosing a review's sentence on a topic, one that uses its words comes first
+OPEN_TOPIC_MEANING = 0.45  # the same for an open topic, against the question itself
+# Words that make a question about reviews rather than about a topic ("what did the critics think?").
+_OPINION_WORDS = {
+    "what", "whats", "what's", "did", "do", "does", "doing", "done", "the", "a", "an", "of", "about", "on", "in", "it",
+    "its", "it's", "this", "that", "film", "movie", "picture", "her", "reviews", "review", "reviewers", "reviewer",
+    "critics", "critic", "critique", "they", "them", "their", "think", "thought", "thinks", "say", "said", "says",
+    "feel", "felt", "like", "liked", "likes", "dislike", "disliked", "love", "loved", "hate", "hated", "opinion",
+    "opinions", "view", "views", "verdict", "overall", "consensus", "agree", "agreed", "disagree", "any", "anyone",
+    "anybody", "everyone", "all", "both", "was", "were", "is", "are", "be", "how", "so", "and", "or", "to", "me",
+    "tell", "you", "your", "i", "we", "make", "made", "for", "with", "general", "whole", "as", "by",
+    "there", "people", "writers", "wrote", "write", "find", "found", "good", "bad", "worth", "watching", "seeing",
+    "see", "watch", "recommend", "recommended", "should", "would", "could", "can", "mention", "mentioned", "talk",
+    "talks", "discuss", "discussed", "anything", "something", "much", "really", "actually", "then", "one",
+    "ones", "other", "others", "else", "also", "too", "out", "up", "at", "from", "has", "have", "had", "not", "no",
+    "yes", "well", "kind", "take", "takes", "rate", "rated", "rating", "give", "gave", "stars", "score", "scored",
+    "positive", "negative", "mixed", "praise", "praised", "criticise", "criticize", "criticised", "criticized",
+    "summary", "summarise", "summarize", "main", "points", "point", "side", "sides", "which", "who", "whom", "whose",
+    "why", "when", "where", "if", "whether", "some", "many", "most", "more", "less", "very", "just", "only", "bit",
+    "get", "got", "s", "t", "don't", "didn't", "doesn't", "dont", "didnt", "doesnt", "reckon", "please", "hey", "hi",
+}
+
+
+# A title: capitalised words, small words allowed inside ("Lost in Translation", "2001: A Space
+# Odyssey"), or anything capitalised in quotation marks ("“Good Will Hunting”").
+_TITLE = re.compile(r"[“\"](?P<quoted>[A-Z0-9][^”\"]{1,60})[”\"]|\b(?P<plain>(?:[A-Z0-9][\w'’]*:?"
+                    r"(?:\s+(?:of|the|and|in|a|an|on|to|for)\b)*\s+){1,6}[A-Z][\w'’]*)")
+_SMALL = {"of", "the", "and", "in", "a", "an", "on", "to", "for", "but", "or", "so", "yet", "if", "when", "then", "it",
+          "this", "that", "i", "he", "she", "they", "we", "you", "at", "as", "even", "ever", "now", "grade", "verdict",
+          "rating"}
+
+
+@dataclass(frozen=True)
+class Aspect:
+    name: str
+    label: str  # how to name it to a person
+    query: str  # how to ask the index about it
+    words: str  # general words that show a sentence speaks to it (regex)
+    asked: str  # words that show a question is about it (regex)
+    titles: bool = False  # a sentence that names another work (a title the facts do not know) speaks to it
+    known: frozenset[str] = frozenset()  # names that are not other works: the film's people, places, songs
+
+    def used_in(self, sentence: str) -> bool:
+        return bool(re.search(self.words, sentence, re.IGNORECASE)) or (self.titles and self.names_a_work(sentence))
+
+    def names_a_work(self, sentence: str) -> bool:
+        """Whether the sentence names a title that is not this film nor anyone or anything in it."""
+        for match in _TITLE.finditer(sentence):
+            title = (match.group("quoted") or match.group("plain")).strip(" ,.:;’'")
+            words = [w for w in re.findall(r"[\w'’]+", title) if w.casefold() not in _SMALL and len(w) > 1]
+            if title.casefold().strip("’'s") in {"her", *self.known} or not words:
+                continue
+            if any(word.casefold().removesuffix("’s").removesuffix("'s") in self.known for word in words):
+                continue
+            if match.group("quoted") or len(words) >= 2:
+                return True
+        return False
+
+    def named_in(self, text: str) -> bool:
+        return bool(re.search(self.asked or self.words, text, re.IGNORECASE))
+
+
+def load_aspects(path: Path = ASPECTS_FILE, known_names: frozenset[str] = frozenset()) -> dict[str, Aspect]:
+    """The topics; ``known_names`` (lower case) are the film's own people, places and songs."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {name: Aspect(name, entry["label"], entry["query"], entry["words"], entry.get("asked", ""),
+                         bool(entry.get("titles")), known_names)
+            for name, entry in data.items()}
+
+
+def topic_words(question: str) -> list[str]:
+    """The question's content words, those that say what it is about (empty for "what did they think?")."""
+    words = re.findall(r"[a-z][a-z'’-]*", question.casefold().replace("’", "'"))
+    return [word for word in words if word not in _OPINION_WORDS and len(word) > 2]
+
+
+class Topics:
+    """The aspects, with their query vectors encoded once; judges what a sentence speaks to."""
+
+    def __init__(self, aspects: dict[str, Aspect], encoder):
+        self.aspects = aspects
+        self.encoder = encoder
+
+    @cached_property
+    def matrix(self) -> np.ndarray:
+        """One row per aspect (in the file's order): its query's vector."""
+        return self.encoder.encode([aspect.query for aspect in self.aspects.values()])
+
+    @cached_property
+    def vectors(self) -> dict[str, np.ndarray]:
+        return dict(zip(self.aspects, self.matrix, strict=True))
+
+    def of_question(self, question: str, tagged: str | None) -> str | None:
+        """The aspect the NLU tagged, if known; else the first whose question words the text uses, or
+        whose name a word of it misspells ("the actng")."""
+        if tagged in self.aspects:
+            return tagged
+        named = next((name for name, aspect in self.aspects.items() if aspect.asked
+                      and re.search(aspect.asked, question, re.IGNORECASE)), None)
+        return named or self._misspelt(question)
+
+    def _misspelt(self, question: str) -> str | None:
+        """An aspect whose name a word of the question misspells. The first letter must match (people
+        seldom mistype it, and "reacting" is not "acting"); the ending is never guessed, since a false
+        match there would ask for spoiler consent."""
+        words = [word for word in re.findall(r"[a-z]+", question.casefold()) if len(word) >= 4]
+        return next((name for name in self.aspects if name != "ending"
+                     for target in [name.split()[0]]
+                     if any(word[0] == target[0] and word != target and misspelt(word, target) for word in words)),
+                    None)
+
+    def speaks_to(self, aspect: str, sentences: list[str], vectors: np.ndarray) -> np.ndarray:
+        """For each sentence, whether it speaks to ``aspect``: its words, or its meaning (close to the
+        aspect, and closer to it than to any other)."""
+        return self.relevance(aspect, sentences, vectors) > -np.inf
+
+    def relevance(self, aspect: str, sentences: list[str], vectors: np.ndarray) -> np.ndarray:
+        """How well each sentence speaks to ``aspect`` (its cosine with it, plus ``WORDS_BONUS`` when it
+        uses its words); ``-inf`` for a sentence that does not speak to it."""
+        if not len(sentences):
+            return np.zeros(0)
+        topic = self.aspects[aspect]
+        similarity = vectors @ self.matrix.T
+        column = list(self.aspects).index(aspect)
+        own = similarity[:, column]
+        nearest = similarity.argmax(axis=1) == column
+        words = np.array([topic.used_in(s) for s in sentences], dtype=bool)
+        close = (own >= ASPECT_MEANING) & nearest
+        return np.where(words | close, own + WORDS_BONUS * words, -np.inf)
+
+
+def speaks_to_open_topic(words: list[str], sentences: list[str], scores: np.ndarray) -> np.ndarray:
+    """For each sentence, whether it speaks to a question's open topic: shares a content word's stem
+    with it (the first five letters: "pacing" meets "paced"), or is close to the question in meaning."""
+    stems = {word[:5] for word in words if len(word) > 3}
+    found = []
+    for sentence, score in zip(sentences, scores, strict=True):
+        shared = stems and any(token[:5] in stems for token in re.findall(r"[a-z]+", sentence.casefold())
+                               if len(token) > 3)
+        found.append(bool(shared) or score >= OPEN_TOPIC_MEANING)
+    return np.array(found, dtype=bool)

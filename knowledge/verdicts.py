@@ -1,0 +1,91 @@
+"""Each review's overall verdict: its own stated rating when it has one, else the stance of
+the sentences that sound most like a verdict; and how a set of verdicts agrees.
+
+Computed once per process from the index (the sentence vectors are already there), so a
+turn never walks every review's text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge.ratings import Rating, find_rating, parse_rating
+from knowledge.stance import overall
+
+VERDICT_QUERY = "the reviewer's overall verdict on the film: whether it is good and worth seeing"
+POSITIVE_FROM = 0.76  # a rating at or above this share of the scale is positive (4/5, 8/10, B; B- is mixed)
+NEGATIVE_BELOW = 0.5  # below this, negative; between the two, mixed
+CLOSING_BONUS = 0.1  # a review's last paragraph is where it most often sums up
+_VERDICT_SENTENCES = 3  # sentences weighed for a review without a rating
+
+
+@dataclass(frozen=True)
+class Verdict:
+    review: str
+    stance: str  # positive, negative or mixed
+    rating: Rating | None
+    sentence: str | None  # the review's words that carry the verdict
+    passage_id: str | None
+    sentence_stance: str | None = None
+
+
+def rating_stance(rating: Rating) -> str:
+    return "positive" if rating.value >= POSITIVE_FROM else "negative" if rating.value < NEGATIVE_BELOW else "mixed"
+
+
+def review_verdicts(index, verdict_vector: np.ndarray, ratings: dict[str, str | None], stances) -> dict[str, Verdict]:
+    """The verdict of every review in the index (``ratings``: each review's rating from its metadata;
+    ``stances``: sentences and their vectors to their stances)."""
+    by_review: dict[str, list[int]] = {}
+    for row, passage in enumerate(index.passages):
+        if passage.section == "body":
+            by_review.setdefault(passage.review, []).append(row)
+    verdicts = {}
+    for review, rows in by_review.items():
+        verdicts[review] = _verdict(index, review, rows, verdict_vector, ratings.get(review), stances)
+    return verdicts
+
+
+def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, stated: str | None,
+             stances) -> Verdict:
+    candidates = []  # (similarity to a verdict, sentence, passage id, vector, spoiler)
+    rated: tuple[Rating, str, str] | None = None
+    last = rows[-1] if rows else None
+    for row in rows:
+        passage = index.passages[row]
+        closing = CLOSING_BONUS if row == last else 0.0  # reviews end on their verdict
+        start = int(index.sentence_offsets[row])
+        vectors = index.unit_matrix[start:start + len(passage.sentences)]
+        for sentence, vector in zip(passage.sentences, vectors, strict=True):
+            candidates.append((float(vector @ verdict_vector) + closing, sentence, passage.id, vector, passage.spoiler))
+            if rated is None and (found := find_rating(sentence)):
+                rated = (found, sentence, passage.id)
+    rating = parse_rating(stated) if stated else None
+    if rating is None and rated:
+        rating = rated[0]
+    quotable = [c for c in candidates if not c[4]] or candidates
+    quotable.sort(key=lambda c: -c[0])
+    top = quotable[: _VERDICT_SENTENCES * 3]
+    labels = stances([c[1] for c in top], np.array([c[3] for c in top])) if top else []
+    judged = [(c, label) for c, label in zip(top, labels, strict=True) if label != "neutral"]
+    if rated and not any(rated[1] == c[1] and c[4] for c in candidates):  # quote the rating in its own words
+        sentence, passage_id, sentence_stance = rated[1], rated[2], None
+    elif judged:
+        (first, sentence_stance) = judged[0]
+        sentence, passage_id = first[1], first[2]
+    else:
+        sentence = passage_id = sentence_stance = None
+    if rating is not None:
+        stance = rating_stance(rating)
+    else:
+        stance = overall([label for _, label in judged[:_VERDICT_SENTENCES]]) if judged else "mixed"
+    return Verdict(review, stance, rating, sentence, passage_id, sentence_stance)
+
+
+def agreement(verdicts: list[Verdict]) -> dict[str, int]:
+    """How many verdicts are positive, mixed and negative (in that order, zeros left out)."""
+    counts = Counter(v.stance for v in verdicts)
+    return {stance: counts[stance] for stance in ("positive", "mixed", "negative") if counts[stance]}
