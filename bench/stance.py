@@ -59,6 +59,7 @@ def main() -> None:
         "b') MiniLM anchors, nearest prototype": lambda: stance.AnchorStance(encoder, method="prototype")
         .of_vectors(vectors),
         "c) hybrid: vectors + VADER scores": lambda: stance.HybridStance(encoder, lexicon).of_sentences(texts, vectors),
+        "stance.stances (the module's choice)": lambda: stance.stances(texts, vectors, encoder=encoder),
     }
     print(f"{args.set.relative_to(ROOT) if args.set.is_relative_to(ROOT) else args.set}: {len(items)} sentences, "
           + ", ".join(f"{name} {gold.count(name)}" for name in stance.STANCES))
@@ -73,7 +74,7 @@ def main() -> None:
         results[name] = result = scores(gold, predicted)
         print(f"{name:42} {result['accuracy']:8.3f} " + " ".join(f"{result[c]:8.3f}" for c in stance.STANCES)
               + f" {result['macro F1']:8.3f} {seconds * 1000:8.2f}")
-    best = max((name for name in results if not name.startswith("stance.")), key=lambda n: results[n]["accuracy"])
+    best = max((name for name in results if not name.startswith("stance")), key=lambda n: results[n]["accuracy"])
     print(f"\nright most often: {best} ({results[best]['accuracy']:.3f})")
     print("(ms/sent includes building the classifier from its anchors, once per run)")
 

@@ -1,0 +1,134 @@
+"""The stance of review sentences, on the real MiniLM model: anchors, the three approaches, the verdict of a review."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from knowledge import stance
+
+DATA = Path(__file__).parent / "data"
+LABELS = DATA / "labels" / "stance.yaml"
+DEV = yaml.safe_load((DATA / "stance_dev.yaml").read_text(encoding="utf-8"))["items"]
+
+
+def _same(text: str) -> str:
+    return re.sub(r"\W+", " ", text.replace("’", "'").lower()).strip()
+
+
+def _anchors() -> set[str]:
+    return {_same(text) for texts in stance.load_anchors()["sentences"].values() for text in texts}
+
+
+@pytest.fixture(scope="module")
+def hybrid(encoder):
+    return stance.classifier(encoder)
+
+
+def test_anchors_cover_every_stance_evenly_and_the_lexicon_is_on_vaders_scale():
+    anchors = stance.load_anchors()
+    sizes = {name: len(anchors["sentences"][name]) for name in stance.STANCES}
+    assert min(sizes.values()) >= 40 and max(sizes.values()) - min(sizes.values()) <= 5, sizes
+    assert all(-4 <= value <= 4 for value in anchors["film_lexicon"].values())
+
+
+def test_our_examples_are_not_anchors():
+    assert not {_same(item["text"]) for item in DEV} & _anchors()
+
+
+@pytest.mark.skipif(not LABELS.is_file(), reason="tests/data/labels/stance.yaml is not there yet")
+def test_no_labelled_sentence_is_an_anchor():
+    items = yaml.safe_load(LABELS.read_text(encoding="utf-8"))["items"]
+    assert not {_same(item["text"]) for item in items} & _anchors()
+
+
+def test_vader_rule():
+    lexicon = stance.LexiconStance()
+    assert lexicon("I hated every minute of this film.") == "negative"
+    assert lexicon("A lovely, generous film.") == "positive"
+    assert lexicon("The film is ninety minutes long.") == "neutral"
+    assert lexicon("The cast is wonderful, but the script is dreadful.") == "mixed"
+    # in a film review, a devastating film is praised; VADER alone reads it as criticism
+    assert lexicon("Its ending is devastating.") == "positive"
+    assert stance.LexiconStance({})("Its ending is devastating.") == "negative"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Its last twenty minutes are devastating.", "positive"),
+        ("An achingly sad and completely wonderful film.", "positive"),
+        ("The whole thing is a crushing bore.", "negative"),
+        ("Handsome and intelligent, but emotionally distant.", "mixed"),
+        ("Great to look at, a slog to sit through.", "mixed"),
+        ("After a painful breakup, he shuts himself away from his friends.", "neutral"),
+        ("The movie had a budget of around twenty million dollars.", "neutral"),
+    ],
+)
+def test_the_stance_of_our_own_sentences(encoder, text, expected):
+    assert stance.stance(text, encoder=encoder) == expected
+
+
+def test_our_development_sentences_are_mostly_right(encoder, hybrid):
+    texts = [item["text"] for item in DEV]
+    predicted = stance.stances(texts, encoder.encode(texts), encoder=encoder)
+    right = sum(p == item["stance"] for p, item in zip(predicted, DEV, strict=True))
+    assert right >= 70, f"{right} of {len(DEV)}"  # 75 when the anchors were last changed
+
+
+def test_given_vectors_are_used_as_they_are(encoder, hybrid):
+    texts = [item["text"] for item in DEV[::10]]
+    vectors = encoder.encode(texts)
+    assert stance.stances(texts, vectors, encoder=encoder) == stance.stances(texts, encoder=encoder)
+    assert stance.stance(texts[0], vectors[0], encoder=encoder) == stance.stances(texts, encoder=encoder)[0]
+    assert stance.stances([], encoder=encoder) == []
+    with pytest.raises(ValueError):
+        stance.stances(texts, vectors[:1], encoder=encoder)
+
+
+def test_the_classifier_is_built_once_per_encoder(encoder):
+    assert stance.classifier(encoder) is stance.classifier(encoder)
+
+
+def test_the_embedding_approaches_classify_vectors(encoder):
+    texts = ["A superb, moving film.", "A tedious mess of a film."]
+    vectors = encoder.encode(texts)
+    for method in ("logistic", "prototype"):
+        assert stance.AnchorStance(encoder, method=method).of_vectors(vectors) == ["positive", "negative"]
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("stances", "verdict"),
+    [
+        ([], "neutral"),
+        (["neutral", "neutral"], "neutral"),
+        (["positive", "neutral", "positive"], "positive"),
+        (["positive", "positive", "mixed"], "positive"),
+        (["negative", "negative", "neutral"], "negative"),
+        (["positive", "negative"], "mixed"),
+        (["mixed"], "mixed"),
+        (["positive", "positive", "negative"], "mixed"),
+        (["positive", "positive", "positive", "negative"], "positive"),
+    ],
+)
+def test_a_reviews_overall_verdict(stances, verdict):
+    assert stance.overall(stances) == verdict
+
+
+# The labelled set is a regression set, never tuned on: first run (before any change) 0.529 for (b) and
+# 0.486 for (c); the module's approach (c) scored 153 of 257 (0.595) when it was chosen.
+STANCE_FLOOR = 153
+
+
+@pytest.mark.skipif(not LABELS.is_file(), reason="tests/data/labels/stance.yaml is not there yet")
+def test_the_labelled_stances_do_not_regress(encoder, hybrid):
+    items = yaml.safe_load(LABELS.read_text(encoding="utf-8"))["items"]
+    texts = [item["text"] for item in items]
+    predicted = stance.stances(texts, encoder.encode(texts), encoder=encoder)
+    right = sum(p == item["stance"] for p, item in zip(predicted, items, strict=True))
+    assert right >= STANCE_FLOOR, f"{right} of {len(items)} right"
