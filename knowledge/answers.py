@@ -30,7 +30,7 @@ OPEN_TOPIC_FLOOR = 0.25  # least passage score for an open topic ("the video gam
 # score gains this much of its similarity to a telling of events minus its similarity to a verdict.
 PLOT_NARRATION = 1.0
 # After consent, "what happens at the end?" is answered from the passages that give the ending away,
-# by how much a sentence tells events more than by its words ("the ending is masterful" tells nothing).
+# by how much a sentence tells events more than by its words ("its ending is superb" tells nothing).
 ENDING_QUESTION_WEIGHT = 0.3
 VERDICT_KINDS = ("opinion", "compare", "recommendation")
 # A question that says it is about what the reviews or critics said, however else it is worded.
@@ -156,7 +156,7 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     query = build_query(knowledge, question, aspect, subject, limit=retriever.max_query_chars)
     section = "comment" if kind == "comments" else "body"  # a reader's comment is not the review's view
     filters = Filters(review=review, section=section, spoilers=consent is not False)
-    floor = ASPECT_FLOOR if aspect else OPEN_TOPIC_FLOOR if words and kind != "plot" else None
+    floor = ASPECT_FLOOR if aspect else OPEN_TOPIC_FLOOR if words and kind not in ("plot", "comments") else None
     hits = retriever.search(query, top_k=30 if aspect or words else 10, filters=filters, min_score=floor)
     vector = retriever.encoder.encode_query(query)
     judge = _judge(knowledge, kind, aspect, subject, words)

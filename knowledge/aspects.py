@@ -44,12 +44,13 @@ _OPINION_WORDS = {
     "positive", "negative", "mixed", "praise", "praised", "criticise", "criticize", "criticised", "criticized",
     "summary", "summarise", "summarize", "main", "points", "point", "side", "sides", "which", "who", "whom", "whose",
     "why", "when", "where", "if", "whether", "some", "many", "most", "more", "less", "very", "just", "only", "bit",
-    "get", "got", "s", "t", "don't", "didn't", "doesn't", "dont", "didnt", "doesnt", "reckon", "please", "hey", "hi",
+    "get", "got", "s", "t", "readers", "reader", "comments", "comment", "commenters", "audience", "viewers",
+    "don't", "didn't", "doesn't", "dont", "didnt", "doesnt", "reckon", "please", "hey", "hi",
 }
 
 
-# A title: capitalised words, small words allowed inside ("Lost in Translation", "2001: A Space
-# Odyssey"), or anything capitalised in quotation marks ("“Good Will Hunting”").
+# A title: capitalised words, small words allowed inside ("Gone with the Wind", "2046: The Sequel"),
+# or anything capitalised in quotation marks ("“Good Will Hunting”").
 _TITLE = re.compile(r"[“\"](?P<quoted>[A-Z0-9][^”\"]{1,60})[”\"]|\b(?P<plain>(?:[A-Z0-9][\w'’]*:?"
                     r"(?:\s+(?:of|the|and|in|a|an|on|to|for)\b)*\s+){1,6}[A-Z][\w'’]*)")
 _SMALL = {"of", "the", "and", "in", "a", "an", "on", "to", "for", "but", "or", "so", "yet", "if", "when", "then", "it",

@@ -108,17 +108,17 @@ def _text(path: Path, raw: bytes) -> str:
         ) from None
 
 
-def _metadata(path: Path, text: str) -> dict:
+def _metadata(path: Path, text: str, what: str = "metadata") -> dict:
     """Metadata as ``key: value`` YAML, checked: a known key with a value of the right kind."""
     try:
         meta = yaml.safe_load(text) or {}
     except yaml.YAMLError as error:
-        raise ReviewFileError(f"{path}: metadata is not valid YAML ({getattr(error, 'problem', error)})") from None
+        raise ReviewFileError(f"{path}: {what} is not valid YAML ({getattr(error, 'problem', error)})") from None
     if not isinstance(meta, dict):
-        raise ReviewFileError(f"{path}: metadata must be 'key: value' lines")
+        raise ReviewFileError(f"{path}: {what} must be 'key: value' lines")
     unknown = sorted(str(key) for key in meta if key not in META_KEYS)
     if unknown:
-        raise ReviewFileError(f"{path}: unknown metadata {', '.join(unknown)} (known: {', '.join(META_KEYS)})")
+        raise ReviewFileError(f"{path}: unknown {what} {', '.join(unknown)} (known: {', '.join(META_KEYS)})")
     names = meta.get("names", [])
     if isinstance(names, str):
         names = [names]
@@ -157,7 +157,7 @@ def _front_matter(path: Path, text: str) -> tuple[dict, str]:
     parts = text.split("\n---", 1)
     if len(parts) != 2:
         raise ReviewFileError(f"{path}: front matter opened with '---' but never closed")
-    meta = _metadata(path, parts[0].lstrip("-\n"))
+    meta = _metadata(path, parts[0].lstrip("-\n"), "front matter")
     return meta, parts[1].split("\n", 1)[1] if "\n" in parts[1] else ""
 
 

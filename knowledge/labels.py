@@ -30,7 +30,7 @@ _ABOUT_WEBSITE = re.compile(
 )
 
 
-# A reviewer's note to the reader, not a statement about the film: "(Some slight spoilers ahead)".
+# A reviewer's note to the reader, not a statement about the film: "(Mild spoilers ahead)".
 _READER_NOTE = re.compile(
     r"^\W*((some|a few|minor|mild|slight|light|major)\s+)*spoilers?\s+(ahead|below|follow|warning)\W*$"
     r"|^\W*spoiler\s+(alert|warning)\W*$",

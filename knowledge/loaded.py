@@ -16,6 +16,7 @@ import numpy as np
 
 from knowledge.aspects import Topics, load_aspects
 from knowledge.review_set import ReviewInfo, ReviewSet
+from knowledge.stance import classifier, stances
 from knowledge.verdicts import VERDICT_QUERY, Verdict, review_verdicts
 
 NARRATION_QUERY = "what happens in the story: what the characters do and what happens to them"
@@ -49,15 +50,9 @@ class Knowledge:
         events, verdict = self.retriever.encoder.encode([NARRATION_QUERY, VERDICT_QUERY])
         return events - verdict
 
-    @cached_property
-    def _stance(self):
-        from knowledge.stance import HybridStance
-
-        return HybridStance(self.retriever.encoder)
-
     def stances(self, sentences: list[str], vectors: np.ndarray) -> list[str]:
         """Each sentence's stance (positive, negative, mixed, neutral), from it and its stored vector."""
-        return self._stance.of_sentences(sentences, vectors) if sentences else []
+        return stances(sentences, vectors, encoder=self.retriever.encoder) if sentences else []
 
     @cached_property
     def coverage(self) -> dict[str, set[str]]:
@@ -88,7 +83,8 @@ class Knowledge:
 
     def warm(self) -> Knowledge:
         """Work out now what the first turns would otherwise wait for."""
-        _ = self._stance, self.narration, self.verdicts, self.coverage, self.topics.vectors, self._rows
+        _ = classifier(self.retriever.encoder), self.narration, self.verdicts, self.coverage, self._rows
+        _ = self.topics.vectors
         return self
 
 

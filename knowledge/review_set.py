@@ -21,7 +21,7 @@ ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "
             "eleventh", "twelfth")
 _ORDINAL = re.compile(r"\b(?:(?P<word>" + "|".join(ORDINALS) + r")|(?P<digits>\d{1,3})(?:st|nd|rd|th))\b"
                       r"|\b(?P<last>last|final|latest)\b(?! (?:third|act|scene|part|half|minutes?|shot))")
-_OTHER = re.compile(r"\b(?:the )?other (?:one|review|reviewer|critic|writer)\b|\bthe other\b\s*\??$")
+_OTHER = re.compile(r"\b(?:the )?other (?:one|review|reviewer|critic|writer)\b|\bthe other\b\s*\??$|^other$")
 # Words that only say "a review" ("the weekly review" is named by "weekly", not "review").
 _GENERIC = {"the", "a", "an", "review", "reviewer", "critic", "one", "post", "piece", "article", "of", "her", "by",
             "s", "and", "on", "in", "with", "film", "movie", "writer", "about"}
@@ -104,6 +104,8 @@ class ReviewSet:
         if not mention or not mention.strip():
             return None
         text = " ".join(mention.casefold().split())
+        if text in self.by_id:
+            return text
         if _OTHER.search(text):
             pair = list(in_play) if len(in_play) == 2 else self.ids if len(self) == 2 else []
             if last in pair:

@@ -66,22 +66,23 @@ def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, st
     rating = parse_rating(stated) if stated else None
     if rating is None and rated:
         rating = rated[0]
-    quotable = [c for c in candidates if not c[4]] or candidates
-    quotable.sort(key=lambda c: -c[0])
-    top = quotable[: _VERDICT_SENTENCES * 3]
+    # The stance is read from every sentence that sounds like a verdict; only the quote must not spoil.
+    candidates.sort(key=lambda c: -c[0])
+    top = candidates[: _VERDICT_SENTENCES * 3]
     labels = stances([c[1] for c in top], np.array([c[3] for c in top])) if top else []
     judged = [(c, label) for c, label in zip(top, labels, strict=True) if label != "neutral"]
+    quotable = [(c, label) for c, label in judged if not c[4]]
     if rated and not any(rated[1] == c[1] and c[4] for c in candidates):  # quote the rating in its own words
         sentence, passage_id, sentence_stance = rated[1], rated[2], None
-    elif judged:
-        (first, sentence_stance) = judged[0]
+    elif quotable:
+        (first, sentence_stance) = quotable[0]
         sentence, passage_id = first[1], first[2]
     else:
         sentence = passage_id = sentence_stance = None
     if rating is not None:
         stance = rating_stance(rating)
     else:
-        stance = overall([label for _, label in judged[:_VERDICT_SENTENCES]]) if judged else "mixed"
+        stance = overall([label for _, label in judged]) if judged else "mixed"
     return Verdict(review, stance, rating, sentence, passage_id, sentence_stance)
 
 

@@ -27,7 +27,9 @@ RUN = 4
 COMMON = {"one of the most", "at the end of", "the end of the", "in the middle of", "is one of the", "for the rest of",
           "the rest of the", "as well as the", "a lot of the", "on the other hand", "at the same time",
           "is the first time", "the film is a", "and the film is", "in the film s", "it is one of",
-          "and it is one"}
+          "and it is one",
+          # how any review states a rating
+          "four stars out of", "stars out of five", "two stars out of", "out of five stars"}
 
 
 def _words(text: str) -> list[str]:

@@ -20,9 +20,10 @@ def test_hits_are_ranked_with_score_source_and_answering_sentence(retriever):
     assert best.passage.id == "her-makes-sci-fi-heartfelt/p2"
     assert "writing personalized messages at a card company" in best.sentence
     assert best.sentence in best.passage.sentences
-    assert best.passage.source_label == '"Her" Makes Sci-Fi Heartfelt'
+    assert best.passage.source_label == '"Her" Makes Sci-Fi Heartfelt (a film blog)', "title and outlet"
     p2 = next(p for p in retriever.passages if p.id == "her-explores-love-with-an-os/p2")
-    assert p2.source_label == "“Her” explores the possibilities and reality of love with OS by Sam Beezjak"
+    assert p2.source_label == ("“Her” explores the possibilities and reality of love with OS by Sam Beezjak "
+                               "(E23, a student newspaper)"), "title, author (By-line) and outlet (metadata file)"
     data = best.to_dict()
     assert {"text", "sentence", "score", "review", "section", "spoiler", "source"} <= set(data)
 
