@@ -21,6 +21,9 @@ ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "
             "eleventh", "twelfth")
 _ORDINAL = re.compile(r"\b(?:(?P<word>" + "|".join(ORDINALS) + r")|(?P<digits>\d{1,3})(?:st|nd|rd|th))\b"
                       r"|\b(?P<last>last|final|latest)\b(?! (?:third|act|scene|part|half|minutes?|shot))")
+# "the third (film) critic": an ordinal that points at a review, not at "the first thing" or "the last third".
+_OF_A_REVIEW = (r"(?: (?:film|movie|online|newspaper|magazine|blog|student))?"
+                r" (?:review|reviewer|critic|one|writer|piece)\b")
 _OTHER = re.compile(r"\b(?:the )?other (?:one|review|reviewer|critic|writer)\b|\bthe other\b\s*\??$|^other$")
 # Words that only say "a review" ("the weekly review" is named by "weekly", not "review").
 _GENERIC = {"the", "a", "an", "review", "reviewer", "critic", "one", "post", "piece", "article", "of", "her", "by",
@@ -115,10 +118,16 @@ class ReviewSet:
         if len(named) == 1:
             return named[0]
         ordinal = _ORDINAL.search(text)
-        if ordinal and re.search(r"\b(?:review|reviewer|critic|one|writer)s?\b", text) or (
-                ordinal and len(text.split()) <= 3):
-            return self._at(ordinal)
+        pointed = re.search(f"(?:{_ORDINAL.pattern}){_OF_A_REVIEW}", text)
+        if pointed or (ordinal and len(text.split()) <= 3):
+            return self._at(_ORDINAL.search(pointed.group(0)) if pointed else ordinal)
         return None
+
+    @staticmethod
+    def refers_to_one(text: str) -> bool:
+        """Whether words point at one review by its place or as "the other one" ("the third critic")."""
+        text = " ".join(text.casefold().split())
+        return bool(_OTHER.search(text) or re.search(f"(?:{_ORDINAL.pattern}){_OF_A_REVIEW}", text))
 
     def named_in(self, text: str) -> list[str]:
         """The reviews whose names appear in ``text`` (whole words; one typo per long word allowed)."""

@@ -1,0 +1,32 @@
+"""Messages the intent classifier calls out of scope: evidence decides, not the classifier alone."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import in_thread, knowledge, question
+from actions.opinions import ActionAnswerOpinion
+from knowledge.answers import strongly_answered
+from knowledge.fact_answers import another_film
+
+
+class ActionCheckScope(Action):
+    """Answers an "out of scope" message from the reviews when a passage answers it strongly (a
+    why-question about the film's themes); otherwise says it is outside what herbot knows.
+
+    Reads the latest message; the events are the opinion action's when it answers, else none.
+    """
+
+    def name(self) -> str:
+        return "action_check_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        known = await knowledge()
+        if another_film(known.facts, question(tracker)):  # "what's the end of Titanic?" meets no review of Her
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return []
+        if await in_thread(strongly_answered, known, question(tracker)):
+            return await ActionAnswerOpinion().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []

@@ -1,0 +1,106 @@
+"""Answers are a function of the loaded reviews: six reviews (the seed two and four written for the
+tests), one review alone, and the seed two, on the real model and real indexes (fast: no servers).
+
+The phrasing is checked through actions/phrasing.py, the one place that puts outcomes into words.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import MORE_REVIEWS
+
+from actions.phrasing import review_reply
+from knowledge.answers import resolve_review, review_answer
+
+NEGATIVE, MIXED, FRONT_MATTER = "sweet-nothings-at-great-length", "pretty-sad-and-pleased-with-itself", \
+    "the-voice-in-the-next-room"
+TWO_ONLY = re.compile(r"\bboth\b|\bthe other review(?:er)?\b|\btwo review", re.IGNORECASE)
+
+
+def say(knowledge, question, kind="opinion", consent=None, **context):
+    outcome = review_answer(knowledge, question, kind=kind, consent=consent, **context)
+    answer = review_reply(outcome, knowledge.reviews)
+    return outcome, answer, " ".join(str(v) for v in answer.values.values())
+
+
+@pytest.fixture(scope="module")
+def one_review(knowledge_of):
+    return knowledge_of(next(path for path in MORE_REVIEWS if path.stem == FRONT_MATTER))
+
+
+def test_how_many_reviews_is_counted_from_the_set(six_reviews, one_review):
+    _, answer, text = say(six_reviews, "how many reviews have you read?")
+    assert answer.values["reviews_read"] == "six reviews of Her"
+    assert all(review.label in text for review in six_reviews.reviews)
+    assert say(one_review, "how many reviews have you read?")[1].values["reviews_read"] == "one review of Her"
+
+
+def test_an_aspect_some_reviews_cover_is_counted_and_the_silent_ones_named_or_counted(six_reviews):
+    outcome, answer, text = say(six_reviews, "what do the reviews say about the pacing?")
+    assert outcome.status == "quoted" and 1 <= len(outcome.quotes) <= 3
+    assert answer.response == "utter_reviews_some" and answer.values["total"] == "six"
+    assert NEGATIVE in outcome.speaking, "the negative review is the one that dwells on the length"
+    assert not TWO_ONLY.search(text), text
+    assert "discuss it" in answer.values["silent"]
+    assert len({quote.review for quote in outcome.quotes}) == len(outcome.quotes), "one quote per review"
+
+
+def test_a_topic_only_a_new_review_covers_is_found_by_its_words(six_reviews):
+    outcome, _, _ = say(six_reviews, "did anyone write about the video game Theodore plays?")
+    assert outcome.status == "quoted"
+    assert MIXED in outcome.speaking
+
+
+def test_do_they_agree_gives_each_verdict_with_its_own_rating(six_reviews):
+    outcome, answer, text = say(six_reviews, "do the reviewers agree?", kind="compare")
+    assert outcome.status == "verdicts" and answer.response == "utter_reviews_verdicts"
+    assert outcome.counts.get("negative") == 1, outcome.counts
+    assert sum(outcome.counts.values()) == 6
+    assert "two stars out of five" in text, "a rating is quoted in the reviewer's words"
+    assert {quote.stance for quote in outcome.quotes} >= {"negative"}, "the most different verdicts are quoted"
+
+
+def test_did_anyone_dislike_it_leads_with_the_negative_review(six_reviews):
+    outcome, answer, _ = say(six_reviews, "did anyone dislike it?")
+    assert outcome.focus == "negative" and outcome.quotes[0].review == NEGATIVE
+    assert answer.values["summary"].startswith("Yes: one of the six reviews is negative")
+
+
+def test_reviews_are_named_by_ordinal_name_and_verdict(six_reviews):
+    ids = six_reviews.reviews.ids
+    assert resolve_review(six_reviews, "the third review", None) == ids[2]
+    assert resolve_review(six_reviews, "the last one", None) == ids[-1]
+    assert resolve_review(six_reviews, "the one that didn't like it", None) == NEGATIVE
+    assert resolve_review(six_reviews, "Castellanos", None) == MIXED
+    assert resolve_review(six_reviews, "the other one", ids[0]) is None, "six reviews: no single other one"
+    assert resolve_review(six_reviews, "the other one", ids[0], in_play=(ids[0], ids[3])) == ids[3]
+    outcome, _, _ = say(six_reviews, "what did the third critic think of the music?")
+    assert outcome.review == ids[2] and {quote.review for quote in outcome.quotes} == {ids[2]}
+
+
+def test_a_rating_in_front_matter_is_the_reviews_verdict(six_reviews):
+    outcome, answer, _ = say(six_reviews, "what rating did Ines Calloway give it?")
+    assert outcome.review == FRONT_MATTER and answer.response == "utter_review_verdict"
+    assert "3.5/5" in answer.values["rating"]
+
+
+def test_one_review_never_speaks_of_another(one_review):
+    _, answer, text = say(one_review, "what did the critics think of the acting?")
+    assert answer.response == "utter_review_quote" and not TWO_ONLY.search(text)
+    assert say(one_review, "and the other critic?", reviewer_mention="the other critic")[0].status == "no_other"
+    _, answer, _ = say(one_review, "what did the critics think of it?")
+    assert answer.values["summary"].startswith("The one review I've read is")
+    outcome, answer, _ = say(one_review, "what does the review say about the music?")
+    assert outcome.status == "silent" and answer.values["the_reviews_dont"] == "The review doesn\u2019t"
+
+
+def test_another_film_named_in_a_review_is_a_comparison(six_reviews):
+    outcome, _, _ = say(six_reviews, "which other films do the critics compare it to?")
+    assert outcome.status == "quoted" and NEGATIVE in outcome.speaking
+
+
+def test_the_seed_reviews_are_two_and_said_so(knowledge):
+    _, answer, text = say(knowledge, "what did the critics make of the relationships?", aspect="relationships")
+    assert answer.response == "utter_reviews_all" and answer.values["all_of_them"] == "Both"
