@@ -10,7 +10,7 @@ meaning and by general words (:mod:`knowledge.aspects`), never by phrases of the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -156,7 +156,7 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     aspect = knowledge.topics.of_question(question, aspect)
     if subject and not (kind in VERDICT_KINDS and _refers_to(question, subject)):
         subject = None
-    words = [] if aspect or subject else topic_words(_without_names(knowledge, question))
+    words = [] if aspect or subject else topic_words(knowledge.reviews.without_names(question))
     general = kind in VERDICT_KINDS and not aspect and not subject and (not words or _asks_verdict(question))
     if general or (kind in VERDICT_KINDS and ASKS_RATING.search(question) and not aspect and not subject):
         return verdicts_answer(knowledge, question, kind, review)
@@ -256,6 +256,7 @@ def _on_point(knowledge, hits: list[Hit], vector: np.ndarray, judge, kind: str, 
 
     ``ending``: the question asks what happens at the end: only passages that reveal it are read."""
     best: dict[str, ReviewQuote] = {}
+    chosen_vectors: dict[str, np.ndarray] = {}
     for hit in hits:
         passage = hit.passage
         sentences = list(passage.sentences or (passage.text,))
@@ -271,13 +272,17 @@ def _on_point(knowledge, hits: list[Hit], vector: np.ndarray, judge, kind: str, 
         if not np.isfinite(ranked).any():
             continue
         i = int(np.argmax(ranked))
-        labels = knowledge.stances(sentences, vectors)
-        quote = ReviewQuote(passage.review, passage.id, sentences[i], passage.source_label, labels[i],
+        quote = ReviewQuote(passage.review, passage.id, sentences[i], passage.source_label, None,
                             passage.spoiler, float(ranked[i]) + (0.0 if ending else hit.score))
         held = best.get(passage.review)
         if held is None or quote.score > held.score:
             best[passage.review] = quote
-    return sorted(best.values(), key=lambda quote: -quote.score)
+            chosen_vectors[passage.review] = vectors[i]
+    quotes = sorted(best.values(), key=lambda quote: -quote.score)
+    if not quotes:
+        return []
+    labels = knowledge.stances([q.sentence for q in quotes], np.array([chosen_vectors[q.review] for q in quotes]))
+    return [replace(quote, stance=label) for quote, label in zip(quotes, labels, strict=True)]
 
 
 def _strongest_and_most_different(quotes: list[ReviewQuote]) -> list[ReviewQuote]:
@@ -317,15 +322,6 @@ def _asks_ending(knowledge, question: str, aspect: str | None) -> bool:
 
 def _label(knowledge, aspect: str | None) -> str | None:
     return knowledge.topics.aspects[aspect].label if aspect else None
-
-
-def _without_names(knowledge, question: str) -> str:
-    """The question without the names of the reviews (they say which review, not what about)."""
-    text = question
-    for review in knowledge.reviews:
-        for name in review.called():
-            text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text, flags=re.IGNORECASE)
-    return text
 
 
 def _refers_to(question: str, subject: str) -> bool:

@@ -9,10 +9,12 @@ particular review lives in code.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
-from knowledge.text import misspelt
+from knowledge.text import TYPO_MATCH
 
 _QUOTES = "\"“”‘’' "
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
@@ -130,18 +132,36 @@ class ReviewSet:
         return bool(_OTHER.search(text) or re.search(f"(?:{_ORDINAL.pattern}){_OF_A_REVIEW}", text))
 
     def named_in(self, text: str) -> list[str]:
-        """The reviews whose names appear in ``text`` (whole words; one typo per long word allowed)."""
-        text = text.casefold()
-        words = re.findall(r"[\w'’-]+", text)
-        found = []
+        """The reviews whose names appear in ``text`` (whole words; a typo allowed in a long one-word name)."""
+        found = [self._owner[match.group(0).casefold()] for match in self._names.finditer(text)] if self._owner else []
+        words = [w for w in re.findall(r"[\w'’-]+", text.casefold()) if len(w) >= 6 and w not in self._owner]
+        for word in words:
+            close = difflib.get_close_matches(word, self._long_names, n=1, cutoff=TYPO_MATCH)
+            if close:
+                found.append(self._owner[close[0]])
+        return list(dict.fromkeys(found))
+
+    def without_names(self, text: str) -> str:
+        """``text`` with every review's names taken out (they say which review, not what about)."""
+        return self._names.sub(" ", text) if self._owner else text
+
+    @cached_property
+    def _owner(self) -> dict[str, str]:
+        """Each name, lower case, and the review it names (a name two reviews share names neither)."""
+        owners: dict[str, set[str]] = {}
         for review in self.reviews:
             for name in review.called():
-                key = name.casefold()
-                if re.search(rf"(?<!\w){re.escape(key)}(?!\w)", text) or (
-                        " " not in key and len(key) >= 6 and any(misspelt(word, key) for word in words)):
-                    found.append(review.id)
-                    break
-        return found
+                owners.setdefault(name.casefold(), set()).add(review.id)
+        return {name: ids.pop() for name, ids in owners.items() if len(ids) == 1}
+
+    @cached_property
+    def _names(self) -> re.Pattern:
+        names = sorted(self._owner, key=len, reverse=True)
+        return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)", re.IGNORECASE)
+
+    @cached_property
+    def _long_names(self) -> list[str]:
+        return [name for name in self._owner if " " not in name and len(name) >= 6]
 
     def _at(self, match: re.Match) -> str | None:
         if match.group("last"):
