@@ -1,8 +1,8 @@
 """A reviewer's own overall rating of the film, normalised to 0..1 and kept in their words.
 
 - :func:`parse_rating` reads a value known to be a rating (a review's front matter,
-  ``rating: 3.5/5``) in any common form: ``x/y``, ``x out of y (stars)``, number words
-  ("four stars out of five", "two and a half stars"), star glyphs (``★★★★☆``, ``★★★½``),
+  ``rating: 7/10``) in any common form: ``x/y``, ``x out of y (stars)``, number words
+  ("three stars out of four", "two and a half stars"), star glyphs (``★★★★☆``, ``★★★½``),
   asterisks (``***1/2``), letter grades (``B+``, ``A minus``) and percentages (``85%``).
 - :func:`find_rating` finds the rating a review states in its body text. Only general cues
   count: a rating line ("Verdict: 4/5", "Rating: B-"), "I give it ...", a line that is
@@ -69,7 +69,7 @@ class Rating:
     """A reviewer's overall rating: ``value`` in 0..1, as ``written``, on a ``scale``."""
 
     value: float  # 0..1
-    written: str  # as the reviewer wrote it, e.g. "four stars out of five"
+    written: str  # as the reviewer wrote it, e.g. "three stars out of four"
     scale: str  # "stars" (out of 5), "out of 4 stars", "out of 10", "letter", "percent"
 
 
@@ -265,7 +265,7 @@ def _running_text(sentence: str, base: int) -> list[tuple[int, int, Rating]]:
 
 
 def _alone(line: str, base: int) -> list[tuple[int, int, Rating]]:
-    """A line that is nothing but a rating: "4/5", "★★★★☆", "B+", "Three and a half stars out of five"."""
+    """A line that is nothing but a rating: "4/5", "★★★★☆", "B+", "Three and a half stars out of four"."""
     bare = line.strip(" .!*_#>\"'“”")
     for form, pattern in _FORMS:
         if form == "letter" and not re.search(r"[+\-−–]|plus|minus", bare, re.IGNORECASE):
