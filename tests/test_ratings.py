@@ -154,9 +154,9 @@ def test_a_review_with_no_rating_has_none():
         assert find_rating(review.read_text(encoding="utf-8")) is None, review.name
 
 
-# Measured once before any change to find_rating (81 of 98 on the first run); a regression floor since,
+# Measured once before any change to find_rating (81 of 98 on the first run, 92 now); a regression floor since,
 # never tuned on (the set says so).
-RATINGS_FLOOR = 81
+RATINGS_FLOOR = 92
 
 
 @pytest.mark.skipif(not LABELS.is_file(), reason="tests/data/labels/ratings.yaml is not there yet")
