@@ -77,7 +77,7 @@ def test_our_development_sentences_are_mostly_right(encoder, hybrid):
     texts = [item["text"] for item in DEV]
     predicted = stance.stances(texts, encoder.encode(texts), encoder=encoder)
     right = sum(p == item["stance"] for p, item in zip(predicted, DEV, strict=True))
-    assert right >= 70, f"{right} of {len(DEV)}"  # 75 when the anchors were last changed
+    assert right >= 74, f"{right} of {len(DEV)}"  # 78 when the anchors were last changed
 
 
 def test_given_vectors_are_used_as_they_are(encoder, hybrid):
@@ -121,8 +121,9 @@ def test_a_reviews_overall_verdict(stances, verdict):
 
 
 # The labelled set is a regression set, never tuned on: first run (before any change) 0.529 for (b) and
-# 0.486 for (c); the module's approach (c) scored 153 of 257 (0.595) when it was chosen.
-STANCE_FLOOR = 153
+# 0.486 for (c); the module's approach (c) scored 153 of 257 (0.595) when it was chosen, 155 (0.603) with
+# the film lexicon.
+STANCE_FLOOR = 155
 
 
 @pytest.mark.skipif(not LABELS.is_file(), reason="tests/data/labels/stance.yaml is not there yet")
