@@ -34,6 +34,7 @@ LETTER_GRADES = {
 SCALES = (4, 5, 10, 20, 100)  # maximums a score may have: 1/2, 9/11 or 24/7 are no ratings
 PLAIN_SCALES = (5, 10, 100)  # maximums that make "x/y" a score in running text; "3/4 of" is a fraction
 STARS_OUT_OF = 5  # the maximum of stars written without one
+POSITIVE_FROM, NEGATIVE_UP_TO = 0.7, 0.45  # a rating's verdict (Rating.stance)
 
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -74,6 +75,14 @@ class Rating:
     value: float  # 0..1
     written: str  # as the reviewer wrote it, e.g. "three stars out of four"
     scale: str  # "stars" (out of 5), "out of 4 stars", "out of 10", "letter", "percent"
+
+    @property
+    def stance(self) -> str:
+        """The verdict the rating gives, in the stances of knowledge/stance.py: positive from 0.7 (3.5 stars of
+        five, 7/10, B-), negative up to 0.45 (two stars of five, 4/10, D-, F), mixed in between (3/5, C, 2.5/5)."""
+        if self.value >= POSITIVE_FROM:
+            return "positive"
+        return "negative" if self.value <= NEGATIVE_UP_TO else "mixed"
 
 
 def _number(text: str) -> float | None:

@@ -107,6 +107,16 @@ def test_a_stated_rating_is_found(text, value, written):
     assert (rating.value, rating.written) == (value, written)
 
 
+@pytest.mark.parametrize(
+    ("written", "verdict"),
+    [("3.5/5", "positive"), ("7/10", "positive"), ("B-", "positive"), ("A+", "positive"), ("3/5", "mixed"),
+     ("2.5/5", "mixed"), ("C", "mixed"), ("6/10", "mixed"), ("2/5", "negative"), ("D-", "negative"),
+     ("F", "negative"), ("0/10", "negative")],
+)
+def test_a_rating_gives_a_verdict(written, verdict):
+    assert parse_rating(written).stance == verdict
+
+
 def test_the_title_may_be_what_is_rated():
     text = "I'd give The Glass Orchard four stars."
     assert find_rating(text) is None
