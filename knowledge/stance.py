@@ -23,7 +23,10 @@ vectors they encode nothing. :func:`overall` turns a review's verdict sentences 
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
@@ -54,13 +57,35 @@ def load_anchors(path: Path = ANCHORS) -> dict:
     return {"sentences": {name: list(data[name]) for name in STANCES}, "film_lexicon": dict(data["film_lexicon"])}
 
 
-@lru_cache(maxsize=4)
-def _anchor_vectors(encoder) -> tuple[list[str], list[str], np.ndarray]:
-    """The anchors' texts, their stances and their vectors under ``encoder``, encoded once."""
+def _anchor_vectors(encoder, cache_dir: Path | None = None) -> tuple[list[str], list[str], np.ndarray]:
+    """The anchors' texts, their stances and their vectors under ``encoder``.
+
+    Encoding them takes a second or more; with ``cache_dir`` the vectors are kept there in a file
+    named by a hash of the model and the anchors, so a changed anchor or model is encoded afresh.
+    """
     sentences = load_anchors()["sentences"]
     texts = [text for name in STANCES for text in sentences[name]]
     labels = [name for name in STANCES for _ in sentences[name]]
-    return texts, labels, encoder.encode(texts)
+    if cache_dir is None:
+        return texts, labels, encoder.encode(texts)
+    key = hashlib.sha256("\n".join([encoder.name, str(encoder.dimension), *labels, *texts]).encode()).hexdigest()
+    path = Path(cache_dir) / f"stance-anchors-{key[:16]}.npy"
+    try:
+        vectors = np.load(path)
+        if vectors.shape == (len(texts), encoder.dimension):
+            return texts, labels, vectors
+    except (OSError, ValueError):
+        pass
+    vectors = encoder.encode(texts)
+    try:  # written beside and renamed, so that a reader never sees half a file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(partial, "wb") as file:
+            np.save(file, vectors)
+        os.replace(partial, path)
+    except OSError:
+        pass  # a read-only folder: the vectors are encoded again next time
+    return texts, labels, vectors
 
 
 class LexiconStance:
@@ -95,8 +120,8 @@ class AnchorStance:
     """Stance from a sentence's normalised MiniLM vector (b): logistic regression on the anchor sentences,
     or (``method="prototype"``) the nearest mean of each stance's anchors."""
 
-    def __init__(self, encoder, *, method: str = "logistic"):
-        _, labels, vectors = _anchor_vectors(encoder)
+    def __init__(self, encoder, *, method: str = "logistic", cache_dir: Path | None = None):
+        _, labels, vectors = _anchor_vectors(encoder, cache_dir)
         self.method = method
         self._encoder = encoder
         if method == "prototype":
@@ -122,12 +147,12 @@ class AnchorStance:
 class HybridStance:
     """Logistic regression on the sentence's vector beside VADER's scores of it and of its clauses (c)."""
 
-    def __init__(self, encoder, lexicon: LexiconStance | None = None):
+    def __init__(self, encoder, lexicon: LexiconStance | None = None, *, cache_dir: Path | None = None):
         from sklearn.linear_model import LogisticRegression
 
         self._lexicon = lexicon or LexiconStance()
         self._encoder = encoder
-        texts, labels, vectors = _anchor_vectors(encoder)
+        texts, labels, vectors = _anchor_vectors(encoder, cache_dir)
         features = self._features(texts, vectors)
         self._model = LogisticRegression(C=REGULARISATION, max_iter=3000).fit(features, labels)
 
@@ -151,10 +176,21 @@ class HybridStance:
         return self.of_sentences([sentence], None if vector is None else np.atleast_2d(vector))[0]
 
 
-@lru_cache(maxsize=4)
-def classifier(encoder) -> HybridStance:
-    """The stance classifier for ``encoder``'s vectors, built once (it encodes the anchors, ~1 s)."""
-    return HybridStance(encoder)
+_classifiers: dict = {}  # by encoder
+_building = threading.Lock()
+
+
+def classifier(encoder, cache_dir: Path | None = None) -> HybridStance:
+    """The stance classifier for ``encoder``'s vectors, built once per encoder and process.
+
+    Building it encodes the anchors (one to several seconds); call it once at start-up, with a
+    ``cache_dir`` (the model's export folder, say) to keep their vectors for the next process.
+    """
+    if (built := _classifiers.get(encoder)) is None:
+        with _building:
+            if (built := _classifiers.get(encoder)) is None:
+                built = _classifiers[encoder] = HybridStance(encoder, cache_dir=cache_dir)
+    return built
 
 
 def stance(sentence: str, vector: np.ndarray | None = None, *, encoder) -> str:

@@ -94,6 +94,29 @@ def test_the_classifier_is_built_once_per_encoder(encoder):
     assert stance.classifier(encoder) is stance.classifier(encoder)
 
 
+class _Counting:
+    """The real encoder, counting the texts it is asked to encode."""
+
+    def __init__(self, encoder):
+        self._encoder, self.name, self.dimension, self.encoded = encoder, encoder.name, encoder.dimension, 0
+
+    def encode(self, texts):
+        self.encoded += len(texts)
+        return self._encoder.encode(texts)
+
+
+def test_the_anchors_vectors_are_kept_in_a_cache_folder(encoder, tmp_path):
+    first = _Counting(encoder)
+    built = stance.HybridStance(first, cache_dir=tmp_path / "cache")
+    assert first.encoded and len(list((tmp_path / "cache").glob("stance-anchors-*.npy"))) == 1
+    again = _Counting(encoder)
+    rebuilt = stance.HybridStance(again, cache_dir=tmp_path / "cache")
+    assert again.encoded == 0
+    texts = [item["text"] for item in DEV[::7]]
+    vectors = encoder.encode(texts)
+    assert built.of_sentences(texts, vectors) == rebuilt.of_sentences(texts, vectors)
+
+
 def test_the_embedding_approaches_classify_vectors(encoder):
     texts = ["A superb, moving film.", "A tedious mess of a film."]
     vectors = encoder.encode(texts)
