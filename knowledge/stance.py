@@ -57,8 +57,11 @@ def load_anchors(path: Path = ANCHORS) -> dict:
     return {"sentences": {name: list(data[name]) for name in STANCES}, "film_lexicon": dict(data["film_lexicon"])}
 
 
+_encoded: dict = {}  # the anchors' vectors by encoder, within a process
+
+
 def _anchor_vectors(encoder, cache_dir: Path | None = None) -> tuple[list[str], list[str], np.ndarray]:
-    """The anchors' texts, their stances and their vectors under ``encoder``.
+    """The anchors' texts, their stances and their vectors under ``encoder``, encoded once per process.
 
     Encoding them takes a second or more; with ``cache_dir`` the vectors are kept there in a file
     named by a hash of the model and the anchors, so a changed anchor or model is encoded afresh.
@@ -66,14 +69,20 @@ def _anchor_vectors(encoder, cache_dir: Path | None = None) -> tuple[list[str], 
     sentences = load_anchors()["sentences"]
     texts = [text for name in STANCES for text in sentences[name]]
     labels = [name for name in STANCES for _ in sentences[name]]
+    if encoder not in _encoded:
+        _encoded[encoder] = _cached_vectors(encoder, texts, labels, cache_dir)
+    return texts, labels, _encoded[encoder]
+
+
+def _cached_vectors(encoder, texts: list[str], labels: list[str], cache_dir: Path | None) -> np.ndarray:
     if cache_dir is None:
-        return texts, labels, encoder.encode(texts)
+        return encoder.encode(texts)
     key = hashlib.sha256("\n".join([encoder.name, str(encoder.dimension), *labels, *texts]).encode()).hexdigest()
     path = Path(cache_dir) / f"stance-anchors-{key[:16]}.npy"
     try:
         vectors = np.load(path)
         if vectors.shape == (len(texts), encoder.dimension):
-            return texts, labels, vectors
+            return vectors
     except (OSError, ValueError):
         pass
     vectors = encoder.encode(texts)
@@ -85,7 +94,7 @@ def _anchor_vectors(encoder, cache_dir: Path | None = None) -> tuple[list[str], 
         os.replace(partial, path)
     except OSError:
         pass  # a read-only folder: the vectors are encoded again next time
-    return texts, labels, vectors
+    return vectors
 
 
 class LexiconStance:
