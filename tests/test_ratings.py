@@ -79,7 +79,7 @@ def test_every_letter_grade_of_the_scale():
         ("**Verdict: 7/10**", 0.7, "7/10"),
         ("(4/5)", 0.8, "4/5"),
         ("[Rating: 3/5]", 0.6, "3/5"),
-        ("I originally gave it 3/5, but on a second viewing it's a 4/5.", 0.8, "4/5"),
+        ("I originally gave it 3/5, but on a rewatch it's a 4/5.", 0.8, "4/5"),
         ("At first I'd have given it two stars; I've since bumped it up to four stars.", 0.8, "four stars"),
         ("It's a 4/5 from me.", 0.8, "4/5"),
         ("I give this movie 4 stars out of 5, no question.", 0.8, "4 stars out of 5"),
