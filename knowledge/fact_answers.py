@@ -37,7 +37,6 @@ FACT_TOPICS = tuple((entry, f"utter_fact_{entry}") for entry in (
     "rating", "filming_locations", "setting", "language", "country"))
 SPEAKABLE_NAME = re.compile(r"[^\W\d_][\w .'’-]{0,59}")  # a name said back to the user: letters first, no markup
 FACT_MATCH = 0.5  # least cosine between a question and an entry's nearest question for that entry to answer
-NAME_BONUS = 0.15  # added to a role's cosine when the question (or the NLU) names it
 ENTITY_BONUS = 0.1  # added to the entry the NLU's fact entity names
 UNKNOWN = "unknown"  # the entry of things a film has that the facts do not hold
 NOTE_MATCH = 0.6  # least cosine for a trivia item to ride along with an answer
@@ -56,21 +55,28 @@ def match_fact(facts: FilmFacts, retriever: Retriever, question: str, *, fact: s
                name: str | None = None) -> FactMatch:
     """The entry whose questions are nearest in meaning to ``question``, or "unknown" below the floor.
 
-    ``fact`` (the NLU's fact entity) and ``name`` (its person or character entity) add weight to
-    the entry they name, as do names in the question; a role named in the possessive is not
-    the one asked about ("who plays Theodore's ex?").
+    ``fact`` (the NLU's fact entity) adds weight to the entry it names. A role named in the
+    possessive is not the one asked about ("who plays Theodore's ex?"); a person the question
+    (or ``name``, the NLU's person or character entity) names otherwise is the answer when
+    nothing is near enough by meaning ("who is Scarlet Johanson in it?": a misspelt name).
     """
     vectors = _vectors(facts, retriever)
+    if not vectors.entries:
+        return FactMatch(UNKNOWN, 0.0)
     scores = np.maximum.reduceat(vectors.asks @ retriever.encoder.encode_query(question), vectors.starts)
+    mentions = _mentions(facts, question)
+    owners = {f"cast:{role.actor}" for role, possessive in mentions if possessive}
+    named = [f"cast:{role.actor}" for role in (facts.roles_for(name) if name else [])]
+    named = [entry for entry in [*named, *(f"cast:{role.actor}" for role in _actors_named(facts, question))]
+             if entry not in owners and entry in vectors.entries]
     weights = dict.fromkeys(vectors.entries, 0.0)
-    owners = {f"cast:{role.actor}" for role, possessive in _mentions(facts, question) if possessive}
-    for role in facts.roles_for(name) if name else []:
-        weights[f"cast:{role.actor}"] += NAME_BONUS
     if _entity_entry(fact) in weights:
         weights[_entity_entry(fact)] += ENTITY_BONUS
     score, entry = max((float(score) + weights[entry], entry)
                        for score, entry in zip(scores, vectors.entries, strict=True) if entry not in owners)
-    return FactMatch(entry if score >= FACT_MATCH else UNKNOWN, score)
+    if score < FACT_MATCH:
+        entry = named[0] if named else UNKNOWN
+    return FactMatch(entry, score)
 
 
 def fact_answer(facts: FilmFacts, retriever: Retriever, fact: str | None, question: str = "") -> Answer:
@@ -266,6 +272,23 @@ def _mentions(facts: FilmFacts, question: str) -> list[tuple[Role, bool]]:
             if near:
                 found.append((near[0], role, near[1]))
     return [(role, possessive) for _, role, possessive in sorted(found, key=lambda item: item[0])]
+
+
+def _actors_named(facts: FilmFacts, question: str) -> list[Role]:
+    """Roles whose actor the question names: whole, by surname, or a misspelt name word of five letters or more.
+
+    Only actors' names: a character's name is often a word ("Friend"), and a short name a part
+    of one ("Bill" in "billed").
+    """
+    text = question.casefold()
+    words = [word for word in re.findall(r"[a-z]+", text) if len(word) >= 5]
+
+    def named(actor: str) -> bool:
+        if re.search(rf"\b(?:{re.escape(actor)}|{re.escape(actor.split()[-1])})\b", text):
+            return True
+        return any(misspelt(word, name) for word in words for name in actor.split() if len(name) >= 5)
+
+    return [role for role in facts.cast if named(role.actor.casefold())]
 
 
 def person_in(facts: FilmFacts, question: str, mention: str | None) -> str | None:

@@ -90,6 +90,7 @@ def test_questions_for_an_entry_the_facts_do_not_hold_are_an_error(tmp_path):
     ("who plays Amy's husband?", "cast:Matt Letscher"),
     ("who played Theodore's ex?", "cast:Rooney Mara"),
     ("who did the stunts?", "unknown"),
+    ("who is Scarlet Johanson in it?", "cast:Scarlett Johansson"),
 ])
 def test_a_question_finds_its_entry_by_meaning(facts, retriever, question, entry):
     assert match_fact(facts, retriever, question).entry == entry
@@ -111,6 +112,10 @@ def test_a_cast_question_is_never_answered_with_an_unrelated_role(facts, retriev
     """The NLU may send a crew question to the cast action: it gets the fact, or "not something I know"."""
     answer = cast_answer(facts, retriever, None, question)
     assert not any(source.startswith("facts:cast:") for source in answer.sources), answer
+
+
+def test_a_word_like_a_short_name_is_not_that_name(facts, retriever):
+    assert match_fact(facts, retriever, "who is top billed?").entry != "cast:Bill Hader"
 
 
 def answered_entry(answer) -> str:
