@@ -101,7 +101,7 @@ def load_facts(path: Path) -> FilmFacts:
             source_of(entry, f"{section} entry {entry.get('id') or entry.get('award')!r}")
     awards, trivia = tuple(data.get("awards") or ()), tuple(data.get("trivia") or ())
     questions = _questions(path, data.get("questions"), film, trivia)
-    return FilmFacts(film, cast, awards, trivia, sources, describe(questions, cast, awards, trivia))
+    return FilmFacts(film, cast, awards, trivia, sources, describe(questions, film, cast, awards, trivia))
 
 
 def _questions(path: Path, name: str | None, film: dict, trivia: tuple[dict, ...]) -> dict:
@@ -121,15 +121,22 @@ def _questions(path: Path, name: str | None, film: dict, trivia: tuple[dict, ...
     return questions
 
 
-def describe(questions: dict, cast: tuple[Role, ...], awards: tuple[dict, ...],
+def _statement(name: str, value) -> str:
+    """A film entry said as a sentence ("the rating of the film: R (MPAA)"): its value's words count too."""
+    said = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return f"the {name.replace('_', ' ')} of the film: {said}"
+
+
+def describe(questions: dict, film: dict, cast: tuple[Role, ...], awards: tuple[dict, ...],
              trivia: tuple[dict, ...]) -> dict[str, tuple[str, ...]]:
     """Every entry's questions: the file's wordings, filled in from the facts where they can be.
 
-    A role is asked about by its character, its description and its aliases (with the file's
+    A film entry is matched by its own statement too ("the budget of the film: $23 million"); a
+    role is asked about by its character, its description and its aliases (with the file's
     ``roles`` templates); the first-billed role also answers the ``lead`` wordings; an award is
     asked about by its name; a trivia item by its own text.
     """
-    asks = {name: tuple(texts) for name, texts in (questions.get("film") or {}).items()}
+    asks = {name: (*texts, _statement(name, film[name].value)) for name, texts in (questions.get("film") or {}).items()}
     asks["cast"] = tuple(questions.get("cast") or ())
     templates = questions.get("roles") or {}
     for billing, role in enumerate(cast):
@@ -141,7 +148,7 @@ def describe(questions: dict, cast: tuple[Role, ...], awards: tuple[dict, ...],
                   for text in wordings if role.description or "{description}" not in text
                   for said in (descriptions if "{description}" in text else ("",))
                   for alias in (role.aliases if "{alias}" in text else ("",))]
-        lead = questions.get("lead") or () if billing == 0 else ()
+        lead = (questions.get("lead") or ()) if billing == 0 else ()
         asks[f"cast:{role.actor}"] = tuple(dict.fromkeys([*filled, *lead]))
     asks["awards"] = (*(questions.get("awards") or ()), *(f"did the film win the {a['award']}" for a in awards))
     for item in trivia:
