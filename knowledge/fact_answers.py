@@ -38,6 +38,8 @@ FACT_TOPICS = tuple((entry, f"utter_fact_{entry}") for entry in (
 SPEAKABLE_NAME = re.compile(r"[^\W\d_][\w .'’-]{0,59}")  # a name said back to the user: letters first, no markup
 FACT_MATCH = 0.5  # least cosine between a question and an entry's nearest question for that entry to answer
 ENTITY_BONUS = 0.1  # added to the entry the NLU's fact entity names
+_POSSESSIVE = re.compile(r"\b(?!(?:who|what|it|that|there|here|he|she|where|how|when|let)['’]s\b)\w+['’]s\b",
+                         re.IGNORECASE)  # "Amy's", not "who's"
 UNKNOWN = "unknown"  # the entry of things a film has that the facts do not hold
 NOTE_MATCH = 0.6  # least cosine for a trivia item to ride along with an answer
 TRIVIA_ANSWER = 0.55  # least cosine for a trivia item to be the answer itself
@@ -64,18 +66,17 @@ def match_fact(facts: FilmFacts, retriever: Retriever, question: str, *, fact: s
     if not vectors.entries:
         return FactMatch(UNKNOWN, 0.0)
     scores = np.maximum.reduceat(vectors.asks @ retriever.encoder.encode_query(question), vectors.starts)
-    mentions = _mentions(facts, question)
-    owners = {f"cast:{role.actor}" for role, possessive in mentions if possessive}
-    named = [f"cast:{role.actor}" for role in (facts.roles_for(name) if name else [])]
-    named = [entry for entry in [*named, *(f"cast:{role.actor}" for role in _actors_named(facts, question))]
-             if entry not in owners and entry in vectors.entries]
+    # names are looked for by spelling (a few ms) only when one may be in the possessive
+    owners = {f"cast:{role.actor}" for role, owner in (_mentions(facts, question) if _POSSESSIVE.search(question)
+                                                       else []) if owner}
     weights = dict.fromkeys(vectors.entries, 0.0)
     if _entity_entry(fact) in weights:
         weights[_entity_entry(fact)] += ENTITY_BONUS
     score, entry = max((float(score) + weights[entry], entry)
                        for score, entry in zip(scores, vectors.entries, strict=True) if entry not in owners)
     if score < FACT_MATCH:
-        entry = named[0] if named else UNKNOWN
+        named = [*(facts.roles_for(name) if name else []), *_actors_named(facts, question)]
+        entry = next((f"cast:{role.actor}" for role in named if f"cast:{role.actor}" not in owners), UNKNOWN)
     return FactMatch(entry, score)
 
 
