@@ -5,8 +5,10 @@ Plain functions, no Rasa. Every entry of the facts carries the questions it answ
 answered with the entry whose questions are nearest in meaning ("who's the star?" is the
 first-billed role, "who shot it?" the cinematographer), or with "not something I know" when
 none is near enough or the nearest is something a film has that the facts do not hold.
-A name in the question (found whole or misspelt) or the NLU's entity add weight to the role
-or entry they name; a name in the possessive only describes someone else ("Amy's husband").
+The NLU's fact entity adds weight to the entry it names; a name in the possessive only
+describes someone else ("Amy's husband"); an actor named (even misspelt) is the answer when
+nothing is near enough by meaning. fact_answer and cast_answer share the matcher, so a crew
+question the NLU sent to the cast action still gets the crew fact.
 Questions about people's lives, other films, ratings sites or sequels are never answered.
 """
 
