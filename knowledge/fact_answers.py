@@ -1,11 +1,15 @@
 """Answers from the film facts: who plays whom, who made it, what it won, and the trivia.
 
-Plain functions, no Rasa. The NLU's ``fact`` entity is used when it names an entry; a
-question it missed ("who penned the script?", "how many minuts does it last") is matched
-by the words that ask for each entry; people are found by their names in the question, and
-a role described rather than named ("Amy's husband") by meaning, with the same encoder as
-retrieval. Questions about things the facts do not hold (a cast member's height or
-birthday, other films, ratings sites, sequels) get an honest "not something I know".
+Plain functions, no Rasa. Every entry of the facts carries the questions it answers
+(``FilmFacts.asks``); a question is encoded once, with the same encoder as retrieval, and
+answered with the entry whose questions are nearest in meaning ("who's the star?" is the
+first-billed role, "who shot it?" the cinematographer), or with "not something I know" when
+none is near enough or the nearest is something a film has that the facts do not hold.
+The NLU's fact entity adds weight to the entry it names; a name in the possessive only
+describes someone else ("Amy's husband"); an actor named (even misspelt) is the answer when
+nothing is near enough by meaning. fact_answer and cast_answer share the matcher, so a crew
+question the NLU sent to the cast action still gets the crew fact.
+Questions about people's lives, other films, ratings sites or sequels are never answered.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from knowledge.facts import FilmFacts, Role
 from knowledge.retrieval import Retriever
 from knowledge.text import misspelt
 
-# The fact entity's canonical values and the facts-file entries that answer them.
+# The fact entity's canonical values and the facts entries that answer them.
 FACT_ENTRIES = {
     "director": "director", "writer": "writer", "year": "year", "release date": "release",
     "runtime": "runtime_minutes", "music": "music", "filming locations": "filming_locations",
@@ -28,65 +32,97 @@ FACT_ENTRIES = {
 }
 # Entries whose values are people (the awards name them as recipients).
 CREW_ENTRIES = ("director", "writer", "producers", "cinematography", "editing", "production_design")
-# Words that ask for an entry, tried in this order on questions whose entity named none.
-FACT_TOPICS = (
-    ("awards", r"award|oscars?\b|academy|golden globe|nominat|\bwin\b|\bwon\b|prizes?\b"),
-    ("budget", r"budget|\bcost|to make\b"),
-    ("box_office", r"box.?office|gross|\bearn|take in|took in|\bmoney\b|revenue|tickets?\b"),
-    ("distributor", r"distribut"),
-    ("production_company", r"production company|studio"),
-    ("release", r"premiere|festival|releas|in (?:\w+ )?(?:cinemas|theat(?:er|re)s)|c[ao]me out|\bopen(?:ed|s)?\b"),
-    ("year", r"\byear\b"),
-    ("runtime_minutes", r"minut|how long|runtime|running time|\blast\b|duration|\bhours?\b|length"),
-    ("cinematography", r"cinematograph|photograph|camera|who shot\b|\bshot (?:it|the (?:film|movie))"),
-    ("editing", r"\bedit"),
-    ("production_design", r"production design|designer"),
-    ("producers", r"produc"),
-    ("director", r"direct|film ?maker|helm|who made"),
-    ("writer", r"\bwr[io]te|writ|script|screenplay|penn?ed"),
-    ("music", r"music|\bscore|soundtrack|compos|\bsongs?\b"),
-    ("genre", r"genre|kind of (?:film|movie)|type of (?:film|movie)"),
-    ("rating", r"\brated\b|mpaa|age rating|certificat|suitable"),
-    ("filming_locations", r"filmed|shot in|shoot|location|\bcities\b|where .*\bfilm"),
-    ("setting", r"\bset in\b|takes place|setting"),
-    ("language", r"language"),
-    ("country", r"country"),
-)
+# Film entries answered with a response of their own, ``utter_fact_<entry>`` (the title is never asked).
+FACT_TOPICS = tuple((entry, f"utter_fact_{entry}") for entry in (
+    "awards", "budget", "box_office", "distributor", "production_company", "release", "year", "runtime_minutes",
+    "cinematography", "editing", "production_design", "producers", "director", "writer", "music", "genre",
+    "rating", "filming_locations", "setting", "language", "country"))
 SPEAKABLE_NAME = re.compile(r"[^\W\d_][\w .'’-]{0,59}")  # a name said back to the user: letters first, no markup
-ROLE_MATCH = 0.45  # least score for a role described rather than named
-WORD_BONUS = 0.1  # added to a role's cosine for each content word it shares with the question ("ex", "husband")
-_QUESTION_WORDS = {"who", "whom", "whose", "the", "a", "an", "is", "was", "s", "of", "in", "on", "by", "to", "be",
-                   "it", "for", "that", "this", "what", "which", "does", "did", "plays", "played", "playing", "play",
-                   "actor", "actress", "voices", "voiced", "voice", "his", "her", "their", "he", "she", "they", "film",
-                   "movie", "character", "role", "and", "with", "as", "at"}
+FACT_MATCH = 0.5  # least cosine between a question and an entry's nearest question for that entry to answer
+ENTITY_BONUS = 0.1  # added to the entry the NLU's fact entity names
+_POSSESSIVE = re.compile(r"\b(?!(?:who|what|it|that|there|here|he|she|where|how|when|let)['’]s\b)\w+['’]s\b",
+                         re.IGNORECASE)  # "Amy's", not "who's"
+UNKNOWN = "unknown"  # the entry of things a film has that the facts do not hold
 NOTE_MATCH = 0.6  # least cosine for a trivia item to ride along with an answer
 TRIVIA_ANSWER = 0.55  # least cosine for a trivia item to be the answer itself
 
 
+@dataclass(frozen=True)
+class FactMatch:
+    """The facts entry a question asks for (an id of ``FilmFacts.asks``, or "unknown") and its score."""
+
+    entry: str
+    score: float
+
+
+def match_fact(facts: FilmFacts, retriever: Retriever, question: str, *, fact: str | None = None,
+               name: str | None = None) -> FactMatch:
+    """The entry whose questions are nearest in meaning to ``question``, or "unknown" below the floor.
+
+    ``fact`` (the NLU's fact entity) adds weight to the entry it names. A role named in the
+    possessive is not the one asked about ("who plays Theodore's ex?"); a person the question
+    (or ``name``, the NLU's person or character entity) names otherwise is the answer when
+    nothing is near enough by meaning ("who is Scarlet Johanson in it?": a misspelt name).
+    """
+    vectors = _vectors(facts, retriever)
+    if not vectors.entries:
+        return FactMatch(UNKNOWN, 0.0)
+    scores = np.maximum.reduceat(vectors.asks @ retriever.encoder.encode_query(question), vectors.starts)
+    # names are looked for by spelling (a few ms) only when one may be in the possessive
+    owners = {f"cast:{role.actor}" for role, owner in (_mentions(facts, question) if _POSSESSIVE.search(question)
+                                                       else []) if owner}
+    weights = dict.fromkeys(vectors.entries, 0.0)
+    if _entity_entry(fact) in weights:
+        weights[_entity_entry(fact)] += ENTITY_BONUS
+    score, entry = max((float(score) + weights[entry], entry)
+                       for score, entry in zip(scores, vectors.entries, strict=True) if entry not in owners)
+    if score < FACT_MATCH:
+        named = [*(facts.roles_for(name) if name else []), *_actors_named(facts, question)]
+        entry = next((f"cast:{role.actor}" for role in named if f"cast:{role.actor}" not in owners), UNKNOWN)
+    return FactMatch(entry, score)
+
+
 def fact_answer(facts: FilmFacts, retriever: Retriever, fact: str | None, question: str = "") -> Answer:
-    """A fact about the film with its source; the question's words when the entity named no entry."""
+    """A fact about the film with its source: the entry the question asks for, by meaning."""
     if off_limits(question):
         return Answer("utter_fact_unknown", suggestions=["Who directed Her?", "What did it win?"])
     if title := another_film(facts, question):
         return other_film_answer(title)
-    entry = "cast" if fact == "cast" else "awards" if fact == "awards" else FACT_ENTRIES.get(fact or "")
-    if entry is None:
-        entry = next((name for name, words in FACT_TOPICS if re.search(words, question, re.IGNORECASE)), None)
+    if _no_words(question):  # "/ask_film_fact{...}": only the entity says what is asked
+        entry = _entity_entry(fact) or UNKNOWN
+    else:
+        entry = match_fact(facts, retriever, question, fact=fact).entry
+    return entry_answer(facts, retriever, entry, question,
+                        ["Who directed Her?", "How long is it?", "What did it win?"])
+
+
+def entry_answer(facts: FilmFacts, retriever: Retriever, entry: str, question: str,
+                 suggestions: list[str]) -> Answer:
+    """The answer of one facts entry (an id of ``FilmFacts.asks``); ``suggestions`` go with "not something I know"."""
     if entry == "cast":
         return _cast_list(facts)
     if entry == "awards":
         return awards_answer(facts, question)
-    if entry in facts.film:
+    if entry.startswith("cast:"):
+        return role_answer(facts, retriever, next(r for r in facts.cast if f"cast:{r.actor}" == entry), question)
+    if entry.startswith("trivia:"):
+        trivia = next(t for t in facts.trivia if f"trivia:{t['id']}" == entry)
+        return Answer("utter_fact_trivia", {"fact": trivia["text"], "source": cite(facts.sources[trivia["source"]])},
+                      sources=[f"facts:{entry}"])
+    if entry in facts.film and entry in dict(FACT_TOPICS):
         item = facts.film[entry]
         value = join(item.value) if isinstance(item.value, list) else str(item.value)
         return Answer(f"utter_fact_{entry}", {"value": value, "source": cite(item.source)}, sources=[f"facts:{entry}"])
-    trivia = _trivia(facts, retriever, question, TRIVIA_ANSWER)
-    if trivia:
-        return Answer("utter_fact_trivia", {"fact": trivia["text"], "source": cite(facts.sources[trivia["source"]])},
-                      sources=[f"facts:trivia:{trivia['id']}"])
-    if _mentions(facts, question):
-        return cast_answer(facts, retriever, None, question)
-    return Answer("utter_fact_unknown", suggestions=["Who directed Her?", "How long is it?", "What did it win?"])
+    return Answer("utter_fact_unknown", suggestions=suggestions)
+
+
+def _entity_entry(fact: str | None) -> str | None:
+    """The entry the NLU's fact entity names ("runtime" is runtime_minutes, "cast" the cast list)."""
+    return fact if fact in ("cast", "awards") else FACT_ENTRIES.get(fact or "")
+
+
+def _no_words(question: str) -> bool:
+    return not question.strip() or question.lstrip().startswith("/")
 
 
 def awards_answer(facts: FilmFacts, question: str) -> Answer:
@@ -166,23 +202,24 @@ def other_film_answer(title: str) -> Answer:
 # --- people -------------------------------------------------------------------------------------
 
 def cast_answer(facts: FilmFacts, retriever: Retriever, name: str | None, question: str = "") -> Answer:
-    """Who plays whom, from the facts; plus a review's line about that actor and a related trivia item."""
+    """Who plays whom, from the facts (or the fact a cast question turns out to ask for, "who made it?")."""
     if off_limits(question):
         return Answer("utter_fact_unknown", suggestions=["Who is in the cast?"])
     if title := another_film(facts, question):
         return other_film_answer(title)
-    mentioned = _mentions(facts, question)
-    if name and not facts.roles_for(name) and not mentioned:
+    roles = facts.roles_for(name) if name else []
+    if name and not roles and not _mentions(facts, question):
         if not SPEAKABLE_NAME.fullmatch(name):  # never echo markup or junk a user typed
             return Answer("utter_fact_unknown", suggestions=["Who is in the cast?"])
         return Answer("utter_person_unknown", {"name": name})
-    if not name and not mentioned and _asks_for_cast(question):
-        return _cast_list(facts)
-    role = find_role(facts, retriever, question, name)
-    if role is None:
-        # "who is in it?" gets the cast; "who voiced the robot in Moon?" is about no role here.
-        return _cast_list(facts) if not question.strip() or _asks_for_cast(question) else Answer(
-            "utter_fact_unknown", suggestions=["Who is in the cast?"])
+    if _no_words(question):
+        return role_answer(facts, retriever, roles[0], question) if roles else _cast_list(facts)
+    entry = match_fact(facts, retriever, question, name=name).entry
+    return entry_answer(facts, retriever, entry, question, ["Who is in the cast?"])
+
+
+def role_answer(facts: FilmFacts, retriever: Retriever, role: Role, question: str = "") -> Answer:
+    """Who plays a role, plus a review's line about that actor and a related trivia item."""
     answer = Answer(
         "utter_cast_voice_role" if role.voice else "utter_cast_role",
         {"actor": role.actor, "character": role.character, "description": role.description,
@@ -213,39 +250,8 @@ def known_subject(facts: FilmFacts, mention: str | None) -> str | None:
     return f"{roles[0].actor} as {roles[0].character}" if roles else None
 
 
-def find_role(facts: FilmFacts, retriever: Retriever, question: str, mention: str | None) -> Role | None:
-    """The role a cast question is about.
-
-    A name in the question wins ("who plays Theodore?"), the first one when there are
-    several ("the Alan Watts OS that Samantha befriends"); a name in the possessive only
-    describes someone else ("Theodore's ex", "Amy's husband"), who is then found by meaning
-    among the other roles' descriptions.
-    """
-    mentions = _mentions(facts, question)
-    owners = {role for role, possessive in mentions if possessive}
-    named = [role for role, possessive in mentions if not possessive and role not in owners]
-    entity_roles = [r for r in (facts.roles_for(mention) if mention else []) if r not in owners]
-    if named:
-        return named[0]
-    if entity_roles and not owners:
-        return entity_roles[0]
-    if not question.strip():
-        return None
-    scores = _vectors(facts, retriever).roles @ retriever.encoder.encode_query(question)
-    asked = _words(question) - {word for role in owners for word in _words(_names(role))}
-    ranked = [(float(scores[i]) + WORD_BONUS * len(asked & _words(f"{role.description} {_names(role)}")), role)
-              for i, role in enumerate(facts.cast) if role not in owners]
-    score, role = max(ranked, key=lambda item: item[0])
-    return role if score >= ROLE_MATCH else None
-
-
 def _names(role: Role) -> str:
     return " ".join((role.actor, role.character, *role.aliases))
-
-
-def _words(text: str) -> set[str]:
-    """Content words, hyphens dropped ("co-worker" is "coworker")."""
-    return set(re.findall(r"[a-z]+", text.casefold().replace("-", ""))) - _QUESTION_WORDS
 
 
 def _mentions(facts: FilmFacts, question: str) -> list[tuple[Role, bool]]:
@@ -271,6 +277,23 @@ def _mentions(facts: FilmFacts, question: str) -> list[tuple[Role, bool]]:
     return [(role, possessive) for _, role, possessive in sorted(found, key=lambda item: item[0])]
 
 
+def _actors_named(facts: FilmFacts, question: str) -> list[Role]:
+    """Roles whose actor the question names: whole, by surname, or a misspelt name word of five letters or more.
+
+    Only actors' names: a character's name is often a word ("Friend"), and a short name a part
+    of one ("Bill" in "billed").
+    """
+    text = question.casefold()
+    words = [word for word in re.findall(r"[a-z]+", text) if len(word) >= 5]
+
+    def named(actor: str) -> bool:
+        if re.search(rf"\b(?:{re.escape(actor)}|{re.escape(actor.split()[-1])})\b", text):
+            return True
+        return any(misspelt(word, name) for word in words for name in actor.split() if len(name) >= 5)
+
+    return [role for role in facts.cast if named(role.actor.casefold())]
+
+
 def person_in(facts: FilmFacts, question: str, mention: str | None) -> str | None:
     """"Actor as Character" for the person a review question names: the NLU's entity, else a name in the text."""
     subject = known_subject(facts, mention)
@@ -278,11 +301,6 @@ def person_in(facts: FilmFacts, question: str, mention: str | None) -> str | Non
         return subject
     mentioned = _mentions(facts, question)
     return f"{mentioned[0][0].actor} as {mentioned[0][0].character}" if mentioned else None
-
-
-def _asks_for_cast(question: str) -> bool:
-    return bool(re.search(r"\bcast\b|actors|actresses|stars\b|who(?:'s| is) in (?:it|the (?:film|movie))|starring|"
-                          r"acted in", question, re.IGNORECASE))
 
 
 def _cast_list(facts: FilmFacts) -> Answer:
@@ -298,8 +316,10 @@ def _cast_list(facts: FilmFacts) -> Answer:
 
 @dataclass(frozen=True)
 class _FactVectors:
-    roles: np.ndarray  # one row per cast entry: its description
-    trivia: np.ndarray  # one row per trivia item
+    entries: tuple[str, ...]  # the entry ids of ``FilmFacts.asks``, in order
+    starts: np.ndarray  # each entry's first row in ``asks``
+    asks: np.ndarray  # one row per question an entry answers, grouped by entry
+    trivia: np.ndarray  # one row per trivia item: its text
 
 
 _VECTORS: dict[tuple[int, int], _FactVectors] = {}
@@ -309,9 +329,12 @@ def _vectors(facts: FilmFacts, retriever: Retriever) -> _FactVectors:
     """Encoded once per process (facts and encoder are loaded once), on first use."""
     key = (id(facts), id(retriever.encoder))
     if key not in _VECTORS:
-        roles = [role.description for role in facts.cast]
-        _VECTORS[key] = _FactVectors(retriever.encoder.encode(roles),
-                                     retriever.encoder.encode([t["text"] for t in facts.trivia]))
+        entries = tuple(facts.asks)
+        sizes = [len(facts.asks[entry]) for entry in entries]
+        _VECTORS[key] = _FactVectors(
+            entries, np.cumsum([0, *sizes[:-1]]),
+            retriever.encoder.encode([text for entry in entries for text in facts.asks[entry]]),
+            retriever.encoder.encode([t["text"] for t in facts.trivia]))
     return _VECTORS[key]
 
 

@@ -1,12 +1,15 @@
 """Film facts: title, year, crew, cast and awards, each with the source it comes from.
 
 The reviews do not name every actor; these facts fill that gap. Every value keeps
-its source, so an answer built from it can say where it comes from.
+its source, so an answer built from it can say where it comes from. Each entry also
+carries the questions it answers (``FilmFacts.asks``), generated from the facts where
+they can be (roles, the first-billed role, awards, trivia) and otherwise read from the
+questions file the facts file names, so that a question is matched to an entry by meaning.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,6 +53,9 @@ class FilmFacts:
     awards: tuple[dict, ...]
     trivia: tuple[dict, ...]
     sources: dict[str, Source]
+    # Entry id -> the questions it answers. Ids: a `film` key, "cast" (the list), "cast:<actor>",
+    # "awards", "trivia:<id>", and "unknown" (things a film has that the facts do not hold).
+    asks: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def roles_for(self, name: str) -> list[Role]:
         """Roles matching an actor's or character's name or alias, case-insensitively."""
@@ -93,4 +99,59 @@ def load_facts(path: Path) -> FilmFacts:
     for section in ("awards", "trivia"):
         for entry in data.get(section) or ():
             source_of(entry, f"{section} entry {entry.get('id') or entry.get('award')!r}")
-    return FilmFacts(film, cast, tuple(data.get("awards") or ()), tuple(data.get("trivia") or ()), sources)
+    awards, trivia = tuple(data.get("awards") or ()), tuple(data.get("trivia") or ())
+    questions = _questions(path, data.get("questions"), film, trivia)
+    return FilmFacts(film, cast, awards, trivia, sources, describe(questions, film, cast, awards, trivia))
+
+
+def _questions(path: Path, name: str | None, film: dict, trivia: tuple[dict, ...]) -> dict:
+    """The questions file the facts file names (relative to it), checked against the entries."""
+    if not name:
+        return {}
+    where = path.parent / name
+    try:
+        questions = yaml.safe_load(where.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise FactsError(f"{where}: cannot read the fact questions ({error})") from None
+    known = {"film": set(film), "trivia": {item["id"] for item in trivia}}
+    for section, keys in known.items():
+        unknown = set(questions.get(section) or {}) - keys
+        if unknown:
+            raise FactsError(f"{where}: {section} has questions for {sorted(unknown)}, which the facts do not hold")
+    return questions
+
+
+def _statement(name: str, value) -> str:
+    """A film entry said as a sentence ("the rating of the film: R (MPAA)"): its value's words count too."""
+    said = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return f"the {name.replace('_', ' ')} of the film: {said}"
+
+
+def describe(questions: dict, film: dict, cast: tuple[Role, ...], awards: tuple[dict, ...],
+             trivia: tuple[dict, ...]) -> dict[str, tuple[str, ...]]:
+    """Every entry's questions: the file's wordings, filled in from the facts where they can be.
+
+    A film entry is matched by its own statement too ("the budget of the film: $23 million"); a
+    role is asked about by its character, its description and its aliases (with the file's
+    ``roles`` templates); the first-billed role also answers the ``lead`` wordings; an award is
+    asked about by its name; a trivia item by its own text.
+    """
+    asks = {name: (*texts, _statement(name, film[name].value)) for name, texts in (questions.get("film") or {}).items()}
+    asks["cast"] = tuple(questions.get("cast") or ())
+    templates = questions.get("roles") or {}
+    for billing, role in enumerate(cast):
+        wordings = [*templates.get("every", ()), *(templates.get("voice", ()) if role.voice else ())]
+        description = role.description.split(";")[0]  # what follows a semicolon is a note, not who they are
+        # the description whole and its first clause ("Theodore's ex-wife, whom he is divorcing")
+        descriptions = dict.fromkeys((description, description.split(", ")[0]))
+        filled = [text.format(actor=role.actor, character=role.character, description=said, alias=alias)
+                  for text in wordings if role.description or "{description}" not in text
+                  for said in (descriptions if "{description}" in text else ("",))
+                  for alias in (role.aliases if "{alias}" in text else ("",))]
+        lead = (questions.get("lead") or ()) if billing == 0 else ()
+        asks[f"cast:{role.actor}"] = tuple(dict.fromkeys([*filled, *lead]))
+    asks["awards"] = (*(questions.get("awards") or ()), *(f"did the film win the {a['award']}" for a in awards))
+    for item in trivia:
+        asks[f"trivia:{item['id']}"] = (item["text"], *(questions.get("trivia") or {}).get(item["id"], ()))
+    asks["unknown"] = tuple(questions.get("unknown") or ())
+    return {name: texts for name, texts in asks.items() if texts}

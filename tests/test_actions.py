@@ -173,6 +173,21 @@ async def test_cast_finds_the_role_asked_about_not_just_a_name_in_the_question(d
     assert dispatcher.messages[0]["actor"] == actor
 
 
+@pytest.mark.parametrize(("action", "intent"), [(ActionAnswerCast, "ask_cast"),
+                                              (ActionAnswerFilmFact, "ask_film_fact")])
+async def test_the_star_is_the_first_billed_whichever_action_answers(dispatcher, tracker_for, domain, action, intent):
+    await run(action(), dispatcher, tracker_for("who's the star?", intent), domain)
+    assert dispatcher.messages[0]["response"].startswith("utter_cast_role")
+    assert dispatcher.messages[0]["actor"] == "Joaquin Phoenix"
+
+
+async def test_a_crew_question_the_nlu_sent_to_the_cast_action_gets_the_fact(dispatcher, tracker_for, domain):
+    await run(ActionAnswerCast(), dispatcher, tracker_for("who made it, as in directed?", "ask_cast"), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_fact_director" and message["value"] == "Spike Jonze"
+    assert message["custom"]["sources"] == ["facts:director"]
+
+
 async def test_a_related_trivia_item_follows_a_cast_answer_with_its_source(dispatcher, tracker_for, domain):
     tracker = tracker_for("who voiced Samantha while they were filming?", "ask_cast", {"character": "Samantha"})
     await run(ActionAnswerCast(), dispatcher, tracker, domain)
