@@ -54,8 +54,11 @@ nlu-report: train
 # Answer quality on bench/eval/conversations.yaml against a herbot serve of its own (several minutes).
 # options: make eval EVAL_ARGS="--url http://127.0.0.1:5005 --no-nlu" (see bench/answers.py --help).
 .PHONY: eval
+# Every set in bench/eval/ (the six-review and one-review sets serve their own corpus); the NLU report once.
+EVAL_SETS := blind blind2 more_reviews one_review
 eval: setup
 	$(BIN)/python bench/answers.py $(EVAL_ARGS)
+	@for set in $(EVAL_SETS); do $(BIN)/python bench/answers.py --no-nlu --set bench/eval/$$set.yaml $(EVAL_ARGS) || exit 1; done
 
 lint: setup
 	$(BIN)/ruff check .

@@ -45,7 +45,8 @@ def test_fresh_process_loads_the_same_results(retriever, settings, herbot_home):
     here = [(h.passage.id, round(h.score, 4)) for h in retriever.search(QUESTION, top_k=3)]
     code = (
         "import json; from herbot.settings import get_settings; from knowledge.retrieval import open_retriever; "
-        f"print(json.dumps([(h.passage.id, round(h.score, 4)) for h in open_retriever(get_settings()).search({QUESTION!r}, top_k=3)]))"
+        "hits = open_retriever(get_settings()).search("
+        f"{QUESTION!r}, top_k=3); print(json.dumps([(h.passage.id, round(h.score, 4)) for h in hits]))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
