@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from functools import partial
 
 from rasa_sdk import Tracker
@@ -22,7 +23,15 @@ def entity(tracker: Tracker, *names: str) -> str | None:
 def question(tracker: Tracker) -> str:
     """The user's text, cut to the searchable length (a 20,000-character paste still gets an answer)."""
     text = (tracker.latest_message or {}).get("text") or ""
-    return text[: get_settings().max_query_chars]
+    return _once_each(text[: get_settings().max_query_chars])
+
+
+def _once_each(text: str) -> str:
+    """A pasted question said many times over ("who plays Theodore? who plays Theodore? …") said once:
+    repetition only blurs its meaning for the encoder."""
+    parts = re.findall(r"[^.?!]+[.?!]*", text)
+    unique = list(dict.fromkeys(part.strip() for part in parts if part.strip()))
+    return " ".join(unique) if len(unique) < len(parts) else text
 
 
 async def in_thread(function, *args, **kwargs):

@@ -24,6 +24,7 @@ ASPECT_FLOOR = 0.1  # least score of a passage searched for an aspect (its sente
 # A hint appended to the question ("the reviewer's overall verdict") lifts every passage's
 # similarity, unrelated ones too: the hinted query needs a higher floor than the question alone.
 HINTED_FLOOR = 0.25
+READERS_HINT = "what readers thought of the movie"
 UNSURE_FLOOR = 0.3  # least score for answering a message the NLU was unsure of (see asks_reviews_about_them)
 OPEN_TOPIC_FLOOR = 0.25  # least passage score for an open topic ("the video game") to be answered
 # A plot answer prefers a sentence that tells what happens to one that judges it: each sentence's
@@ -161,9 +162,12 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     if general or (kind in VERDICT_KINDS and ASKS_RATING.search(question) and not aspect and not subject):
         return verdicts_answer(knowledge, question, kind, review)
     query = build_query(knowledge, question, aspect, subject, limit=retriever.max_query_chars)
+    if kind == "comments":  # "what did people say?" meets a comment's words only through what readers do
+        query = f"{query} ({READERS_HINT})"
     section = "comment" if kind == "comments" else "body"  # a reader's comment is not the review's view
     filters = Filters(review=review, section=section, spoilers=consent is not False)
-    floor = ASPECT_FLOOR if aspect else OPEN_TOPIC_FLOOR if words and kind not in ("plot", "comments") else None
+    floor = ASPECT_FLOOR if aspect else OPEN_TOPIC_FLOOR if words and kind != "plot" else None
+    floor = HINTED_FLOOR if kind == "comments" and not aspect else floor
     hits = retriever.search(query, top_k=30 if aspect or words else 10, filters=filters, min_score=floor)
     vector = retriever.encoder.encode_query(query)
     judge = _judge(knowledge, kind, aspect, subject, words)
