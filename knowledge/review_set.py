@@ -23,7 +23,7 @@ ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "
             "eleventh", "twelfth")
 _ORDINAL = re.compile(r"\b(?:(?P<word>" + "|".join(ORDINALS) + r")|(?P<digits>\d{1,3})(?:st|nd|rd|th))\b"
                       r"|\b(?P<last>last|final|latest)\b(?! (?:third|act|scene|part|half|minutes?|shot))")
-# "the third (film) critic": an ordinal that points at a review, not at "the first thing" or "the last third".
+# "the third (film) critic": an ordinal that points at a review, not at "the first thing" or "its final act".
 _OF_A_REVIEW = (r"(?: (?:film|movie|online|newspaper|magazine|blog|student))?"
                 r" (?:review|reviewer|critic|one|writer|piece)\b")
 _OTHER = re.compile(r"\b(?:the )?other (?:one|review|reviewer|critic|writer)\b|\bthe other\b\s*\??$|^other$")
