@@ -57,9 +57,12 @@ def taken_texts(data_dir: Path) -> set[str]:
 
 
 def names_of(review: ReviewInfo) -> list[str]:
-    """Every name of the review (:meth:`ReviewInfo.called`), each also without quotation marks."""
+    """Every name of the review (:meth:`ReviewInfo.called`), each also without quotation marks.
+
+    Longest first, then alphabetical: the same files in every process (``called`` orders a set).
+    """
     names: list[str] = []
-    for name in review.called():
+    for name in sorted(review.called(), key=lambda n: (-len(n), n)):
         for variant in (name, " ".join(_QUOTE_MARKS.sub(" ", name).split())):
             if variant and variant.casefold() not in {n.casefold() for n in names}:
                 names.append(variant)
@@ -125,7 +128,8 @@ def _credit(review: ReviewInfo) -> str:
 
 def _spoken(review: ReviewInfo, names: list[str]) -> list[str]:
     """The names to write examples with: short ones, the author's first."""
-    usable = [n for n in names if len(n.split()) <= _MAX_NAME_WORDS and not _MARKUP.search(n) and not _QUOTE_MARKS.search(n)]
+    usable = [n for n in names
+              if len(n.split()) <= _MAX_NAME_WORDS and not _MARKUP.search(n) and not _QUOTE_MARKS.search(n)]
     return sorted(usable, key=lambda n: (n != review.author, len(n.split()), len(n)))
 
 
