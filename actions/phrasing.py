@@ -8,7 +8,7 @@ discuss it." The persona's wording itself stays in the domain.
 from __future__ import annotations
 
 from knowledge.answers import Answer, ReviewOutcome, ReviewQuote
-from knowledge.review_set import ReviewSet, count_words, join
+from knowledge.review_set import ReviewSet, count_words, join, reviews_read
 
 LIST_AT_MOST = 5  # reviews named in a list; past it, "and N more"
 NAME_SILENT_AT_MOST = 3  # silent reviews named; past it, counted
@@ -27,7 +27,7 @@ def review_reply(outcome: ReviewOutcome, reviews: ReviewSet) -> Answer:
         return Answer("utter_reviews_silent", {"the_reviews_dont": _the_reviews_dont(outcome, reviews)},
                       suggestions=outcome.suggestions)
     if status == "reviews_read":
-        return Answer("utter_reviews_read", {"reviews_read": reviews_read(reviews), "list": review_list(reviews)})
+        return Answer("utter_reviews_read", {"reviews_read": reviews_read(len(reviews)), "list": review_list(reviews)})
     if status == "which_review":
         return Answer("utter_which_review", {"list": review_list(reviews)})
     if status == "no_other":
@@ -131,12 +131,6 @@ def _the_reviews_dont(outcome: ReviewOutcome, reviews: ReviewSet) -> str:
     if outcome.review:
         return f"{reviews[outcome.review].label} {DOESNT}"
     return f"The review {DOESNT}" if outcome.total == 1 else f"The reviews {DONT}"
-
-
-def reviews_read(reviews: ReviewSet) -> str:
-    """ "six reviews of Her", "one review of Her"."""
-    n = len(reviews)
-    return f"{count_words(n)} review{'s' if n != 1 else ''} of Her"
 
 
 def review_list(reviews: ReviewSet) -> str:

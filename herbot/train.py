@@ -1,8 +1,11 @@
-"""Train the Rasa model, only when the bot's sources or Rasa itself changed.
+"""Train the Rasa model, only when the bot's sources, the reviews' names or Rasa itself changed.
 
-Rasa runs as a child process (``python -m rasa train``) in ``$HERBOT_HOME`` with its
-cache there too, so nothing it writes lands in the repository. Its full output goes
-to ``$HERBOT_HOME/logs/train.log``; the terminal gets a condensed view.
+herbot's bot is trained from a project assembled in ``$HERBOT_HOME/bot``: the repository's
+``bot/domain`` and ``bot/data`` as they are, plus the files made from the loaded reviews
+(herbot/bot_data.py), so that a review added, removed or renamed retrains the bot. Rasa runs
+as a child process (``python -m rasa train``) in ``$HERBOT_HOME`` with its cache there too,
+so nothing it writes lands in the repository. Its full output goes to
+``$HERBOT_HOME/logs/train.log``; the terminal gets a condensed view.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-from herbot import processes
+from herbot import bot_data, processes
 from herbot.settings import BOT_DIR, Settings
 from knowledge.checksums import file_sha256
 from knowledge.model_export import ensure_exported, exported_identity
@@ -42,27 +45,102 @@ class TrainResult:
 
 @dataclass(frozen=True)
 class BotSources:
-    """Where the Rasa project's inputs live (the repository's ``bot/`` by default)."""
+    """Where the Rasa project's inputs live (the repository's ``bot/`` by default).
+
+    ``examples``: the templates of the examples that name reviews (``bot/reviewer_examples.yml``).
+    A bot with them is trained from a project assembled with the loaded reviews
+    (:func:`project`); one without (a bare ``rasa init`` bot) is trained as it is.
+    """
 
     domain: Path
     config: Path
     data: Path
+    examples: Path | None = None
 
     @classmethod
     def at(cls, bot_dir: Path = BOT_DIR) -> BotSources:
-        folder = bot_dir / "domain"
+        folder, examples = bot_dir / "domain", bot_dir / bot_data.EXAMPLES
         return cls(domain=folder if folder.is_dir() else bot_dir / "domain.yml",
-                   config=bot_dir / "config.yml", data=bot_dir / "data")
+                   config=bot_dir / "config.yml", data=bot_dir / "data",
+                   examples=examples if examples.is_file() else None)
 
     def files(self) -> list[Path]:
         """Every input file, in a stable order; missing ones are a :class:`TrainingError`."""
         for path in (self.domain, self.config, self.data):
             if not path.exists():
                 raise TrainingError(f"{_shown(path)} is missing; the Rasa project needs it to train")
-        found = [self.config, *custom_component_files(self.config)]
+        found = [self.config, *custom_component_files(self.config), *([self.examples] if self.examples else [])]
         for root in (self.domain, self.data):
-            found += sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+            found += _files_in(root)
         return found
+
+
+@dataclass(frozen=True)
+class Project:
+    """What Rasa trains from: the domain and data (every file's bytes by its place) and the config."""
+
+    domain: Path
+    data: Path
+    config: Path
+    contents: dict[Path, bytes]
+    root: Path | None = None  # where herbot assembles it ($HERBOT_HOME/bot); None: the sources, trained as they are
+
+    def names(self) -> dict[Path, str]:
+        """Each file's name in the fingerprint: ``bot/…`` for an assembled project, as in the repository."""
+        if self.root is None:
+            return {path: _shown(path) for path in self.contents}
+        return {path: f"bot/{path.relative_to(self.root).as_posix()}" for path in self.contents}
+
+    def write(self) -> None:
+        """Put the assembled files in place: only those that changed, and nothing left over."""
+        if self.root is None:
+            return
+        for folder in (self.domain, self.data):
+            for path in _files_in(folder) if folder.is_dir() else []:
+                if path not in self.contents:
+                    path.unlink()
+        for path, content in self.contents.items():
+            if path.is_file() and path.read_bytes() == content:
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            scratch.write_bytes(content)
+            os.replace(scratch, path)  # a training that runs meanwhile never reads half a file
+
+
+def project(settings: Settings, sources: BotSources) -> Project:
+    """The project to train: the sources, or for herbot's bot their copy with the files made from
+    the reviews in ``settings.reviews_dir`` (a lookup table, synonyms and examples naming every
+    review; the slots saying what herbot has read)."""
+    sources.files()  # missing inputs are reported before anything is read
+    if sources.examples is None:
+        return Project(sources.domain, sources.data, sources.config,
+                       {path: path.read_bytes() for path in [*_files_in(sources.domain), *_files_in(sources.data)]})
+    root = settings.home / "bot"
+    contents: dict[Path, bytes] = {}
+    for source, target in ((sources.domain, root / "domain"), (sources.data, root / "data")):
+        base = source if source.is_dir() else source.parent
+        contents |= {target / path.relative_to(base): path.read_bytes() for path in _files_in(source)}
+    for relative, text in _generated(settings, sources).items():
+        contents[root / relative] = text.encode("utf-8")
+    return Project(root / "domain", root / "data", sources.config, contents, root)
+
+
+def _generated(settings: Settings, sources: BotSources) -> dict[Path, str]:
+    from knowledge.ingest import ReviewFileError, load_corpus
+    from knowledge.review_set import ReviewInfo
+
+    try:
+        reviews, _ = load_corpus(settings.reviews_dir)
+        templates = bot_data.load_templates(sources.examples)
+    except (ReviewFileError, ValueError) as error:
+        raise TrainingError(f"cannot make the bot's review data: {error}") from None
+    infos = [ReviewInfo.from_dict(review.metadata()) for review in reviews]
+    return bot_data.generated_files(infos, templates, bot_data.taken_texts(sources.data))
+
+
+def _files_in(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")) if root.is_dir() else [root]
 
 
 def custom_component_files(config: Path) -> list[Path]:
@@ -97,17 +175,23 @@ def model_path(settings: Settings) -> Path:
     return settings.models_dir / f"{MODEL_NAME}.tar.gz"
 
 
-def fingerprint(sources: BotSources) -> str:
-    """sha256 over each input's name and bytes, plus Rasa's version."""
-    return _digest_files(sources.files(), hashlib.sha256(f"rasa {version('rasa')}\n".encode()))
+def fingerprint(built: Project) -> str:
+    """sha256 over the name and bytes of every file Rasa trains from (the generated ones too),
+    of the config and its components, plus Rasa's version."""
+    digest = hashlib.sha256(f"rasa {version('rasa')}\n".encode())
+    _digest_files([built.config, *custom_component_files(built.config)], digest)
+    for path, name in sorted(built.names().items(), key=lambda item: item[1]):
+        digest.update(f"{name}\n".encode() + hashlib.sha256(built.contents[path]).digest())
+    return digest.hexdigest()
 
 
-def model_problem(settings: Settings, sources: BotSources) -> str | None:
+def model_problem(settings: Settings, sources: BotSources | Project) -> str | None:
     """Why the model must be trained (missing, out of date, damaged), or None when it can be used."""
+    built = sources if isinstance(sources, Project) else project(settings, sources)
     model, stamp = model_path(settings), _read_stamp(settings)
     if not model.is_file():
         return "no trained model yet"
-    if stamp.get("fingerprint") != fingerprint(sources):
+    if stamp.get("fingerprint") != fingerprint(built):
         return "the bot changed since the last training"
     if "model_sha256" not in stamp:
         return "no checksum was recorded for the model (trained by an older herbot)"
@@ -118,8 +202,8 @@ def model_problem(settings: Settings, sources: BotSources) -> str | None:
     return None
 
 
-def _components_digest(sources: BotSources) -> str:
-    return _digest_files(custom_component_files(sources.config), hashlib.sha256())
+def _components_digest(config: Path) -> str:
+    return _digest_files(custom_component_files(config), hashlib.sha256())
 
 
 def _digest_files(paths, digest) -> str:
@@ -135,22 +219,24 @@ def train(settings: Settings, *, force: bool = False, sources: BotSources | None
     sources = sources or BotSources.at()
     model = model_path(settings)
     ensure_exported(settings.encoder_dir, settings.embedding_model, out)  # the intent classifier encodes with it
-    problem = "asked to retrain" if force else model_problem(settings, sources)
+    built = project(settings, sources)
+    problem = "asked to retrain" if force else model_problem(settings, built)
     if problem is None:
         print(f"Rasa model up to date: {model}", file=out, flush=True)
         return TrainResult(model, trained=False, seconds=0.0)
 
     encoder = exported_identity(settings.encoder_dir)
-    expected = fingerprint(sources)
+    expected = fingerprint(built)
+    built.write()
     log = settings.home / "logs" / "train.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     settings.models_dir.mkdir(parents=True, exist_ok=True)
     argv = [
         sys.executable, "-m", "rasa", "train",
-        "--domain", str(sources.domain), "--config", str(sources.config), "--data", str(sources.data),
+        "--domain", str(built.domain), "--config", str(built.config), "--data", str(built.data),
         "--out", str(settings.models_dir), "--fixed-model-name", MODEL_NAME,
     ]
-    components = _components_digest(sources)
+    components = _components_digest(built.config)
     stamp = _read_stamp(settings)
     if force or stamp.get("components", components) != components or stamp.get("encoder") != encoder:
         argv.append("--force")  # Rasa's cache knows a component by its name, not its code or its model

@@ -175,6 +175,11 @@ def count_words(n: int) -> str:
     return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
 
 
+def reviews_read(count: int) -> str:
+    """ "one review of Her", "six reviews of Her": what herbot has read, in the persona's words."""
+    return f"{count_words(count)} review{'' if count == 1 else 's'} of Her"
+
+
 def join(items) -> str:
     """ "a", "a and b", "a, b and c"."""
     items = [str(item) for item in items]
