@@ -9,6 +9,7 @@ from actions.context import entity, in_thread, knowledge, question
 from actions.film_facts import ActionAnswerFilmFact
 from actions.followup import ActionAnswerFollowup
 from actions.opinions import ActionAnswerOpinion
+from actions.review_answers import names_a_review
 from knowledge.answers import asks_reviews_about_them
 
 
@@ -18,9 +19,9 @@ class ActionRouteFallback(Action):
     Reads the ``aspect``, ``reviewer`` and ``fact`` entities of the latest message. An aspect or a
     reviewer ("did either critic mention the soundtrack?") is answered as a follow-up (the last kind
     of question, an opinion by default), a film fact from the facts, and a message that asks what
-    the reviews or critics say as an opinion question (the score floor still keeps an unrelated one
-    from being answered); the events are those of the action that answers. With none of these it
-    sends ``utter_clarify`` and returns no events.
+    the reviews or critics say, or names one of the reviews, as an opinion question (the score
+    floor still keeps an unrelated one from being answered); the events are those of the action
+    that answers. With none of these it sends ``utter_clarify`` and returns no events.
     """
 
     def name(self) -> str:
@@ -32,7 +33,8 @@ class ActionRouteFallback(Action):
         if entity(tracker, "fact"):
             return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)
         known = await knowledge()
-        if await in_thread(asks_reviews_about_them, known.retriever, question(tracker)):
+        if names_a_review(known, question(tracker)) or \
+                await in_thread(asks_reviews_about_them, known.retriever, question(tracker)):
             return await ActionAnswerOpinion().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_clarify")
         return []

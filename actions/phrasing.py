@@ -11,8 +11,11 @@ from knowledge.answers import Answer, ReviewOutcome, ReviewQuote
 from knowledge.review_set import ReviewSet, count_words, join, reviews_read
 
 LIST_AT_MOST = 5  # reviews named in a list; past it, "and N more"
+REVIEW_SOURCE = "review:"  # a source that is a whole review (its metadata): "review:<id>"
 NAME_SILENT_AT_MOST = 3  # silent reviews named; past it, counted
 DOESNT, DONT = "doesn\u2019t", "don\u2019t"
+_SIDE_LEADS = {"negative": "What it holds against the film", "positive": "What it likes",
+               "mixed": "For and against"}
 _VERBS = {"positive": ("praises", "praise"), "negative": ("criticises", "criticise")}
 
 
@@ -26,8 +29,9 @@ def review_reply(outcome: ReviewOutcome, reviews: ReviewSet) -> Answer:
     if status in ("silent", "off_limits"):
         return Answer("utter_reviews_silent", {"the_reviews_dont": _the_reviews_dont(outcome, reviews)},
                       suggestions=outcome.suggestions)
-    if status == "reviews_read":
-        return Answer("utter_reviews_read", {"reviews_read": reviews_read(len(reviews)), "list": review_list(reviews)})
+    if status == "reviews_read":  # the list rests on the review files themselves
+        return Answer("utter_reviews_read", {"reviews_read": reviews_read(len(reviews)), "list": review_list(reviews)},
+                      sources=[f"{REVIEW_SOURCE}{review.id}" for review in listed(reviews)])
     if status == "which_review":
         return Answer("utter_which_review", {"list": review_list(reviews)})
     if status == "no_other":
@@ -71,32 +75,45 @@ def _verdicts(outcome: ReviewOutcome, reviews: ReviewSet) -> Answer:
         quote = outcome.quotes[0] if outcome.quotes else None
         values = {"source": reviews[outcome.review].label, "stance": (quote.stance if quote else None) or "mixed",
                   "rating": f", {quote.rating}" if quote and quote.rating else "",
-                  "quote": quote.sentence if quote else ""}
+                  "quote": quote.sentence if quote else "", "sides": _sides(outcome)}
         return Answer("utter_review_verdict" if quote else "utter_review_no_verdict", values)
     return Answer("utter_reviews_verdicts", {"summary": verdict_summary(outcome), "quotes": _quotes(outcome.quotes)})
 
 
+def _sides(outcome: ReviewOutcome) -> str:
+    """After one review's verdict, its sentences on the side asked about (or its strongest one)."""
+    rest = outcome.quotes[1:]
+    if not rest:
+        return ""
+    lead = _SIDE_LEADS.get(outcome.focus or "", "It also says")
+    return f" {lead}: " + " ".join(f"“{q.sentence}”" for q in rest)
+
+
 def verdict_summary(outcome: ReviewOutcome) -> str:
-    """ "All six reviews are positive.", "Of the six reviews, four are positive, one mixed and one negative."."""
-    total, counts = outcome.total, outcome.counts
+    """ "All six reviews are positive.", "Of the six reviews, four are positive, one mixed and one negative.",
+    and for a question about one side ("who disliked it?") that side first: "One of the six is negative."."""
+    total, counts, focus = outcome.total, outcome.counts, outcome.focus
     n = count_words(total)
-    if outcome.focus == "negative" and not counts.get("negative"):
-        mixed = counts.get("mixed", 0)
-        tail = f" {count_words(mixed).capitalize()} {'is' if mixed == 1 else 'are'} mixed." if mixed else ""
-        return f"No one disliked it: none of the {n} reviews is negative.{tail}" if total > 1 else \
-            f"No: the review is {next(iter(counts), 'mixed')}."
+    if total == 1:
+        stance = next(iter(counts), "mixed")
+        return f"The one review I've read is {stance}." if not focus or focus == stance else \
+            f"No: the one review I've read is {stance}."
+    if focus and not counts.get(focus):
+        return f"None of the {n} reviews is {focus}. " + _counted(counts, n)
     if len(counts) == 1:
-        stance = next(iter(counts))
-        if total == 1:
-            return f"The one review I've read is {stance}."
-        return f"{'Both' if total == 2 else f'All {n}'} reviews are {stance}."
+        return f"{'Both' if total == 2 else f'All {n}'} reviews are {next(iter(counts))}."
+    if focus:
+        count = counts[focus]
+        return f"{count_words(count).capitalize()} of the {n} reviews {'is' if count == 1 else 'are'} {focus}. " \
+            f"In all, {_counted(counts, n, lead=False)}"
+    return _counted(counts, n)
+
+
+def _counted(counts: dict[str, int], n: str, lead: bool = True) -> str:
     (stance, count), *rest = counts.items()
     parts = [f"{count_words(count)} {'is' if count == 1 else 'are'} {stance}",
              *(f"{count_words(c)} {s}" for s, c in rest)]
-    lead = f"Of the {n} reviews, " if outcome.focus != "negative" else (
-        f"Yes: {count_words(counts['negative'])} of the {n} reviews {'is' if counts['negative'] == 1 else 'are'} "
-        "negative. In all, ")
-    return lead + join(parts) + "."
+    return (f"Of the {n} reviews, " if lead else "") + join(parts) + "."
 
 
 def _quotes(quotes: list[ReviewQuote]) -> str:
@@ -133,9 +150,14 @@ def _the_reviews_dont(outcome: ReviewOutcome, reviews: ReviewSet) -> str:
     return f"The review {DOESNT}" if outcome.total == 1 else f"The reviews {DONT}"
 
 
+def listed(reviews: ReviewSet) -> list:
+    """The reviews a list names: all of them, or past ``LIST_AT_MOST`` the first ones."""
+    everyone = list(reviews)
+    return everyone if len(everyone) <= LIST_AT_MOST + 1 else everyone[:LIST_AT_MOST]
+
+
 def review_list(reviews: ReviewSet) -> str:
     """The reviews by name, in their order; past ``LIST_AT_MOST``, the rest counted."""
-    labels = [review.label for review in reviews]
-    if len(labels) <= LIST_AT_MOST + 1:
-        return join(labels)
-    return ", ".join(labels[:LIST_AT_MOST]) + f" and {len(labels) - LIST_AT_MOST} more"
+    named = [review.label for review in listed(reviews)]
+    left = len(reviews) - len(named)
+    return join(named) if not left else ", ".join(named) + f" and {left} more"

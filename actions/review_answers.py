@@ -47,6 +47,12 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
     return remember(answer, kind, text, aspect)
 
 
+def names_a_review(known, text: str) -> bool:
+    """Whether the message names one of the loaded reviews (its author, outlet, title) or points at
+    one by its place ("the third review"): then it asks about that review, whatever else it says."""
+    return bool(known.reviews.named_in(text)) or known.reviews.refers_to_one(text)
+
+
 class ReviewAnswerAction(Action, metaclass=ABCMeta):
     """An answer from the reviews for one kind of question (plot, opinion, comments, ...)."""
 

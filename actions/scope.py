@@ -7,13 +7,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import in_thread, knowledge, question
 from actions.opinions import ActionAnswerOpinion
+from actions.review_answers import names_a_review
 from knowledge.answers import strongly_answered
 from knowledge.fact_answers import another_film
 
 
 class ActionCheckScope(Action):
-    """Answers an "out of scope" message from the reviews when a passage answers it strongly (a
-    why-question about the film's themes); otherwise says it is outside what herbot knows.
+    """Answers an "out of scope" message from the reviews when it names one of them or a passage
+    answers it strongly (a why-question about the film's themes); otherwise says it is outside what herbot knows.
 
     Reads the latest message; the events are the opinion action's when it answers, else none.
     """
@@ -26,7 +27,7 @@ class ActionCheckScope(Action):
         if another_film(known.facts, question(tracker)):  # "what's the end of Titanic?" meets no review of Her
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
-        if await in_thread(strongly_answered, known, question(tracker)):
+        if names_a_review(known, question(tracker)) or await in_thread(strongly_answered, known, question(tracker)):
             return await ActionAnswerOpinion().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_out_of_scope")
         return []

@@ -64,7 +64,9 @@ GOAL_GROUNDING = 1.0
 GOAL_PRECISION = 1.0
 GOAL_INTENT_F1 = 0.9
 # Lines outside persona.yml that answer nothing: they ask back or say a name is unknown.
-NON_ANSWERS = ("utter_person_unknown", "utter_fact_unknown", "utter_fact_awards_none", "utter_other_film")
+NON_ANSWERS = ("utter_person_unknown", "utter_fact_unknown", "utter_fact_awards_none", "utter_other_film",
+               "utter_reviews_silent", "utter_which_review", "utter_no_other_review")
+REVIEW_SOURCE = "review:"  # a whole review cited (actions/phrasing.py: the list of reviews read)
 
 
 class BrokenRun(Exception):
@@ -99,6 +101,7 @@ class Knowledge:
         if not sources:
             return ["an answer that cites no source"]
         wrong = [self._fact_problem(s, text) if s.startswith("facts:") else
+                 self._review_problem(s) if s.startswith(REVIEW_SOURCE) else
                  None if s in self.passages else f"cites {s!r}, which is no passage of the corpus"
                  for s in sources]
         for quote in quotes:
@@ -106,6 +109,11 @@ class Knowledge:
             if passage and normalise(quote.get("sentence") or "") not in normalise(passage.text):
                 wrong.append(f"quotes {quote.get('sentence')!r}, which is not in {passage.id}")
         return [w for w in wrong if w]
+
+    def _review_problem(self, source: str) -> str | None:
+        review = source.removeprefix(REVIEW_SOURCE)
+        known = any(p.review == review for p in self.passages.values())
+        return None if known else f"cites {source!r}, which is no review of the corpus"
 
     def _fact_problem(self, source: str, text: str) -> str | None:
         """``facts:cast:<actor>``, ``facts:awards`` and ``facts:<film entry>`` (see knowledge/answers.py)."""

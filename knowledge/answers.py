@@ -17,6 +17,8 @@ import numpy as np
 from knowledge.aspects import speaks_to_open_topic, topic_words
 from knowledge.retrieval import Filters, Hit, Retriever
 from knowledge.review_set import join  # noqa: F401 - the facts' answers list things the same way
+from knowledge.stance import marked_stance
+from knowledge.verdict_questions import VerdictReading
 from knowledge.verdicts import agreement
 
 MAX_QUOTES = 3  # an answer quotes at most this many reviews: the strongest and the most different
@@ -39,6 +41,10 @@ ENDING_QUESTION_WEIGHT = 0.3
 EVIDENCE_FLOOR = 0.45
 EVIDENCE_SENTENCE_FLOOR = 0.4
 VERDICT_KINDS = ("opinion", "compare", "recommendation")
+MAX_SIDE_PASSAGES = 12  # passages of one review searched for its sentences on a side
+SIDE_QUOTES = 2  # sentences quoted for one side of one review
+SIDE_SENTENCE_CHARS = 25  # shorter sentences ("Grade: B-", "Minuses:") say no reason
+MARKED_BONUS = 0.5  # a pros-and-cons line ("- too long") is the review's own list of its sides: first
 # A question that says it is about what the reviews or critics said, however else it is worded.
 ASKS_REVIEWS = re.compile(r"\breview(?:s|ers?|ed)?\b|\bcritics?\b|\bcritiques?\b", re.IGNORECASE)
 # "how many reviews have you read?", "who wrote them?": about the set itself.
@@ -54,8 +60,6 @@ ASKS_RATING = re.compile(r"\b(?:rat(?:e|ed|ing|ings)|score[sd]?|stars?|grade[sd]
 # Which side of the verdicts a question asks about ("did anyone dislike it?").
 ASKS_NEGATIVE = re.compile(r"\b(?:dislik|hate|hated|didn'?t like|did not like|not like|negative|pan(?:ned|s)?\b|"
                            r"critical of|complain|bad review|thumbs down|disappoint|not a fan|not impressed)",
-                           re.IGNORECASE)
-ASKS_POSITIVE = re.compile(r"\b(?:lik(?:e|ed) it|lov(?:e|ed) it|positive|enjoy|rave|thumbs up|a fan)\b",
                            re.IGNORECASE)
 # What no knowledge here holds: ratings sites, sequels; and, for the facts, people's lives and other work.
 OFF_LIMITS = re.compile(r"rotten tomatoes|tomatometer|metacritic|imdb (?:score|rating)|sequel|remake|prequel",
@@ -154,13 +158,22 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         if review is None and knowledge.reviews.refers_to_one(question):
             other = bool(re.search(r"\bother\b", question, re.IGNORECASE))
             return ReviewOutcome("no_other" if other and total < 2 else "which_review", kind, total)
+    unnamed = knowledge.reviews.without_names(question)
     aspect = knowledge.topics.of_question(question, aspect)
+    if kind in VERDICT_KINDS and ASKS_RATING.search(question) and (review or not aspect) and \
+            knowledge.verdict_questions.read(unnamed).asks:  # "what score did she give?", not "the score"
+        return verdicts_answer(knowledge, question, kind, review, consent=consent)
     if subject and not (kind in VERDICT_KINDS and _refers_to(question, subject)):
         subject = None
-    words = [] if aspect or subject else topic_words(knowledge.reviews.without_names(question))
-    general = kind in VERDICT_KINDS and not aspect and not subject and (not words or _asks_verdict(question))
+    words = [] if aspect or subject else topic_words(unnamed)
+    # Words of its own make a question a topic question unless the verdict reading is clearly ahead;
+    # about one named review, "what bothered her?" is its verdict more often than a topic.
+    reading = knowledge.verdict_questions.read(unnamed, own_words=bool(words) and not review) \
+        if kind in VERDICT_KINDS and not aspect and not subject else VerdictReading(False)
+    general = kind in VERDICT_KINDS and not aspect and not subject and (
+        not words or reading.asks or _asks_verdict(question))
     if general or (kind in VERDICT_KINDS and ASKS_RATING.search(question) and not aspect and not subject):
-        return verdicts_answer(knowledge, question, kind, review)
+        return verdicts_answer(knowledge, question, kind, review, reading.focus, consent)
     query = build_query(knowledge, question, aspect, subject, limit=retriever.max_query_chars)
     if kind == "comments":  # "what did people say?" meets a comment's words only through what readers do
         query = f"{query} ({READERS_HINT})"
@@ -194,14 +207,25 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
                          suggestions=_suggestions(knowledge, chosen, aspect))
 
 
-def verdicts_answer(knowledge, question: str, kind: str, review: str | None = None) -> ReviewOutcome:
-    """Each review's overall verdict (its rating when it states one), or the named review's."""
+def verdicts_answer(knowledge, question: str, kind: str, review: str | None = None, focus: str | None = None,
+                    consent: bool | None = None) -> ReviewOutcome:
+    """Each review's overall verdict (its rating when it states one), or the named review's.
+
+    ``focus``: the side asked about ("who disliked it?"); for one review, its sentences on that
+    side ("what were her complaints?") are quoted after its verdict."""
     verdicts = knowledge.verdicts
     total = len(knowledge.reviews)
     ids = [review] if review else [r for r in knowledge.reviews.ids if r in verdicts]
     found = [verdicts[r] for r in ids if r in verdicts]
-    focus = "negative" if ASKS_NEGATIVE.search(question) else "positive" if ASKS_POSITIVE.search(question) else None
-    order = {"negative": ("negative", "mixed", "positive"), "positive": ("positive", "mixed", "negative")}.get(
+    if review and found:
+        verdict = _verdict_quote(knowledge, found[0])
+        # A mixed verdict is told with both its sides, whatever was asked.
+        side = focus or ("mixed" if found[0].stance == "mixed" else None)
+        sides = [q for q in review_sides(knowledge, review, question, side, consent) if q.sentence != verdict.sentence]
+        return ReviewOutcome("verdicts", kind, total, quotes=[verdict, *sides],
+                             speaking=[review], counts=agreement(found), focus=side, review=review)
+    order = {"negative": ("negative", "mixed", "positive"), "positive": ("positive", "mixed", "negative"),
+             "mixed": ("mixed", "positive", "negative")}.get(
         focus or "", ("positive", "mixed", "negative"))
     counts = agreement(found)
     quotes = []
@@ -217,6 +241,41 @@ def verdicts_answer(knowledge, question: str, kind: str, review: str | None = No
             quotes.append(_verdict_quote(knowledge, verdict))
     return ReviewOutcome("verdicts", kind, total, quotes=quotes, speaking=[v.review for v in found],
                          counts=counts, focus=focus, review=review)
+
+
+def review_sides(knowledge, review: str, question: str, focus: str | None, consent: bool | None
+                 ) -> list[ReviewQuote]:
+    """One review's sentences on the side asked about, its own pros-and-cons lines and then the
+    sentences closest to the question and to a verdict first: its praise
+    for "positive", its complaints for "negative", one of each for "mixed" (its pros and cons).
+    With no side asked, its strongest judged sentence, so that a bare rating line is not all it says."""
+    hits = knowledge.retriever.search(question, top_k=MAX_SIDE_PASSAGES, min_score=-1.0,
+                                      filters=Filters(review=review, section="body", spoilers=bool(consent)))
+    vector = knowledge.retriever.encoder.encode_query(question)
+    candidates = []
+    for hit in hits:
+        if hit.passage.spoiler and not consent:
+            continue
+        sentences = list(hit.passage.sentences or (hit.passage.text,))
+        vectors = knowledge.sentence_vectors(hit.passage.id)
+        if len(vectors) != len(sentences):
+            continue
+        for sentence, sentence_vector, label in zip(sentences, vectors, knowledge.stances(sentences, vectors),
+                                                    strict=True):
+            weight = float(sentence_vector @ (vector + knowledge.verdict_vector))
+            candidates.append((weight + (MARKED_BONUS if marked_stance(sentence) else 0.0), sentence, hit.passage,
+                               label))
+    candidates.sort(key=lambda c: -c[0])
+    wanted = {"positive": ["positive"], "negative": ["negative"], "mixed": ["positive", "negative"]}.get(
+        focus or "", ["positive", "negative", "mixed"])
+    chosen = []
+    for stance in wanted:
+        picks = [c for c in candidates if c[3] == stance and len(c[1]) >= SIDE_SENTENCE_CHARS]
+        chosen += picks[: (SIDE_QUOTES if len(wanted) == 1 else 1)]
+        if focus is None and chosen:
+            break
+    return [ReviewQuote(review, passage.id, sentence, passage.source_label, stance, passage.spoiler, score)
+            for score, sentence, passage, stance in chosen]
 
 
 def _verdict_quote(knowledge, verdict) -> ReviewQuote:
@@ -307,7 +366,7 @@ def resolve_review(knowledge, mention: str | None, last_review: str | None,
     found = knowledge.reviews.resolve(mention, last=last_review, in_play=in_play)
     if found or not mention:
         return found
-    side = "negative" if ASKS_NEGATIVE.search(mention) else "positive" if ASKS_POSITIVE.search(mention) else None
+    side = knowledge.verdict_questions.read(mention).focus
     if side:
         matching = [v.review for v in knowledge.verdicts.values() if v.stance == side]
         return matching[0] if len(matching) == 1 else None

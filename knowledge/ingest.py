@@ -21,7 +21,7 @@ import yaml
 
 from knowledge import labels
 from knowledge.passage import IngestReport, Passage
-from knowledge.text import normalise_for_compare, repair, split_sentences
+from knowledge.text import LIST_ITEM, normalise_for_compare, repair, split_sentences
 
 REVIEW_SUFFIX = ".txt"
 META_SUFFIX = ".meta.yaml"  # metadata beside a review text that is kept unchanged
@@ -215,9 +215,18 @@ def _paragraphs(lines: list[str]) -> list[str]:
             current.append(line)
             continue
         if current:
-            paragraphs.append(" ".join(current))
+            paragraphs.append(_join_lines(current))
         current = [line] if line else []
     return paragraphs
+
+
+def _join_lines(lines: list[str]) -> str:
+    """A paragraph's lines as one text; a list item (``+ pro``, ``- con``, ``* point``) keeps its own
+    line, so that it is a sentence of its own (:func:`knowledge.text.split_sentences`)."""
+    text = lines[0]
+    for line in lines[1:]:
+        text += ("\n" if LIST_ITEM.match(line) else " ") + line
+    return text
 
 
 def _comments(base: dict, lines: list[tuple[str, str]]) -> list[Passage]:

@@ -17,6 +17,7 @@ import numpy as np
 from knowledge.aspects import Topics, load_aspects
 from knowledge.review_set import ReviewInfo, ReviewSet
 from knowledge.stance import classifier, stances
+from knowledge.verdict_questions import VerdictQuestions
 from knowledge.verdicts import VERDICT_QUERY, Verdict, review_verdicts
 
 NARRATION_QUERY = "what happens in the story: what the characters do and what happens to them"
@@ -39,10 +40,18 @@ class Knowledge:
         return self.reviews[review_id]
 
     @cached_property
+    def verdict_vector(self) -> np.ndarray:
+        """Towards sentences that sum up a review's judgement."""
+        return self.retriever.encoder.encode([VERDICT_QUERY])[0]
+
+    @cached_property
     def verdicts(self) -> dict[str, Verdict]:
-        vector = self.retriever.encoder.encode([VERDICT_QUERY])[0]
         ratings = {review.id: review.rating for review in self.reviews}
-        return review_verdicts(self.retriever.index, vector, ratings, self.stances)
+        return review_verdicts(self.retriever.index, self.verdict_vector, ratings, self.stances)
+
+    @cached_property
+    def verdict_questions(self) -> VerdictQuestions:
+        return VerdictQuestions(self.retriever.encoder)
 
     @cached_property
     def narration(self) -> np.ndarray:
@@ -84,7 +93,7 @@ class Knowledge:
     def warm(self) -> Knowledge:
         """Work out now what the first turns would otherwise wait for."""
         _ = classifier(self.retriever.encoder), self.narration, self.verdicts, self.coverage, self._rows
-        _ = self.topics.vectors
+        _ = self.topics.vectors, self.verdict_questions.warm()
         return self
 
 

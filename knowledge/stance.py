@@ -221,7 +221,18 @@ def stances(sentences: Sequence[str], vectors: np.ndarray | None = None, *, enco
     """The stances of ``sentences``; ``vectors`` (one row each, normalised) spare encoding them."""
     if not sentences:
         return []
-    return classifier(encoder).of_sentences(sentences, vectors)
+    read = classifier(encoder).of_sentences(sentences, vectors)
+    return [marked_stance(sentence) or stance for sentence, stance in zip(sentences, read, strict=True)]
+
+
+# A pros-and-cons line says its side itself: "+ the music", "- it drags".
+_PRO_LINE = re.compile(r"\s*\+\s")
+_CON_LINE = re.compile(r"\s*[-\u2013\u2212]\s")
+
+
+def marked_stance(sentence: str) -> str | None:
+    """The side a pros-and-cons line is marked with, if it is one."""
+    return "positive" if _PRO_LINE.match(sentence) else "negative" if _CON_LINE.match(sentence) else None
 
 
 def overall(stances: Sequence[str]) -> str:

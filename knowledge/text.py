@@ -40,9 +40,14 @@ def _segmenter():
     return pysbd.Segmenter(language="en", clean=False)
 
 
+# A line that is an item of a list: pros and cons (+, -, –), bullets (*, •) or numbers ("2.", "3)").
+LIST_ITEM = re.compile(r"\s*(?:[+\-\u2013\u2212*\u2022]|\d{1,2}[.)])\s+\S")
+
+
 def split_sentences(paragraph: str) -> list[str]:
-    """Sentences of a paragraph, in order, stripped of surrounding space."""
-    return [s.strip() for s in _segmenter().segment(paragraph) if s.strip()]
+    """Sentences of a paragraph, in order, stripped of surrounding space; each list item is one."""
+    pieces = re.split(r"\n(?=" + LIST_ITEM.pattern + ")", paragraph)
+    return [s.strip() for piece in pieces for s in _segmenter().segment(piece) if s.strip()]
 
 
 TYPO_MATCH = 0.8  # least similarity (difflib ratio) of a word to another for it to count as that word misspelt

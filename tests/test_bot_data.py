@@ -21,8 +21,8 @@ from serving import HERBOT
 from herbot import bot_data
 from herbot.settings import BOT_DIR, KNOWLEDGE_DATA
 from herbot.train import BotSources, fingerprint, model_problem, project
-from knowledge.ingest import load_corpus
 from knowledge import review_set
+from knowledge.ingest import load_corpus
 from knowledge.review_set import ReviewInfo
 
 SEED = KNOWLEDGE_DATA / "reviews"

@@ -163,3 +163,15 @@ def test_missing_or_empty_reviews_folder(tmp_path):
         load_corpus(tmp_path / "nope")
     with pytest.raises(ReviewFileError, match="no .txt review files"):
         load_corpus(tmp_path)
+
+
+def test_each_item_of_a_pros_and_cons_list_is_a_sentence_of_its_own(tmp_path):
+    (tmp_path / "capsule.txt").write_text(
+        "A Capsule\n\nBy Pat Example, The Example Post\n\nIt is a film.\n\nIn short:\n+ the music\n+ the voice"
+        "\n- too long. Much too long\n* a bullet\n2. a numbered point\n\nA dash - inside a sentence stays.\n",
+        encoding="utf-8")
+    review = read_review(tmp_path / "capsule.txt")[0]
+    sentences = [list(p.sentences) for p in review.passages]
+    assert ["In short:", "+ the music", "+ the voice", "- too long.", "Much too long", "* a bullet",
+            "2. a numbered point"] in sentences
+    assert ["A dash - inside a sentence stays."] in sentences

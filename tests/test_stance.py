@@ -162,3 +162,9 @@ def test_the_labelled_stances_do_not_regress(encoder, hybrid):
     predicted = stance.stances(texts, encoder.encode(texts), encoder=encoder)
     right = sum(p == item["stance"] for p, item in zip(predicted, items, strict=True))
     assert right >= STANCE_FLOOR, f"{right} of {len(items)} right"
+
+
+@pytest.mark.parametrize(("line", "side"), [("+ the music", "positive"), ("- it drags", "negative"),
+                                             ("\u2013 it drags", "negative"), ("it - drags", None), ("+1 to that", None)])
+def test_a_pros_and_cons_line_says_its_side(line, side):
+    assert stance.marked_stance(line) == side
