@@ -33,7 +33,8 @@ from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
 from sanic import Blueprint, response
 from socketio import AsyncServer
 
-from herbot.channels.turns import LOST_THOUGHT, TOO_FAST, UNREADABLE, clip, take_turn, text_problem, within_rate
+from herbot.channels.addresses import request_address
+from herbot.channels.turns import LOST_THOUGHT, UNREADABLE, clip, rate_refusal, take_turn, text_problem
 from herbot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -99,8 +100,8 @@ class SocketIOInput(RasaSocketIOInput):
 
         @sio.on("connect", namespace=namespace)
         async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
-            request = environ.get("sanic.request")  # engineio's own REMOTE_ADDR is always 127.0.0.1
-            await sio.save_session(sid, {"address": request.ip if request else None}, namespace=namespace)
+            address = request_address(environ.get("sanic.request"))  # engineio's own REMOTE_ADDR is always 127.0.0.1
+            await sio.save_session(sid, {"address": address}, namespace=namespace)
             if not self.jwt_key:
                 return True
             token = (auth or {}).get("token")
@@ -129,8 +130,8 @@ class SocketIOInput(RasaSocketIOInput):
             if not isinstance(text, str) or text_problem(text, "message"):
                 await output.send_text_message(session_id, UNREADABLE)
                 return
-            if not within_rate(session_id, session.get("address")):
-                await output.send_text_message(session_id, TOO_FAST)
+            if refused := rate_refusal(session_id, session.get("address")):
+                await output.send_text_message(session_id, refused.text)
                 return
             text, notice = clip(text)
             if notice:
