@@ -170,6 +170,31 @@ def test_after_a_new_session_a_socket_no_longer_hears_the_old_one(bot, clients):
     assert heard_nothing(second_tab, 0.5)
 
 
+def test_the_session_secret_is_made_once_and_readable_by_its_owner_only(monkeypatch, tmp_path):
+    from herbot.channels.sessions import may_resume, new_session_id, resume_token
+    from herbot.settings import get_settings
+
+    monkeypatch.setenv("HERBOT_HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
+    try:
+        session = new_session_id()
+        token = resume_token(session)
+        secret = get_settings().session_secret_file
+        assert secret.stat().st_mode & 0o777 == 0o600
+        assert may_resume(session, token) and not may_resume(new_session_id(), token)
+        assert not may_resume(session, token[:-1]) and not may_resume(session, None)
+
+        monkeypatch.setenv("HERBOT_HOME", str(tmp_path / "damaged"))
+        get_settings.cache_clear()
+        (tmp_path / "damaged").mkdir()
+        get_settings().session_secret_file.write_text("not hex")
+        with pytest.raises(SystemExit, match="session.secret is damaged; delete it"):
+            resume_token(session)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+
 @pytest.mark.parametrize("data", ["just a string", {"text": "no message field"}, {"message": ["a", "list"]}, None,
                                   {"message": "hi \ud800"}])
 def test_an_unreadable_message_gets_a_reply(bot, clients, data):
