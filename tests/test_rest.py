@@ -8,19 +8,16 @@ from __future__ import annotations
 import http.client
 import json
 import re
-import signal
-import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
 
 import pytest
-from serving import Serving
+from serving import NEW_CONVERSATIONS, SMALL_WINDOW_SECONDS, TRUSTED_PROXY, UNTRUSTED_PEER
 
 from herbot.channels.rest import MAX_BODY_BYTES, RequestError, read_request
 from herbot.channels.turns import TOO_MANY_CONVERSATIONS, clip, message_limit
-from herbot.processes import free_ports
 
 
 @pytest.mark.parametrize(("body", "problem"), [
@@ -118,33 +115,8 @@ def test_a_conversation_sending_too_fast_is_told_kindly(bot):
     assert post(bot[0], json.dumps({"sender": "patient", "message": "hi"}).encode())[0] == 200
 
 
-TRUSTED_PROXY = "127.0.0.2"  # any 127.x address can be a client's source address on Linux
-SMALL_WINDOW_SECONDS = 6
-
-
-@pytest.fixture(scope="module")
-def limited_bot(tmp_path_factory, settings, bot):
-    """A Rasa server with small limits, trusting 127.0.0.2; no action server (the turns need not answer well).
-
-    It reuses the model the shared ``bot`` trained; its own home keeps its conversations apart.
-    """
-    env = {"HERBOT_RATE_LIMIT": f"3/{SMALL_WINDOW_SECONDS} seconds", "HERBOT_NEW_CONVERSATIONS_PER_ADDRESS": "3/minute",
-           "HERBOT_TRUSTED_PROXIES": TRUSTED_PROXY, "HERBOT_INDEX_DIR": str(settings.index_dir),
-           "HERBOT_MODELS_DIR": str(settings.models_dir)}
-    server = Serving(tmp_path_factory.mktemp("limited"), *free_ports(2), "--rasa-only", env=env)
-    try:
-        server.wait_for("herbot is ready", timeout=600)
-        threading.Thread(target=lambda: server.output.extend(server.process.stdout), daemon=True).start()
-        yield server.port
-        server.process.send_signal(signal.SIGTERM)
-        server.process.wait(timeout=60)
-    finally:
-        if server.process.poll() is None:
-            server.kill()
-
-
-def post_from(port: int, sender: str, source: str = "127.0.0.1",
-              forwarded_for: str | None = None) -> tuple[int, str, list]:
+def post_from(port: int, sender: str, forwarded_for: str | None = None,
+              source: str = TRUSTED_PROXY) -> tuple[int, str, list]:
     """Status, Retry-After and replies of one turn sent from ``source`` (with an X-Forwarded-For header if given)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=(source, 0))
     headers = {"Content-Type": "application/json", **({"X-Forwarded-For": forwarded_for} if forwarded_for else {})}
@@ -163,38 +135,38 @@ def invented(prefix: str) -> str:
 @pytest.mark.slow
 def test_retry_after_is_when_the_moving_window_lets_a_turn_through(limited_bot):
     """Once Retry-After said 10 on a 60 s window, and a retry 11 s later was refused again."""
-    sender = invented("patient")
+    sender, client = invented("patient"), "198.51.100.20"
     first = time.time()
-    assert post_from(limited_bot, sender)[0] == 200
+    assert post_from(limited_bot, sender, client)[0] == 200
     time.sleep(2)
-    assert [post_from(limited_bot, sender)[0] for _ in range(2)] == [200, 200]
-    status, retry_after, replies = post_from(limited_bot, sender)
+    assert [post_from(limited_bot, sender, client)[0] for _ in range(2)] == [200, 200]
+    status, retry_after, replies = post_from(limited_bot, sender, client)
     refused = time.time()
     assert status == 429 and "catch up" in replies[0]["text"]
     assert int(retry_after) == pytest.approx(first + SMALL_WINDOW_SECONDS - refused, abs=1)
     assert 1 <= int(retry_after) < SMALL_WINDOW_SECONDS, "the first turn leaves the window first, not the last"
     time.sleep(int(retry_after) - 1.5)
-    assert post_from(limited_bot, sender)[0] == 429, "not earlier either"
+    assert post_from(limited_bot, sender, client)[0] == 429, "not earlier either"
     time.sleep(1.5)
-    assert post_from(limited_bot, sender)[0] == 200
+    assert post_from(limited_bot, sender, client)[0] == 200
 
 
 @pytest.mark.slow
 def test_invented_senders_from_one_forwarded_address_hit_the_new_conversation_limit(limited_bot):
     client = "198.51.100.7"
-    senders = [invented("new") for _ in range(3)]
-    assert [post_from(limited_bot, sender, TRUSTED_PROXY, client)[0] for sender in senders] == [200] * 3
-    status, retry_after, replies = post_from(limited_bot, invented("one more"), TRUSTED_PROXY, f"10.1.2.3, {client}")
+    senders = [invented("new") for _ in range(NEW_CONVERSATIONS)]
+    assert [post_from(limited_bot, sender, client)[0] for sender in senders] == [200] * NEW_CONVERSATIONS
+    status, retry_after, replies = post_from(limited_bot, invented("one more"), f"10.1.2.3, {client}")
     assert status == 429 and replies[0]["text"] == TOO_MANY_CONVERSATIONS
     assert 55 <= int(retry_after) <= 60
-    assert post_from(limited_bot, senders[0], TRUSTED_PROXY, client)[0] == 200, "its conversations carry on"
-    assert post_from(limited_bot, invented("neighbour"), TRUSTED_PROXY, "198.51.100.8")[0] == 200, "per client"
+    assert post_from(limited_bot, senders[0], client)[0] == 200, "its conversations carry on"
+    assert post_from(limited_bot, invented("neighbour"), "198.51.100.8")[0] == 200, "per client"
 
 
 @pytest.mark.slow
 def test_forwarded_for_from_an_untrusted_peer_is_ignored(limited_bot):
-    """From 127.0.0.1 (not a trusted proxy) the header is ignored: a loopback client, limited per conversation only."""
+    """From 127.0.0.2 (not a trusted proxy) the header is ignored: a loopback client, limited per conversation only."""
     client = "198.51.100.9"
-    assert [post_from(limited_bot, invented("local"), "127.0.0.1", client)[0] for _ in range(5)] == [200] * 5
-    statuses = [post_from(limited_bot, invented("forwarded"), TRUSTED_PROXY, client)[0] for _ in range(4)]
-    assert statuses == [200, 200, 200, 429], "none of the five counted for the address in the header"
+    assert [post_from(limited_bot, invented("local"), client, UNTRUSTED_PEER)[0] for _ in range(5)] == [200] * 5
+    statuses = [post_from(limited_bot, invented("forwarded"), client)[0] for _ in range(NEW_CONVERSATIONS + 1)]
+    assert statuses == [200] * NEW_CONVERSATIONS + [429], "none of the five counted for the address in the header"

@@ -15,6 +15,9 @@ import time
 
 import pytest
 import socketio
+from serving import NEW_CONVERSATIONS
+
+from herbot.channels.turns import TOO_MANY_CONVERSATIONS
 
 pytestmark = pytest.mark.slow
 
@@ -33,10 +36,10 @@ class Client:
         self.sio.on("session_confirm", lambda session_id, token=None: self.sessions.put((session_id, token)))
 
     def connect(self, url: str, origin: str | None = None, session_id: str | None = None,
-                resume_token: str | None = None) -> str:
+                resume_token: str | None = None, forwarded_for: str | None = None) -> str:
         """Over a websocket, whose client sends the URL's own origin; over polling when ``origin`` is given."""
-        self.sio.connect(url, headers={"Origin": origin} if origin else {},
-                         transports=["polling"] if origin else ["websocket"])
+        headers = {name: value for name, value in (("Origin", origin), ("X-Forwarded-For", forwarded_for)) if value}
+        self.sio.connect(url, headers=headers, transports=["polling"] if origin else ["websocket"])
         return self.request_session(session_id, resume_token)
 
     def request_session(self, session_id: str | None = None, resume_token: str | None = None) -> str:
@@ -50,6 +53,14 @@ class Client:
 
     def wait_for_reply(self) -> dict:
         return self.replies.get(timeout=REPLY_SECONDS)
+
+    def first_reply_alone(self, data) -> dict:
+        """The first reply to ``data``, after the rest of the previous turn's replies have come and gone."""
+        time.sleep(1)
+        while not self.replies.empty():
+            self.replies.get()
+        self.say(data)
+        return self.wait_for_reply()
 
 
 @pytest.fixture
@@ -168,6 +179,16 @@ def test_after_a_new_session_a_socket_no_longer_hears_the_old_one(bot, clients):
     assert "Rooney Mara" in first_tab.wait_for_reply()["text"]
     assert senders_of(bot[1], "who plays Catherine?") == {new}
     assert heard_nothing(second_tab, 0.5)
+
+
+def test_new_sessions_bring_no_fresh_budget_to_a_forwarded_address(limited_bot, clients):
+    """Each new session's first turn starts a conversation, counted for the client the trusted proxy names."""
+    client = clients()
+    client.connect(f"http://127.0.0.1:{limited_bot}", forwarded_for="198.51.100.30")
+    for _ in range(NEW_CONVERSATIONS):
+        assert client.first_reply_alone({"message": "hi"})["text"] != TOO_MANY_CONVERSATIONS
+        client.request_session(None)
+    assert client.first_reply_alone({"message": "hi"})["text"] == TOO_MANY_CONVERSATIONS
 
 
 def test_the_session_secret_is_made_once_and_readable_by_its_owner_only(monkeypatch, tmp_path):
