@@ -7,6 +7,7 @@ from the package location, never from the working directory.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass
@@ -46,6 +47,22 @@ def _rate(name: str, default: str) -> str:
     except ValueError:
         raise SystemExit(f"herbot: {name}={value!r} is not a rate like 30/minute") from None
     return value
+
+
+def address(text: str) -> str:
+    """An IP address in one spelling: ``::ffff:127.0.0.1`` is ``127.0.0.1``; ValueError if it is none."""
+    parsed = ipaddress.ip_address(text.strip().strip("[]"))
+    mapped = getattr(parsed, "ipv4_mapped", None)
+    return str(mapped or parsed)
+
+
+def _addresses(name: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses, each checked now."""
+    values = [value.strip() for value in os.environ.get(name, "").split(",") if value.strip()]
+    try:
+        return tuple(address(value) for value in values)
+    except ValueError as error:
+        raise SystemExit(f"herbot: {name}: {error} (give IP addresses, comma-separated)") from None
 
 
 def _count(name: str, default: int) -> int:
@@ -145,6 +162,8 @@ class Settings:
     threads: int  # compute threads per server process (ONNX Runtime, FAISS)
     rate_limit: str  # turns per conversation
     rate_limit_address: str  # turns per client address (loopback is exempt)
+    new_conversations_per_address: str = "60/hour"  # conversations one client address may start
+    trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For names the client's address
     concurrent_turns: int = 8  # turns the Rasa server works on at once; the others wait their turn (0: no limit)
     action_host: str = "127.0.0.1"  # where the action server listens (herbot serve --actions-only in a container)
     action_url: str = ""  # where the Rasa server calls the actions (this machine's action server by default)
@@ -155,6 +174,11 @@ class Settings:
     def shared(self) -> bool:
         """Conversations live in PostgreSQL and Redis, so several Rasa servers can serve them."""
         return self.tracker_url is not None
+
+    @property
+    def session_secret_file(self) -> Path:
+        """The key that signs the chat page's resume tokens (made on first use, readable by the owner only)."""
+        return self.home / "session.secret"
 
     @property
     def base_url(self) -> str:
@@ -204,6 +228,8 @@ def get_settings() -> Settings:
         threads=int(_number("HERBOT_THREADS", 1, int)),
         rate_limit=_rate("HERBOT_RATE_LIMIT", "30/minute"),
         rate_limit_address=_rate("HERBOT_RATE_LIMIT_ADDRESS", "120/minute"),
+        new_conversations_per_address=_rate("HERBOT_NEW_CONVERSATIONS_PER_ADDRESS", "60/hour"),
+        trusted_proxies=_addresses("HERBOT_TRUSTED_PROXIES"),
         concurrent_turns=_count("HERBOT_CONCURRENT_TURNS", 8),
         action_host=os.environ.get("HERBOT_ACTION_HOST", "127.0.0.1"),
         action_url=_action_url(action_port),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from serving import BOT_READY, HERBOT, Serving
+from serving import BOT_READY, HERBOT, NEW_CONVERSATIONS, SMALL_WINDOW_SECONDS, TRUSTED_PROXY, Serving
 
 from herbot.processes import free_ports
 from herbot.settings import get_settings
@@ -199,6 +199,29 @@ def bot(herbot_home, built_index):
     yield f"http://127.0.0.1:{port}", herbot_home
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=60)
+
+
+@pytest.fixture(scope="session")
+def limited_bot(tmp_path_factory, settings, bot):
+    """A Rasa server with small limits behind a trusted proxy (tests/serving.py); no action server.
+
+    It reuses the model the shared ``bot`` trained; its own home keeps its conversations apart.
+    Yields its port.
+    """
+    env = {"HERBOT_RATE_LIMIT": f"3/{SMALL_WINDOW_SECONDS} seconds",
+           "HERBOT_NEW_CONVERSATIONS_PER_ADDRESS": f"{NEW_CONVERSATIONS}/minute",
+           "HERBOT_TRUSTED_PROXIES": TRUSTED_PROXY, "HERBOT_INDEX_DIR": str(settings.index_dir),
+           "HERBOT_MODELS_DIR": str(settings.models_dir)}
+    server = Serving(tmp_path_factory.mktemp("limited"), *free_ports(2), "--rasa-only", env=env)
+    try:
+        server.wait_for("herbot is ready", timeout=600)
+        threading.Thread(target=lambda: server.output.extend(server.process.stdout), daemon=True).start()
+        yield server.port
+        server.process.send_signal(signal.SIGTERM)
+        server.process.wait(timeout=60)
+    finally:
+        if server.process.poll() is None:
+            server.kill()
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,12 @@ from process_tree import alive, descendants, processes_matching
 from herbot.settings import BOT_DIR
 
 HERBOT = str(Path(sys.executable).parent / "herbot")
+# The ``limited_bot`` fixture's server: small limits, 127.0.0.1 its trusted proxy (so that
+# python-socketio's client, which cannot choose its source address, can be forwarded) and
+# 127.0.0.2 an untrusted peer (on Linux any 127.x address can be a source address).
+SMALL_WINDOW_SECONDS = 6
+NEW_CONVERSATIONS = 3
+TRUSTED_PROXY, UNTRUSTED_PEER = "127.0.0.1", "127.0.0.2"
 BOT_READY = (BOT_DIR / "domain.yml").is_file() or (BOT_DIR / "domain").is_dir()
 
 

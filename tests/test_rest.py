@@ -5,15 +5,19 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
+import time
 import urllib.error
 import urllib.request
+import uuid
 
 import pytest
+from serving import NEW_CONVERSATIONS, SMALL_WINDOW_SECONDS, TRUSTED_PROXY, UNTRUSTED_PEER
 
 from herbot.channels.rest import MAX_BODY_BYTES, RequestError, read_request
-from herbot.channels.turns import clip, message_limit
+from herbot.channels.turns import TOO_MANY_CONVERSATIONS, clip, message_limit
 
 
 @pytest.mark.parametrize(("body", "problem"), [
@@ -109,3 +113,60 @@ def test_a_conversation_sending_too_fast_is_told_kindly(bot):
     status, replies = statuses[30]
     assert status == 429 and "catch up" in replies[0]["text"]
     assert post(bot[0], json.dumps({"sender": "patient", "message": "hi"}).encode())[0] == 200
+
+
+def post_from(port: int, sender: str, forwarded_for: str | None = None,
+              source: str = TRUSTED_PROXY) -> tuple[int, str, list]:
+    """Status, Retry-After and replies of one turn sent from ``source`` (with an X-Forwarded-For header if given)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=(source, 0))
+    headers = {"Content-Type": "application/json", **({"X-Forwarded-For": forwarded_for} if forwarded_for else {})}
+    try:
+        connection.request("POST", "/webhooks/rest/webhook", json.dumps({"sender": sender, "message": "hi"}), headers)
+        response = connection.getresponse()
+        return response.status, response.getheader("Retry-After", ""), json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def invented(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.mark.slow
+def test_retry_after_is_when_the_moving_window_lets_a_turn_through(limited_bot):
+    """Once Retry-After said 10 on a 60 s window, and a retry 11 s later was refused again."""
+    sender, client = invented("patient"), "198.51.100.20"
+    first = time.time()
+    assert post_from(limited_bot, sender, client)[0] == 200
+    time.sleep(2)
+    assert [post_from(limited_bot, sender, client)[0] for _ in range(2)] == [200, 200]
+    status, retry_after, replies = post_from(limited_bot, sender, client)
+    refused = time.time()
+    assert status == 429 and "catch up" in replies[0]["text"]
+    assert int(retry_after) == pytest.approx(first + SMALL_WINDOW_SECONDS - refused, abs=1)
+    assert 1 <= int(retry_after) < SMALL_WINDOW_SECONDS, "the first turn leaves the window first, not the last"
+    time.sleep(int(retry_after) - 1.5)
+    assert post_from(limited_bot, sender, client)[0] == 429, "not earlier either"
+    time.sleep(1.5)
+    assert post_from(limited_bot, sender, client)[0] == 200
+
+
+@pytest.mark.slow
+def test_invented_senders_from_one_forwarded_address_hit_the_new_conversation_limit(limited_bot):
+    client = "198.51.100.7"
+    senders = [invented("new") for _ in range(NEW_CONVERSATIONS)]
+    assert [post_from(limited_bot, sender, client)[0] for sender in senders] == [200] * NEW_CONVERSATIONS
+    status, retry_after, replies = post_from(limited_bot, invented("one more"), f"10.1.2.3, {client}")
+    assert status == 429 and replies[0]["text"] == TOO_MANY_CONVERSATIONS
+    assert 55 <= int(retry_after) <= 60
+    assert post_from(limited_bot, senders[0], client)[0] == 200, "its conversations carry on"
+    assert post_from(limited_bot, invented("neighbour"), "198.51.100.8")[0] == 200, "per client"
+
+
+@pytest.mark.slow
+def test_forwarded_for_from_an_untrusted_peer_is_ignored(limited_bot):
+    """From 127.0.0.2 (not a trusted proxy) the header is ignored: a loopback client, limited per conversation only."""
+    client = "198.51.100.9"
+    assert [post_from(limited_bot, invented("local"), client, UNTRUSTED_PEER)[0] for _ in range(5)] == [200] * 5
+    statuses = [post_from(limited_bot, invented("forwarded"), client)[0] for _ in range(NEW_CONVERSATIONS + 1)]
+    assert statuses == [200] * NEW_CONVERSATIONS + [429], "none of the five counted for the address in the header"

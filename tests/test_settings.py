@@ -91,3 +91,17 @@ def test_endpoints_on_postgresql_and_redis_keep_passwords_out_of_the_file(enviro
     assert config["action_endpoint"]["url"] == "http://actions:5055/webhook"
     assert secrets(settings) == {"HERBOT_TRACKER_PASSWORD": "p@ss", "HERBOT_LOCK_PASSWORD": "r3d"}
     assert "p@ss" not in repr(settings.tracker_url)
+
+
+def test_trusted_proxies_are_addresses_in_one_spelling(environment):
+    settings = environment(HERBOT_TRUSTED_PROXIES="10.0.0.2, ::ffff:127.0.0.1,[::1]")
+    assert settings.trusted_proxies == ("10.0.0.2", "127.0.0.1", "::1")
+    assert environment(HERBOT_TRUSTED_PROXIES="").trusted_proxies == ()
+    with pytest.raises(SystemExit, match="HERBOT_TRUSTED_PROXIES: 'nginx' does not appear to be an IPv4 or IPv6"):
+        environment(HERBOT_TRUSTED_PROXIES="10.0.0.2,nginx")
+
+
+def test_the_new_conversation_limit_is_a_rate(environment):
+    assert environment(HERBOT_NEW_CONVERSATIONS_PER_ADDRESS="5/minute").new_conversations_per_address == "5/minute"
+    with pytest.raises(SystemExit, match="HERBOT_NEW_CONVERSATIONS_PER_ADDRESS='many' is not a rate"):
+        environment(HERBOT_NEW_CONVERSATIONS_PER_ADDRESS="many")

@@ -1,11 +1,12 @@
 """What both channels do around a turn: rate limits (real ``limits`` library, in memory or in Redis) and turn slots."""
 
+import math
 import uuid
 
 import pytest
 from rasa.core.channels.channel import UserMessage as Message
 
-from herbot.channels.turns import within_rate
+from herbot.channels.turns import TOO_FAST, TOO_MANY_CONVERSATIONS, rate_refusal
 
 
 def fresh(prefix: str) -> str:
@@ -15,19 +16,73 @@ def fresh(prefix: str) -> str:
 def test_one_conversation_gets_30_turns_a_minute(settings):
     assert settings.rate_limit == "30/minute"
     sender = fresh("sender")
-    assert all(within_rate(sender, "127.0.0.1") for _ in range(30))
-    assert not within_rate(sender, "127.0.0.1")
-    assert within_rate(fresh("other"), "127.0.0.1"), "another conversation is not slowed down"
+    assert not any(rate_refusal(sender, "127.0.0.1") for _ in range(30))
+    assert rate_refusal(sender, "127.0.0.1")
+    assert not rate_refusal(fresh("other"), "127.0.0.1"), "another conversation is not slowed down"
 
 
 def test_one_client_address_gets_120_turns_a_minute_across_conversations(settings):
     address = f"203.0.113.{uuid.uuid4().int % 250}"
-    assert all(within_rate(fresh("a"), address) for _ in range(120))
-    assert not within_rate(fresh("a"), address)
+    conversations = [fresh("a") for _ in range(4)]
+    assert not any(rate_refusal(conversations[turn % 4], address) for turn in range(120))
+    assert rate_refusal(conversations[0], address).text == TOO_FAST
 
 
-def test_loopback_is_not_limited_by_address(settings):
-    assert all(within_rate(fresh("local"), "127.0.0.1") for _ in range(200))
+@pytest.mark.parametrize("loopback", ["127.0.0.1", "127.0.0.9", "::1", "::ffff:127.0.0.1", "localhost"])
+def test_loopback_is_not_limited_by_address(settings, loopback):
+    assert not any(rate_refusal(fresh("local"), loopback) for _ in range(200))
+
+
+def test_one_address_may_start_60_conversations_an_hour_and_go_on_with_them(settings):
+    assert settings.new_conversations_per_address == "60/hour"
+    address = f"2001:db8::{uuid.uuid4().hex[:4]}"
+    started = [fresh("new") for _ in range(60)]
+    assert not any(rate_refusal(sender, address) for sender in started)
+    refused = rate_refusal(fresh("one too many"), address)
+    assert refused.text == TOO_MANY_CONVERSATIONS and 3590 <= refused.retry_after <= 3600
+    assert not rate_refusal(started[0], address), "the conversations it has carry on"
+
+
+@pytest.fixture
+def trusting(monkeypatch):
+    """Settings with HERBOT_TRUSTED_PROXIES set to ``proxies``, read afresh (and again afterwards)."""
+    from herbot.settings import get_settings
+
+    def trust(proxies: str):
+        monkeypatch.setenv("HERBOT_TRUSTED_PROXIES", proxies)
+        get_settings.cache_clear()
+
+    yield trust
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def test_forwarded_for_is_read_only_from_a_trusted_proxy_and_from_the_right(trusting):
+    from herbot.channels.addresses import client_address, is_exempt
+
+    trusting("127.0.0.1, 10.0.0.2")
+    assert client_address("192.0.2.7", "198.51.100.1") == "192.0.2.7", "an untrusted peer's header is ignored"
+    assert client_address("127.0.0.1", "198.51.100.1") == "198.51.100.1"
+    assert client_address("::ffff:127.0.0.1", "forged, 198.51.100.1, 10.0.0.2") == "198.51.100.1"
+    assert client_address("127.0.0.1", "::ffff:198.51.100.1") == "198.51.100.1", "one spelling per address"
+    assert client_address("127.0.0.1", "") == "127.0.0.1"
+    assert client_address("127.0.0.1", "10.0.0.2") == "10.0.0.2", "all trusted: the left-most"
+    assert not is_exempt("127.0.0.1"), "a trusted proxy on loopback is limited: it speaks for many clients"
+    assert is_exempt("127.0.0.5") and is_exempt("::ffff:127.0.0.5")
+
+
+def test_the_wait_is_until_the_oldest_counted_turn_leaves_the_window(settings):
+    """A moving window has room again when its oldest counted turn is a window old, not a fixed 10 s later."""
+    import time
+
+    sender = fresh("timed")
+    first = time.time()
+    assert not any(rate_refusal(sender, "127.0.0.1") for _ in range(29))
+    time.sleep(1.5)
+    assert not rate_refusal(sender, "127.0.0.1")
+    refused = rate_refusal(sender, "127.0.0.1")
+    assert refused.text == TOO_FAST
+    assert refused.retry_after == math.ceil(first + 60 - time.time())
 
 
 def test_a_bad_rate_is_refused_at_start(monkeypatch):
@@ -55,12 +110,12 @@ def test_with_redis_the_limit_holds_across_rasa_servers(monkeypatch, shared_stor
     turns._limiter.cache_clear()
     try:
         sender = fresh("shared")
-        assert all(within_rate(sender, "127.0.0.1") for _ in range(15))
+        assert not any(rate_refusal(sender, "127.0.0.1") for _ in range(15))
         turns._limiter.cache_clear()  # a new limiter: the other server
-        assert all(within_rate(sender, "127.0.0.1") for _ in range(15))
-        assert not within_rate(sender, "127.0.0.1")
+        assert not any(rate_refusal(sender, "127.0.0.1") for _ in range(15))
+        assert 58 <= rate_refusal(sender, "127.0.0.1").retry_after <= 60
         redis.close()  # Redis gone: turns go through rather than fail
-        assert within_rate(fresh("after"), "127.0.0.1")
+        assert not rate_refusal(fresh("after"), "127.0.0.1")
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()

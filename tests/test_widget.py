@@ -90,8 +90,11 @@ class ChatPage:
 
         self.wait(lambda driver: not driver.find_element(By.ID, "typing").is_displayed())
 
+    def stored(self) -> dict:
+        return json.loads(self.driver.execute_script("return localStorage.getItem('herbot.chat.v1')"))
+
     def session_id(self) -> str:
-        return json.loads(self.driver.execute_script("return localStorage.getItem('herbot.chat.v1')"))["sessionId"]
+        return self.stored()["sessionId"]
 
 
 @pytest.fixture
@@ -159,6 +162,7 @@ def test_a_reload_keeps_the_conversation_and_the_bot_remembers_it(page):
     shown = [message.text for message in page.messages()]
     session = page.session_id()
 
+    assert len(page.stored()["resumeToken"]) == 64  # the server takes the session back only with it
     page.open(fresh=False)
     assert [message.text for message in page.messages()] == shown
     assert page.session_id() == session
@@ -167,6 +171,25 @@ def test_a_reload_keeps_the_conversation_and_the_bot_remembers_it(page):
     answer = page.ask("what did the reviewers say about his performance?")
     page.settle()
     assert "Phoenix" in answer.text or "Theodore" in answer.text, answer.text
+
+
+def test_new_chat_starts_a_new_session_with_a_greeting_and_a_reload_keeps_it(page):
+    from selenium.webdriver.common.by import By
+
+    page.ask("Who plays Theodore?")
+    page.settle()
+    old = page.stored()
+    page.driver.find_element(By.ID, "restart").click()
+    page.wait(lambda _: page.stored()["sessionId"] not in (None, old["sessionId"]))
+    page.wait_for_messages(1)  # the greeting, and nothing of the old conversation
+    page.settle()
+    shown = [message.text for message in page.messages()]
+    assert "Who plays Theodore?" not in shown
+    new = page.stored()
+    assert new["resumeToken"] not in (None, old["resumeToken"])
+    page.open(fresh=False)
+    assert page.session_id() == new["sessionId"]
+    assert [message.text for message in page.messages()] == shown
 
 
 @pytest.mark.parametrize("text", [

@@ -21,7 +21,8 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
 from herbot import rasa_speedups
-from herbot.channels.turns import LOST_THOUGHT, TOO_FAST, clip, take_turn, text_problem, within_rate
+from herbot.channels.addresses import request_address
+from herbot.channels.turns import LOST_THOUGHT, clip, rate_refusal, take_turn, text_problem
 
 # The Rasa server imports this channel (bot/credentials.yml) before its first turn: the place to
 # apply herbot's speed-ups of Rasa's own code.
@@ -31,7 +32,6 @@ logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024  # a 100,000-character message fits; larger bodies get 413
 MAX_SENDER_CHARS = 128
-RETRY_AFTER_SECONDS = 10
 
 
 _JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "true or false",
@@ -65,9 +65,9 @@ class RestInput(RasaRestInput):
                 sender, text, metadata = read_request(request.body)
             except RequestError as error:
                 return response.json({"error": str(error)}, status=400)
-            if not within_rate(sender, request.ip):
-                return response.json([{"recipient_id": sender, "text": TOO_FAST}], status=429,
-                                     headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+            if refused := rate_refusal(sender, request_address(request)):
+                return response.json([{"recipient_id": sender, "text": refused.text}], status=429,
+                                     headers={"Retry-After": str(refused.retry_after)})
             text, notice = clip(text)
             collector = CollectingOutputChannel()
             try:

@@ -4,8 +4,10 @@ Rasa 3.6.21 calls ``sio.enter_room()`` without ``await``; python-socketio 5.x ma
 coroutine, so with session persistence the browser never joins its session's room and
 never sees a reply. This channel awaits it, and also:
 
-- always keeps sessions: the page sends back the session id it got, so a reload (or a
-  second tab) continues the same conversation; ids it did not get from us are refused;
+- always keeps sessions, but only ones the server issued: a socket asking for a session
+  it was not given, and holds no resume token for, gets a new one (the page keeps the
+  token, so a reload or a second tab continues the conversation;
+  :mod:`herbot.channels.sessions`); a socket that changes session leaves the old room;
 - binds each socket to its session on the server: a message is filed under the socket's
   own session, never under an id the client merely claims;
 - accepts exact origins only (Rasa passes ``[]``, which turns the origin check off);
@@ -21,8 +23,6 @@ Event names and payloads stay Rasa's, so any Rasa socket.io widget still works.
 from __future__ import annotations
 
 import logging
-import re
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -33,12 +33,13 @@ from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
 from sanic import Blueprint, response
 from socketio import AsyncServer
 
-from herbot.channels.turns import LOST_THOUGHT, TOO_FAST, UNREADABLE, clip, take_turn, text_problem, within_rate
+from herbot.channels.addresses import request_address
+from herbot.channels.sessions import may_resume, new_session_id, resume_token, session_secret
+from herbot.channels.turns import LOST_THOUGHT, UNREADABLE, clip, rate_refusal, take_turn, text_problem
 from herbot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-SESSION_ID = re.compile(r"[0-9a-f]{32}")  # uuid4().hex: 122 random bits, not guessable
 TYPING_EVENT = "bot_typing"
 
 
@@ -82,6 +83,7 @@ class SocketIOInput(RasaSocketIOInput):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> SocketIOInput:
         channel = super().from_credentials(credentials)
         channel.allowed_origins = get_settings().allowed_origins
+        session_secret()
         return channel
 
     def get_output_channel(self) -> SocketIOOutput | None:
@@ -99,38 +101,45 @@ class SocketIOInput(RasaSocketIOInput):
 
         @sio.on("connect", namespace=namespace)
         async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
-            request = environ.get("sanic.request")  # engineio's own REMOTE_ADDR is always 127.0.0.1
-            await sio.save_session(sid, {"address": request.ip if request else None}, namespace=namespace)
+            address = request_address(environ.get("sanic.request"))  # engineio's own REMOTE_ADDR is always 127.0.0.1
+            await sio.save_session(sid, {"address": address}, namespace=namespace)
             if not self.jwt_key:
                 return True
             token = (auth or {}).get("token")
             return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
 
-        async def bind(sid: str, requested: Any) -> str:
-            """Join the session the client had, if it is one of ours in form, else a new one."""
-            valid = isinstance(requested, str) and SESSION_ID.fullmatch(requested)
-            session_id = requested if valid else uuid.uuid4().hex
+        async def bind(sid: str, requested: Any = None, token: Any = None) -> str:
+            """Keep the socket's session, take back one it holds the token of, or issue a new one.
+
+            ``session_confirm`` carries the id (what Rasa's widgets read) and, as a second
+            argument that they ignore, its resume token.
+            """
             async with sio.session(sid, namespace=namespace) as session:
-                session["session_id"] = session_id
+                current = session.get("session_id")
+                kept = requested is not None and (requested == current or may_resume(requested, token))
+                session_id = session["session_id"] = requested if kept else new_session_id()
+            if current and current != session_id:
+                await sio.leave_room(sid, current, namespace=namespace)
             await sio.enter_room(sid, session_id, namespace=namespace)
-            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+            await sio.emit("session_confirm", (session_id, resume_token(session_id)), room=sid, namespace=namespace)
             return session_id
 
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any = None) -> None:
-            await bind(sid, data.get("session_id") if isinstance(data, dict) else None)
+            data = data if isinstance(data, dict) else {}
+            await bind(sid, data.get("session_id"), data.get("resume_token"))
 
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: str, data: Any = None) -> None:
             session = await sio.get_session(sid, namespace=namespace)
-            session_id = session.get("session_id") or await bind(sid, None)
+            session_id = session.get("session_id") or await bind(sid)
             output = SocketIOOutput(sio, self.bot_message_evt)
             text = data.get("message") if isinstance(data, dict) else None
             if not isinstance(text, str) or text_problem(text, "message"):
                 await output.send_text_message(session_id, UNREADABLE)
                 return
-            if not within_rate(session_id, session.get("address")):
-                await output.send_text_message(session_id, TOO_FAST)
+            if refused := rate_refusal(session_id, session.get("address")):
+                await output.send_text_message(session_id, refused.text)
                 return
             text, notice = clip(text)
             if notice:

@@ -3,7 +3,9 @@
 - It reads at most ``HERBOT_MAX_QUERY_CHARS`` characters of a message and tells the
   user when it cut one (Rasa would otherwise run NLU over 100,000 characters).
 - It limits how fast one conversation, and one client address, may send turns
-  (``HERBOT_RATE_LIMIT``, ``HERBOT_RATE_LIMIT_ADDRESS``), with a friendly reply past it.
+  (``HERBOT_RATE_LIMIT``, ``HERBOT_RATE_LIMIT_ADDRESS``) and how many conversations an
+  address may start (``HERBOT_NEW_CONVERSATIONS_PER_ADDRESS``), with a friendly reply past
+  a limit and the real time until a turn would be let through.
 - It encodes the message for the intent classifier in a worker thread before Rasa parses it,
   so that one turn's encoding does not hold up the other conversations (Rasa's NLU runs
   inside its event loop).
@@ -23,19 +25,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 import weakref
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from limits import RateLimitItem, parse, storage, strategies
 
-from herbot.settings import LOOPBACK, get_settings
+from herbot.channels.addresses import is_exempt
+from herbot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 TOO_FAST = "You're quicker than I am! Give me a few seconds to catch up, then ask again."
+TOO_MANY_CONVERSATIONS = ("That's a lot of new conversations from one place! Carry on in one you have, "
+                          "or start another a little later.")
 LOST_THOUGHT = "Sorry, I lost my train of thought there. Could you ask me that again in a moment?"
 UNREADABLE = "I couldn't read that message: send an object with a text field called 'message'."
 QUEUE_WAIT_SECONDS = 3.0
@@ -164,6 +171,22 @@ class SweptMemoryStorage(storage.MemoryStorage):
             self._next_sweep = now + SWEEP_SECONDS
             self._MemoryStorage__expire_events()
 
+    def free_at(self, key: str, limit: int, expiry: int) -> float:
+        """When the moving window ``key`` next has room (entries are kept newest first)."""
+        entries = self.events.get(key, [])
+        return entries[limit - 1].atime + expiry if len(entries) >= limit else time.time()
+
+
+class SharedRedisStorage(storage.RedisStorage):
+    """limits' Redis storage; it also says when a moving window next has room.
+
+    (limits' own window statistics give the time the whole window empties, in whole seconds.)
+    """
+
+    def free_at(self, key: str, limit: int, expiry: int) -> float:
+        oldest_counted = self.storage.lindex(key, limit - 1)  # entries are pushed newest first
+        return float(oldest_counted) + expiry if oldest_counted is not None else time.time()
+
 
 @lru_cache(maxsize=1)
 def _limiter() -> strategies.MovingWindowRateLimiter:
@@ -172,27 +195,60 @@ def _limiter() -> strategies.MovingWindowRateLimiter:
     from herbot.stores import redis_url
 
     url = redis_url(get_settings())
-    store = storage.storage_from_string(url) if url else SweptMemoryStorage()
+    store = SharedRedisStorage(url) if url else SweptMemoryStorage()
     _STORAGE.append(store)  # a limiter holds its storage only by a weak reference
     return strategies.MovingWindowRateLimiter(store)
 
 
-def within_rate(sender: str, address: str | None) -> bool:
-    """Count one turn for ``sender`` and ``address``; False once either is over its limit.
+@dataclass(frozen=True)
+class Refusal:
+    """A turn refused for now: what to tell the user, and in how many seconds a turn would be let through."""
 
-    Loopback addresses are not limited by address: that is the CLI, the tests and
-    benchmarks on this machine, where every conversation shares 127.0.0.1.
+    text: str
+    retry_after: int
+
+
+def rate_refusal(sender: str, address: str | None) -> Refusal | None:
+    """Count one turn for ``sender`` from ``address``; why it must wait, or None to go ahead.
+
+    Besides turns per conversation and per client address, an address may start only so many
+    conversations (``HERBOT_NEW_CONVERSATIONS_PER_ADDRESS``): each new sender or socket.io
+    session would otherwise bring a fresh per-conversation budget. Exempt addresses (this
+    machine's own clients, :func:`herbot.channels.addresses.is_exempt`) count per conversation only.
     """
     settings = get_settings()
     limiter = _limiter()
+    exempt = is_exempt(address)
     try:
-        if not limiter.hit(_rate(settings.rate_limit), "sender", sender):
-            return False
-        if address and address not in LOOPBACK and not address.startswith("127."):
-            return limiter.hit(_rate(settings.rate_limit_address), "address", address)
+        if not exempt and (refused := _start_conversation(limiter, sender, address)):
+            return refused
+        limits = [(_rate(settings.rate_limit), "sender", sender)]
+        if not exempt:
+            limits.append((_rate(settings.rate_limit_address), "address", address))
+        for item, kind, key in limits:
+            if not limiter.hit(item, kind, key):
+                return _refused(TOO_FAST, limiter, item, kind, key)
     except Exception as error:  # noqa: BLE001 - Redis away: answer unlimited rather than not at all
         logger.error("rate limit storage error, turn let through: %s", " ".join(str(error).split()))
-    return True
+    return None
+
+
+def _start_conversation(limiter: strategies.MovingWindowRateLimiter, sender: str, address: str) -> Refusal | None:
+    """Count ``sender`` as a conversation ``address`` starts, unless it was counted within the limit's window."""
+    item = _rate(get_settings().new_conversations_per_address)
+    store, seen = limiter.storage(), f"herbot/conversation/{sender}"
+    if store.get(seen):
+        return None
+    if not limiter.hit(item, "new conversations", address):
+        return _refused(TOO_MANY_CONVERSATIONS, limiter, item, "new conversations", address)
+    store.incr(seen, item.get_expiry())
+    return None
+
+
+def _refused(text: str, limiter: strategies.MovingWindowRateLimiter, item: RateLimitItem, *key: str) -> Refusal:
+    """The refusal with the honest wait: until the oldest of the counted turns leaves the moving window."""
+    free_at = limiter.storage().free_at(item.key_for(*key), item.amount, item.get_expiry())
+    return Refusal(text, max(1, math.ceil(free_at - time.time())))
 
 
 @lru_cache(maxsize=4)

@@ -1,5 +1,6 @@
-// herbot's web chat: Rasa's socket.io channel, a conversation kept across reloads,
-// and every piece of text put on the page with textContent, never as HTML.
+// herbot's web chat: Rasa's socket.io channel, a conversation kept across reloads (the
+// server takes a session back only with the resume token it gave out with it), and every
+// piece of text put on the page with textContent, never as HTML.
 (function () {
   "use strict";
 
@@ -20,12 +21,20 @@
     try {
       var saved = JSON.parse(window.localStorage.getItem(STORE_KEY));
       if (saved && typeof saved === "object" && Array.isArray(saved.entries)) {
-        return { sessionId: typeof saved.sessionId === "string" ? saved.sessionId : null, entries: saved.entries };
+        return {
+          sessionId: typeof saved.sessionId === "string" ? saved.sessionId : null,
+          resumeToken: typeof saved.resumeToken === "string" ? saved.resumeToken : null,
+          entries: saved.entries,
+        };
       }
     } catch (error) {
       // unreadable or unavailable storage: start a new conversation
     }
-    return { sessionId: null, entries: [] };
+    return newConversation();
+  }
+
+  function newConversation() {
+    return { sessionId: null, resumeToken: null, entries: [] };
   }
 
   function save() {
@@ -185,16 +194,27 @@
     input.focus();
   }
 
+  function requestSession() {
+    socket.emit("session_request", { session_id: state.sessionId, resume_token: state.resumeToken });
+  }
+
   socket.on("connect", function () {
     status.textContent = "";
-    socket.emit("session_request", { session_id: state.sessionId });
+    requestSession();
   });
 
-  socket.on("session_confirm", function (sessionId) {
+  socket.on("session_confirm", function (sessionId, resumeToken) {
     var fresh = state.sessionId !== sessionId;
+    if (fresh && state.entries.length) {
+      // The server did not take the old session back (say its secret changed): what the
+      // page shows is no longer what the bot remembers, so start over.
+      state = newConversation();
+      log.replaceChildren();
+    }
     state.sessionId = sessionId;
+    state.resumeToken = typeof resumeToken === "string" ? resumeToken : null;
     save();
-    if (fresh && !state.entries.length) {
+    if (fresh) {
       showTyping(true);
       emit(GREETING_PAYLOAD);
     }
@@ -241,10 +261,10 @@
   });
 
   restart.addEventListener("click", function () {
-    state = { sessionId: null, entries: [] };
+    state = newConversation();
     save();
     log.replaceChildren();
-    socket.emit("session_request", { session_id: null });
+    requestSession();
     input.focus();
   });
 
