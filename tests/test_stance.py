@@ -165,6 +165,7 @@ def test_the_labelled_stances_do_not_regress(encoder, hybrid):
 
 
 @pytest.mark.parametrize(("line", "side"), [("+ the music", "positive"), ("- it drags", "negative"),
-                                             ("\u2013 it drags", "negative"), ("it - drags", None), ("+1 to that", None)])
+                                             ("\u2013 it drags", "negative"), ("it - drags", None),
+                                             ("+1 to that", None)])
 def test_a_pros_and_cons_line_says_its_side(line, side):
     assert stance.marked_stance(line) == side
