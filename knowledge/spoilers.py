@@ -1,0 +1,244 @@
+"""Which passages reveal how the film ends or a major late twist: overrides first, then meaning.
+
+Two steps, because meaning needs the sentence model and reading the reviews must stay cheap:
+
+1. **Overrides**, at ingestion (:func:`apply_overrides`, called by ``knowledge/ingest.py``), from
+   what the review itself says. A ``spoilers:`` key in the front matter lists paragraphs (1-based
+   body paragraph numbers, or short phrases found in a paragraph or comment): each listed one is a
+   spoiler. ``spoilers: none`` (also ``false``, ``no`` or ``[]``) says the review reveals nothing:
+   no passage of it is a spoiler, whatever it says, and nothing is classified. Then the reviewer's
+   own markers: a paragraph that opens with ``SPOILER:``, ``Spoilers:``, ``[spoiler]`` or
+   ``(spoiler)``, or that sits inside ``[spoiler]`` … ``[/spoiler]``, is a spoiler; a paragraph
+   that is nothing but a warning ("Spoilers ahead", "Spoiler warning", "Major spoilers below")
+   makes every body paragraph after it a spoiler, up to one that closes the section ("End of
+   spoilers", "[/spoiler]") or the end of the body. A warning at the end of a paragraph about
+   something else ("... (Some slight spoilers ahead)") only warns: it marks nothing. Every other
+   passage is left undecided (``spoiler=None``).
+2. **Meaning**, when the index is built (:func:`label`, called by ``knowledge/index.py`` with the
+   encoder and the sentence vectors it computes anyway): each sentence of an undecided passage is
+   compared with general descriptions of what revealing an ending or a twist looks like, and of
+   what does not (``data/spoiler_cues.yaml``). A sentence reveals when its score
+   (mean cosine of its two nearest reveal descriptions, minus half its nearest non-reveal one)
+   reaches the threshold, or the lower one when a general rule backs it: a twist marker ("it
+   turns out", "is revealed to be") or a word of finality next to a story event ("finally ...
+   leaves", "in the closing scene ... dies"). Warnings ("I won't spoil the ending") and sentences
+   placed early in the story ("early on", "the film opens") are never reveals. The thresholds
+   are chosen on tests/data/spoiler_dev.yaml; ``bench/spoilers.py`` prints recall and precision.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from knowledge.labels import is_reader_note
+from knowledge.passage import Passage
+from knowledge.text import normalise_for_compare, split_sentences
+
+CUES_FILE = Path(__file__).parent / "data" / "spoiler_cues.yaml"
+_OFF = ("none", "no", "false", "off")
+
+# --- a reviewer's own markers ---------------------------------------------------------------
+_TAG_OPEN = re.compile(r"\[\s*spoilers?\s*\]", re.IGNORECASE)
+_TAG_CLOSE = re.compile(r"\[\s*/\s*spoilers?\s*\]", re.IGNORECASE)
+# "SPOILER: ...", "Spoilers - ...", "[spoiler] ...", "(spoilers) ..." at the very start.
+_LEADING_MARK = re.compile(r"^\W{0,3}(\[\s*spoilers?\s*\]|\(\s*spoilers?\s*\)|spoilers?\s*[:–—-])", re.IGNORECASE)
+# A paragraph that is only a warning of what follows.
+_WARNING_LINE = re.compile(
+    r"^\W*((major|minor|mild|slight|some|light|heavy|big|plot|full)\s+)*"
+    r"(spoilers?(\s+(ahead|below|follow|warning|alert|from here( on)?|after this))?|spoiler\s+(warning|alert))\W*$",
+    re.IGNORECASE,
+)
+_SECTION_END = re.compile(r"^\W*(end(\s+of)?\s+spoilers?|spoilers?\s+(end|over|done)(\s+here)?|/\s*spoilers?)\W*$",
+                          re.IGNORECASE)
+
+# --- general rules for the meaning step -------------------------------------------------------
+# A sentence about not spoiling, or a warning: it reveals nothing by itself.
+_WARNING = re.compile(
+    r"\bspoil(er|ers|ing|s)?\b|\bgiv(e|es|ing|en) (anything|too much|it|much|the game|the ending) away\b"
+    r"|\bwithout (revealing|giving)\b",
+    re.IGNORECASE,
+)
+# The story's beginning or middle, said outright.
+_EARLY = re.compile(
+    r"\b(early on|at first|in the (opening|beginning|first (act|half|hour|scene|reel))|the (film|movie|story) "
+    r"(opens|begins|starts)|at the (start|outset|beginning)|first (act|half|hour))\b",
+    re.IGNORECASE,
+)
+# A late revelation.
+_TWIST = re.compile(
+    r"\b(it turns out|turns? out (that|to (be|have))|(is|was|are|were) revealed (to|as)|the revelation that"
+    r"|reveals? that|(admits|confesses|learns|discovers|realises|realizes) that|we (learn|discover|find out)"
+    r"|all along|the (big |late |final )?twist|one of (thousands|hundreds|many))\b",
+    re.IGNORECASE,
+)
+_FINALITY = re.compile(
+    r"\b(finally|eventually|ultimately|in the end|by the end|at the end|ends? (with|on|up)|the (last|final|closing) "
+    r"(scene|shot|image|moments?|minutes|frames?|act|stretch|reel)|closing (scene|shot|image|moments?|minutes)"
+    r"|credits roll|before the (lights|credits)|the (film|movie|story) (closes|ends|leaves))\b",
+    re.IGNORECASE,
+)
+_EVENT = re.compile(
+    r"\b(leav(e|es|ing)|left|depart(s|ed|ing)?|gone|goodbye|farewell|walks? away|disappear(s|ed)?|vanish(es|ed)?"
+    r"|break(s|ing)? (it )?off|break(s|ing)? up|broke (it )?(off|up)|split(s)? up|part(s|ed)? ways|separat(e|es|ed)"
+    r"|di(e|es|ed)|dead|death|kill(s|ed)?|sacrific(e|es|ed)|reunit(e|es|ed)|marr(y|ies|ied)|escap(e|es|ed)"
+    r"|alone|over|wakes? up)\b",
+    re.IGNORECASE,
+)
+
+# A parting is a late event by itself.
+_PARTING = re.compile(r"\b(goodbyes?|farewells?)\b", re.IGNORECASE)
+
+
+class SpoilerOverrideError(ValueError):
+    """A ``spoilers:`` front matter entry that names no paragraph; the message says which."""
+
+
+def apply_overrides(passages: list[Passage], declared=None) -> list[Passage]:
+    """``passages`` of one review with ``spoiler`` set where the review decides it, else ``None``.
+
+    ``declared`` is the front matter's ``spoilers:`` value (see the module docstring).
+    """
+    if _is_off(declared):
+        return [replace(p, spoiler=False) for p in passages]
+    listed = _listed(passages, declared)
+    marked = _marked(passages)
+    return [replace(p, spoiler=True if p.id in listed or p.id in marked else None) for p in passages]
+
+
+def _is_off(declared) -> bool:
+    if declared is False or declared == []:
+        return True
+    return isinstance(declared, str) and declared.strip().casefold() in _OFF
+
+
+def _listed(passages: list[Passage], declared) -> set[str]:
+    if declared is None:
+        return set()
+    entries = declared if isinstance(declared, list) else [declared]
+    body = [p for p in passages if p.section == "body"]
+    found: set[str] = set()
+    for entry in entries:
+        if isinstance(entry, int) and not isinstance(entry, bool):
+            if not 1 <= entry <= len(body):
+                raise SpoilerOverrideError(f"spoilers: paragraph {entry} does not exist (the body has {len(body)})")
+            found.add(body[entry - 1].id)
+        elif isinstance(entry, str) and entry.strip():
+            phrase = normalise_for_compare(entry)
+            hits = {p.id for p in passages if phrase in normalise_for_compare(p.text)}
+            if not hits:
+                raise SpoilerOverrideError(f"spoilers: no paragraph contains {entry!r}")
+            found |= hits
+        else:
+            raise SpoilerOverrideError(f"spoilers: {entry!r} is neither a paragraph number nor a phrase")
+    return found
+
+
+def _marked(passages: list[Passage]) -> set[str]:
+    """Passages the reviewer marked: a leading marker, a [spoiler] span, or a warning line's section."""
+    marked: set[str] = set()
+    in_tag = in_section = False
+    for p in passages:
+        text = p.text.strip()
+        opens, closes = _TAG_OPEN.search(text), _TAG_CLOSE.search(text)
+        if p.section == "body" and _SECTION_END.match(text):
+            in_section = in_tag = False
+            continue
+        if p.section == "body" and _WARNING_LINE.match(text):
+            in_section = True
+            continue
+        if in_tag or opens or _LEADING_MARK.match(text) or (in_section and p.section == "body"):
+            marked.add(p.id)
+        if opens and not closes or (opens and closes and closes.start() < opens.start()):
+            in_tag = True
+        elif closes:
+            in_tag = False
+    return marked
+
+
+# --- meaning ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The descriptions' vectors and the thresholds read with them."""
+
+    reveal: np.ndarray
+    not_reveal: np.ndarray
+    threshold: float
+    backed_threshold: float
+
+    @classmethod
+    def load(cls, encoder, path: Path = CUES_FILE) -> Cues:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return cls(
+            encoder.encode(data["reveal"]),
+            encoder.encode(data["not_reveal"]),
+            float(data["threshold"]),
+            float(data["backed_threshold"]),
+        )
+
+    def scores(self, vectors: np.ndarray) -> np.ndarray:
+        """Per sentence: how much closer it is to revealing an ending than to anything else."""
+        reveal = np.sort(vectors @ self.reveal.T, axis=1)[:, -2:].mean(axis=1)
+        return reveal - 0.5 * (vectors @ self.not_reveal.T).max(axis=1)
+
+    def reveals(self, sentences: list[str], vectors: np.ndarray) -> bool:
+        """True when one of ``sentences`` (with their ``vectors``) reveals the ending or a twist."""
+        if not sentences:
+            return False
+        for sentence, score in zip(sentences, self.scores(vectors), strict=True):
+            if _WARNING.search(sentence) or (_EARLY.search(sentence) and not _TWIST.search(sentence)):
+                continue
+            if score >= (self.backed_threshold if backed_by_rule(sentence) else self.threshold):
+                return True
+        return False
+
+
+def backed_by_rule(sentence: str) -> bool:
+    """A twist marker, or a word of finality in the same sentence as a story event."""
+    return bool(_TWIST.search(sentence) or _PARTING.search(sentence) or (_FINALITY.search(sentence) and _EVENT.search(sentence)))
+
+
+def sentences_of(passage: Passage) -> list[str]:
+    """The sentences a passage is judged by: the ones an answer may quote (not the reader notes)."""
+    return list(passage.sentences or (passage.text,))
+
+
+def label(passages: list[Passage], encoder, vectors: list[np.ndarray] | None = None) -> list[Passage]:
+    """``passages`` with every undecided ``spoiler`` (``None``) decided by meaning.
+
+    ``vectors`` are the vectors of each passage's :func:`sentences_of`, when the caller has them
+    (the index build does); otherwise they are encoded here.
+    """
+    undecided = [i for i, p in enumerate(passages) if p.spoiler is None]
+    if not undecided:
+        return list(passages)
+    cues = Cues.load(encoder)
+    if vectors is None:
+        texts = [sentences_of(passages[i]) for i in undecided]
+        flat = encoder.encode([s for sentences in texts for s in sentences])
+        bounds = np.cumsum([0] + [len(s) for s in texts])
+        vectors_of = {i: flat[a:b] for i, a, b in zip(undecided, bounds[:-1], bounds[1:], strict=True)}
+    else:
+        vectors_of = {i: vectors[i] for i in undecided}
+    labelled = list(passages)
+    for i in undecided:
+        labelled[i] = replace(passages[i], spoiler=cues.reveals(sentences_of(passages[i]), vectors_of[i]))
+    return labelled
+
+
+def detect(texts: list[str], encoder) -> list[bool]:
+    """Spoiler or not for loose paragraphs (a labelled set, a benchmark): markers, then meaning."""
+    passages = [
+        Passage(id=f"t/p{n}", review="t", review_title="", author=None, section="body", position=n, text=text,
+                sentences=tuple(s for s in split_sentences(text) if not is_reader_note(s)), spoiler=None)
+        for n, text in enumerate(texts, start=1)
+    ]
+    marked = [replace(p, spoiler=True) if _LEADING_MARK.match(p.text) or _TAG_OPEN.search(p.text) else p
+              for p in passages]
+    return [bool(p.spoiler) for p in label(marked, encoder)]
