@@ -9,6 +9,9 @@ lists the paragraphs the detector gets wrong (meant for the dev sample).
 Each paragraph is judged alone, as knowledge/spoilers.py judges a passage with no override in
 its review: a leading marker, then meaning and rules. The goal (issue 14) is recall 1.0 (no
 ending quoted without consent) and precision of at least 0.8.
+
+First score on the fixture, measured once before any tuning (commit "Spoilers: first score"):
+recall 0.49, precision 0.76; the old ending regex 0.18 and 0.47.
 """
 
 from __future__ import annotations
