@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     predicted = detect(texts)
     print(f"{args.set}: {len(items)} paragraphs, {sum(truth)} spoilers")
     print(f"{'detector':<22}{'recall':>8}{'precision':>11}")
-    for name, labels in (("meaning + rules", predicted), ("old ending regex", [bool(OLD_REGEX.search(t)) for t in texts])):
+    old = [bool(OLD_REGEX.search(text)) for text in texts]
+    for name, labels in (("meaning + rules", predicted), ("old ending regex", old)):
         recall, precision = recall_precision(truth, labels)
         print(f"{name:<22}{recall:>8.2f}{precision:>11.2f}")
     recall, precision = recall_precision(truth, predicted)

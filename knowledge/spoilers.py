@@ -46,12 +46,8 @@ _OFF = ("none", "no", "false", "off")
 _TAG_OPEN = re.compile(r"\[\s*spoilers?\s*\]", re.IGNORECASE)
 _TAG_CLOSE = re.compile(r"\[\s*/\s*spoilers?\s*\]", re.IGNORECASE)
 # "SPOILER: ...", "Spoilers - ...", "[spoiler] ...", "(spoilers) ..." at the very start.
-_LEADING_MARK = re.compile(r"^\W{0,3}(\[\s*spoilers?\s*\]|\(\s*spoilers?\s*\)|spoilers?\s*[:–—-])", re.IGNORECASE)
-# A paragraph that is only a warning of what follows.
-_WARNING_LINE = re.compile(
-    r"^\W*((major|minor|mild|slight|some|light|heavy|big|plot|full)\s+)*"
-    r"(spoilers?(\s+(ahead|below|follow|warning|alert|from here( on)?|after this))?|spoiler\s+(warning|alert))\W*$",
-    re.IGNORECASE,
+_LEADING_MARK = re.compile(
+    r"^\W{0,3}(\[\s*spoilers?\s*\]|\(\s*spoilers?\s*\)|spoilers?(\s+(alert|warning))?\s*[:–—-])", re.IGNORECASE
 )
 _SECTION_END = re.compile(r"^\W*(end(\s+of)?\s+spoilers?|spoilers?\s+(end|over|done)(\s+here)?|/\s*spoilers?)\W*$",
                           re.IGNORECASE)
@@ -65,15 +61,17 @@ _WARNING = re.compile(
 )
 # The story's beginning or middle, said outright.
 _EARLY = re.compile(
-    r"\b(early on|at first|in the (opening|beginning|first (act|half|hour|scene|reel))|the (film|movie|story) "
-    r"(opens|begins|starts)|at the (start|outset|beginning)|first (act|half|hour))\b",
+    r"\b(early on|at first|halfway through|midway through|in the middle( stretch| of the film)?"
+    r"|in the (opening|beginning|first (act|half|hour|scene|reel))|the (film|movie|story) (opens|begins|starts)"
+    r"|at the (start|outset|beginning)|first (act|half|hour))\b",
     re.IGNORECASE,
 )
 # A late revelation.
 _TWIST = re.compile(
     r"\b(it turns out|turns? out (that|to (be|have))|(is|was|are|were) revealed (to|as)|the revelation that"
     r"|reveals? that|(admits|confesses|learns|discovers|realises|realizes) that|we (learn|discover|find out)"
-    r"|all along|the (big |late |final )?twist|one of (thousands|hundreds|many))\b",
+    r"|all along|the (big |late |final )?twist|one (of|among) (thousands|hundreds|many)"
+    r"|(relationship|partner|lover)s? among (thousands|hundreds|many))\b",
     re.IGNORECASE,
 )
 _FINALITY = re.compile(
@@ -90,6 +88,9 @@ _EVENT = re.compile(
     re.IGNORECASE,
 )
 
+# Where a sentence breaks into clauses, and the fewest words a clause needs to be judged alone.
+_CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]|\s-\s|\b(?:but|while)\b")
+_CLAUSE_WORDS = 4
 # A parting is a late event by itself.
 _PARTING = re.compile(r"\b(goodbyes?|farewells?)\b", re.IGNORECASE)
 
@@ -148,7 +149,7 @@ def _marked(passages: list[Passage]) -> set[str]:
         if p.section == "body" and _SECTION_END.match(text):
             in_section = in_tag = False
             continue
-        if p.section == "body" and _WARNING_LINE.match(text):
+        if p.section == "body" and is_reader_note(text):  # a warning on its own: what follows spoils
             in_section = True
             continue
         if in_tag or opens or _LEADING_MARK.match(text) or (in_section and p.section == "body"):
@@ -165,10 +166,11 @@ def _marked(passages: list[Passage]) -> set[str]:
 
 @dataclass(frozen=True)
 class Cues:
-    """The descriptions' vectors and the thresholds read with them."""
+    """The descriptions' vectors and the numbers read with them."""
 
     reveal: np.ndarray
     not_reveal: np.ndarray
+    temperature: float
     threshold: float
     backed_threshold: float
 
@@ -178,57 +180,75 @@ class Cues:
         return cls(
             encoder.encode(data["reveal"]),
             encoder.encode(data["not_reveal"]),
+            float(data["temperature"]),
             float(data["threshold"]),
             float(data["backed_threshold"]),
         )
 
     def scores(self, vectors: np.ndarray) -> np.ndarray:
-        """Per sentence: how much closer it is to revealing an ending than to anything else."""
-        reveal = np.sort(vectors @ self.reveal.T, axis=1)[:, -2:].mean(axis=1)
-        return reveal - 0.5 * (vectors @ self.not_reveal.T).max(axis=1)
+        """Per text: how much nearer it is to the reveal descriptions than to the others.
 
-    def reveals(self, sentences: list[str], vectors: np.ndarray) -> bool:
-        """True when one of ``sentences`` (with their ``vectors``) reveals the ending or a twist."""
-        if not sentences:
+        A soft nearest-neighbour vote: the log of the mean of exp(cosine / temperature) over the
+        reveal descriptions minus the same over the others, times the temperature. A low
+        temperature lets the few nearest descriptions decide.
+        """
+        t = self.temperature
+        return t * (_log_mean_exp(vectors @ self.reveal.T / t) - _log_mean_exp(vectors @ self.not_reveal.T / t))
+
+    def reveals(self, units: list[tuple[str, bool]], vectors: np.ndarray) -> bool:
+        """True when one of the ``units`` (text, backed by a rule) with these ``vectors`` reveals."""
+        if not units:
             return False
-        for sentence, score in zip(sentences, self.scores(vectors), strict=True):
-            if _WARNING.search(sentence) or (_EARLY.search(sentence) and not _TWIST.search(sentence)):
-                continue
-            if score >= (self.backed_threshold if backed_by_rule(sentence) else self.threshold):
-                return True
-        return False
+        floors = np.array([self.backed_threshold if backed else self.threshold for _, backed in units])
+        return bool((self.scores(vectors) >= floors).any())
+
+
+def _log_mean_exp(values: np.ndarray) -> np.ndarray:
+    top = values.max(axis=1, keepdims=True)
+    return (top + np.log(np.exp(values - top).mean(axis=1, keepdims=True)))[:, 0]
 
 
 def backed_by_rule(sentence: str) -> bool:
-    """A twist marker, or a word of finality in the same sentence as a story event."""
-    return bool(_TWIST.search(sentence) or _PARTING.search(sentence) or (_FINALITY.search(sentence) and _EVENT.search(sentence)))
+    """A twist marker, a parting, or a word of finality in the same sentence as a story event."""
+    return bool(
+        _TWIST.search(sentence)
+        or _PARTING.search(sentence)
+        or (_FINALITY.search(sentence) and _EVENT.search(sentence))
+    )
 
 
-def sentences_of(passage: Passage) -> list[str]:
-    """The sentences a passage is judged by: the ones an answer may quote (not the reader notes)."""
-    return list(passage.sentences or (passage.text,))
+def units_of(passage: Passage) -> list[tuple[str, bool]]:
+    """What a passage is judged by: its sentences (not the reader's notes, warnings or early-story
+    ones) and their clauses, each with whether a rule backs its sentence.
 
-
-def label(passages: list[Passage], encoder, vectors: list[np.ndarray] | None = None) -> list[Passage]:
-    """``passages`` with every undecided ``spoiler`` (``None``) decided by meaning.
-
-    ``vectors`` are the vectors of each passage's :func:`sentences_of`, when the caller has them
-    (the index build does); otherwise they are encoded here.
+    A reveal is often one clause of a sentence that is otherwise an opinion ("the scene where
+    they part is almost unbearable, but ..."); judged whole, the opinion drowns it.
     """
+    units = []
+    for sentence in passage.sentences or (passage.text,):
+        if _WARNING.search(sentence) or (_EARLY.search(sentence) and not _TWIST.search(sentence)):
+            continue
+        backed = backed_by_rule(sentence)
+        units.append((sentence, backed))
+        parts = [part.strip() for part in _CLAUSE_BREAK.split(sentence)]
+        units += [(part, backed) for part in parts if len(part.split()) >= _CLAUSE_WORDS and part != sentence]
+    return units
+
+
+def label(passages: list[Passage], encoder) -> list[Passage]:
+    """``passages`` with every undecided ``spoiler`` (``None``) decided by meaning."""
     undecided = [i for i, p in enumerate(passages) if p.spoiler is None]
     if not undecided:
         return list(passages)
     cues = Cues.load(encoder)
-    if vectors is None:
-        texts = [sentences_of(passages[i]) for i in undecided]
-        flat = encoder.encode([s for sentences in texts for s in sentences])
-        bounds = np.cumsum([0] + [len(s) for s in texts])
-        vectors_of = {i: flat[a:b] for i, a, b in zip(undecided, bounds[:-1], bounds[1:], strict=True)}
-    else:
-        vectors_of = {i: vectors[i] for i in undecided}
-    labelled = list(passages)
+    units = {i: units_of(passages[i]) for i in undecided}
+    texts = [text for i in undecided for text, _ in units[i]]
+    vectors = encoder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+    labelled, start = list(passages), 0
     for i in undecided:
-        labelled[i] = replace(passages[i], spoiler=cues.reveals(sentences_of(passages[i]), vectors_of[i]))
+        end = start + len(units[i])
+        labelled[i] = replace(passages[i], spoiler=cues.reveals(units[i], vectors[start:end]))
+        start = end
     return labelled
 
 
