@@ -1,29 +1,33 @@
-"""Which passages reveal how the film ends or a major late twist: overrides first, then meaning.
+"""Which passages reveal how the film ends or a major late twist: the review's overrides, then meaning.
 
 Two steps, because meaning needs the sentence model and reading the reviews must stay cheap:
 
 1. **Overrides**, at ingestion (:func:`apply_overrides`, called by ``knowledge/ingest.py``), from
-   what the review itself says. A ``spoilers:`` key in the front matter lists paragraphs (1-based
-   body paragraph numbers, or short phrases found in a paragraph or comment): each listed one is a
-   spoiler. ``spoilers: none`` (also ``false``, ``no`` or ``[]``) says the review reveals nothing:
-   no passage of it is a spoiler, whatever it says, and nothing is classified. Then the reviewer's
-   own markers: a paragraph that opens with ``SPOILER:``, ``Spoilers:``, ``[spoiler]`` or
-   ``(spoiler)``, or that sits inside ``[spoiler]`` … ``[/spoiler]``, is a spoiler; a paragraph
-   that is nothing but a warning ("Spoilers ahead", "Spoiler warning", "Major spoilers below")
-   makes every body paragraph after it a spoiler, up to one that closes the section ("End of
-   spoilers", "[/spoiler]") or the end of the body. A warning at the end of a paragraph about
-   something else ("... (Some slight spoilers ahead)") only warns: it marks nothing. Every other
-   passage is left undecided (``spoiler=None``).
-2. **Meaning**, when the index is built (:func:`label`, called by ``knowledge/index.py`` with the
-   encoder and the sentence vectors it computes anyway): each sentence of an undecided passage is
-   compared with general descriptions of what revealing an ending or a twist looks like, and of
-   what does not (``data/spoiler_cues.yaml``). A sentence reveals when its score
-   (mean cosine of its two nearest reveal descriptions, minus half its nearest non-reveal one)
-   reaches the threshold, or the lower one when a general rule backs it: a twist marker ("it
-   turns out", "is revealed to be") or a word of finality next to a story event ("finally ...
-   leaves", "in the closing scene ... dies"). Warnings ("I won't spoil the ending") and sentences
-   placed early in the story ("early on", "the film opens") are never reveals. The thresholds
-   are chosen on tests/data/spoiler_dev.yaml; ``bench/spoilers.py`` prints recall and precision.
+   what the review itself says; they win over meaning. A ``spoilers:`` key in the front matter (or
+   in ``NAME.meta.yaml``) lists passages: 1-based body paragraph numbers, or short phrases found in
+   a paragraph or a reader comment; each one listed is a spoiler, the others are still judged by
+   meaning. ``spoilers: none`` (also ``false``, ``no``, ``[]``) says the review reveals nothing:
+   none of its passages is a spoiler, whatever it says; ``spoilers: all`` (or ``true``) says every
+   passage is. An entry that names nothing stops the build. Then the reviewer's own markers: a
+   paragraph that opens with ``SPOILER:``, ``Spoilers:``, ``Spoiler alert:``, ``[spoiler]`` or
+   ``(spoiler)``, or sits inside ``[spoiler]`` … ``[/spoiler]``, is a spoiler; a paragraph that is
+   nothing but a warning ("Spoilers ahead", "Spoiler warning", "[major spoilers below]") makes every
+   body paragraph after it a spoiler, up to one that closes the section ("End of spoilers",
+   "[/spoiler]") or the end of the body. A warning at the end of a paragraph about something else
+   ("... (Some slight spoilers ahead)") only warns: it marks nothing. Every other passage is left
+   undecided (``spoiler=None``).
+2. **Meaning**, when the index is built (:func:`label`, called by ``knowledge/index.py`` with its
+   encoder). Each sentence of an undecided passage, and each clause of it (a reveal is often one
+   clause of an opinion: "the scene where they part is almost unbearable, but ..."), is compared
+   with descriptions of what revealing an ending or a twist looks like and of what does not
+   (``data/spoiler_cues.yaml``): a soft nearest-neighbour vote (:meth:`Cues.scores`). A passage is
+   a spoiler when one of them reaches the threshold, or the lower one when a general rule backs
+   its sentence: a twist marker ("it turns out", "is revealed to be", "one of thousands"), a
+   parting ("goodbye"), or a word of finality next to a story event ("finally ... break it off",
+   "in the closing scene ... dies"). Warnings and promises not to spoil ("I won't give away the
+   ending") and sentences placed early or midway in the story ("early on", "halfway through")
+   are never reveals. The numbers are chosen on tests/data/spoiler_dev.yaml; ``bench/spoilers.py``
+   prints recall and precision on the labelled fixture.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from knowledge.text import normalise_for_compare, split_sentences
 
 CUES_FILE = Path(__file__).parent / "data" / "spoiler_cues.yaml"
 _OFF = ("none", "no", "false", "off")
+_ALL = ("all", "yes", "true")
 
 # --- a reviewer's own markers ---------------------------------------------------------------
 _TAG_OPEN = re.compile(r"\[\s*spoilers?\s*\]", re.IGNORECASE)
@@ -96,7 +101,7 @@ _PARTING = re.compile(r"\b(goodbyes?|farewells?)\b", re.IGNORECASE)
 
 
 class SpoilerOverrideError(ValueError):
-    """A ``spoilers:`` front matter entry that names no paragraph; the message says which."""
+    """A ``spoilers:`` entry that names no passage; the message says which."""
 
 
 def apply_overrides(passages: list[Passage], declared=None) -> list[Passage]:
@@ -106,6 +111,8 @@ def apply_overrides(passages: list[Passage], declared=None) -> list[Passage]:
     """
     if _is_off(declared):
         return [replace(p, spoiler=False) for p in passages]
+    if declared is True or (isinstance(declared, str) and declared.strip().casefold() in _ALL):
+        return [replace(p, spoiler=True) for p in passages]
     listed = _listed(passages, declared)
     marked = _marked(passages)
     return [replace(p, spoiler=True if p.id in listed or p.id in marked else None) for p in passages]

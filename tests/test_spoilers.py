@@ -42,6 +42,11 @@ def test_front_matter_none_turns_detection_off(tmp_path, front, encoder):
     assert marks(spoilers.label(passages, encoder)) == [False] * 5  # nothing left for meaning to decide
 
 
+@pytest.mark.parametrize("front", ["spoilers: all\n", "spoilers: true\n"])
+def test_front_matter_all_marks_every_passage(tmp_path, front):
+    assert marks(review(tmp_path, BODY, front)) == [True] * 4
+
+
 @pytest.mark.parametrize(("front", "message"), [
     ("spoilers: [9]\n", "paragraph 9 does not exist (the body has 4)"),
     ("spoilers: ['not in the text']\n", "no paragraph contains 'not in the text'"),
@@ -100,7 +105,7 @@ def test_the_dev_sample(encoder):
     assert recall == 1.0 and precision >= 0.9
 
 
-@pytest.mark.xfail(strict=True, reason="not met yet: recall 0.85, precision 0.70 (bench/spoilers.py)")
+@pytest.mark.xfail(strict=True, reason="not met yet: recall 0.85, precision 0.66 (bench/spoilers.py)")
 def test_the_labelled_fixture(encoder):
     """Issue 14's goal on the labelled fixture, a set nobody tunes on: no ending quoted without consent."""
     recall, precision = scores(DATA / "labels" / "spoilers.yaml", encoder)
