@@ -14,16 +14,16 @@ Two steps, because meaning needs the sentence model and reading the reviews must
    nothing but a warning ("Spoilers ahead", "Spoiler warning", "[major spoilers below]") makes every
    body paragraph after it a spoiler, up to one that closes the section ("End of spoilers",
    "[/spoiler]") or the end of the body. A warning at the end of a paragraph about something else
-   ("... (Some slight spoilers ahead)") only warns: it marks nothing. Every other passage is left
+   ("... (mild spoilers follow)") only warns: it marks nothing. Every other passage is left
    undecided (``spoiler=None``).
 2. **Meaning**, when the index is built (:func:`label`, called by ``knowledge/index.py`` with its
    encoder). Each sentence of an undecided passage, and each clause of it (a reveal is often one
-   clause of an opinion: "the scene where they part is almost unbearable, but ..."), is compared
+   clause of an opinion: "their parting scene is hard to watch, yet ..."), is compared
    with descriptions of what revealing an ending or a twist looks like and of what does not
    (``data/spoiler_cues.yaml``): a soft nearest-neighbour vote (:meth:`Cues.scores`). A passage is
    a spoiler when one of them reaches the threshold, or the lower one when a general rule backs
-   its sentence: a twist marker ("it turns out", "is revealed to be", "one of thousands"), a
-   parting ("goodbye"), or a word of finality next to a story event ("finally ... break it off",
+   its sentence: a twist marker ("it turns out", "is revealed as", "one of thousands"), a
+   parting ("goodbye"), or a word of finality next to a story event ("finally ... split",
    "in the closing scene ... dies"). Warnings and promises not to spoil ("I won't give away the
    ending") and sentences placed early or midway in the story ("early on", "halfway through")
    are never reveals. The numbers are chosen on tests/data/spoiler_dev.yaml; ``bench/spoilers.py``
@@ -229,7 +229,7 @@ def units_of(passage: Passage) -> list[tuple[str, bool]]:
     ones) and their clauses, each with whether a rule backs its sentence.
 
     A reveal is often one clause of a sentence that is otherwise an opinion ("the scene where
-    they part is almost unbearable, but ..."); judged whole, the opinion drowns it.
+    they part is hard to watch, yet ..."); judged whole, the opinion drowns it.
     """
     units = []
     for sentence in passage.sentences or (passage.text,):
