@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge import lexical
+from knowledge import lexical, spoilers
 from knowledge.checksums import file_sha256
 from knowledge.passage import Passage
 
@@ -41,7 +41,10 @@ METRIC = "inner_product"
 MANIFEST = "manifest.json"
 _FILES = ("vectors.faiss", "sentences.faiss", "passages.jsonl", "sentence_offsets.npy", "reviews.json")
 # The code that shapes passages and their vectors: when it changes, rebuild.
-_INGEST_CODE = ("ingest.py", "text.py", "labels.py", "passage.py", "lexical.py", "embedding.py")
+_INGEST_CODE = (
+    "ingest.py", "text.py", "labels.py", "spoilers.py", "data/spoiler_cues.yaml", "passage.py", "lexical.py",
+    "embedding.py",
+)
 _QUOTES = "\"“”' "  # stripped from a title used as context
 
 
@@ -119,10 +122,15 @@ def build(
     progress: bool = False,
     reviews: list[dict] | None = None,
 ) -> dict:
-    """Embed ``passages``, write a complete index next to ``folder`` and swap it in."""
+    """Embed ``passages``, write a complete index next to ``folder`` and swap it in.
+
+    Passages whose ``spoiler`` is still undecided (``None``: no override in their review) are
+    labelled here by meaning, with the same encoder (knowledge/spoilers.py).
+    """
     import faiss
 
     started = time.perf_counter()
+    passages = spoilers.label(passages, encoder)
     vectors = encoder.encode([paragraph_text(p) for p in passages], progress=progress)
     units = [unit_texts(p) for p in passages]
     sentences = [text for texts in units for text in texts]
@@ -153,6 +161,7 @@ def build(
         "index_type": index_type,
         "sentence_index_type": sentence_index_type,
         "passages": len(passages),
+        "spoilers": sum(p.spoiler for p in passages),
         "sentences": len(sentences),
         "sources": sources,
         "fingerprint": fingerprint_,

@@ -19,7 +19,7 @@ from statistics import median
 
 import yaml
 
-from knowledge import labels
+from knowledge import labels, spoilers
 from knowledge.passage import IngestReport, Passage
 from knowledge.text import LIST_ITEM, normalise_for_compare, repair, split_sentences
 
@@ -144,7 +144,7 @@ def load_corpus(folder: Path) -> tuple[list[Review], IngestReport]:
         for passage in review.passages:
             report.paragraphs += passage.section == "body"
             report.comments += passage.section == "comment"
-            report.spoilers += passage.spoiler
+            report.spoilers += passage.spoiler is True  # marked by the review; the index build decides the rest
             report.off_topic += passage.off_topic
     if not reviews:
         raise ReviewFileError(f"{folder}: no {REVIEW_SUFFIX} review files found")
@@ -200,6 +200,10 @@ def _parse(review_id: str, meta: dict, text: str, sha: str, name: str):
     passages += _comments(base, comment_lines)
     if not passages:
         raise ReviewFileError(f"{name}: no paragraphs found after the title")
+    try:
+        passages = spoilers.apply_overrides(passages, meta.get("spoilers"))
+    except spoilers.SpoilerOverrideError as error:
+        raise ReviewFileError(f"{name}: {error}") from None
     review = Review(review_id, title, author, meta.get("url"), sha, tuple(passages), outlet=outlet,
                     date=meta.get("date"), rating=meta.get("rating"), names=tuple(meta.get("names", ())))
     return review, dropped
@@ -259,7 +263,7 @@ def _passage(base: dict, section: str, prefix: str, n: int, text: str, **extra) 
         position=n,
         text=text,
         sentences=_quotable(split_sentences(text)),
-        spoiler=labels.reveals_ending(text),
+        spoiler=None,  # knowledge/spoilers.py: the review's own overrides, then meaning at index build
         off_topic=section == "comment" and labels.about_website(text),
         **base,
         **extra,

@@ -30,7 +30,9 @@ def refresh_index(settings, *, force: bool = False, progress: bool = False, out=
     sources = {review.id: review.sha256 for review in reviews}
     expected = index.fingerprint(sources, exported_identity(settings.encoder_dir))
     if not force and index.is_current(settings.index_dir, expected):
-        return RefreshResult(report, index.read_manifest(settings.index_dir), rebuilt=False)
+        manifest = index.read_manifest(settings.index_dir)
+        report.spoilers = manifest.get("spoilers", report.spoilers)  # decided at build time, by meaning
+        return RefreshResult(report, manifest, rebuilt=False)
 
     from knowledge.embedding import open_encoder
 
@@ -46,4 +48,5 @@ def refresh_index(settings, *, force: bool = False, progress: bool = False, out=
         progress=progress,
         reviews=[review.metadata() for review in reviews],
     )
+    report.spoilers = manifest["spoilers"]
     return RefreshResult(report, manifest, rebuilt=True)

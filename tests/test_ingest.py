@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import labels
+from knowledge import labels, spoilers
 from knowledge.ingest import ReviewFileError, load_corpus, read_review
 from knowledge.text import repair
 
@@ -79,14 +79,15 @@ def test_repair_rules(broken, fixed):
     assert repair(broken) == fixed
 
 
-def test_spoiler_labels(reviews):
+def test_spoiler_labels(reviews, encoder):
     loaded, _ = reviews
-    spoilers = sorted(p.id for review in loaded.values() for p in review.passages if p.spoiler)
+    labelled = spoilers.label([p for review in loaded.values() for p in review.passages], encoder)
+    found = sorted(p.id for p in labelled if p.spoiler)
     # The last third and the break-up; the blog's paragraph on the ending.
-    assert spoilers == [f"{BEEZJAK}/p5", f"{BLOG}/p6"]
+    assert found == [f"{BEEZJAK}/p5", f"{BLOG}/p6"]
     # "(Some slight spoilers ahead)" is a warning, not a reveal, and never a quotable sentence.
-    p1 = by_id(loaded, f"{BLOG}/p1")
-    assert not p1.spoiler
+    p1 = next(p for p in labelled if p.id == f"{BLOG}/p1")
+    assert p1.spoiler is False
     assert "(Some slight spoilers ahead)" in p1.text and not any("spoilers ahead" in s for s in p1.sentences)
 
 
@@ -127,7 +128,7 @@ def test_front_matter_and_a_new_review_need_no_code_change(tmp_path):
     review, dropped = read_review(path)
     assert (review.title, review.author, review.url) == ("A Quiet Future", "Jo Critic", "https://example.org/her")
     assert [p.text for p in review.passages] == ["The film is gentle. It is also long.", "In the end it lands."]
-    assert [p.spoiler for p in review.passages] == [False, True]
+    assert [p.spoiler for p in review.passages] == [None, None]  # no override: meaning decides at index build
     assert dropped == [("new-review.txt: A Quiet Future", "repeated title")]
 
 

@@ -1,0 +1,271 @@
+"""Which passages reveal how the film ends or a major late twist: the review's overrides, then meaning.
+
+Two steps, because meaning needs the sentence model and reading the reviews must stay cheap:
+
+1. **Overrides**, at ingestion (:func:`apply_overrides`, called by ``knowledge/ingest.py``), from
+   what the review itself says; they win over meaning. A ``spoilers:`` key in the front matter (or
+   in ``NAME.meta.yaml``) lists passages: 1-based body paragraph numbers, or short phrases found in
+   a paragraph or a reader comment; each one listed is a spoiler, the others are still judged by
+   meaning. ``spoilers: none`` (also ``false``, ``no``, ``[]``) says the review reveals nothing:
+   none of its passages is a spoiler, whatever it says; ``spoilers: all`` (or ``true``) says every
+   passage is. An entry that names nothing stops the build. Then the reviewer's own markers: a
+   paragraph that opens with ``SPOILER:``, ``Spoilers:``, ``Spoiler alert:``, ``[spoiler]`` or
+   ``(spoiler)``, or sits inside ``[spoiler]`` … ``[/spoiler]``, is a spoiler; a paragraph that is
+   nothing but a warning ("Spoilers ahead", "Spoiler warning", "[major spoilers below]") makes every
+   body paragraph after it a spoiler, up to one that closes the section ("End of spoilers",
+   "[/spoiler]") or the end of the body. A warning at the end of a paragraph about something else
+   ("... (mild spoilers follow)") only warns: it marks nothing. Every other passage is left
+   undecided (``spoiler=None``).
+2. **Meaning**, when the index is built (:func:`label`, called by ``knowledge/index.py`` with its
+   encoder). Each sentence of an undecided passage, and each clause of it (a reveal is often one
+   clause of an opinion: "their parting scene is hard to watch, yet ..."), is compared
+   with descriptions of what revealing an ending or a twist looks like and of what does not
+   (``data/spoiler_cues.yaml``): a soft nearest-neighbour vote (:meth:`Cues.scores`). A passage is
+   a spoiler when one of them reaches the threshold, or the lower one when a general rule backs
+   its sentence: a twist marker ("it turns out", "is revealed as", "one of thousands"), a
+   parting ("goodbye"), or a word of finality next to a story event ("finally ... split",
+   "in the closing scene ... dies"). Warnings and promises not to spoil ("I won't give away the
+   ending") and sentences placed early or midway in the story ("early on", "halfway through")
+   are never reveals. The numbers are chosen on tests/data/spoiler_dev.yaml; ``bench/spoilers.py``
+   prints recall and precision on the labelled fixture.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from knowledge.labels import is_reader_note
+from knowledge.passage import Passage
+from knowledge.text import normalise_for_compare, split_sentences
+
+CUES_FILE = Path(__file__).parent / "data" / "spoiler_cues.yaml"
+_OFF = ("none", "no", "false", "off")
+_ALL = ("all", "yes", "true")
+
+# --- a reviewer's own markers ---------------------------------------------------------------
+_TAG_OPEN = re.compile(r"\[\s*spoilers?\s*\]", re.IGNORECASE)
+_TAG_CLOSE = re.compile(r"\[\s*/\s*spoilers?\s*\]", re.IGNORECASE)
+# "SPOILER: ...", "Spoilers - ...", "[spoiler] ...", "(spoilers) ..." at the very start.
+_LEADING_MARK = re.compile(
+    r"^\W{0,3}(\[\s*spoilers?\s*\]|\(\s*spoilers?\s*\)|spoilers?(\s+(alert|warning))?\s*[:–—-])", re.IGNORECASE
+)
+_SECTION_END = re.compile(r"^\W*(end(\s+of)?\s+spoilers?|spoilers?\s+(end|over|done)(\s+here)?|/\s*spoilers?)\W*$",
+                          re.IGNORECASE)
+
+# --- general rules for the meaning step -------------------------------------------------------
+# A sentence about not spoiling, or a warning: it reveals nothing by itself.
+_WARNING = re.compile(
+    r"\bspoil(er|ers|ing|s)?\b|\bgiv(e|es|ing|en) (anything|too much|it|much|the game|the ending) away\b"
+    r"|\bwithout (revealing|giving)\b",
+    re.IGNORECASE,
+)
+# The story's beginning or middle, said outright.
+_EARLY = re.compile(
+    r"\b(early on|at first|halfway through|midway through|in the middle( stretch| of the film)?"
+    r"|in the (opening|beginning|first (act|half|hour|scene|reel))|the (film|movie|story) (opens|begins|starts)"
+    r"|at the (start|outset|beginning)|first (act|half|hour))\b",
+    re.IGNORECASE,
+)
+# A late revelation.
+_TWIST = re.compile(
+    r"\b(it turns out|turns? out (that|to (be|have))|(is|was|are|were) revealed (to|as)|the revelation that"
+    r"|reveals? that|(admits|confesses|learns|discovers|realises|realizes) that|we (learn|discover|find out)"
+    r"|all along|the (big |late |final )?twist|one (of|among) (thousands|hundreds|many)"
+    r"|(relationship|partner|lover)s? among (thousands|hundreds|many))\b",
+    re.IGNORECASE,
+)
+_FINALITY = re.compile(
+    r"\b(finally|eventually|ultimately|in the end|by the end|at the end|ends? (with|on|up)|the (last|final|closing) "
+    r"(scene|shot|image|moments?|minutes|frames?|act|stretch|reel)|closing (scene|shot|image|moments?|minutes)"
+    r"|credits roll|before the (lights|credits)|the (film|movie|story) (closes|ends|leaves))\b",
+    re.IGNORECASE,
+)
+_EVENT = re.compile(
+    r"\b(leav(e|es|ing)|left|depart(s|ed|ing)?|gone|goodbye|farewell|walks? away|disappear(s|ed)?|vanish(es|ed)?"
+    r"|break(s|ing)? (it )?off|break(s|ing)? up|broke (it )?(off|up)|split(s)? up|part(s|ed)? ways|separat(e|es|ed)"
+    r"|di(e|es|ed)|dead|death|kill(s|ed)?|sacrific(e|es|ed)|reunit(e|es|ed)|marr(y|ies|ied)|escap(e|es|ed)"
+    r"|alone|over|wakes? up)\b",
+    re.IGNORECASE,
+)
+
+# Where a sentence breaks into clauses, and the fewest words a clause needs to be judged alone.
+_CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]|\s-\s|\b(?:but|while)\b")
+_CLAUSE_WORDS = 4
+# A parting is a late event by itself.
+_PARTING = re.compile(r"\b(goodbyes?|farewells?)\b", re.IGNORECASE)
+
+
+class SpoilerOverrideError(ValueError):
+    """A ``spoilers:`` entry that names no passage; the message says which."""
+
+
+def apply_overrides(passages: list[Passage], declared=None) -> list[Passage]:
+    """``passages`` of one review with ``spoiler`` set where the review decides it, else ``None``.
+
+    ``declared`` is the front matter's ``spoilers:`` value (see the module docstring).
+    """
+    if _is_off(declared):
+        return [replace(p, spoiler=False) for p in passages]
+    if declared is True or (isinstance(declared, str) and declared.strip().casefold() in _ALL):
+        return [replace(p, spoiler=True) for p in passages]
+    listed = _listed(passages, declared)
+    marked = _marked(passages)
+    return [replace(p, spoiler=True if p.id in listed or p.id in marked else None) for p in passages]
+
+
+def _is_off(declared) -> bool:
+    if declared is False or declared == []:
+        return True
+    return isinstance(declared, str) and declared.strip().casefold() in _OFF
+
+
+def _listed(passages: list[Passage], declared) -> set[str]:
+    if declared is None:
+        return set()
+    entries = declared if isinstance(declared, list) else [declared]
+    body = [p for p in passages if p.section == "body"]
+    found: set[str] = set()
+    for entry in entries:
+        if isinstance(entry, int) and not isinstance(entry, bool):
+            if not 1 <= entry <= len(body):
+                raise SpoilerOverrideError(f"spoilers: paragraph {entry} does not exist (the body has {len(body)})")
+            found.add(body[entry - 1].id)
+        elif isinstance(entry, str) and entry.strip():
+            phrase = normalise_for_compare(entry)
+            hits = {p.id for p in passages if phrase in normalise_for_compare(p.text)}
+            if not hits:
+                raise SpoilerOverrideError(f"spoilers: no paragraph contains {entry!r}")
+            found |= hits
+        else:
+            raise SpoilerOverrideError(f"spoilers: {entry!r} is neither a paragraph number nor a phrase")
+    return found
+
+
+def _marked(passages: list[Passage]) -> set[str]:
+    """Passages the reviewer marked: a leading marker, a [spoiler] span, or a warning line's section."""
+    marked: set[str] = set()
+    in_tag = in_section = False
+    for p in passages:
+        text = p.text.strip()
+        opens, closes = _TAG_OPEN.search(text), _TAG_CLOSE.search(text)
+        if p.section == "body" and _SECTION_END.match(text):
+            in_section = in_tag = False
+            continue
+        if p.section == "body" and is_reader_note(text):  # a warning on its own: what follows spoils
+            in_section = True
+            continue
+        if in_tag or opens or _LEADING_MARK.match(text) or (in_section and p.section == "body"):
+            marked.add(p.id)
+        if opens and not closes or (opens and closes and closes.start() < opens.start()):
+            in_tag = True
+        elif closes:
+            in_tag = False
+    return marked
+
+
+# --- meaning ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The descriptions' vectors and the numbers read with them."""
+
+    reveal: np.ndarray
+    not_reveal: np.ndarray
+    temperature: float
+    threshold: float
+    backed_threshold: float
+
+    @classmethod
+    def load(cls, encoder, path: Path = CUES_FILE) -> Cues:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return cls(
+            encoder.encode(data["reveal"]),
+            encoder.encode(data["not_reveal"]),
+            float(data["temperature"]),
+            float(data["threshold"]),
+            float(data["backed_threshold"]),
+        )
+
+    def scores(self, vectors: np.ndarray) -> np.ndarray:
+        """Per text: how much nearer it is to the reveal descriptions than to the others.
+
+        A soft nearest-neighbour vote: the log of the mean of exp(cosine / temperature) over the
+        reveal descriptions minus the same over the others, times the temperature. A low
+        temperature lets the few nearest descriptions decide.
+        """
+        t = self.temperature
+        return t * (_log_mean_exp(vectors @ self.reveal.T / t) - _log_mean_exp(vectors @ self.not_reveal.T / t))
+
+    def reveals(self, units: list[tuple[str, bool]], vectors: np.ndarray) -> bool:
+        """True when one of the ``units`` (text, backed by a rule) with these ``vectors`` reveals."""
+        if not units:
+            return False
+        floors = np.array([self.backed_threshold if backed else self.threshold for _, backed in units])
+        return bool((self.scores(vectors) >= floors).any())
+
+
+def _log_mean_exp(values: np.ndarray) -> np.ndarray:
+    top = values.max(axis=1, keepdims=True)
+    return (top + np.log(np.exp(values - top).mean(axis=1, keepdims=True)))[:, 0]
+
+
+def backed_by_rule(sentence: str) -> bool:
+    """A twist marker, a parting, or a word of finality in the same sentence as a story event."""
+    return bool(
+        _TWIST.search(sentence)
+        or _PARTING.search(sentence)
+        or (_FINALITY.search(sentence) and _EVENT.search(sentence))
+    )
+
+
+def units_of(passage: Passage) -> list[tuple[str, bool]]:
+    """What a passage is judged by: its sentences (not the reader's notes, warnings or early-story
+    ones) and their clauses, each with whether a rule backs its sentence.
+
+    A reveal is often one clause of a sentence that is otherwise an opinion ("the scene where
+    they part is hard to watch, yet ..."); judged whole, the opinion drowns it.
+    """
+    units = []
+    for sentence in passage.sentences or (passage.text,):
+        if _WARNING.search(sentence) or (_EARLY.search(sentence) and not _TWIST.search(sentence)):
+            continue
+        backed = backed_by_rule(sentence)
+        units.append((sentence, backed))
+        parts = [part.strip() for part in _CLAUSE_BREAK.split(sentence)]
+        units += [(part, backed) for part in parts if len(part.split()) >= _CLAUSE_WORDS and part != sentence]
+    return units
+
+
+def label(passages: list[Passage], encoder) -> list[Passage]:
+    """``passages`` with every undecided ``spoiler`` (``None``) decided by meaning."""
+    undecided = [i for i, p in enumerate(passages) if p.spoiler is None]
+    if not undecided:
+        return list(passages)
+    cues = Cues.load(encoder)
+    units = {i: units_of(passages[i]) for i in undecided}
+    texts = [text for i in undecided for text, _ in units[i]]
+    vectors = encoder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+    labelled, start = list(passages), 0
+    for i in undecided:
+        end = start + len(units[i])
+        labelled[i] = replace(passages[i], spoiler=cues.reveals(units[i], vectors[start:end]))
+        start = end
+    return labelled
+
+
+def detect(texts: list[str], encoder) -> list[bool]:
+    """Spoiler or not for loose paragraphs (a labelled set, a benchmark): markers, then meaning."""
+    passages = [
+        Passage(id=f"t/p{n}", review="t", review_title="", author=None, section="body", position=n, text=text,
+                sentences=tuple(s for s in split_sentences(text) if not is_reader_note(s)), spoiler=None)
+        for n, text in enumerate(texts, start=1)
+    ]
+    marked = [replace(p, spoiler=True) if _LEADING_MARK.match(p.text) or _TAG_OPEN.search(p.text) else p
+              for p in passages]
+    return [bool(p.spoiler) for p in label(marked, encoder)]

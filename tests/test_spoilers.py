@@ -1,0 +1,119 @@
+"""Spoiler labels: the review's own overrides, then meaning on the real model (knowledge/spoilers.py)."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from knowledge import spoilers
+from knowledge.ingest import ReviewFileError, read_review
+
+DATA = Path(__file__).parent / "data"
+BODY = ["The film is gentle and slow.", "Phoenix is superb.", "She is gone, and he is alone on the roof at dawn.",
+        "The score is lovely."]
+
+
+def review(tmp_path: Path, paragraphs: list[str], front: str = "") -> list:
+    path = tmp_path / "r.txt"
+    head = f"---\ntitle: A Review\n{front}---\n" if front else "A Review\n\n"
+    path.write_text(head + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    return list(read_review(path)[0].passages)
+
+
+def marks(passages) -> list:
+    return [p.spoiler for p in passages]
+
+
+def test_without_overrides_every_passage_waits_for_meaning(tmp_path):
+    assert marks(review(tmp_path, BODY)) == [None] * 4
+
+
+@pytest.mark.parametrize("front", ["spoilers: [2, 4]\n", "spoilers: [2, 'score is LOVELY']\n", "spoilers: 2\n"])
+def test_front_matter_lists_spoilers_by_number_or_phrase(tmp_path, front):
+    expected = [None, True, None, True] if "4" in front or "score" in front else [None, True, None, None]
+    assert marks(review(tmp_path, BODY, front)) == expected
+
+
+@pytest.mark.parametrize("front", ["spoilers: none\n", "spoilers: false\n", "spoilers: []\n", "spoilers: No\n"])
+def test_front_matter_none_turns_detection_off(tmp_path, front, encoder):
+    passages = review(tmp_path, ["SPOILER: she leaves him.", *BODY], front)
+    assert marks(passages) == [False] * 5
+    assert marks(spoilers.label(passages, encoder)) == [False] * 5  # nothing left for meaning to decide
+
+
+@pytest.mark.parametrize("front", ["spoilers: all\n", "spoilers: true\n"])
+def test_front_matter_all_marks_every_passage(tmp_path, front):
+    assert marks(review(tmp_path, BODY, front)) == [True] * 4
+
+
+@pytest.mark.parametrize(("front", "message"), [
+    ("spoilers: [9]\n", "paragraph 9 does not exist (the body has 4)"),
+    ("spoilers: ['not in the text']\n", "no paragraph contains 'not in the text'"),
+    ("spoilers: [{a: 1}]\n", "neither a paragraph number nor a phrase"),
+])
+def test_a_spoilers_entry_that_names_nothing_stops_the_build(tmp_path, front, message):
+    with pytest.raises(ReviewFileError, match=re.escape(message)) as error:
+        review(tmp_path, BODY, front)
+    assert "r.txt" in str(error.value)
+
+
+def test_the_reviewers_own_markers(tmp_path):
+    passages = review(tmp_path, [
+        "A gentle film.",
+        "SPOILER: the last scene is on a roof.",
+        "[spoiler] She leaves.",
+        "Still inside the tag.[/spoiler]",
+        "After the tag.",
+        "Spoilers ahead!",
+        "Everything after the warning line.",
+        "So is this.",
+        "End of spoilers.",
+        "The score is lovely.",
+    ])
+    assert marks(passages) == [None, True, True, True, None, None, True, True, None, None]
+
+
+def test_a_warning_inside_a_paragraph_marks_nothing(tmp_path):
+    passages = review(tmp_path, ["A gentle film about a man and his computer. (Some slight spoilers ahead)", *BODY])
+    assert marks(passages) == [None] * 5
+
+
+@pytest.mark.parametrize(("text", "spoiler"), [
+    ("I won't spoil the ending, but it is perfect.", False),
+    ("Spoilers ahead, so stop here if you have not seen it.", False),
+    ("Without giving anything away, the last act surprised me.", False),
+    ("My final verdict: four stars.", False),
+    ("In the closing minutes she says goodbye and is gone for good.", True),
+    ("It turns out she was talking to thousands of other people the whole time.", True),
+])
+def test_warnings_and_verdicts_are_not_reveals(text, spoiler, encoder):
+    assert spoilers.detect([text], encoder) == [spoiler]
+
+
+def scores(path: Path, encoder) -> tuple[float, float]:
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))["items"]
+    found = spoilers.detect([item["text"] for item in items], encoder)
+    truth = [item["spoiler"] for item in items]
+    hits = sum(t and f for t, f in zip(truth, found, strict=True))
+    return hits / sum(truth), hits / max(1, sum(found))
+
+
+def test_the_dev_sample(encoder):
+    """The thresholds were chosen here (tests/data/spoiler_dev.yaml). With cues that share no phrase
+    with any review (tests/test_no_corpus_in_code.py) one allusive dev paragraph of 66 is missed."""
+    recall, precision = scores(DATA / "spoiler_dev.yaml", encoder)
+    assert recall >= 0.98 and precision >= 0.9
+
+
+@pytest.mark.xfail(strict=True, reason="not met yet: recall 0.90, precision 0.67 (bench/spoilers.py)")
+def test_the_labelled_fixture(encoder):
+    """Issue 14's goal on the labelled fixture, a set nobody tunes on: no ending quoted without consent."""
+    recall, precision = scores(DATA / "labels" / "spoilers.yaml", encoder)
+    assert recall == 1.0 and precision >= 0.8, f"recall {recall:.2f}, precision {precision:.2f}"
+
+
+def test_the_index_build_labels_by_meaning(built_index, retriever):
+    found = sorted(p.id for p in retriever.passages if p.spoiler)
+    assert found == ["her-explores-love-with-an-os/p5", "her-makes-sci-fi-heartfelt/p6"]
+    assert built_index.report.spoilers == built_index.manifest["spoilers"] == 2
