@@ -12,6 +12,14 @@ from actions.opinions import ActionAnswerOpinion
 from actions.review_answers import names_a_review
 from knowledge.answers import asks_reviews_about_them
 
+FALLBACK_VERDICT_CLOSENESS = 0.5  # "was anybody lukewarm about it?" reaches 0.59; "how good is the new phone?" 0.41
+
+
+def asks_a_verdict(known, text: str) -> bool:
+    """Whether the message, though the NLU was unsure, is close to the verdict questions."""
+    reading = known.verdict_questions.read(text)
+    return reading.asks and reading.closeness >= FALLBACK_VERDICT_CLOSENESS
+
 
 class ActionRouteFallback(Action):
     """When the NLU is unsure what is asked, answers from what it did recognise; else asks to rephrase.
@@ -19,7 +27,8 @@ class ActionRouteFallback(Action):
     Reads the ``aspect``, ``reviewer`` and ``fact`` entities of the latest message. An aspect or a
     reviewer ("did either critic mention the soundtrack?") is answered as a follow-up (the last kind
     of question, an opinion by default), a film fact from the facts, and a message that asks what
-    the reviews or critics say, or names one of the reviews, as an opinion question (the score
+    the reviews or critics say, names one of the reviews or comes close to asking their verdict,
+    as an opinion question (the score
     floor still keeps an unrelated one from being answered); the events are those of the action
     that answers. With none of these it sends ``utter_clarify`` and returns no events.
     """
@@ -33,7 +42,7 @@ class ActionRouteFallback(Action):
         if entity(tracker, "fact"):
             return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)
         known = await knowledge()
-        if names_a_review(known, question(tracker)) or \
+        if names_a_review(known, question(tracker)) or asks_a_verdict(known, question(tracker)) or \
                 await in_thread(asks_reviews_about_them, known.retriever, question(tracker)):
             return await ActionAnswerOpinion().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_clarify")

@@ -32,10 +32,9 @@ def review_reply(outcome: ReviewOutcome, reviews: ReviewSet) -> Answer:
     if status == "reviews_read":  # the list rests on the review files themselves
         return Answer("utter_reviews_read", {"reviews_read": reviews_read(len(reviews)), "list": review_list(reviews)},
                       sources=[f"{REVIEW_SOURCE}{review.id}" for review in listed(reviews)])
-    if status == "which_review":
-        return Answer("utter_which_review", {"list": review_list(reviews)})
-    if status == "no_other":
-        return Answer("utter_no_other_review", {"list": review_list(reviews)})
+    if status in ("which_review", "no_other"):
+        response = "utter_which_review" if status == "which_review" else "utter_no_other_review"
+        return Answer(response, {"reviews_read": reviews_read(len(reviews)), "list": review_list(reviews)})
     answer = _verdicts(outcome, reviews) if status == "verdicts" else _quoted(outcome, reviews)
     for quote in outcome.quotes:
         answer.sources.append(quote.passage_id)

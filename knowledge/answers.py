@@ -59,7 +59,8 @@ ASKS_RATING = re.compile(r"\b(?:rat(?:e|ed|ing|ings)|score[sd]?|stars?|grade[sd]
                          r"\bgive (?:it|the film|the movie)\b", re.IGNORECASE)
 # Which side of the verdicts a question asks about ("did anyone dislike it?").
 ASKS_NEGATIVE = re.compile(r"\b(?:dislik|hate|hated|didn'?t like|did not like|not like|negative|pan(?:ned|s)?\b|"
-                           r"critical of|complain|bad review|thumbs down|disappoint|not a fan|not impressed)",
+                           r"critical of|complain|bad review|thumbs down|disappoint|"
+                           r"(?:not|n'?t|never) (?:\w+ )?(?:a )?fan|not impressed)",
                            re.IGNORECASE)
 # What no knowledge here holds: ratings sites, sequels; and, for the facts, people's lives and other work.
 OFF_LIMITS = re.compile(r"rotten tomatoes|tomatometer|metacritic|imdb (?:score|rating)|sequel|remake|prequel",
@@ -148,8 +149,11 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         return ReviewOutcome("off_limits", kind, total, suggestions=covered_topics(knowledge))
     if ASKS_READ.search(question):
         return ReviewOutcome("reviews_read", kind, total)
-    if reviewer_mention and review is None:
-        review = resolve_review(knowledge, reviewer_mention, last_review, in_play)
+    if reviewer_mention and review is None:  # the NLU's words, the whole message ("the critic" in "in <title>, …"),
+        reviews = knowledge.reviews  # then the side the words name ("the one that didn't like it")
+        review = reviews.resolve(reviewer_mention, last=last_review, in_play=in_play) or \
+            reviews.resolve(question, last=last_review, in_play=in_play) or \
+            resolve_review(knowledge, reviewer_mention, last_review, in_play)
         if review is None:
             other = bool(re.search(r"\bother\b", reviewer_mention, re.IGNORECASE))
             return ReviewOutcome("no_other" if other and total < 2 else "which_review", kind, total)
@@ -173,7 +177,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     general = kind in VERDICT_KINDS and not aspect and not subject and (
         not words or reading.asks or _asks_verdict(question))
     if general or (kind in VERDICT_KINDS and ASKS_RATING.search(question) and not aspect and not subject):
-        return verdicts_answer(knowledge, question, kind, review, reading.focus, consent)
+        focus = reading.focus or ("negative" if ASKS_NEGATIVE.search(question) else None)
+        return verdicts_answer(knowledge, question, kind, review, focus, consent)
     query = build_query(knowledge, question, aspect, subject, limit=retriever.max_query_chars)
     if kind == "comments":  # "what did people say?" meets a comment's words only through what readers do
         query = f"{query} ({READERS_HINT})"

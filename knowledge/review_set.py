@@ -26,6 +26,8 @@ _ORDINAL = re.compile(r"\b(?:(?P<word>" + "|".join(ORDINALS) + r")|(?P<digits>\d
 # "the third (film) critic": an ordinal that points at a review, not at "the first thing" or "its final act".
 _OF_A_REVIEW = (r"(?: (?:film|movie|online|newspaper|magazine|blog|student))?"
                 r" (?:review|reviewer|critic|one|writer|piece)\b")
+# "that review", "this critic": the review the conversation is on ("this one" may be the film).
+_THAT = re.compile(r"\b(?:that|this|the same) (?:review|reviewer|critic|writer)\b")
 _OTHER = re.compile(r"\b(?:the )?other (?:one|review|reviewer|critic|writer)\b|\bthe other\b\s*\??$|^other$")
 # Words that only say "a review" ("the weekly review" is named by "weekly", not "review").
 _GENERIC = {"the", "a", "an", "review", "reviewer", "critic", "one", "post", "piece", "article", "of", "her", "by",
@@ -104,13 +106,15 @@ class ReviewSet:
         A name the review goes by (title, author, surname, outlet, its metadata's names; a typo
         allowed); an ordinal over the set in its order ("the third review", "the 2nd", "the
         last one"); "the other one" only where exactly two reviews are in play (the set, or
-        the two the last answer quoted).
+        the two the last answer quoted); "that review" or "this critic" is ``last``.
         """
         if not mention or not mention.strip():
             return None
         text = " ".join(mention.casefold().split())
         if text in self.by_id:
             return text
+        if _THAT.search(text) and last in self.by_id and not self.named_in(text):
+            return last
         if _OTHER.search(text):
             pair = list(in_play) if len(in_play) == 2 else self.ids if len(self) == 2 else []
             if last in pair:
@@ -129,7 +133,8 @@ class ReviewSet:
     def refers_to_one(text: str) -> bool:
         """Whether words point at one review by its place or as "the other one" ("the third critic")."""
         text = " ".join(text.casefold().split())
-        return bool(_OTHER.search(text) or re.search(f"(?:{_ORDINAL.pattern}){_OF_A_REVIEW}", text))
+        pointed = re.search(f"(?:{_ORDINAL.pattern}){_OF_A_REVIEW}", text)
+        return bool(_OTHER.search(text) or _THAT.search(text) or pointed)
 
     def named_in(self, text: str) -> list[str]:
         """The reviews whose names appear in ``text`` (whole words; a typo allowed in a long one-word name)."""

@@ -142,3 +142,22 @@ def test_a_score_asked_of_a_critic_is_their_rating_and_the_score_of_the_film_is_
 def test_a_question_about_something_no_review_covers_is_no_verdict_question(with_unseen):
     outcome, _, _ = say(with_unseen, "what did the critics think of the popcorn prices at the premiere?")
     assert outcome.status == "silent"
+
+
+def test_that_review_is_the_one_the_conversation_is_on(with_unseen):
+    review = "small-screen-big-feelings"
+    outcome, _, _ = say(with_unseen, "what did that review dislike?", last_review=review)
+    assert outcome.review == review and outcome.focus == "negative"
+    outcome, answer, text = say(with_unseen, "what did that critic think?")
+    assert outcome.status == "which_review" and "three reviews of Her" in text
+
+
+def test_a_named_title_resolves_when_the_nlu_only_caught_the_critic(with_unseen):
+    outcome, _, _ = say(with_unseen, "in Small Screen, Big Feelings, what does the critic say about Scarlett Johansson?",
+                        reviewer_mention="the critic", subject="Scarlett Johansson as Samantha")
+    assert outcome.review == "small-screen-big-feelings" and outcome.status == "quoted"
+
+
+def test_never_a_fan_asks_about_the_negative_side(six_reviews):
+    outcome, _, _ = say(six_reviews, "which critic was never a fan of the film?")
+    assert outcome.status == "verdicts" and outcome.focus == "negative" and outcome.quotes[0].review == NEGATIVE
