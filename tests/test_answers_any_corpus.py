@@ -153,8 +153,8 @@ def test_that_review_is_the_one_the_conversation_is_on(with_unseen):
 
 
 def test_a_named_title_resolves_when_the_nlu_only_caught_the_critic(with_unseen):
-    outcome, _, _ = say(with_unseen, "in Small Screen, Big Feelings, what does the critic say about Scarlett Johansson?",
-                        reviewer_mention="the critic", subject="Scarlett Johansson as Samantha")
+    question = "in Small Screen, Big Feelings, what does the critic say about Scarlett Johansson?"
+    outcome, _, _ = say(with_unseen, question, reviewer_mention="the critic", subject="Scarlett Johansson as Samantha")
     assert outcome.review == "small-screen-big-feelings" and outcome.status == "quoted"
 
 
