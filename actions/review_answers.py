@@ -11,10 +11,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import entity, in_thread, knowledge, question
 from actions.phrasing import review_reply
 from actions.replies import remember, send
-from knowledge.answers import review_answer
+from knowledge.answers import named_by_a_review, review_answer
 from knowledge.fact_answers import add_trivia_note, another_film, other_film_answer, person_in
 
 _FROM_SLOT = object()
+COMPARISONS = "comparisons"  # the aspect of a question about another film a review names
 
 
 async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker, kind: str, text: str,
@@ -23,16 +24,19 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
 
     Reads ``spoiler_consent`` (unless ``consent`` is given), ``last_subject`` and ``last_review``; a cast
     member or role named in the message (one the film facts know) overrides ``last_subject``. A question
-    about another film ("the end of Blade Runner") is declined and sets nothing.
+    about another film ("the end of Titanic") is declined and sets nothing, unless a review names
+    that film: then it asks how the reviews compare the two.
     """
     if consent is _FROM_SLOT:
         consent = tracker.get_slot("spoiler_consent")
     known = await knowledge()
     facts, retriever = known.facts, known.retriever
     title = another_film(facts, text)
-    if title:
+    if title and not await in_thread(named_by_a_review, known, title):
         send(dispatcher, other_film_answer(title))
         return []
+    if title and aspect is None and COMPARISONS in known.topics.aspects:  # "does anyone bring up <film>?"
+        aspect = COMPARISONS
     subject = person_in(facts, text, entity(tracker, "person", "character")) or tracker.get_slot("last_subject")
     outcome = await in_thread(review_answer, known, text, kind=kind, consent=consent, aspect=aspect,
                               subject=subject, reviewer_mention=reviewer, last_review=tracker.get_slot("last_review"),

@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import in_thread, knowledge, question
 from actions.opinions import ActionAnswerOpinion
 from actions.review_answers import names_a_review
-from knowledge.answers import strongly_answered
+from knowledge.answers import named_by_a_review, strongly_answered
 from knowledge.fact_answers import another_film
 
 
@@ -24,10 +24,12 @@ class ActionCheckScope(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         known = await knowledge()
-        if another_film(known.facts, question(tracker)):  # "what's the end of Titanic?" meets no review of Her
+        title = another_film(known.facts, question(tracker))
+        if title and not await in_thread(named_by_a_review, known, title):  # "the end of Titanic?" meets no review
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
-        if names_a_review(known, question(tracker)) or await in_thread(strongly_answered, known, question(tracker)):
+        if title or names_a_review(known, question(tracker)) or \
+                await in_thread(strongly_answered, known, question(tracker)):  # a film a review compares it with
             return await ActionAnswerOpinion().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_out_of_scope")
         return []

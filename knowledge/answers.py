@@ -41,6 +41,7 @@ ENDING_QUESTION_WEIGHT = 0.3
 EVIDENCE_FLOOR = 0.45
 EVIDENCE_SENTENCE_FLOOR = 0.4
 VERDICT_KINDS = ("opinion", "compare", "recommendation")
+TITLE_PASSAGES = 5  # passages searched for another film's title
 MAX_SIDE_PASSAGES = 12  # passages of one review searched for its sentences on a side
 SIDE_QUOTES = 2  # sentences quoted for one side of one review
 SIDE_SENTENCE_CHARS = 25  # shorter sentences ("Grade: B-", "Minuses:") say no reason
@@ -400,6 +401,14 @@ def _refers_to(question: str, subject: str) -> bool:
     if _stem(subject) in question.casefold():
         return True
     return any(m.group(0) != "Her" or m.start() == 0 for m in _PRONOUN.finditer(question))
+
+
+def named_by_a_review(knowledge, title: str) -> bool:
+    """Whether a review names this other film (then a question about it asks for a comparison): among
+    the passages nearest to the title, one that has it in its words."""
+    wanted = " ".join(title.casefold().split())
+    hits = knowledge.retriever.search(title, top_k=TITLE_PASSAGES, filters=Filters(section="body"), min_score=-1.0)
+    return any(wanted in " ".join(hit.passage.text.casefold().split()) for hit in hits)
 
 
 def strongly_answered(knowledge, question: str) -> bool:

@@ -445,3 +445,15 @@ def test_her_and_its_people_are_not_another_film(question):
     from knowledge.facts import load_facts
 
     assert another_film(load_facts(get_settings().facts_file), question) is None
+
+
+async def test_another_film_a_review_names_is_a_comparison_not_declined(dispatcher, tracker_for, domain, knowledge):
+    from knowledge.answers import named_by_a_review
+
+    assert named_by_a_review(knowledge, "Good Will Hunting") and not named_by_a_review(knowledge, "Titanic")
+    tracker = tracker_for("does any review bring up the film Good Will Hunting?", "ask_opinion")
+    await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
+    message = dispatcher.messages[0]
+    assert message["response"] != "utter_other_film"
+    assert message["response"] == "utter_ask_spoiler_consent" or any(
+        "Good Will Hunting" in q["sentence"] for q in message["custom"]["quotes"])
