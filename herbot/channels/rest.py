@@ -2,8 +2,10 @@
 
 Stock Rasa 3.6 answers a JSON array, ``null`` or a non-object body with HTTP 500, and
 files a message without ``sender`` under one shared "default" conversation. This
-channel answers every malformed request with HTTP 400 (413 for an oversized body) and
-a JSON error naming what is wrong, a sender or address over its rate with 429 and a
+channel answers every malformed request with HTTP 400 (413 for an oversized body, 415 for
+a body not sent as ``application/json``) and a JSON error naming what is wrong: text that
+no store can write, nesting past ``MAX_NESTING``, ``NaN``, a sender with nothing visible,
+metadata past ``HERBOT_MAX_METADATA_BYTES``. A sender or address over its rate gets 429 and a
 friendly message in Rasa's reply format, cuts long messages at the documented limit (and
 says so), and never answers a turn with an empty list (see :mod:`herbot.channels.turns`).
 The URL and the reply format stay Rasa's: ``POST /webhooks/rest/webhook``.
