@@ -65,6 +65,25 @@ def test_a_good_body_is_read():
     assert read_request(json.dumps({"sender": "me", "message": "hi", "metadata": largest}).encode())[2] == largest
 
 
+def test_the_metadata_limit_is_a_setting(monkeypatch):
+    from herbot.settings import get_settings
+
+    body = json.dumps({"sender": "me", "message": "hi", "metadata": {"a": "x" * 100}}).encode()
+    try:
+        monkeypatch.setenv("HERBOT_MAX_METADATA_BYTES", "64")
+        get_settings.cache_clear()
+        with pytest.raises(RequestError, match="at most 64 are accepted"):
+            read_request(body)
+        monkeypatch.setenv("HERBOT_MAX_METADATA_BYTES", "-1")
+        get_settings.cache_clear()
+        with pytest.raises(SystemExit, match="HERBOT_MAX_METADATA_BYTES=-1 must be 0 or more"):
+            get_settings()
+    finally:
+        monkeypatch.delenv("HERBOT_MAX_METADATA_BYTES")
+        get_settings.cache_clear()
+    assert get_settings().max_metadata_bytes == 4096 and read_request(body)[2]
+
+
 @pytest.mark.parametrize(("content_type", "problem"), [
     ("application/json", None),
     ("Application/JSON; charset=UTF-8", None),
