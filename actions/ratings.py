@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 
 class ActionRecordRating(Action):
-    """Appends ``{rating, sources, question, at}`` to the ``ratings`` slot (kept in the tracker store).
+    """Sets ``{rating, sources, question, at}`` in the ``ratings`` slot (kept in the tracker store), one per answer.
 
     Reads the latest intent (rate_positive / rate_negative) and its ``rated_source`` entities,
     which name the answer a thumb belongs to (the web chat sends them); without them, "that was
@@ -40,7 +40,14 @@ class ActionRecordRating(Action):
         }
         thanks = "utter_rating_thanks_positive" if positive else "utter_rating_thanks_negative"
         dispatcher.utter_message(response=thanks)
-        return [SlotSet("ratings", [*(tracker.get_slot("ratings") or []), rating])]
+        return [SlotSet("ratings", [*rated_elsewhere(tracker.get_slot("ratings") or [], rating), rating])]
+
+
+def rated_elsewhere(ratings: list[dict], rating: dict) -> list[dict]:
+    """The earlier ratings of other answers: one answer keeps one rating, its last (a thumb pressed twice,
+    or changed from up to down, is not counted twice)."""
+    return [earlier for earlier in ratings
+            if (earlier.get("sources"), earlier.get("question")) != (rating["sources"], rating["question"])]
 
 
 def answers_shown(events: list[dict]) -> list[tuple[list[str], str | None]]:

@@ -164,6 +164,7 @@ class Settings:
     rate_limit_address: str  # turns per client address (loopback is exempt)
     new_conversations_per_address: str = "60/hour"  # conversations one client address may start
     trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For names the client's address
+    max_metadata_bytes: int = 4096  # a message's metadata as compact JSON; larger is refused, never stored
     concurrent_turns: int = 8  # turns the Rasa server works on at once; the others wait their turn (0: no limit)
     action_host: str = "127.0.0.1"  # where the action server listens (herbot serve --actions-only in a container)
     action_url: str = ""  # where the Rasa server calls the actions (this machine's action server by default)
@@ -230,6 +231,7 @@ def get_settings() -> Settings:
         rate_limit_address=_rate("HERBOT_RATE_LIMIT_ADDRESS", "120/minute"),
         new_conversations_per_address=_rate("HERBOT_NEW_CONVERSATIONS_PER_ADDRESS", "60/hour"),
         trusted_proxies=_addresses("HERBOT_TRUSTED_PROXIES"),
+        max_metadata_bytes=_count("HERBOT_MAX_METADATA_BYTES", 4096),
         concurrent_turns=_count("HERBOT_CONCURRENT_TURNS", 8),
         action_host=os.environ.get("HERBOT_ACTION_HOST", "127.0.0.1"),
         action_url=_action_url(action_port),

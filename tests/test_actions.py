@@ -316,6 +316,18 @@ async def test_a_thumb_rates_the_answer_it_was_under_not_the_last_one(dispatcher
     assert rating["rating"] == "up" and rating["sources"] == first and rating["question"] == "is the acting good?"
 
 
+async def test_a_second_thumb_on_an_answer_replaces_its_first(dispatcher, tracker_for, domain):
+    first, last = [f"{BLOG}/p2"], ["facts:director"]
+    history = answered("is the acting good?", first) + answered("who directed it?", last)
+    earlier = [{"rating": "up", "sources": first, "question": "is the acting good?", "at": "t1"},
+               {"rating": "up", "sources": last, "question": "who directed it?", "at": "t2"}]
+    tracker = tracker_for("/rate_negative", "rate_negative", {"rated_source": first}, events=history,
+                          ratings=earlier)
+    ratings = slots(await run(ActionRecordRating(), dispatcher, tracker, domain))["ratings"]
+    assert [(rating["question"], rating["rating"]) for rating in ratings] == [("who directed it?", "up"),
+                                                                             ("is the acting good?", "down")]
+
+
 async def test_a_thumb_for_sources_never_shown_is_refused(dispatcher, tracker_for, domain):
     history = answered("who directed it?", ["facts:director"])
     tracker = tracker_for("/rate_negative", "rate_negative", {"rated_source": [f"{BEEZJAK}/p1"]}, events=history,

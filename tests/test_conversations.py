@@ -36,6 +36,10 @@ class Conversation:
         self.last = messages
         return "\n".join(m.get("text", "") for m in messages)
 
+    def last_rate(self, vote: str) -> str:
+        """The payload that rates the last answer ``vote`` ("up" or "down"), as the web chat's thumb sends it."""
+        return next(m["custom"]["rate"][vote] for m in self.last if m.get("custom", {}).get("rate"))
+
     @property
     def buttons(self) -> list[str]:
         return [b["payload"] for m in self.last for b in m.get("buttons", [])]
@@ -122,6 +126,22 @@ def test_rating_is_stored_with_the_passages(chat, bot):
     ratings = [event["value"] for event in stored if event["name"] == "ratings"]
     assert ratings and ratings[-1][-1]["rating"] == "up"
     assert "facts:cast:Joaquin Phoenix" in ratings[-1][-1]["sources"]
+
+
+def test_one_answer_keeps_one_rating_its_last(chat, bot):
+    """The same thumb pressed three times, then changed: one rating per answer, not four."""
+    chat.say("what do the reviewers think of the acting?")
+    acting = {vote: chat.last_rate(vote) for vote in ("up", "down")}
+    chat.say("who plays Theodore?")
+    theodore_up = chat.last_rate("up")
+    for payload in (acting["up"], acting["up"], theodore_up, acting["up"], acting["down"]):
+        reply = chat.say(payload)
+        assert "Thank" in reply or "recorded" in reply, reply
+    ratings = [event["value"] for event in slot_events(Path(bot[1]) / "tracker.db", chat.sender)
+               if event["name"] == "ratings"][-1]
+    assert [rating["rating"] for rating in ratings] == ["up", "down"], ratings
+    assert [rating["question"] for rating in ratings] == ["who plays Theodore?",
+                                                          "what do the reviewers think of the acting?"]
 
 
 @pytest.mark.parametrize("text", ["", "x" * 20_000, "😀😍🎬", "<b>hi</b><script>alert(1)</script>",

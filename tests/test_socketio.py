@@ -226,6 +226,34 @@ def test_an_unreadable_message_gets_a_reply(bot, clients, data):
     assert "couldn't read that message" in reply["text"]
 
 
+@pytest.mark.parametrize(("metadata", "problem"), [
+    ({"note": "x" * 5000}, "at most 4,096 are accepted"),
+    ({"a": float("nan")}, "finite numbers"),
+    ({"a": json.loads("[" * 40 + "]" * 40)}, "nested too deeply"),
+    ("not an object", "must be a JSON object"),
+])
+def test_metadata_that_cannot_be_stored_is_refused_with_a_reply(bot, clients, metadata, problem):
+    client = clients()
+    session = client.connect(bot[0])
+    client.say({"message": "who plays Theodore?", "metadata": metadata})
+    reply = client.wait_for_reply()
+    assert "its metadata must be a small JSON object" in reply["text"] and problem in reply["text"], reply
+    with sqlite3.connect(bot[1] / "tracker.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (session,)).fetchone() == (0,)
+    client.say({"message": "who plays Theodore?", "metadata": {"page": "chat"}})
+    assert "Phoenix" in client.wait_for_reply()["text"]
+
+
+def test_deep_nesting_gets_a_reply_and_the_socket_goes_on(bot, clients):
+    client = clients()
+    client.connect(bot[0])
+    deep = json.loads("[" * 300 + "]" * 300)  # python-socketio's client recurses twice a level
+    for data in (deep, {"message": deep}, {"message": "hi", "metadata": {"a": deep}}):
+        client.say(data)
+        assert "couldn't read that message" in client.wait_for_reply()["text"]
+    assert client.sio.connected
+
+
 def test_one_event_per_answer_with_quotes_and_rating_payloads(bot, clients):
     client = clients()
     client.connect(bot[0])

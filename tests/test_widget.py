@@ -248,6 +248,15 @@ def test_the_page_is_served_with_a_content_security_policy(bot):
         assert refused.value.code == 404, path
 
 
+def test_head_on_the_page_answers_like_get_without_a_body(bot):
+    for path in ("/chat/", "/chat/chat.js"):
+        with urllib.request.urlopen(urllib.request.Request(f"{bot[0]}{path}", method="HEAD"), timeout=10) as head, \
+                urllib.request.urlopen(f"{bot[0]}{path}", timeout=10) as get:
+            assert head.status == 200 and head.read() == b"", path
+            assert head.headers["Content-Type"] == get.headers["Content-Type"]
+            assert head.headers["Content-Security-Policy"] == get.headers["Content-Security-Policy"]
+
+
 @pytest.mark.skipif(shutil.which("npm") is None, reason="npm is needed to rebuild the vendored assets")
 def test_vendored_assets_are_rebuilt_byte_for_byte_from_the_lockfile(tmp_path):
     import subprocess

@@ -15,6 +15,8 @@ never sees a reply. This channel awaits it, and also:
   together, so the page can attach quotes and ratings to the reply they belong to;
 - emits ``bot_typing`` around each turn, so the page shows "typing" exactly as long as
   the bot works;
+- refuses metadata that is not a small JSON object (``HERBOT_MAX_METADATA_BYTES``) with a reply
+  saying why, as REST answers 400;
 - cuts long messages and never answers with silence (:mod:`herbot.channels.turns`).
 
 Event names and payloads stay Rasa's, so any Rasa socket.io widget still works.
@@ -35,7 +37,16 @@ from socketio import AsyncServer
 
 from herbot.channels.addresses import request_address
 from herbot.channels.sessions import may_resume, new_session_id, resume_token, session_secret
-from herbot.channels.turns import LOST_THOUGHT, UNREADABLE, clip, rate_refusal, take_turn, text_problem
+from herbot.channels.turns import (
+    LOST_THOUGHT,
+    UNREADABLE,
+    UNREADABLE_METADATA,
+    clip,
+    metadata_problem,
+    rate_refusal,
+    take_turn,
+    value_problem,
+)
 from herbot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -135,8 +146,12 @@ class SocketIOInput(RasaSocketIOInput):
             session_id = session.get("session_id") or await bind(sid)
             output = SocketIOOutput(sio, self.bot_message_evt)
             text = data.get("message") if isinstance(data, dict) else None
-            if not isinstance(text, str) or text_problem(text, "message"):
+            if not isinstance(text, str) or value_problem(text, "message"):
                 await output.send_text_message(session_id, UNREADABLE)
+                return
+            metadata = data.get(self.metadata_key)
+            if problem := metadata_problem(metadata):  # refused as over REST: nothing of it is stored
+                await output.send_text_message(session_id, f"{UNREADABLE_METADATA} ({problem})")
                 return
             if refused := rate_refusal(session_id, session.get("address")):
                 await output.send_text_message(session_id, refused.text)
@@ -144,11 +159,7 @@ class SocketIOInput(RasaSocketIOInput):
             text, notice = clip(text)
             if notice:
                 await output.send_text_message(session_id, notice)
-            metadata = data.get(self.metadata_key)
-            if text_problem(metadata, "metadata"):
-                metadata = None
-            message = UserMessage(text, output, session_id, input_channel=self.name(),
-                                  metadata=metadata if isinstance(metadata, dict) else None)
+            message = UserMessage(text, output, session_id, input_channel=self.name(), metadata=metadata)
             answered_before = output.sent
             await sio.emit(TYPING_EVENT, {"typing": True}, room=session_id, namespace=namespace)
             try:

@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 import time
@@ -45,7 +46,9 @@ TOO_MANY_CONVERSATIONS = ("That's a lot of new conversations from one place! Car
                           "or start another a little later.")
 LOST_THOUGHT = "Sorry, I lost my train of thought there. Could you ask me that again in a moment?"
 UNREADABLE = "I couldn't read that message: send an object with a text field called 'message'."
+UNREADABLE_METADATA = "I couldn't read that message: its metadata must be a small JSON object"
 QUEUE_WAIT_SECONDS = 3.0
+MAX_NESTING = 16  # levels of arrays and objects a request may nest (a body counts as one)
 _WAITED_LONG_LOG_SECONDS = 60.0
 
 
@@ -68,11 +71,13 @@ async def take_turn(on_new_message: Any, message: Any) -> None:
             raise TurnFailed(f"a turn tried to exit the server (status {exit_.code})") from None
 
 
-def text_problem(value: Any, name: str, depth: int = 0) -> str | None:
-    """Why a value from a request cannot be stored as text (a lone UTF-16 surrogate), or None.
+def value_problem(value: Any, name: str, depth: int = 0) -> str | None:
+    """Why a value from a request cannot be stored as standard JSON text, or None.
 
     JSON may carry "\\ud800", which Python decodes into a string that no UTF-8 store (SQLite,
-    PostgreSQL, the logs) can write. Strings inside lists and objects are checked too.
+    PostgreSQL, the logs) can write; ``NaN``, ``Infinity`` and ``1e999`` become floats that
+    only non-standard JSON can hold; and nesting past :data:`MAX_NESTING` levels is refused
+    before anything walks it further. Strings inside lists and objects are checked too.
     """
     if isinstance(value, str):
         try:
@@ -80,15 +85,36 @@ def text_problem(value: Any, name: str, depth: int = 0) -> str | None:
         except UnicodeEncodeError:
             return f"{name} must be valid Unicode text (it holds a lone surrogate, \\u{ord(value[_bad(value)]):04x})"
         return None
-    if depth > 64:
-        return f"{name} is nested too deeply"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{name} must hold only finite numbers (JSON has no NaN or Infinity)"
     if isinstance(value, dict):
         items = [*value.keys(), *value.values()]
     elif isinstance(value, list):
         items = value
     else:
         return None
-    return next((problem for item in items if (problem := text_problem(item, name, depth + 1))), None)
+    if depth >= MAX_NESTING:
+        return f"{name} is nested too deeply (at most {MAX_NESTING} levels of arrays and objects)"
+    return next((problem for item in items if (problem := value_problem(item, name, depth + 1))), None)
+
+
+def metadata_problem(metadata: Any) -> str | None:
+    """Why a message's metadata cannot be stored, or None: it must be a small JSON object.
+
+    Rasa keeps metadata in the message's event and copies the first message's into the
+    ``session_started_metadata`` slot, and sends both to the action server on every turn;
+    ``HERBOT_MAX_METADATA_BYTES`` keeps that small.
+    """
+    if metadata is None:
+        return None
+    if not isinstance(metadata, dict):
+        return '"metadata" must be a JSON object when given'
+    if problem := value_problem(metadata, '"metadata"', depth=1):
+        return problem
+    size, limit = len(json.dumps(metadata, separators=(",", ":"))), get_settings().max_metadata_bytes
+    if size > limit:
+        return f'"metadata" is {size:,} bytes as JSON; at most {limit:,} are accepted (HERBOT_MAX_METADATA_BYTES)'
+    return None
 
 
 def _bad(text: str) -> int:

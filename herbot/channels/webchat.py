@@ -53,11 +53,11 @@ class WebChatPage(InputChannel):
     def blueprint(self, on_new_message: Any) -> Blueprint:
         page = Blueprint("herbot_web_chat", __name__)
 
-        @page.get("/")
+        @page.route("/", methods=["GET", "HEAD"])  # HEAD: the same headers, no body (Sanic drops it)
         async def without_slash(_: Request) -> Any:
             return response.redirect(CHAT_PATH)  # the page's relative asset links need the slash
 
-        @page.get("/<name:path>")
+        @page.route("/<name:path>", methods=["GET", "HEAD"])
         async def asset(_: Request, name: str) -> Any:
             name = name or "index.html"  # /chat/ itself
             if name not in ASSETS:
