@@ -14,6 +14,7 @@ LIST_AT_MOST = 5  # reviews named in a list; past it, "and N more"
 REVIEW_SOURCE = "review:"  # a source that is a whole review (its metadata): "review:<id>"
 NAME_SILENT_AT_MOST = 3  # silent reviews named; past it, counted
 DOESNT, DONT = "doesn\u2019t", "don\u2019t"
+_NEAREST = {"negative": "least keen", "positive": "warmest"}  # when no review is on the side asked about
 _SIDE_LEADS = {"negative": "What it holds against the film", "positive": "What it likes",
                "mixed": "For and against"}
 _VERBS = {"positive": ("praises", "praise"), "negative": ("criticises", "criticise")}
@@ -98,7 +99,9 @@ def verdict_summary(outcome: ReviewOutcome) -> str:
         return f"The one review I've read is {stance}." if not focus or focus == stance else \
             f"No: the one review I've read is {stance}."
     if focus and not counts.get(focus):
-        return f"None of the {n} reviews is {focus}. " + _counted(counts, n)
+        nearest = f"; the {_NEAREST[focus]} is {outcome.quotes[0].source}" \
+            if outcome.quotes and focus in _NEAREST else ""
+        return f"None of the {n} reviews is {focus}{nearest}. " + _counted(counts, n)
     if len(counts) == 1:
         return f"{'Both' if total == 2 else f'All {n}'} reviews are {next(iter(counts))}."
     if focus:

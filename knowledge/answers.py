@@ -41,6 +41,7 @@ ENDING_QUESTION_WEIGHT = 0.3
 EVIDENCE_FLOOR = 0.45
 EVIDENCE_SENTENCE_FLOOR = 0.4
 VERDICT_KINDS = ("opinion", "compare", "recommendation")
+MENTION_SIDE_CLOSENESS = 0.5  # "the one that didn't like it" reads as a side; "the critic" alone does not
 TITLE_PASSAGES = 5  # passages searched for another film's title
 MAX_SIDE_PASSAGES = 12  # passages of one review searched for its sentences on a side
 SIDE_QUOTES = 2  # sentences quoted for one side of one review
@@ -236,7 +237,7 @@ def verdicts_answer(knowledge, question: str, kind: str, review: str | None = No
     counts = agreement(found)
     quotes = []
     for stance in sorted(order, key=lambda s: (order.index(s), -counts.get(s, 0))):
-        for verdict in [v for v in found if v.stance == stance]:
+        for verdict in _keenest_first([v for v in found if v.stance == stance], reverse=focus == "negative"):
             if verdict.sentence and len(quotes) < MAX_QUOTES:
                 quotes.append(_verdict_quote(knowledge, verdict))
             if len(found) > MAX_QUOTES:
@@ -247,6 +248,16 @@ def verdicts_answer(knowledge, question: str, kind: str, review: str | None = No
             quotes.append(_verdict_quote(knowledge, verdict))
     return ReviewOutcome("verdicts", kind, total, quotes=quotes, speaking=[v.review for v in found],
                          counts=counts, focus=focus, review=review)
+
+
+_LEAN = {"positive": 0.85, "mixed": 0.6, "negative": 0.35}  # where a verdict without a rating sits on a scale
+
+
+def _keenest_first(verdicts: list, reverse: bool = False) -> list:
+    """Verdicts of one stance, the keenest first (the coolest first with ``reverse``): by their rating,
+    a review without one where its stance sits; ties keep the set's order."""
+    lean = {v.review: v.rating.value if v.rating else _LEAN.get(v.stance, 0.6) for v in verdicts}
+    return sorted(verdicts, key=lambda v: lean[v.review] if reverse else -lean[v.review])
 
 
 def review_sides(knowledge, review: str, question: str, focus: str | None, consent: bool | None
@@ -372,7 +383,11 @@ def resolve_review(knowledge, mention: str | None, last_review: str | None,
     found = knowledge.reviews.resolve(mention, last=last_review, in_play=in_play)
     if found or not mention:
         return found
-    side = knowledge.verdict_questions.read(mention).focus
+    if knowledge.reviews.refers_to_one(mention):  # "the other critic", "the seventh review": no side
+        return None
+    reading = knowledge.verdict_questions.read(mention)
+    side = reading.focus if reading.closeness >= MENTION_SIDE_CLOSENESS else None
+    side = side or ("negative" if ASKS_NEGATIVE.search(mention) else None)
     if side:
         matching = [v.review for v in knowledge.verdicts.values() if v.stance == side]
         return matching[0] if len(matching) == 1 else None

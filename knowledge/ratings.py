@@ -34,7 +34,11 @@ LETTER_GRADES = {
 SCALES = (4, 5, 10, 20, 100)  # maximums a score may have: 1/2, 9/11 or 24/7 are no ratings
 PLAIN_SCALES = (5, 10, 100)  # maximums that make "x/y" a score in running text; "3/4 of" is a fraction
 STARS_OUT_OF = 5  # the maximum of stars written without one
-POSITIVE_FROM, NEGATIVE_UP_TO = 0.7, 0.45  # a rating's verdict (Rating.stance)
+# A rating's verdict (Rating.verdict): clearly positive from 0.8 (four stars of five, B), clearly
+# negative up to 0.45 (two of five, D-), mixed around 0.6 (3/5, C). Between those, a 7/10, a B- or a
+# 2.5/5 reads either way: there the review's own words decide, and mixed when they do not.
+POSITIVE_FROM, NEGATIVE_UP_TO = 0.8, 0.45
+LEANS_POSITIVE_FROM, LEANS_NEGATIVE_UP_TO = 0.65, 0.55
 
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -78,11 +82,21 @@ class Rating:
 
     @property
     def stance(self) -> str:
-        """The verdict the rating gives, in the stances of knowledge/stance.py: positive from 0.7 (3.5 stars of
-        five, 7/10, B-), negative up to 0.45 (two stars of five, 4/10, D-, F), mixed in between (3/5, C, 2.5/5)."""
+        """The verdict the rating gives alone, in the stances of knowledge/stance.py."""
+        return self.verdict(None)
+
+    def verdict(self, words: str | None) -> str:
+        """The verdict of a review with this rating, ``words`` the stance of its verdict sentences:
+        the rating decides where it is clear; a borderline one (7/10, B-, 2.5/5) leans the words' way."""
         if self.value >= POSITIVE_FROM:
             return "positive"
-        return "negative" if self.value <= NEGATIVE_UP_TO else "mixed"
+        if self.value <= NEGATIVE_UP_TO:
+            return "negative"
+        if self.value >= LEANS_POSITIVE_FROM and words == "positive":
+            return "positive"
+        if self.value <= LEANS_NEGATIVE_UP_TO and words == "negative":
+            return "negative"
+        return "mixed"
 
 
 def _number(text: str) -> float | None:

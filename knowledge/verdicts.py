@@ -16,8 +16,6 @@ from knowledge.ratings import Rating, find_rating, parse_rating
 from knowledge.stance import overall
 
 VERDICT_QUERY = "the reviewer's overall verdict on the film: whether it is good and worth seeing"
-POSITIVE_FROM = 0.76  # a rating at or above this share of the scale is positive (4/5, 8/10, B; B- is mixed)
-NEGATIVE_BELOW = 0.5  # below this, negative; between the two, mixed
 CLOSING_BONUS = 0.1  # a review's last paragraph is where it most often sums up
 _VERDICT_SENTENCES = 3  # sentences weighed for a review without a rating
 
@@ -30,10 +28,6 @@ class Verdict:
     sentence: str | None  # the review's words that carry the verdict
     passage_id: str | None
     sentence_stance: str | None = None
-
-
-def rating_stance(rating: Rating) -> str:
-    return "positive" if rating.value >= POSITIVE_FROM else "negative" if rating.value < NEGATIVE_BELOW else "mixed"
 
 
 def review_verdicts(index, verdict_vector: np.ndarray, ratings: dict[str, str | None], stances) -> dict[str, Verdict]:
@@ -79,10 +73,8 @@ def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, st
         sentence, passage_id = first[1], first[2]
     else:
         sentence = passage_id = sentence_stance = None
-    if rating is not None:
-        stance = rating_stance(rating)
-    else:
-        stance = overall([label for _, label in judged]) if judged else "mixed"
+    words = overall([label for _, label in judged]) if judged else None
+    stance = rating.verdict(words) if rating is not None else words or "mixed"
     return Verdict(review, stance, rating, sentence, passage_id, sentence_stance)
 
 

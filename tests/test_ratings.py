@@ -109,12 +109,20 @@ def test_a_stated_rating_is_found(text, value, written):
 
 @pytest.mark.parametrize(
     ("written", "verdict"),
-    [("3.5/5", "positive"), ("7/10", "positive"), ("B-", "positive"), ("A+", "positive"), ("3/5", "mixed"),
-     ("2.5/5", "mixed"), ("C", "mixed"), ("6/10", "mixed"), ("2/5", "negative"), ("D-", "negative"),
-     ("F", "negative"), ("0/10", "negative")],
+    [("4/5", "positive"), ("8/10", "positive"), ("B", "positive"), ("A+", "positive"), ("3/5", "mixed"),
+     ("2.5/5", "mixed"), ("C", "mixed"), ("6/10", "mixed"), ("7/10", "mixed"), ("B-", "mixed"),
+     ("2/5", "negative"), ("D-", "negative"), ("F", "negative"), ("0/10", "negative")],
 )
 def test_a_rating_gives_a_verdict(written, verdict):
     assert parse_rating(written).stance == verdict
+
+
+@pytest.mark.parametrize(("written", "words", "verdict"), [
+    ("7/10", "positive", "positive"), ("B-", "mixed", "mixed"), ("3.5/5", "negative", "mixed"),
+    ("2.5/5", "negative", "negative"), ("2.5/5", "positive", "mixed"), ("4/5", "negative", "positive"),
+    ("2/5", "positive", "negative"), ("6/10", "positive", "mixed")])
+def test_a_borderline_rating_leans_the_way_the_reviews_words_go(written, words, verdict):
+    assert parse_rating(written).verdict(words) == verdict
 
 
 def test_the_title_may_be_what_is_rated():
