@@ -164,8 +164,8 @@ def _say(text: str, out) -> None:
     try:
         print(text, file=out, flush=True)
     except OSError:
-        with suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+        with suppress(OSError, ValueError), open(os.devnull, "w") as nowhere:
+            os.dup2(nowhere.fileno(), out.fileno())
 
 
 def compute_env(settings: Settings) -> dict[str, str]:
