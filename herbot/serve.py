@@ -1,10 +1,13 @@
 """``herbot serve``: the action server and the Rasa server as supervised children.
 
-herbot checks the ports, refreshes the index, trains the model if the bot changed,
-starts both servers on loopback with their output in ``$HERBOT_HOME/logs``, waits until
-both answer, and then watches them. Ctrl-C or SIGTERM stops both (whole process groups).
-A dead action server is started again; if the Rasa server dies (or the action server
-keeps dying), herbot shows the end of its log and stops the other.
+herbot stops what a killed ``herbot serve`` left running, checks the ports, refreshes the
+index, trains the model if the bot changed, starts both servers on loopback with their
+output in ``$HERBOT_HOME/logs``, waits until both answer, and then watches them. Ctrl-C,
+SIGTERM or SIGHUP (the terminal closed) stops both (whole process groups); if herbot itself
+is killed, its warden stops them (:class:`herbot.processes.Family`). A dead action server is
+started again (its index checked first), and a restart that fails never stops the Rasa
+server; if the Rasa server dies (or the action server keeps dying), herbot shows the end of
+its log and stops the other.
 
 With ``HERBOT_TRACKER_URL`` and ``HERBOT_LOCK_URL`` it first checks that PostgreSQL and
 Redis answer (:mod:`herbot.stores`); ``--rasa-only`` and ``--actions-only`` start one of
@@ -21,6 +24,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from subprocess import Popen
@@ -95,7 +99,7 @@ def serve(
     role: str = "all",
     out=None,
 ) -> int:
-    """Run herbot until SIGINT/SIGTERM (exit status 0) or a child fails (:class:`ServeError`).
+    """Run herbot until SIGINT/SIGTERM/SIGHUP (exit status 0) or a child fails (:class:`ServeError`).
 
     ``role`` "rasa" starts only the Rasa server (its actions at ``HERBOT_ACTION_URL``),
     "actions" only the action server: several Rasa servers can then share one action server.
@@ -103,6 +107,10 @@ def serve(
     out = out or sys.stdout
     settings = replace(settings, port=port or settings.port, cors=settings.cors + origins(cors or []))
     rasa, actions = role in ("all", "rasa"), role in ("all", "actions")
+    run_dir = settings.home / "run"
+    if stale := processes.clear_stale(run_dir):
+        print(f"Stopped {len(stale)} processes a killed herbot serve had left running (pids "
+              f"{', '.join(map(str, stale))}).", file=out, flush=True)
     check_ports(settings, rasa=rasa, actions=actions)
     if rasa:
         try:
@@ -110,7 +118,7 @@ def serve(
         except stores.StoreUnreachable as error:
             raise ServeError(str(error)) from None
     services: list[Service] = []
-    with processes.stop_on_signals():
+    with processes.stop_on_signals(), processes.Family(run_dir):  # the training and both servers are its own
         try:
             if actions:
                 _prepare_index(settings, out)
@@ -142,12 +150,22 @@ def serve(
             failed, status = _watch(services, settings, out)
             raise failed.failure(f"stopped unexpectedly ({_describe(status)})")
         except processes.Stop as stop:
-            print(f"\n{stop} received, stopping herbot…", file=out, flush=True)
+            _say(f"\n{stop} received, stopping herbot…", out)
         finally:
             with processes.signals_ignored():
                 processes.stop(*(service.process for service in services if service.process))
-    print("herbot stopped.", file=out, flush=True)
+    _say("herbot stopped.", out)
     return 0
+
+
+def _say(text: str, out) -> None:
+    """Print while stopping: after a SIGHUP the terminal may be gone, and the stop must go on (the rest of the
+    output, and Python's last flush at exit, then go to /dev/null instead of failing)."""
+    try:
+        print(text, file=out, flush=True)
+    except OSError:
+        with suppress(OSError, ValueError), open(os.devnull, "w") as nowhere:
+            os.dup2(nowhere.fileno(), out.fileno())
 
 
 def compute_env(settings: Settings) -> dict[str, str]:
@@ -232,10 +250,18 @@ def check_ports(settings: Settings, *, rasa: bool = True, actions: bool = True) 
             _try_bind(bind_host, number)
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
-                raise ServeError(
-                    f"port {number} is already in use (is herbot already running?); choose another with {how}"
-                ) from None
+                raise ServeError(f"port {number} is already in use{_holder(number)}; "
+                                 f"choose another with {how}") from None
             raise ServeError(f"cannot listen on {bind_host}:{number}: {error.strerror or error}") from None
+
+
+def _holder(port: int) -> str:
+    """Who holds ``port``, for the error: the pid to stop, when this user can see it."""
+    holder = processes.port_holder(port)
+    if holder is None:
+        return " (is herbot already running?)"
+    pid, command = holder
+    return f" by pid {pid} ({command[:100]}{'…' if len(command) > 100 else ''}; is herbot already running?)"
 
 
 def _try_bind(host: str, port: int) -> None:
@@ -253,7 +279,7 @@ def _prepare_index(settings: Settings, out) -> None:
 
     print("Checking the review index…", file=out, flush=True)
     result = refresh_index(settings, progress=sys.stderr.isatty(), out=out)
-    state = f"rebuilt in {result.manifest['build_seconds']} s" if result.rebuilt else "up to date"
+    state = f"rebuilt in {result.manifest['build_seconds']} s ({result.reason})" if result.rebuilt else "up to date"
     print(f"Review index {state}: {settings.index_dir}", file=out, flush=True)
 
 
@@ -299,7 +325,7 @@ def _warm_up_actions(settings: Settings, action_server: Service, out) -> None:
 def _watch(services: list[Service], settings: Settings, out) -> tuple[Service, int]:
     """Block until a child exits for good and return it with its status.
 
-    A restartable child (the action server) is started again, warmed up, and watched on;
+    A restartable child (the action server) is started again (:func:`_restart`) and watched on;
     while it is down, the channels answer "ask me again in a moment" instead of silence.
     More than ``MAX_RESTARTS`` restarts within ``RESTART_WINDOW_SECONDS`` means it cannot
     stay up, and herbot stops rather than loop.
@@ -316,11 +342,30 @@ def _watch(services: list[Service], settings: Settings, out) -> tuple[Service, i
                 return service, status
             restarts.append(now)
             print(f"the {service.name} stopped ({_describe(status)}); restarting it…", file=out, flush=True)
-            service.start()
-            _wait_until_ready([service], out)
-            _warm_up_actions(settings, service, out)
-            print(f"the {service.name} is back.", file=out, flush=True)
+            _restart(service, settings, out)
         time.sleep(POLL_SECONDS)
+
+
+def _restart(action_server: Service, settings: Settings, out) -> None:
+    """Check the index (rebuilt if damaged), start the action server, warm it up.
+
+    Nothing that fails here stops the Rasa server: the failure is reported, ``GET /health``
+    says degraded while the action server does not answer, and if it exits again that
+    counts as one more restart in :func:`_watch`.
+    """
+    try:
+        _prepare_index(settings, out)
+    except Exception as error:  # noqa: BLE001 - whatever it is, the Rasa server keeps serving
+        print(f"herbot: the review index could not be refreshed ({error}); starting the action server anyway",
+              file=out, flush=True)
+    action_server.start()
+    try:
+        _wait_until_ready([action_server], out)
+        _warm_up_actions(settings, action_server, out)
+    except ServeError as error:
+        print(f"herbot: {error}; the Rasa server keeps serving", file=out, flush=True)
+        return
+    print(f"the {action_server.name} is back.", file=out, flush=True)
 
 
 def _describe(status: int) -> str:

@@ -11,12 +11,13 @@ Layout of the folder::
     sentence_offsets.npy  where each passage's units start in sentences.faiss
     passages.jsonl     the passages, in vector order
     reviews.json       each review's metadata (title, author, outlet, url, date, rating, names)
-    bm25/              the lexical index over the same passages
+    bm25/              the lexical index over the same passages (its files are checksummed too)
 
 A build writes a new folder beside the old one and swaps it in at the end, so a
 failed or interrupted build never loses the index that was there. Loading checks
-the manifest and the file hashes, so a half-written or foreign index is refused
-with a message rather than answering nonsense.
+the manifest and the hash of every file in the folder (a file the manifest does not
+list is refused as well), so a half-written, damaged or foreign index is refused with a
+message rather than answering nonsense, and ``herbot index`` rebuilds it.
 """
 
 from __future__ import annotations
@@ -36,10 +37,15 @@ from knowledge import lexical, spoilers
 from knowledge.checksums import file_sha256
 from knowledge.passage import Passage
 
-FORMAT = 4  # bump whenever the folder layout changes: older indexes are then rebuilt
+FORMAT = 5  # bump whenever the folder layout changes: older indexes are then rebuilt
 METRIC = "inner_product"
 MANIFEST = "manifest.json"
-_FILES = ("vectors.faiss", "sentences.faiss", "passages.jsonl", "sentence_offsets.npy", "reviews.json")
+LEXICAL = "bm25"
+# The files a load reads; each must be in the manifest with its sha256.
+REQUIRED_FILES = (
+    "vectors.faiss", "sentences.faiss", "passages.jsonl", "sentence_offsets.npy", "reviews.json",
+    *(f"{LEXICAL}/{name}" for name in lexical.FILES),
+)
 # The code that shapes passages and their vectors: when it changes, rebuild.
 _INGEST_CODE = (
     "ingest.py", "text.py", "labels.py", "spoilers.py", "data/spoiler_cues.yaml", "passage.py", "lexical.py",
@@ -68,7 +74,14 @@ def unit_texts(passage: Passage) -> list[str]:
 
 
 class IndexUnavailable(RuntimeError):
-    """The index is missing, corrupt or built for another model; the message says which."""
+    """The index is missing, corrupt or built for another model; the message says which, and what to do.
+
+    ``problem`` is the message without the advice: what a rebuild reports as its reason.
+    """
+
+    def __init__(self, problem: str, advice: str = "run 'herbot index' to rebuild"):
+        super().__init__(f"{problem}; {advice}")
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -100,14 +113,17 @@ def fingerprint(sources: dict[str, str], model: str) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def is_current(folder: Path, expected_fingerprint: str) -> bool:
-    """True when ``folder`` holds an intact index with this fingerprint (no rebuild needed)."""
+def rebuild_reason(folder: Path, expected_fingerprint: str) -> str | None:
+    """Why ``folder`` must be rebuilt (missing, damaged, or built from other sources), or None when it is intact
+    and current."""
     try:
         manifest = read_manifest(folder)
         _verify_files(folder, manifest)
-    except IndexUnavailable:
-        return False
-    return manifest.get("fingerprint") == expected_fingerprint
+    except IndexUnavailable as unusable:
+        return unusable.problem
+    if manifest.get("fingerprint") != expected_fingerprint:
+        return "the reviews, the model or the ingestion code changed"
+    return None
 
 
 def build(
@@ -152,7 +168,8 @@ def build(
     faiss.write_index(sentence_index, str(tmp / "sentences.faiss"))
     np.save(tmp / "sentence_offsets.npy", offsets)
     (tmp / "reviews.json").write_text(json.dumps(reviews or [], ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    lexical.build([p.text for p in passages]).save(tmp / "bm25")
+    (tmp / LEXICAL).mkdir()
+    lexical.build([p.text for p in passages]).save(tmp / LEXICAL)
 
     manifest = {
         "format": FORMAT,
@@ -166,10 +183,12 @@ def build(
         "sources": sources,
         "fingerprint": fingerprint_,
         "versions": {name: metadata.version(name) for name in ("faiss-cpu", "sentence-transformers", "numpy", "bm25s")},
-        "files": {name: file_sha256(tmp / name) for name in _FILES},
+        "files": {name: file_sha256(tmp / name) for name in _files_in(tmp)},
         "build_seconds": round(time.perf_counter() - started, 3),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+    if missing := sorted(set(REQUIRED_FILES) - set(manifest["files"])):
+        raise RuntimeError(f"the index build wrote no {missing[0]} (a bm25s upgrade?); it could never be loaded")
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     _swap_in(tmp, folder)
     return manifest
@@ -181,10 +200,7 @@ def load(folder: Path, *, model_name: str, dimension: int) -> LoadedIndex:
 
     manifest = read_manifest(folder)
     if manifest["model"]["name"] != model_name:
-        raise IndexUnavailable(
-            f"{folder}: built with model {manifest['model']['name']!r}, not {model_name!r}; "
-            "run 'herbot index' to rebuild"
-        )
+        raise IndexUnavailable(f"{folder}: built with model {manifest['model']['name']!r}, not {model_name!r}")
     if manifest["model"]["dimension"] != dimension or not manifest["model"]["normalized"]:
         raise IndexUnavailable(f"{folder}: vectors do not match the model (dimension or normalisation)")
     _verify_files(folder, manifest)
@@ -194,16 +210,16 @@ def load(folder: Path, *, model_name: str, dimension: int) -> LoadedIndex:
             passages = tuple(Passage.from_dict(json.loads(line)) for line in lines)
         sentences = faiss.read_index(str(folder / "sentences.faiss"))
         offsets = np.load(folder / "sentence_offsets.npy")
-        bm25 = lexical.LexicalIndex.load(folder / "bm25")
+        bm25 = lexical.LexicalIndex.load(folder / LEXICAL)
         reviews = tuple(json.loads((folder / "reviews.json").read_text(encoding="utf-8")))
     except (OSError, ValueError, RuntimeError, KeyError, TypeError) as error:
-        raise IndexUnavailable(f"{folder}: cannot read the index ({error}); run 'herbot index'") from None
+        raise IndexUnavailable(f"{folder}: cannot read the index ({error})") from None
     if not (vectors.ntotal == len(passages) == len(offsets) - 1 == manifest["passages"]) or (
         sentences.ntotal != offsets[-1]
     ):
-        raise IndexUnavailable(f"{folder}: vector and passage counts disagree; run 'herbot index'")
+        raise IndexUnavailable(f"{folder}: vector and passage counts disagree")
     if vectors.d != dimension or sentences.d != dimension:
-        raise IndexUnavailable(f"{folder}: stored vectors have the wrong dimension; run 'herbot index'")
+        raise IndexUnavailable(f"{folder}: stored vectors have the wrong dimension")
     return LoadedIndex(
         folder,
         manifest,
@@ -231,26 +247,39 @@ def stored_vectors(index) -> np.ndarray:
 def read_manifest(folder: Path) -> dict:
     path = folder / MANIFEST
     if not path.is_file():
-        raise IndexUnavailable(f"{folder}: no index here; run 'herbot index' to build it")
+        raise IndexUnavailable(f"{folder}: no index here", advice="run 'herbot index' to build it")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         if manifest.get("format") != FORMAT or manifest.get("metric") != METRIC:
             raise ValueError("unknown format or metric")
         manifest["model"]["name"], manifest["files"], manifest["passages"]  # noqa: B018
     except (ValueError, KeyError, TypeError) as error:
-        raise IndexUnavailable(f"{path}: manifest is corrupt ({error}); run 'herbot index'") from None
+        raise IndexUnavailable(f"{path}: manifest is corrupt ({error})") from None
     return manifest
 
 
+def _files_in(folder: Path) -> list[str]:
+    """Every file of an index folder but its manifest, as relative paths: a build checksums them all."""
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*")
+                  if path.is_file() and path != folder / MANIFEST)
+
+
 def _verify_files(folder: Path, manifest: dict) -> None:
-    if sorted(manifest["files"]) != sorted(_FILES):
-        raise IndexUnavailable(f"{folder}: manifest lists other files than this version writes; run 'herbot index'")
-    for name, expected in manifest["files"].items():
+    """Every file a load reads is listed and matches its sha256, and no file is there that the manifest does not
+    list (nothing unchecked can be read)."""
+    listed = manifest["files"]
+    if not set(REQUIRED_FILES) <= set(listed) or any(".." in Path(name).parts or Path(name).is_absolute()
+                                                      for name in listed):
+        raise IndexUnavailable(f"{folder}: manifest lists other files than this version writes")
+    for name, expected in sorted(listed.items()):
         path = folder / name
         if not path.is_file():
-            raise IndexUnavailable(f"{path}: missing; run 'herbot index' to rebuild")
+            raise IndexUnavailable(f"{path}: missing")
         if file_sha256(path) != expected:
-            raise IndexUnavailable(f"{path}: corrupt (checksum mismatch); run 'herbot index' to rebuild")
+            raise IndexUnavailable(f"{path}: corrupt (checksum mismatch)")
+    unlisted = sorted(set(_files_in(folder)) - set(listed))
+    if unlisted:
+        raise IndexUnavailable(f"{folder / unlisted[0]}: not in the manifest")
 
 
 def _new_faiss_index(dimension: int, count: int, ann_threshold: int):

@@ -10,6 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
+# What :meth:`LexicalIndex.load` reads; the index manifest checksums them (and whatever else a save wrote).
+FILES = ("params.index.json", "vocab.index.json", "data.csc.index.npy", "indices.csc.index.npy",
+         "indptr.csc.index.npy", "size.npy")
+
 
 @lru_cache(maxsize=1)
 def _stemmer():

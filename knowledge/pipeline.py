@@ -15,10 +15,12 @@ class RefreshResult:
     report: IngestReport
     manifest: dict
     rebuilt: bool
+    reason: str | None = None  # why it was rebuilt: "--force", missing, damaged (which file), or changed sources
 
 
 def refresh_index(settings, *, force: bool = False, progress: bool = False, out=None) -> RefreshResult:
-    """Export the model if needed; rebuild the index when the sources, the model or the ingest code changed.
+    """Export the model if needed; rebuild the index when it is missing or damaged (any file, checked against
+    the manifest) or when the sources, the model or the ingest code changed.
 
     Reading the reviews is cheap; embedding is not, so the fingerprint is compared
     first and the model is loaded only when a build is due.
@@ -29,7 +31,8 @@ def refresh_index(settings, *, force: bool = False, progress: bool = False, out=
     reviews, report = load_corpus(settings.reviews_dir)
     sources = {review.id: review.sha256 for review in reviews}
     expected = index.fingerprint(sources, exported_identity(settings.encoder_dir))
-    if not force and index.is_current(settings.index_dir, expected):
+    reason = "--force" if force else index.rebuild_reason(settings.index_dir, expected)
+    if reason is None:
         manifest = index.read_manifest(settings.index_dir)
         report.spoilers = manifest.get("spoilers", report.spoilers)  # decided at build time, by meaning
         return RefreshResult(report, manifest, rebuilt=False)
@@ -49,4 +52,4 @@ def refresh_index(settings, *, force: bool = False, progress: bool = False, out=
         reviews=[review.metadata() for review in reviews],
     )
     report.spoilers = manifest["spoilers"]
-    return RefreshResult(report, manifest, rebuilt=True)
+    return RefreshResult(report, manifest, rebuilt=True, reason=reason)

@@ -240,11 +240,13 @@ def trained_model(herbot_home, built_index):
 
 @pytest.fixture
 def serving(herbot_home):
-    """Start `herbot serve` children on free ports (``serving(*args, home=..., env=...)``); killed if left running."""
+    """Start `herbot serve` children on free ports (``serving(*args, home=..., env=..., ports=...)``); killed if
+    left running."""
     started: list[Serving] = []
 
-    def start(*args: str, home: Path | None = None, env: dict[str, str] | None = None) -> Serving:
-        started.append(Serving(home or herbot_home, *free_ports(2), *args, env=env))
+    def start(*args: str, home: Path | None = None, env: dict[str, str] | None = None,
+              ports: tuple[int, int] | None = None) -> Serving:
+        started.append(Serving(home or herbot_home, *(ports or free_ports(2)), *args, env=env))
         return started[-1]
 
     yield start

@@ -1,9 +1,12 @@
 """The on-disk index: build, load in a fresh process, rebuild only on change, refuse damage."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -56,6 +59,72 @@ def test_fresh_process_loads_the_same_results(retriever, settings, herbot_home):
         env={"HERBOT_HOME": str(herbot_home), "PATH": ""},
     )
     assert [tuple(item) for item in json.loads(out.stdout)] == here
+
+
+def test_the_manifest_checksums_every_file_of_the_index(built_index, settings):
+    """The BM25 files too: nothing a load reads may escape the check."""
+    folder = settings.index_dir
+    on_disk = {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
+    listed = index.read_manifest(folder)["files"]
+    assert set(listed) == on_disk - {"manifest.json"}
+    assert set(index.REQUIRED_FILES) <= set(listed)
+    assert any(name.startswith("bm25/") for name in listed)
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _overwrite(path: Path) -> None:
+    """Same size, one byte changed in the middle: a load may well succeed, with other rankings."""
+    content = bytearray(path.read_bytes())
+    content[len(content) // 2] ^= 0x01
+    path.write_bytes(bytes(content))
+
+
+@pytest.mark.parametrize("damage", [_truncate, _overwrite], ids=["truncated", "overwritten"])
+@pytest.mark.parametrize("name", index.REQUIRED_FILES)
+def test_each_damaged_file_is_noticed_and_rebuilt(built_index, retriever, settings, encoder, tmp_path, name, damage):
+    from knowledge.retrieval import Retriever
+
+    copy = tmp_path / "index"
+    shutil.copytree(settings.index_dir, copy)
+    damage(copy / name)
+    expected = index.read_manifest(copy)["fingerprint"]
+    assert index.rebuild_reason(copy, expected) == f"{copy / name}: corrupt (checksum mismatch)"
+    with pytest.raises(index.IndexUnavailable, match=f"{name}: corrupt .checksum mismatch.; run 'herbot index'"):
+        index.load(copy, model_name=settings.embedding_model, dimension=384)
+
+    result = refresh_index(replace(settings, index_dir=copy))
+    assert result.rebuilt and result.reason == f"{copy / name}: corrupt (checksum mismatch)"
+    assert index.rebuild_reason(copy, expected) is None
+    repaired = Retriever(index.load(copy, model_name=settings.embedding_model, dimension=384), encoder,
+                         min_score=retriever.min_score, max_query_chars=2000)
+    for mode in ("bm25", "hybrid"):
+        assert [(h.passage.id, round(h.score, 4)) for h in repaired.search(QUESTION, top_k=5, mode=mode)] == [
+            (h.passage.id, round(h.score, 4)) for h in retriever.search(QUESTION, top_k=5, mode=mode)]
+
+
+def test_a_file_the_manifest_does_not_list_is_refused(built_index, settings, tmp_path):
+    copy = tmp_path / "index"
+    shutil.copytree(settings.index_dir, copy)
+    (copy / "bm25" / "corpus.jsonl").write_text('{"id": 0, "text": "planted"}\n', encoding="utf-8")
+    with pytest.raises(index.IndexUnavailable, match="bm25/corpus.jsonl: not in the manifest; run 'herbot index'"):
+        index.load(copy, model_name=settings.embedding_model, dimension=384)
+
+
+def test_herbot_index_rebuilds_a_truncated_bm25_file_without_force(built_index, settings, tmp_path):
+    copy = tmp_path / "index"
+    shutil.copytree(settings.index_dir, copy)
+    _truncate(copy / "bm25" / "vocab.index.json")
+    env = {**os.environ, "HERBOT_HOME": str(settings.home), "HERBOT_INDEX_DIR": str(copy)}
+    herbot = [str(Path(sys.executable).parent / "herbot"), "index"]
+    rebuilt = subprocess.run(herbot, capture_output=True, text=True, timeout=300, env=env)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "built in " in rebuilt.stdout and f"({copy}/bm25/vocab.index.json: corrupt (checksum mismatch))" in (
+        rebuilt.stdout), rebuilt.stdout
+    again = subprocess.run(herbot, capture_output=True, text=True, timeout=300, env=env)
+    assert "up to date, nothing rebuilt" in again.stdout, again.stdout
 
 
 def test_corrupt_file_is_refused_and_rebuilt(settings, tmp_path):

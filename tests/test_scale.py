@@ -129,8 +129,8 @@ def test_a_lost_tracker_database_is_loud_and_nothing_is_lost(trained_model, shar
     log = (tmp_path / "home" / "logs" / "rasa.log").read_text(encoding="utf-8")
     assert "ERROR" in log and "tracker database error" in log
     assert "Falling back to use the 'InMemoryTrackerStore'" not in log  # Rasa's silent fallback never ran
-    assert set(counts) == {"status", "tracker_store", "unstored_conversations", "unstored_events", "failed_saves",
-                           "failed_reads", "recovered_conversations"}  # counts only, no addresses
+    assert set(counts) == {"status", "tracker_store", "action_server", "unstored_conversations", "unstored_events",
+                           "failed_saves", "failed_reads", "recovered_conversations"}  # counts only, no addresses
 
     postgres.start()
     deadline = time.monotonic() + 60

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from process_tree import descendants, processes_matching
+from process_tree import alive, descendants, processes_matching
 from serving import BOT_READY, HERBOT, Serving, herbot_env
 
 from herbot.channels.turns import LOST_THOUGHT
@@ -51,11 +54,9 @@ def test_a_taken_port_stops_before_starting_anything(tmp_path, taken):
     assert elapsed < 15, f"took {elapsed:.1f} s"
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
-    if taken == "rasa":
-        expected = f"herbot: port {port} is already in use (is herbot already running?); choose another with --port"
-    else:
-        expected = f"herbot: port {action_port} is already in use (is herbot already running?); choose another with "
-    assert result.stderr.startswith(expected), result.stderr
+    expected = f"herbot: port {port if taken == 'rasa' else action_port} is already in use by pid {os.getpid()} ("
+    assert result.stderr.startswith(expected), result.stderr  # the pid to stop: this test holds the port
+    assert "is herbot already running?); choose another with " in result.stderr
     assert not home.exists(), "nothing may be built or started when a port is taken"
     assert processes_matching([port, action_port], home) == []
 
@@ -166,20 +167,112 @@ def child(server: Serving, marker: str) -> int:
                 if marker in Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " "))
 
 
+def health(port: int) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
 @needs_bot
 def test_a_killed_action_server_is_restarted_and_meanwhile_the_user_is_told(trained_model, serving):
     server = serving()
     server.wait_for("herbot is ready", timeout=600)
+    status, counts = health(server.port)
+    assert (status, counts["status"], counts["action_server"]) == (200, "ok", "reachable"), counts
     os.kill(child(server, "rasa_sdk"), signal.SIGKILL)
 
     started = time.monotonic()
     reply = ask(server.port, "who plays Theodore?", "fault-1", timeout=5)
     assert time.monotonic() - started < 5
     assert reply == LOST_THOUGHT  # not silence, not []
+    status, counts = health(server.port)  # a monitor sees it too
+    assert (status, counts["status"], counts["action_server"]) == (503, "degraded", "unreachable"), counts
+    assert counts["tracker_store"] == "reachable"
 
     server.wait_for("the action server is back", timeout=120)
     assert "the action server stopped (killed by SIGKILL); restarting it" in server.text
     assert "Phoenix" in ask(server.port, "who plays Theodore?", "fault-1")
+    assert health(server.port)[0] == 200
+
+
+def _gone_within(pids: set[int], seconds: float) -> float:
+    """How long until none of ``pids`` is alive (fails after ``seconds``; the survivors are killed then)."""
+    started = time.monotonic()
+    while (living := {pid for pid in pids if alive(pid)}) and time.monotonic() - started < seconds:
+        time.sleep(0.05)
+    for pid in living:
+        os.kill(pid, signal.SIGKILL)
+    assert not living, [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in living if alive(pid)]
+    return time.monotonic() - started
+
+
+@needs_bot
+def test_a_killed_supervisor_takes_its_servers_along_and_the_next_serve_starts(trained_model, serving):
+    first = serving()
+    first.wait_for("herbot is ready", timeout=600)
+    children = descendants(first.process.pid)
+    assert len(children) >= 3  # the warden, the action server and the Rasa server
+    first.process.kill()  # SIGKILL: no handler of herbot's runs
+    first.process.wait()
+    took = _gone_within(children, 5)
+    print(f"the last child of a SIGKILLed herbot serve was gone {took:.2f} s after it")
+    assert processes_matching([first.port, first.action_port]) == []
+
+    second = serving(ports=(first.port, first.action_port))
+    second.wait_for("herbot is ready", timeout=600)
+    assert "Phoenix" in ask(second.port, "who plays Theodore?", f"after-kill-{os.getpid()}")
+    second.process.send_signal(signal.SIGTERM)
+    assert second.finish(timeout=60) == 0
+
+
+@needs_bot
+def test_servers_a_killed_supervisor_and_warden_left_are_stopped_by_the_next_serve(trained_model, serving):
+    first = serving()
+    first.wait_for("herbot is ready", timeout=600)
+    warden = child(first, "herbot.processes")
+    servers = descendants(first.process.pid) - {warden}
+    os.kill(warden, signal.SIGKILL)  # as if both had been killed at once (the OOM killer, kill -9 -1)
+    first.process.kill()
+    first.process.wait()
+    time.sleep(1)
+    assert all(alive(pid) for pid in servers)  # orphans now, holding the ports
+
+    second = serving(ports=(first.port, first.action_port))
+    try:
+        second.wait_for("herbot is ready", timeout=600)
+    finally:
+        _gone_within(servers, 1 if second.process.poll() is None else 0)
+    assert "processes a killed herbot serve had left running" in second.text, second.text
+    second.process.send_signal(signal.SIGTERM)
+    assert second.finish(timeout=60) == 0
+
+
+@needs_bot
+@pytest.mark.filterwarnings("ignore:os.fork:RuntimeWarning")  # the child only execs herbot
+def test_closing_the_terminal_stops_everything_cleanly(trained_model, herbot_home):
+    """`make run` in a terminal that is closed: SIGHUP to herbot, whose output can no longer be written."""
+    port, action_port = free_ports(2)
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: herbot serve as the session leader on its own terminal
+        os.execve(HERBOT, [HERBOT, "serve"], herbot_env(herbot_home, port, action_port))
+    output, deadline = b"", time.monotonic() + 600
+    try:
+        while b"herbot is ready" not in output and time.monotonic() < deadline:
+            if select.select([terminal], [], [], 1)[0]:
+                output += os.read(terminal, 65536)
+        assert b"herbot is ready" in output, output.decode(errors="replace")
+        children = descendants(pid)
+    finally:
+        os.close(terminal)  # the terminal goes away: the kernel hangs up its session leader
+    started = time.monotonic()
+    while (ended := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() - started < 30:
+        time.sleep(0.1)
+    assert ended[0] == pid, "herbot serve was still running 30 s after its terminal closed"
+    assert os.waitstatus_to_exitcode(ended[1]) == 0
+    _gone_within(children, 5)
+    assert processes_matching([port, action_port]) == []
 
 
 @needs_bot
@@ -229,3 +322,38 @@ def test_a_changed_sentence_model_means_training_again(trained_model, settings, 
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     problem = model_problem(replace(settings, encoder_dir=folder), BotSources.at())
     assert problem == "the sentence model changed since the last training"
+
+
+@needs_bot
+def test_a_restart_that_cannot_load_the_index_never_stops_the_rasa_server(trained_model, serving, herbot_home,
+                                                                         settings, tmp_path):
+    """A damaged BM25 file the refresh cannot repair: the restarted action server fails its warm-up, the Rasa
+    server keeps serving, and once `herbot index` has rebuilt the index the next restart answers again."""
+    index_dir = tmp_path / "index"
+    shutil.copytree(herbot_home / "index", index_dir)
+    env = {"HERBOT_INDEX_DIR": str(index_dir), "HERBOT_MODELS_DIR": str(herbot_home / "models"),
+           "HERBOT_ENCODER_DIR": str(settings.encoder_dir)}
+    server = serving(home=tmp_path / "home", env=env)
+    server.wait_for("herbot is ready", timeout=600)
+    vocabulary = index_dir / "bm25" / "vocab.index.json"
+    vocabulary.write_bytes(vocabulary.read_bytes()[: vocabulary.stat().st_size // 2])
+    blocker = index_dir.with_name("index.building")
+    blocker.write_text("a file where a rebuild needs a folder\n")  # the refresh fails
+    os.kill(child(server, "rasa_sdk"), signal.SIGKILL)
+
+    server.wait_for("the Rasa server keeps serving", timeout=300)
+    assert "the review index could not be refreshed" in server.text
+    assert "failed its first action" in server.text
+    time.sleep(2)
+    assert server.process.poll() is None, server.text
+    assert ask(server.port, "who plays Theodore?", f"no-index-{os.getpid()}", timeout=60)  # the Rasa server answers
+
+    blocker.unlink()
+    repaired = subprocess.run([HERBOT, "index"], capture_output=True, text=True, timeout=300,
+                              env=herbot_env(tmp_path / "home", server.port, server.action_port, **env))
+    assert "vocab.index.json: corrupt (checksum mismatch)" in repaired.stdout, repaired.stdout + repaired.stderr
+    os.kill(child(server, "rasa_sdk"), signal.SIGKILL)
+    server.wait_for("the action server is back", timeout=300)
+    assert "Phoenix" in ask(server.port, "who plays Theodore?", f"no-index-{os.getpid()}")
+    server.process.send_signal(signal.SIGTERM)
+    assert server.finish(timeout=60) == 0
