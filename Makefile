@@ -44,7 +44,7 @@ load: index
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 # Steady conversations for 10 minutes, memory of every process sampled against a stated bound (not in CI);
-# options: make soak SOAK_ARGS="--minutes 5" (see bench/soak.py --help).
+# options: make soak SOAK_ARGS="--minutes 5 --hostile 2" (hostile requests mixed in; see bench/soak.py --help).
 soak: index
 	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 

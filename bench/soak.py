@@ -1,12 +1,16 @@
 """Soak run: steady conversations against one herbot serve for a bounded time, with the resident
 memory of every process sampled, against a stated bound on its growth.
 
-Run ``.venv/bin/python bench/soak.py [--minutes 10] [--users 5] [--think 1]`` (``make soak``;
+Run ``.venv/bin/python bench/soak.py [--minutes 10] [--users 5] [--think 1] [--hostile 2]`` (``make soak``;
 not in CI). It starts its own ``herbot serve`` as ``bench/load.py`` does (``$HERBOT_HOME/soak``,
 rate limits lifted) and keeps ``--users`` simulated users in conversation, each pausing
 ``--think`` seconds after a reply, for ``--minutes``. Every ``--sample`` seconds it reads
 the resident set size (VmRSS) of herbot serve, the Rasa server and the action server (each
 with its own child processes), as ``bench/memory.py`` does for the speed benchmark.
+
+``--hostile S`` mixes one hostile request (``bench/hostile.py``) every S seconds into the
+conversations: each must be refused with a 4xx while the server keeps answering, and the
+tracker store may grow by at most TURN_BYTES_BOUND per ordinary turn.
 
 The bound: after a warm-up (``--warm-up``, one minute by default: models, caches and
 allocator pools fill), no process may grow by more than GROWTH_MB or GROWTH_SHARE of its
@@ -24,12 +28,14 @@ import statistics
 import sys
 import threading
 import time
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
 import bots
 import report
 from compare import SERVING_ROLES, classifier, load_now, machine_line, percentiles
+from hostile import HOSTILE, hostile_traffic, stored_size
 from load import LIMITS_LIFTED, check_histories, errors_by_kind, history_section, run_users
 from memory import PeakMemory
 from report import Section
@@ -41,6 +47,9 @@ from herbot.tracker_db import TrackerDbError
 
 GROWTH_MB = 25.0
 GROWTH_SHARE = 0.05
+# What one ordinary turn may add to the tracker store (its events: the message, the replies with
+# their quotes, the slots the actions set; SECURITY.md "Stored size"); hostile requests add nothing.
+TURN_BYTES_BOUND = 64 * 1024
 WINDOW_SECONDS = 60.0  # the medians compared: the first minute after the warm-up, and the last (shorter in short runs)
 
 
@@ -107,10 +116,12 @@ def soak(args: argparse.Namespace, served: bots.Served, memory: PeakMemory) -> t
     load = load_now()
     sampler.start()
     deadline = time.monotonic() + seconds
+    stored_before = stored_size(served.tracker_db)
     try:
-        run = asyncio.run(run_users(served.url, "soak", args.users, lambda: time.monotonic() < deadline, args.think))
+        run, hostile = asyncio.run(_traffic(args, served.url, lambda: time.monotonic() < deadline))
     finally:
         sampler.stop()
+    stored_growth = stored_size(served.tracker_db) - stored_before
     end = time.monotonic() - sampler.origin
     turns = run.turns
     p50, p95 = percentiles([t.ms for t in turns])
@@ -128,14 +139,43 @@ def soak(args: argparse.Namespace, served: bots.Served, memory: PeakMemory) -> t
                              f"whichever is larger; medians of the samples, every {args.sample:g} s, in the first "
                              f"minute after a {args.warm_up:g}-minute warm-up and in the last minute (half the time "
                              "after the warm-up each, in shorter runs); a process's children count with it)"]))
+    hostile_rows, hostile_met = _hostile_rows(args, hostile, stored_growth, len(turns))
+    sections += [Section("Hostile requests and what the conversations stored", ["", "figure"], hostile_rows,
+                         [f"(one hostile request every {args.hostile:g} s, in turn: "
+                          f"{', '.join(name for name, _, _ in HOSTILE)}; the tracker store's bytes per ordinary turn "
+                          f"are bounded by {TURN_BYTES_BOUND // 1024} KiB)"])] if args.hostile else []
     check = check_histories(served.tracker_db, run.talks)
     sections.append(history_section(check, served.tracker_db))
     wrong = sum(check.count(kind) for kind in ("lost", "doubled", "unexpected", "reordered"))
     sections.append(Section("Goals", ["goal", "figure", "target", "status"], [
         ["memory growth of every process after the warm-up", "see above", "within the bound", mark(met)],
         ["errors", str(errors), "0", mark(errors == 0)],
-        ["messages lost, doubled or reordered", str(wrong), "0", mark(wrong == 0)]]))
+        ["messages lost, doubled or reordered", str(wrong), "0", mark(wrong == 0)],
+        *([["hostile requests refused with a 4xx, server up, tracker within its bound", "see above", "all",
+            mark(hostile_met)]] if args.hostile else [])]))
     return sections, sampler.series
+
+
+async def _traffic(args: argparse.Namespace, url: str, more):
+    """The users' conversations and, with ``--hostile``, the hostile requests beside them."""
+    users = run_users(url, "soak", args.users, more, args.think)
+    if not args.hostile:
+        return await users, Counter()
+    return tuple(await asyncio.gather(users, hostile_traffic(url, more, args.hostile)))
+
+
+def _hostile_rows(args: argparse.Namespace, hostile: Counter, stored_growth: int, turns: int
+                  ) -> tuple[list[list[str]], bool]:
+    sent = sum(hostile[kind] for kind in ("refused", "5xx", "answered", "unreachable"))
+    per_turn = stored_growth / max(1, turns)
+    met = sent > 0 and hostile["refused"] == sent and per_turn <= TURN_BYTES_BOUND
+    wrong = {kind: count for kind, count in hostile.items() if ":" in kind}
+    return [["hostile requests sent", str(sent)], ["refused (4xx)", str(hostile["refused"])],
+            ["5xx / taken as a turn / server unreachable",
+             f"{hostile['5xx']} / {hostile['answered']} / {hostile['unreachable']}"],
+            ["which got through", ", ".join(f"{k} ({v})" for k, v in wrong.items()) or "none"],
+            ["tracker store growth", f"{stored_growth / 1e6:.2f} MB ({per_turn / 1024:.1f} KiB per ordinary turn)"]], \
+        met
 
 
 def parser() -> argparse.ArgumentParser:
@@ -146,6 +186,8 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--users", type=int, default=5, help="conversations at once (default 5)")
     parser.add_argument("--think", type=float, default=1.0, metavar="S",
                         help="seconds a user pauses after each reply (default 1)")
+    parser.add_argument("--hostile", type=float, default=0.0, metavar="S",
+                        help="one hostile request every S seconds beside the users (bench/hostile.py; default off)")
     parser.add_argument("--sample", type=float, default=5.0, metavar="S", help="seconds between samples (default 5)")
     parser.add_argument("--reports", type=Path, default=PROJECT_ROOT / "reports", metavar="DIR",
                         help="where the Markdown report goes (default reports/)")
