@@ -94,6 +94,8 @@ class Conversation:
         except urllib.error.HTTPError as error:
             if error.code == 429:  # too fast: herbot says so in its own words
                 raw = error.read()
+            elif refusal := _refusal(error):  # a message herbot will not read (a lone surrogate pasted in)
+                raise BotError(f"herbot could not read that message: {refusal}") from None
             else:
                 raise BotError(f"herbot at {self.url} answered HTTP {error.code} {error.reason}") from None
         except TimeoutError:  # socket.timeout is TimeoutError since Python 3.10
@@ -162,3 +164,14 @@ def _reason(reason) -> str:
     if isinstance(reason, OSError) and reason.strerror:
         return reason.strerror.lower()
     return str(reason) or type(reason).__name__
+
+
+def _refusal(error: urllib.error.HTTPError) -> str | None:
+    """What a 4xx from herbot's webhook says is wrong with the message (its JSON ``error``), if it says."""
+    if not 400 <= error.code < 500:
+        return None
+    try:
+        said = json.loads(error.read() or b"{}")
+    except (ValueError, OSError):
+        return None
+    return str(said["error"]) if isinstance(said, dict) and said.get("error") else None

@@ -171,3 +171,26 @@ def test_socketio_events_never_drop_the_socket_or_the_server(bot, socket, event,
         socket.sessions.get_nowait()
     socket.new_session()
     assert socket.sio.connected and healthy(bot[0])
+
+
+SHELL_TEXT = st.text(st.characters(blacklist_categories=()), min_size=1, max_size=300) | st.sampled_from(
+    ["\ud800", "hi \udfff there", "\x00\x07\x1b[31m", "\u200b\u2060", "x" * 5000])
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=SHELL_TEXT)
+def test_whatever_is_typed_into_the_shell_gets_a_reply_or_a_clear_refusal(bot, text):
+    """The shell's door (herbot/client.py, which herbot shell and herbot ask use): a reply that prints,
+    or a BotError that says what herbot could not read; never another exception, never the server down."""
+    import io
+
+    from herbot.client import BotError, Conversation
+    from herbot.shell import print_reply
+
+    try:
+        printed = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")  # a terminal-like text file with a buffer
+        print_reply(Conversation(bot[0]).say(text), speaker="herbot", file=printed)
+    except BotError as error:
+        assert "could not read that message" in str(error) or "429" in str(error), str(error)
+    assert healthy(bot[0])
