@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABCMeta, abstractmethod
 
 from rasa_sdk import Action, Tracker
@@ -16,6 +17,10 @@ from knowledge.fact_answers import add_trivia_note, another_film, other_film_ans
 
 _FROM_SLOT = object()
 COMPARISONS = "comparisons"  # the aspect of a question about another film a review names
+THAT_REVIEW = "that review"  # how a follow-up about the critic in play names their review
+OPINION_KINDS = ("opinion", "compare", "recommendation")
+# A singular person ("they" is more often the reviewers at large; "her" may be the film).
+_PERSONAL = re.compile(r"\b(?:he|she|him|his|hers)\b", re.IGNORECASE)
 
 
 async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker, kind: str, text: str,
@@ -37,10 +42,13 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
         return []
     if title and aspect is None and COMPARISONS in known.topics.aspects:  # "does anyone bring up <film>?"
         aspect = COMPARISONS
-    subject = person_in(facts, text, entity(tracker, "person", "character")) or tracker.get_slot("last_subject")
+    named_person = person_in(facts, text, entity(tracker, "person", "character"))
+    subject = named_person or tracker.get_slot("last_subject")
+    last_review, in_play = tracker.get_slot("last_review"), tuple(tracker.get_slot("last_reviews") or ())
+    if reviewer is None and not named_person and about_the_reviewer(known, tracker, text):
+        reviewer, subject = THAT_REVIEW, None  # "did she have any complaints?" after one review's verdict
     outcome = await in_thread(review_answer, known, text, kind=kind, consent=consent, aspect=aspect,
-                              subject=subject, reviewer_mention=reviewer, last_review=tracker.get_slot("last_review"),
-                              in_play=tuple(tracker.get_slot("last_reviews") or ()))
+                              subject=subject, reviewer_mention=reviewer, last_review=last_review, in_play=in_play)
     answer = review_reply(outcome, known.reviews)
     if kind == "plot":
         answer = await in_thread(add_trivia_note, facts, retriever, text, answer)
@@ -49,6 +57,14 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
         return [SlotSet("pending_question", text), SlotSet("last_kind", kind), SlotSet("last_aspect", aspect),
                 SlotSet("pending_review", reviewer)]
     return remember(answer, kind, text, aspect)
+
+
+def about_the_reviewer(known, tracker: Tracker, text: str) -> bool:
+    """Whether "he" or "she" in an opinion question is the critic of the one review the last
+    answer was about (and not a person of the film, or another review the message names)."""
+    last_review, in_play = tracker.get_slot("last_review"), tuple(tracker.get_slot("last_reviews") or ())
+    return (tracker.get_slot("last_kind") in OPINION_KINDS and bool(last_review) and in_play == (last_review,)
+            and bool(_PERSONAL.search(text)) and not known.reviews.named_in(text))
 
 
 def names_a_review(known, text: str) -> bool:

@@ -469,3 +469,18 @@ async def test_another_film_a_review_names_is_a_comparison_not_declined(dispatch
     assert message["response"] != "utter_other_film"
     assert message["response"] == "utter_ask_spoiler_consent" or any(
         "Good Will Hunting" in q["sentence"] for q in message["custom"]["quotes"])
+
+
+async def test_she_after_one_reviews_verdict_is_that_critic(dispatcher, tracker_for, domain, knowledge):
+    review = knowledge.reviews.ids[0]
+    tracker = tracker_for("did she have any complaints?", "ask_opinion", last_kind="opinion", last_review=review,
+                          last_reviews=[review], last_subject="Scarlett Johansson as Samantha")
+    await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
+    message = dispatcher.messages[0]
+    assert message["response"] in ("utter_review_verdict", "utter_review_no_verdict"), message["response"]
+    assert {q["passage_id"].split("/")[0] for q in message["custom"]["quotes"]} <= {review}
+    dispatcher.messages.clear()
+    tracker = tracker_for("did she have any complaints?", "ask_opinion", last_kind="cast",
+                          last_subject="Scarlett Johansson as Samantha")
+    await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] not in ("utter_review_verdict", "utter_review_no_verdict")
