@@ -16,6 +16,8 @@ from functools import cached_property
 
 from knowledge.text import TYPO_MATCH
 
+TYPO_FROM = 5  # letters of a word that may be a misspelt name ("rourk"); shorter words are only ever themselves
+
 _QUOTES = "\"“”‘’' "
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                 "twelve")
@@ -137,9 +139,10 @@ class ReviewSet:
         return bool(_OTHER.search(text) or _THAT.search(text) or pointed)
 
     def named_in(self, text: str) -> list[str]:
-        """The reviews whose names appear in ``text`` (whole words; a typo allowed in a long one-word name)."""
+        """The reviews whose names appear in ``text`` (whole words; a typo allowed in a one-word name of
+        six letters or more, in a word of ``TYPO_FROM`` or more)."""
         found = [self._owner[match.group(0).casefold()] for match in self._names.finditer(text)] if self._owner else []
-        words = [w for w in re.findall(r"[\w'’-]+", text.casefold()) if len(w) >= 6 and w not in self._owner]
+        words = [w for w in re.findall(r"[\w'’-]+", text.casefold()) if len(w) >= TYPO_FROM and w not in self._owner]
         for word in words:
             close = difflib.get_close_matches(word, self._long_names, n=1, cutoff=TYPO_MATCH)
             if close:

@@ -161,3 +161,14 @@ def test_a_named_title_resolves_when_the_nlu_only_caught_the_critic(with_unseen)
 def test_never_a_fan_asks_about_the_negative_side(six_reviews):
     outcome, _, _ = say(six_reviews, "which critic was never a fan of the film?")
     assert outcome.status == "verdicts" and outcome.focus == "negative" and outcome.quotes[0].review == NEGATIVE
+
+
+def test_a_surname_typed_short_and_lower_case_names_its_review():
+    from knowledge.review_set import ReviewSet
+
+    reviews = ReviewSet.from_metadata([
+        {"id": "cold", "title": "Cold Comfort", "author": "Dana Rourke", "outlet": "The Weekly Reel"},
+        {"id": "warm", "title": "Warm Light", "author": "Ian Petrov", "outlet": "Film Notes"}])
+    assert reviews.named_in("did rourk like the movie") == ["cold"]
+    assert reviews.named_in("did petrv like it") == ["warm"]
+    assert reviews.named_in("was the route to the house clear?") == []
