@@ -54,6 +54,7 @@ from evalset import (
     problems,
 )
 
+from actions.phrasing import REVIEW_SOURCE  # a whole review cited (the list of reviews read)
 from herbot import processes
 from herbot.client import REPLY_TIMEOUT_SECONDS, REST_PATH, answers, check_url
 from herbot.settings import BOT_DIR, PROJECT_ROOT, Settings, get_settings
@@ -66,7 +67,6 @@ GOAL_INTENT_F1 = 0.9
 # Lines outside persona.yml that answer nothing: they ask back or say a name is unknown.
 NON_ANSWERS = ("utter_person_unknown", "utter_fact_unknown", "utter_fact_awards_none", "utter_other_film",
                "utter_reviews_silent", "utter_which_review", "utter_no_other_review")
-REVIEW_SOURCE = "review:"  # a whole review cited (actions/phrasing.py: the list of reviews read)
 
 
 class BrokenRun(Exception):

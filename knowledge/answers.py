@@ -271,8 +271,6 @@ def review_sides(knowledge, review: str, question: str, focus: str | None, conse
     vector = knowledge.retriever.encoder.encode_query(question)
     candidates = []
     for hit in hits:
-        if hit.passage.spoiler and not consent:
-            continue
         sentences = list(hit.passage.sentences or (hit.passage.text,))
         vectors = knowledge.sentence_vectors(hit.passage.id)
         if len(vectors) != len(sentences):

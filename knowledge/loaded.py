@@ -56,8 +56,7 @@ class Knowledge:
     @cached_property
     def narration(self) -> np.ndarray:
         """Towards telling what happens and away from judging it: the plot answers' preference."""
-        events, verdict = self.retriever.encoder.encode([NARRATION_QUERY, VERDICT_QUERY])
-        return events - verdict
+        return self.retriever.encoder.encode([NARRATION_QUERY])[0] - self.verdict_vector
 
     def stances(self, sentences: list[str], vectors: np.ndarray) -> list[str]:
         """Each sentence's stance (positive, negative, mixed, neutral), from it and its stored vector."""

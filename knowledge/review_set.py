@@ -115,14 +115,14 @@ class ReviewSet:
         text = " ".join(mention.casefold().split())
         if text in self.by_id:
             return text
-        if _THAT.search(text) and last in self.by_id and not self.named_in(text):
+        named = self.named_in(text)
+        if _THAT.search(text) and last in self.by_id and not named:
             return last
         if _OTHER.search(text):
             pair = list(in_play) if len(in_play) == 2 else self.ids if len(self) == 2 else []
             if last in pair:
                 return next(r for r in pair if r != last)
             return None
-        named = self.named_in(text)
         if len(named) == 1:
             return named[0]
         ordinal = _ORDINAL.search(text)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from contextlib import suppress
 from pathlib import Path
 
@@ -72,3 +75,12 @@ class Serving:
                 os.kill(pid, signal.SIGKILL)
         self.process.kill()
         self.process.wait()
+
+
+def health(port: int) -> tuple[int, dict]:
+    """Status and body of herbot's ``/health`` on this machine's ``port`` (a 503 "degraded" too)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())

@@ -7,18 +7,15 @@ once, and the histories read back from PostgreSQL with :mod:`herbot.tracker_db`.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from serving import HERBOT, herbot_env
+from serving import HERBOT, health, herbot_env
 
 from herbot.channels.turns import LOST_THOUGHT
 from herbot.client import Conversation
@@ -41,14 +38,6 @@ def ask(port: int, text: str, sender: str, timeout: float = 120) -> str:
     conversation = Conversation(f"http://127.0.0.1:{port}", timeout=timeout)
     conversation.sender = sender
     return " ".join(conversation.say(text).texts)
-
-
-def health(port: int) -> tuple[int, dict]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 def shared_env(postgres, redis, herbot_home: Path, **extra: str) -> dict[str, str]:

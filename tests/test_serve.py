@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from process_tree import alive, descendants, processes_matching
-from serving import BOT_READY, HERBOT, Serving, herbot_env
+from serving import BOT_READY, HERBOT, Serving, health, herbot_env
 
 from herbot.channels.turns import LOST_THOUGHT
 from herbot.client import Conversation
@@ -165,14 +165,6 @@ def ask(port: int, text: str, sender: str, timeout: float = 60) -> str:
 def child(server: Serving, marker: str) -> int:
     return next(pid for pid in descendants(server.process.pid)
                 if marker in Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " "))
-
-
-def health(port: int) -> tuple[int, dict]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 @needs_bot
