@@ -271,3 +271,13 @@ def shared_stores():
     yield postgres, redis
     redis.close()
     postgres.close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """A headless Chromium per test module (tests/browser.py)."""
+    from browser import chromium
+
+    driver = chromium(tmp_path_factory.mktemp("chromium"))
+    yield driver
+    driver.quit()

@@ -8,93 +8,20 @@ and no request to anywhere but the bot. The test leaves a screenshot in reports/
 
 from __future__ import annotations
 
-import json
 import shutil
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+from browser import ChatPage
 
 from herbot.settings import PROJECT_ROOT
 from herbot.tracker_db import slot_events
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 SCREENSHOT = PROJECT_ROOT / "reports" / "widget.png"
-WAIT = 60  # seconds; a first answer loads nothing (serve warms up), but CI machines are slow
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.fail("Debian's chromium and chromium-driver are needed: `make test` installs them")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}", "--window-size=1000,900"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    yield driver
-    driver.quit()
-
-
-class ChatPage:
-    """The chat page as a user drives it: type, click, read."""
-
-    def __init__(self, driver, url: str):
-        self.driver, self.url = driver, url
-
-    def open(self, fresh: bool = True) -> ChatPage:
-        self.driver.get(self.url)
-        if fresh:  # each test starts its own conversation
-            self.driver.execute_script("localStorage.clear()")
-            self.driver.refresh()
-        self.wait_for_messages(1)  # the greeting
-        return self
-
-    def wait(self, condition, timeout: float = WAIT):
-        from selenium.webdriver.support.ui import WebDriverWait
-
-        return WebDriverWait(self.driver, timeout).until(condition)
-
-    def messages(self, who: str = "") -> list:
-        from selenium.webdriver.common.by import By
-
-        return self.driver.find_elements(By.CSS_SELECTOR, f".log .msg{'.' + who if who else ''}")
-
-    def wait_for_messages(self, count: int, who: str = "bot") -> list:
-        self.wait(lambda _: len(self.messages(who)) >= count)
-        return self.messages(who)
-
-    def ask(self, text: str) -> object:
-        """Type ``text``, press Enter, and return the first bot message that answers it."""
-        from selenium.webdriver.common.by import By
-        from selenium.webdriver.common.keys import Keys
-
-        before = len(self.messages("bot"))
-        box = self.driver.find_element(By.ID, "message")
-        box.send_keys(text)
-        box.send_keys(Keys.ENTER)
-        return self.wait_for_messages(before + 1)[before]
-
-    def settle(self) -> None:
-        """Wait until the bot stopped typing (the server says when a turn is over)."""
-        from selenium.webdriver.common.by import By
-
-        self.wait(lambda driver: not driver.find_element(By.ID, "typing").is_displayed())
-
-    def stored(self) -> dict:
-        return json.loads(self.driver.execute_script("return localStorage.getItem('herbot.chat.v1')"))
-
-    def session_id(self) -> str:
-        return self.stored()["sessionId"]
 
 
 @pytest.fixture
