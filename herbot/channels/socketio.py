@@ -102,6 +102,9 @@ class SocketIOInput(RasaSocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=list(self.allowed_origins))
+        # Engine.IO keeps refusing foreign origins, but Sanic-CORS (``rasa run --cors``) owns the
+        # Access-Control-* headers: both writing them gives two ACAO headers, which browsers reject.
+        sio.eio._cors_headers = lambda environ: []
         webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         namespace = self.namespace
