@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from importlib.metadata import version
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage, decode_bearer_token
@@ -85,6 +86,25 @@ class SocketIOOutput(RasaSocketIOOutput):
         await self._send_message(recipient_id, {"custom": json_message})
 
 
+ENGINEIO_CORS_WRITTEN_FOR = "4.15.1"
+
+
+def leave_cors_headers_to_sanic(sio: AsyncServer) -> None:
+    """Engine.IO keeps refusing foreign origins, but Sanic-CORS (``rasa run --cors``) owns the headers.
+
+    Both writing ``Access-Control-Allow-Origin`` gives two of them, which browsers reject (issue 16).
+    Engine.IO has no public switch for "check origins, write no headers", so its private
+    ``_cors_headers`` is replaced, only on the version this was written for; on another one the
+    override is skipped with a warning (cross-origin widgets may then see two headers).
+    """
+    installed = version("python-engineio")
+    if installed != ENGINEIO_CORS_WRITTEN_FOR or not hasattr(sio.eio, "_cors_headers"):
+        logger.warning("python-engineio %s is not %s: its CORS headers are left on (two on cross-origin "
+                       "socket.io responses)", installed, ENGINEIO_CORS_WRITTEN_FOR)
+        return
+    sio.eio._cors_headers = lambda environ: []
+
+
 class SocketIOInput(RasaSocketIOInput):
     """Rasa's socket.io channel with awaited room joins and server-side session binding."""
 
@@ -102,9 +122,7 @@ class SocketIOInput(RasaSocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=list(self.allowed_origins))
-        # Engine.IO keeps refusing foreign origins, but Sanic-CORS (``rasa run --cors``) owns the
-        # Access-Control-* headers: both writing them gives two ACAO headers, which browsers reject.
-        sio.eio._cors_headers = lambda environ: []
+        leave_cors_headers_to_sanic(sio)
         webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         namespace = self.namespace
