@@ -9,7 +9,6 @@ mean-pooled and L2-normalised, so that inner product is cosine.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections import OrderedDict
@@ -17,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 from ftfy.fixes import uncurl_quotes
+
+from knowledge import manifest_file
 
 # Offline and torch-only when sentence-transformers is loaded (the export, the tests): transformers
 # would otherwise import TensorFlow and JAX (Rasa installs both), which costs seconds and memory.
@@ -36,7 +37,7 @@ RECENT_QUESTIONS = 4
 # Distinct messages encoded ahead of their turn (``encode_ahead``) and not yet asked for: at most one
 # per turn in flight; more than this means they were never asked for (a "/intent" message skips the NLU).
 AHEAD_MESSAGES = 256
-MANIFEST = "manifest.json"
+MANIFEST = manifest_file.MANIFEST
 FORMAT = 1  # of the exported model's folder; bump when its layout changes (it is then exported again)
 
 # Model names herbot knows how to find in an installed package.
@@ -206,14 +207,15 @@ def _keep(kept: OrderedDict, text: str, entry, limit: int) -> None:
 
 def read_manifest(folder: Path) -> dict:
     """An export's manifest, checked for what loading it needs; ``ModelUnavailable`` says what is wrong."""
-    path = folder / MANIFEST
-    if not path.is_file():
-        raise ModelUnavailable(f"{folder}: the sentence model is not exported yet; run 'herbot index'")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        if manifest.get("format") != FORMAT or manifest.get("pooling") != "mean":
-            raise ValueError("an export of another herbot version")
-        manifest["model"], manifest["dimension"], manifest["inputs"], manifest["max_length"]  # noqa: B018
-    except (ValueError, KeyError, TypeError) as error:
-        raise ModelUnavailable(f"{path}: cannot be read ({error}); run 'herbot index'") from None
-    return manifest
+    return manifest_file.read_manifest(
+        folder,
+        _check_manifest,
+        missing=ModelUnavailable(f"{folder}: the sentence model is not exported yet; run 'herbot index'"),
+        corrupt=lambda reason: ModelUnavailable(f"{reason} (cannot be read); run 'herbot index'"),
+    )
+
+
+def _check_manifest(manifest: dict) -> None:
+    if manifest.get("format") != FORMAT or manifest.get("pooling") != "mean":
+        raise ValueError("an export of another herbot version")
+    manifest["model"], manifest["dimension"], manifest["inputs"], manifest["max_length"]  # noqa: B018

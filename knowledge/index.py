@@ -33,13 +33,13 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge import lexical, spoilers
+from knowledge import lexical, manifest_file, spoilers
 from knowledge.checksums import file_sha256
 from knowledge.passage import Passage
 
 FORMAT = 5  # bump whenever the folder layout changes: older indexes are then rebuilt
 METRIC = "inner_product"
-MANIFEST = "manifest.json"
+MANIFEST = manifest_file.MANIFEST
 LEXICAL = "bm25"
 # The files a load reads; each must be in the manifest with its sha256.
 REQUIRED_FILES = (
@@ -245,17 +245,19 @@ def stored_vectors(index) -> np.ndarray:
 
 
 def read_manifest(folder: Path) -> dict:
-    path = folder / MANIFEST
-    if not path.is_file():
-        raise IndexUnavailable(f"{folder}: no index here", advice="run 'herbot index' to build it")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        if manifest.get("format") != FORMAT or manifest.get("metric") != METRIC:
-            raise ValueError("unknown format or metric")
-        manifest["model"]["name"], manifest["files"], manifest["passages"]  # noqa: B018
-    except (ValueError, KeyError, TypeError) as error:
-        raise IndexUnavailable(f"{path}: manifest is corrupt ({error})") from None
-    return manifest
+    """The index's manifest, checked for what loading it needs; ``IndexUnavailable`` says what is wrong."""
+    return manifest_file.read_manifest(
+        folder,
+        _check_manifest,
+        missing=IndexUnavailable(f"{folder}: no index here", advice="run 'herbot index' to build it"),
+        corrupt=lambda reason: IndexUnavailable(f"{reason} (the manifest is corrupt)"),
+    )
+
+
+def _check_manifest(manifest: dict) -> None:
+    if manifest.get("format") != FORMAT or manifest.get("metric") != METRIC:
+        raise ValueError("unknown format or metric")
+    manifest["model"]["name"], manifest["files"], manifest["passages"]  # noqa: B018
 
 
 def _files_in(folder: Path) -> list[str]:
