@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from herbot.transcripts import _rows
 from herbot.tracker_db import Database
+from herbot.transcripts import _rows
 
 
 def since_date(text: str) -> datetime:

@@ -51,8 +51,9 @@ def markdown(messages: list[dict], title: str = "Conversation with herbot") -> s
 
 
 def _rows(db: Database, sql: str, params: dict) -> list[tuple]:
-    import sqlalchemy as sa
     from pathlib import Path
+
+    import sqlalchemy as sa
 
     if ("://" not in str(db)) and not Path(db).is_file():
         raise TrackerDbError(f"no tracker database at {db}")
