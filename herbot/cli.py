@@ -212,7 +212,8 @@ def run_ratings(args) -> int:
     except (ValueError, tracker_db.TrackerDbError) as error:
         print(f"herbot: {error}", file=sys.stderr)
         return 2
-    print(json.dumps(summary, indent=2, ensure_ascii=False) if args.json else ratings_report.text(summary), end="")
+    shown = json.dumps(summary, indent=2, ensure_ascii=False) + "\n" if args.json else ratings_report.text(summary)
+    print(shown, end="")
     return 0
 
 
