@@ -78,6 +78,16 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--url", metavar="URL", help=url_help)
     ask.set_defaults(run=run_ask)
+
+    transcript = commands.add_parser("transcript", help="print a conversation from the tracker store")
+    transcript.add_argument("sender", help="the conversation's sender id")
+    transcript.add_argument("--format", choices=("md", "json"), default="md")
+    transcript.set_defaults(run=run_transcript)
+
+    ratings = commands.add_parser("ratings", help="what users thought of the answers (stored thumbs)")
+    ratings.add_argument("--since", help="only thumbs from this date on (YYYY-MM-DD)")
+    ratings.add_argument("--json", action="store_true", help="print the report as JSON")
+    ratings.set_defaults(run=run_ratings)
     return parser
 
 
@@ -177,6 +187,33 @@ def run_ask(args) -> int:
     except (BotError, ValueError) as error:
         raise UserError(error) from None
     print_reply(reply)
+    return 0
+
+
+def run_transcript(args) -> int:
+    from herbot import tracker_db, transcripts
+
+    try:
+        messages = transcripts.turns(tracker_db.location(get_settings()), args.sender)
+    except tracker_db.TrackerDbError as error:
+        print(f"herbot: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(messages, indent=2, ensure_ascii=False) if args.format == "json"
+          else transcripts.markdown(messages, f"Conversation {args.sender}"), end="" if args.format == "md" else "\n")
+    return 0
+
+
+def run_ratings(args) -> int:
+    from herbot import ratings_report, tracker_db
+
+    try:
+        since = ratings_report.since_date(args.since) if args.since else None
+        summary = ratings_report.report(ratings_report.stored_ratings(tracker_db.location(get_settings()), since))
+    except (ValueError, tracker_db.TrackerDbError) as error:
+        print(f"herbot: {error}", file=sys.stderr)
+        return 2
+    shown = json.dumps(summary, indent=2, ensure_ascii=False) + "\n" if args.json else ratings_report.text(summary)
+    print(shown, end="")
     return 0
 
 

@@ -1,0 +1,65 @@
+"""A conversation as Markdown or JSON, read from the tracker store as Rasa stored it.
+
+``herbot transcript`` and ``herbot shell --transcript`` share :func:`markdown`, so a saved
+conversation reads the same whichever way it was saved: each answer with its quotes and
+sources (the custom data herbot's actions attach to the message).
+"""
+
+from __future__ import annotations
+
+import json
+
+from herbot.tracker_db import Database, TrackerDbError, _engine, shown
+
+
+class UnknownSender(TrackerDbError):
+    """The tracker store holds no conversation for this sender."""
+
+
+def turns(db: Database, sender: str) -> list[dict]:
+    """The conversation's messages, oldest first: ``{"who": "user"|"bot", "text", "quotes", "sources"}``."""
+    rows = _rows(db, "SELECT data FROM events WHERE sender_id = :sender AND type_name IN ('user', 'bot') ORDER BY id",
+                 {"sender": sender})
+    if not rows and not _rows(db, "SELECT data FROM events WHERE sender_id = :sender LIMIT 1", {"sender": sender}):
+        raise UnknownSender(f"no conversation with sender {sender!r} in {shown(db)}")
+    return [turn(json.loads(data)) for (data,) in rows]
+
+
+def turn(event: dict) -> dict:
+    """One stored ``user`` or ``bot`` event as a transcript turn."""
+    custom = (event.get("data") or {}).get("custom") or {}
+    return {"who": event.get("event"), "text": event.get("text") or "", "at": event.get("timestamp"),
+            "quotes": custom.get("quotes") or [], "sources": custom.get("sources") or []}
+
+
+def markdown(messages: list[dict], title: str = "Conversation with herbot") -> str:
+    """The turns as Markdown: the user's words in bold, each answer followed by its quotes and sources."""
+    lines = [f"# {title}", ""]
+    for message in messages:
+        if message["who"] == "user":
+            lines += [f"**You:** {message['text']}", ""]
+            continue
+        lines += [f"**herbot:** {message['text']}", ""]
+        for quote in message.get("quotes") or []:
+            rating = f", {quote['rating']}" if quote.get("rating") else ""
+            lines.append(f"> “{quote.get('sentence', '')}” — {quote.get('source', '')}{rating}")
+        if message.get("quotes"):
+            lines.append("")
+        if message.get("sources"):
+            lines += ["Sources: " + ", ".join(message["sources"]), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _rows(db: Database, sql: str, params: dict) -> list[tuple]:
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    if ("://" not in str(db)) and not Path(db).is_file():
+        raise TrackerDbError(f"no tracker database at {db}")
+    try:
+        with _engine(str(db)).connect() as connection:
+            return connection.execute(sa.text(sql), params).fetchall()
+    except sa.exc.SQLAlchemyError as error:
+        reason = " ".join(str(getattr(error, "orig", None) or error).split())
+        raise TrackerDbError(f"cannot read the tracker database {shown(db)}: {reason}") from None
