@@ -63,7 +63,7 @@
   }
 
   function render(entry) {
-    var item = element("li", "msg " + (entry.from === "user" ? "user" : "bot"));
+    var item = element("div", "msg " + (entry.from === "user" ? "user" : "bot"));
     var custom = entry.custom && typeof entry.custom === "object" ? entry.custom : {};
     if (custom.spoiler_warning) item.classList.add("spoiler-warning");
 
@@ -232,6 +232,8 @@
       quick_replies: asList(data.quick_replies || data.buttons),
       custom: data.custom && typeof data.custom === "object" ? data.custom : null,
     }, true);
+    // Focus back to the box after an answer, unless the user is tabbing through the log.
+    if (!log.contains(document.activeElement)) input.focus({ preventScroll: true });
   });
 
   socket.on("disconnect", function () {
