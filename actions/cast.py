@@ -5,7 +5,7 @@ from __future__ import annotations
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import entity, in_thread, knowledge, question
+from actions.context import about_subject, entity, in_thread, knowledge, question
 from actions.replies import remember, send
 from knowledge.fact_answers import cast_answer
 
@@ -13,8 +13,8 @@ from knowledge.fact_answers import cast_answer
 class ActionAnswerCast(Action):
     """Answers "who plays X" / "who is Y" from the film facts, with a review line when one names the actor.
 
-    Reads the ``person`` or ``character`` entity. Sets ``last_subject`` (the actor), ``last_kind``,
-    ``last_question`` and ``last_sources``.
+    Reads the ``person`` or ``character`` entity, and ``last_subject`` for "he", "she" or "his character".
+    Sets ``last_subject`` (the actor), ``last_kind``, ``last_question`` and ``last_sources``.
     """
 
     def name(self) -> str:
@@ -24,6 +24,10 @@ class ActionAnswerCast(Action):
         known = await knowledge()
         retriever, facts = known.retriever, known.facts
         name = entity(tracker, "character", "person")
-        answer = await in_thread(cast_answer, facts, retriever, name, question(tracker))
+        text = question(tracker)
+        if not (name and facts.roles_for(name)):  # "what's the name of his character?": the person talked about
+            text = about_subject(text, tracker.get_slot("last_subject"))
+            name = name if text == question(tracker) else None
+        answer = await in_thread(cast_answer, facts, retriever, name, text)
         send(dispatcher, answer)
         return remember(answer, "cast", question(tracker), None)

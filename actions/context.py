@@ -34,6 +34,27 @@ def _once_each(text: str) -> str:
     return " ".join(unique) if len(unique) < len(parts) else text
 
 
+# "he", "his", "her": lower case only ("Her" with a capital is often the film itself).
+_PERSON_PRONOUN = re.compile(r"\b(?:he|she|him|his|hers|her)\b(?:\s+(?=(\w+)))?")
+_NOT_A_NOUN = {"in", "on", "at", "for", "to", "with", "about", "as", "and", "or", "but", "so", "play", "plays", "win",
+               "won", "do", "does", "did", "is", "was", "be", "get", "got", "voice", "voices"}
+
+
+def about_subject(text: str, subject: str | None) -> str:
+    """The message with its first personal pronoun replaced by the person the conversation is about
+    (``subject``: "Actor as Character"), so that the facts can match "who does she play?" like a name.
+    "his"/"her" before a noun is possessive ("his character" becomes "Joaquin Phoenix's character")."""
+    if not subject:
+        return text
+    name = subject.split(" as ")[0]
+    match = _PERSON_PRONOUN.search(text)
+    if not match:
+        return text
+    word = match.group(0).split()[0]
+    possessive = word in ("his", "hers") or (word == "her" and match.group(1) and match.group(1) not in _NOT_A_NOUN)
+    return text[:match.start()] + (f"{name}'s" if possessive else name) + text[match.start() + len(word):]
+
+
 async def in_thread(function, *args, **kwargs):
     """Run blocking work (model, index) off the event loop."""
     return await asyncio.to_thread(partial(function, *args, **kwargs))

@@ -1,18 +1,25 @@
-"""A second chance for messages the intent classifier is unsure of."""
+"""A second chance for messages the intent classifier is unsure of: what it did recognise, the
+conversation so far, and the evidence in the reviews decide."""
 
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import entity, in_thread, knowledge, question
+from actions.context import about_subject, entity, in_thread, knowledge, question
 from actions.film_facts import ActionAnswerFilmFact
 from actions.followup import ActionAnswerFollowup
 from actions.opinions import ActionAnswerOpinion
-from actions.review_answers import names_a_review
-from knowledge.answers import asks_reviews_about_them
+from actions.review_answers import answer_from_reviews, names_a_review
+from actions.review_details import answer_details, details_reading
+from knowledge.answers import asks_reviews_about_them, strongly_answered
+from knowledge.aspects import subject_words
+from knowledge.fact_answers import FACT_MATCH, UNKNOWN, match_fact
 
 FALLBACK_VERDICT_CLOSENESS = 0.5  # "was anybody lukewarm about it?" reaches 0.59; "how good is the new phone?" 0.41
+FOLLOWUP_KINDS = ("opinion", "compare", "recommendation", "plot", "comments")
+CLEAR_FACT = 0.1  # how far past the facts' floor a message the NLU was unsure of must come to be a fact question
+FOLLOWUP_WORDS = 12  # a message this short, after an answer from the reviews, carries on that conversation
 
 
 def asks_a_verdict(known, text: str) -> bool:
@@ -21,16 +28,31 @@ def asks_a_verdict(known, text: str) -> bool:
     return reading.asks and reading.closeness >= FALLBACK_VERDICT_CLOSENESS
 
 
+def asks_a_fact(known, text: str) -> bool:
+    """Whether the film facts answer the message clearly (an entry well past the facts' own floor)."""
+    found = match_fact(known.facts, known.retriever, text)
+    return found.entry != UNKNOWN and found.score >= FACT_MATCH + CLEAR_FACT
+
+
+def carries_on(tracker: Tracker, text: str) -> bool:
+    """Whether the message is a short turn right after an answer from the reviews ("what were his reasons?",
+    "why's it so weird though"): it goes on with that answer's kind, review and topic."""
+    return tracker.get_slot("last_kind") in FOLLOWUP_KINDS and 0 < len(text.split()) <= FOLLOWUP_WORDS
+
+
 class ActionRouteFallback(Action):
     """When the NLU is unsure what is asked, answers from what it did recognise; else asks to rephrase.
 
-    Reads the ``aspect``, ``reviewer`` and ``fact`` entities of the latest message. An aspect or a
-    reviewer ("did either critic mention the soundtrack?") is answered as a follow-up (the last kind
-    of question, an opinion by default), a film fact from the facts, and a message that asks what
-    the reviews or critics say, names one of the reviews or comes close to asking their verdict,
-    as an opinion question (the score
-    floor still keeps an unrelated one from being answered); the events are those of the action
-    that answers. With none of these it sends ``utter_clarify`` and returns no events.
+    Reads the ``aspect``, ``reviewer`` and ``fact`` entities of the latest message and the context
+    slots. An aspect or a reviewer ("did either critic mention the soundtrack?") is answered as a
+    follow-up (the last kind of question, an opinion by default); a film fact from the facts; a
+    question about the reviews' own details with them; one the film facts answer clearly from them (a
+    "she" is the person talked about); a short turn right after an answer from the
+    reviews goes on with it (its kind, its review, its topic); a message that asks what the reviews
+    or critics say, names one of the reviews, comes close to asking their verdict, or that a review
+    passage answers strongly, as an opinion question (the score floors still keep an unrelated one
+    from being answered); the events are those of the action that answers. With none of these it
+    sends ``utter_clarify`` and returns no events.
     """
 
     def name(self) -> str:
@@ -41,9 +63,18 @@ class ActionRouteFallback(Action):
             return await ActionAnswerFollowup().run(dispatcher, tracker, domain)
         if entity(tracker, "fact"):
             return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)
-        known = await knowledge()
-        if names_a_review(known, question(tracker)) or asks_a_verdict(known, question(tracker)) or \
-                await in_thread(asks_reviews_about_them, known.retriever, question(tracker)):
+        known, text = await knowledge(), question(tracker)
+        if reading := details_reading(known, text):
+            return await answer_details(dispatcher, tracker, known, text, reading)
+        if await in_thread(asks_a_fact, known, about_subject(text, tracker.get_slot("last_subject"))):
+            return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)  # "did she win anything for it?"
+        if carries_on(tracker, text):  # on the last answer's topic unless the message names one of its own
+            aspect = known.topics.of_question(text, None) or \
+                (tracker.get_slot("last_aspect") if not subject_words(text) else None)
+            return await answer_from_reviews(dispatcher, tracker, tracker.get_slot("last_kind"), text, aspect, None)
+        if names_a_review(known, text) or known.works.in_text(text) or asks_a_verdict(known, text) or \
+                await in_thread(asks_reviews_about_them, known.retriever, text) or \
+                await in_thread(strongly_answered, known, text):
             return await ActionAnswerOpinion().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_clarify")
         return []

@@ -5,18 +5,20 @@ from __future__ import annotations
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import entity, in_thread, knowledge, question
+from actions.context import about_subject, entity, in_thread, knowledge, question
 from actions.replies import remember, send
 from actions.review_answers import answer_from_reviews, names_a_review
+from actions.review_details import answer_details, details_reading
 from knowledge.fact_answers import fact_answer
 
 
 class ActionAnswerFilmFact(Action):
     """Answers a question about the film itself from the sourced facts file.
 
-    Reads the ``fact`` entity. Sets ``last_kind``, ``last_question`` and ``last_sources``. A message
+    Reads the ``fact`` entity, and ``last_subject`` for "he" or "she". Sets ``last_kind``, ``last_question``
+    and ``last_sources``. A message
     that names one of the reviews is about that review (its rating, its verdict), not the film's facts:
-    it is answered from the reviews.
+    it is answered from the reviews, and one about a review's own details ("who wrote that one?") with them.
     """
 
     def name(self) -> str:
@@ -24,10 +26,13 @@ class ActionAnswerFilmFact(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         known = await knowledge()
+        if reading := details_reading(known, question(tracker)):  # "who wrote that one?": the review's
+            return await answer_details(dispatcher, tracker, known, question(tracker), reading)
         if names_a_review(known, question(tracker)):  # "how many stars did <a critic> give it?": the review's
             return await answer_from_reviews(dispatcher, tracker, "opinion", question(tracker),
                                              entity(tracker, "aspect"), entity(tracker, "reviewer"))
         retriever, facts = known.retriever, known.facts
-        answer = await in_thread(fact_answer, facts, retriever, entity(tracker, "fact"), question(tracker))
+        text = about_subject(question(tracker), tracker.get_slot("last_subject"))  # "did she win anything?"
+        answer = await in_thread(fact_answer, facts, retriever, entity(tracker, "fact"), text)
         send(dispatcher, answer)
         return remember(answer, "fact", question(tracker), None)

@@ -6,9 +6,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cast import ActionAnswerCast
-from actions.context import entity, question
+from actions.context import entity, knowledge, question
 from actions.film_facts import ActionAnswerFilmFact
 from actions.review_answers import answer_from_reviews
+from actions.review_details import answer_details, details_reading
 
 
 class ActionAnswerFollowup(Action):
@@ -28,6 +29,11 @@ class ActionAnswerFollowup(Action):
             return await ActionAnswerCast().run(dispatcher, tracker, domain)
         if kind == "fact" or entity(tracker, "fact"):
             return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)
+        if kind == "details":  # "and the other one?" after "who wrote the first review?": the same detail
+            known = await knowledge()
+            reading = details_reading(known, question(tracker)) or \
+                known.question_kinds.nearest_detail(tracker.get_slot("last_question") or "")
+            return await answer_details(dispatcher, tracker, known, question(tracker), reading)
         aspect = entity(tracker, "aspect")
         reviewer = entity(tracker, "reviewer")
         text = question(tracker)

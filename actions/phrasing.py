@@ -8,6 +8,7 @@ discuss it." The persona's wording itself stays in the domain.
 from __future__ import annotations
 
 from knowledge.answers import Answer, ReviewOutcome, ReviewQuote
+from knowledge.review_details import DetailsOutcome, ReviewDetails
 from knowledge.review_set import ReviewSet, count_words, join, reviews_read
 
 LIST_AT_MOST = 5  # reviews named in a list; past it, "and N more"
@@ -43,6 +44,8 @@ def review_reply(outcome: ReviewOutcome, reviews: ReviewSet) -> Answer:
                               "spoiler": quote.spoiler, "stance": quote.stance, "rating": quote.rating})
     answer.sources = list(dict.fromkeys(answer.sources))
     answer.reviews = list(dict.fromkeys(quote.review for quote in outcome.quotes))
+    if status == "verdicts" and outcome.focus and outcome.counts.get(outcome.focus) == 1 and outcome.quotes:
+        answer.reviews = answer.reviews[:1]  # "who disliked it?" puts the one on that side in play ("his reasons?")
     answer.review = answer.reviews[0] if answer.reviews else None
     answer.subject = outcome.subject
     answer.suggestions = answer.suggestions or outcome.suggestions
@@ -163,3 +166,68 @@ def review_list(reviews: ReviewSet) -> str:
     named = [review.label for review in listed(reviews)]
     left = len(reviews) - len(named)
     return join(named) if not left else ", ".join(named) + f" and {left} more"
+
+
+# --- the reviews' own details ---------------------------------------------------------------------
+
+def details_reply(outcome: DetailsOutcome) -> Answer:
+    """ "“A Quiet Future” is by Jo Critic, in The Weekly.", or one line for each review of the set."""
+    say = _DETAIL_LINES[outcome.detail]
+    shown = outcome.reviews if not outcome.whole_set else outcome.reviews[:LIST_AT_MOST + 1]
+    if outcome.whole_set and outcome.detail == "ratings":
+        shown = sorted(shown, key=lambda r: -(r.rating_value if r.rating_value is not None else -1))
+    lines = [say(review) for review in shown]
+    left = len(outcome.reviews) - len(shown)
+    text = " ".join(lines) + (f" And {count_words(left)} more." if left > 0 else "")
+    if outcome.whole_set:
+        text = f"Of the {count_words(outcome.total)} reviews I've read: {text}"
+    return Answer("utter_review_details", {"details": text}, sources=outcome.sources,
+                  review=None if outcome.whole_set else outcome.reviews[0].id,
+                  reviews=[review.id for review in shown])
+
+
+def _titled(review: ReviewDetails) -> str:
+    return f"“{review.title}”"
+
+
+def _author_line(review: ReviewDetails) -> str:
+    where = f", in {review.outlet}" if review.outlet else ""
+    if review.author:
+        return f"{_titled(review)} is by {review.author}{where}."
+    return f"{_titled(review)} {DOESNT} name its author{where}."
+
+
+def _outlet_line(review: ReviewDetails) -> str:
+    if review.outlet:
+        return f"{review.label if review.author else _titled(review)} appeared in {review.outlet}."
+    return f"{review.label} {DOESNT} say where it was published."
+
+
+def _date_line(review: ReviewDetails) -> str:
+    return f"{review.label} is dated {review.date}." if review.date else f"{review.label} carries no date."
+
+
+def _title_line(review: ReviewDetails) -> str:
+    by = f" by {review.author}" if review.author else f" ({review.outlet})" if review.outlet else ""
+    return f"{_titled(review)}{by}."
+
+
+def _link_line(review: ReviewDetails) -> str:
+    return f"{review.label}: {review.url}" if review.url else f"I have no link for {review.label}."
+
+
+def _rating_line(review: ReviewDetails) -> str:
+    if review.rating:
+        return f"{review.label} gave it {review.rating}."
+    verdict = f"; its verdict reads {review.stance}" if review.stance else ""
+    return f"{review.label} gives no rating of its own{verdict}."
+
+
+def _comments_line(review: ReviewDetails) -> str:
+    if not review.comments:
+        return f"{review.label} has no reader comments."
+    return f"{review.label} has {count_words(review.comments)} reader comment{'' if review.comments == 1 else 's'}."
+
+
+_DETAIL_LINES = {"author": _author_line, "outlet": _outlet_line, "date": _date_line, "title": _title_line,
+                 "link": _link_line, "ratings": _rating_line, "comments": _comments_line}

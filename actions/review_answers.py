@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import entity, in_thread, knowledge, question
 from actions.phrasing import review_reply
 from actions.replies import remember, send
+from actions.review_details import answer_details, details_reading
 from knowledge.answers import named_by_a_review, review_answer
 from knowledge.fact_answers import add_trivia_note, another_film, other_film_answer, person_in
 
@@ -32,11 +33,13 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
     about another film ("the end of Titanic") is declined and sets nothing, unless a review names
     that film: then it asks how the reviews compare the two.
     """
-    if consent is _FROM_SLOT:
-        consent = tracker.get_slot("spoiler_consent")
     known = await knowledge()
+    if consent is _FROM_SLOT:  # a new question (a pending one waited for consent: it asked about the film)
+        consent = tracker.get_slot("spoiler_consent")
+        if reading := details_reading(known, text):  # "who wrote that one?", "where were they published?"
+            return await answer_details(dispatcher, tracker, known, text, reading)
     facts, retriever = known.facts, known.retriever
-    title = another_film(facts, text)
+    title = another_film(facts, text, known.own_names)
     if title and not await in_thread(named_by_a_review, known, title):
         send(dispatcher, other_film_answer(title))
         return []
@@ -53,10 +56,11 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
     if kind == "plot":
         answer = await in_thread(add_trivia_note, facts, retriever, text, answer)
     send(dispatcher, answer)
+    named = [SlotSet("last_subject", named_person)] if named_person and not answer.subject else []
     if answer.needs_consent:
         return [SlotSet("pending_question", text), SlotSet("last_kind", kind), SlotSet("last_aspect", aspect),
-                SlotSet("pending_review", reviewer)]
-    return remember(answer, kind, text, aspect)
+                SlotSet("pending_review", reviewer), *named]
+    return remember(answer, kind, text, aspect) + named  # "who does she play?" after a question about her
 
 
 def about_the_reviewer(known, tracker: Tracker, text: str) -> bool:

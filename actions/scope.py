@@ -13,8 +13,9 @@ from knowledge.fact_answers import another_film
 
 
 class ActionCheckScope(Action):
-    """Answers an "out of scope" message from the reviews when it names one of them or a passage
-    answers it strongly (a why-question about the film's themes); otherwise says it is outside what herbot knows.
+    """Answers an "out of scope" message from the reviews when it names one of them, or a film one of them
+    names, or a passage answers it strongly (a why-question about the film's themes); otherwise says it is
+    outside what herbot knows.
 
     Reads the latest message; the events are the opinion action's when it answers, else none.
     """
@@ -24,11 +25,11 @@ class ActionCheckScope(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         known = await knowledge()
-        title = another_film(known.facts, question(tracker))
+        title = another_film(known.facts, question(tracker), known.own_names)
         if title and not await in_thread(named_by_a_review, known, title):  # "the end of Titanic?" meets no review
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
-        if title or names_a_review(known, question(tracker)) or \
+        if title or names_a_review(known, question(tracker)) or known.works.in_text(question(tracker)) or \
                 await in_thread(strongly_answered, known, question(tracker)):  # a film a review compares it with
             return await ActionAnswerOpinion().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_out_of_scope")

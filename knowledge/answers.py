@@ -14,10 +14,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from knowledge.aspects import speaks_to_open_topic, topic_words
+from knowledge.aspects import speaks_to_open_topic, subject_words, topic_words
 from knowledge.retrieval import Filters, Hit, Retriever
 from knowledge.review_set import join  # noqa: F401 - the facts' answers list things the same way
-from knowledge.stance import marked_stance
 from knowledge.verdict_questions import VerdictReading
 from knowledge.verdicts import agreement
 
@@ -35,6 +34,9 @@ PLOT_NARRATION = 1.0
 # After consent, "what happens at the end?" is answered from the passages that give the ending away,
 # by how much a sentence tells events more than by its words ("its ending is superb" tells nothing).
 ENDING_QUESTION_WEIGHT = 0.3
+# Before consent, a story question whose best answering sentence (by its similarity to the question) lies
+# in a passage that gives the ending away by this much more than any other asks first.
+SPOILER_LEAD = 0.05
 # How close a passage (and its best sentence) must come to a message the intent classifier called out
 # of scope for the reviews to answer it anyway. Unrelated requests (the weather, a joke, code, other
 # cities) stay below 0.35 on the six test reviews; questions about the film's themes reach 0.45-0.6.
@@ -42,7 +44,6 @@ EVIDENCE_FLOOR = 0.45
 EVIDENCE_SENTENCE_FLOOR = 0.4
 VERDICT_KINDS = ("opinion", "compare", "recommendation")
 MENTION_SIDE_CLOSENESS = 0.5  # "the one that didn't like it" reads as a side; "the critic" alone does not
-TITLE_PASSAGES = 5  # passages searched for another film's title
 MAX_SIDE_PASSAGES = 12  # passages of one review searched for its sentences on a side
 SIDE_QUOTES = 2  # sentences quoted for one side of one review
 SIDE_SENTENCE_CHARS = 25  # shorter sentences ("Grade: B-", "Minuses:") say no reason
@@ -62,7 +63,7 @@ ASKS_RATING = re.compile(r"\b(?:rat(?:e|ed|ing|ings)|score[sd]?|stars?|grade[sd]
 # Which side of the verdicts a question asks about ("did anyone dislike it?").
 ASKS_NEGATIVE = re.compile(r"\b(?:dislik|hate|hated|didn'?t like|did not like|not like|negative|pan(?:ned|s)?\b|"
                            r"critical of|complain|bad review|thumbs down|disappoint|"
-                           r"(?:not|n'?t|never) (?:\w+ )?(?:a )?fan|not impressed)",
+                           r"(?:not|\w*n['’]?t|never) (?:\w+ )?(?:a )?fan|not impressed)",
                            re.IGNORECASE)
 # What no knowledge here holds: ratings sites, sequels; and, for the facts, people's lives and other work.
 OFF_LIMITS = re.compile(r"rotten tomatoes|tomatometer|metacritic|imdb (?:score|rating)|sequel|remake|prequel",
@@ -165,13 +166,19 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
             other = bool(re.search(r"\bother\b", question, re.IGNORECASE))
             return ReviewOutcome("no_other" if other and total < 2 else "which_review", kind, total)
     unnamed = knowledge.reviews.without_names(question)
+    if kind != "comments" and (works := knowledge.works.in_text(unnamed)):  # "does anyone bring up <a film>?"
+        return works_answer(knowledge, question, works, review=review, consent=consent)
     aspect = knowledge.topics.of_question(question, aspect)
+    if aspect and knowledge.topics.aspects[aspect].titles and kind != "comments" and len(knowledge.works):
+        return replace(works_answer(knowledge, question, list(knowledge.works.titles), review=review, consent=consent),
+                       topic=_label(knowledge, aspect))  # "which other films do they compare it with?"
     if kind in VERDICT_KINDS and ASKS_RATING.search(question) and (review or not aspect) and \
             knowledge.verdict_questions.read(unnamed).asks:  # "what score did she give?", not "the score"
         return verdicts_answer(knowledge, question, kind, review, consent=consent)
     if subject and not (kind in VERDICT_KINDS and _refers_to(question, subject)):
         subject = None
-    words = [] if aspect or subject else topic_words(unnamed)
+    # About one review, pronouns and evaluative words name no topic: "what were his reasons?" asks its verdict.
+    words = [] if aspect or subject else subject_words(unnamed) if review else topic_words(unnamed)
     # Words of its own make a question a topic question unless the verdict reading is clearly ahead;
     # about one named review, "what bothered her?" is its verdict more often than a topic.
     reading = knowledge.verdict_questions.read(unnamed, own_words=bool(words) and not review) \
@@ -179,7 +186,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     general = kind in VERDICT_KINDS and not aspect and not subject and (
         not words or reading.asks or _asks_verdict(question))
     if general or (kind in VERDICT_KINDS and ASKS_RATING.search(question) and not aspect and not subject):
-        focus = reading.focus or ("negative" if ASKS_NEGATIVE.search(question) else None)
+        # Words of dislike outweigh the encoder's sense of a side (it reads "wasn't a fan" near "a fan").
+        focus = "negative" if ASKS_NEGATIVE.search(question) else reading.focus
         return verdicts_answer(knowledge, question, kind, review, focus, consent)
     query = build_query(knowledge, question, aspect, subject, limit=retriever.max_query_chars)
     if kind == "comments":  # "what did people say?" meets a comment's words only through what readers do
@@ -190,6 +198,10 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     floor = HINTED_FLOOR if kind == "comments" and not aspect else floor
     hits = retriever.search(query, top_k=30 if aspect or words else 10, filters=filters, min_score=floor)
     vector = retriever.encoder.encode_query(query)
+    if kind == "comments":  # the hint finds the comments; the question's own words choose among them
+        vector = vector + retriever.encoder.encode_query(question)
+        if _ASKS_REPLIES.search(question):  # "did the author reply?": every reply, however far from the words
+            hits = _replies(knowledge, retriever.search(query, top_k=30, filters=filters, min_score=-1.0)) or hits
     judge = _judge(knowledge, kind, aspect, subject, words)
     visible = [hit for hit in hits if consent is not None or not hit.passage.spoiler]
     ending = _asks_ending(knowledge, question, aspect)
@@ -198,8 +210,12 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         on_point = _on_point(knowledge, visible, vector, judge, kind, ending=True)
     on_point = on_point or _on_point(knowledge, visible, vector, judge, kind)
     if consent is None and hits and (ending and any(h.passage.spoiler for h in hits)
+                                     or (kind == "plot" and _spoiler_leads(hits))
                                      or (not on_point and _on_point(knowledge, hits, vector, judge, kind))):
         return ReviewOutcome("needs_consent", kind, total, review=review, topic=_label(knowledge, aspect))
+    if consent is False and ending and any(h.passage.spoiler for h in retriever.search(
+            query, top_k=10, filters=Filters(review=review, section=section), min_score=floor)):
+        return ReviewOutcome("withheld", kind, total, review=review, topic=_label(knowledge, aspect))
     if not on_point:
         withheld = consent is False and bool(_on_point(knowledge, retriever.search(
             query, top_k=10, filters=Filters(review=review, section=section), min_score=floor), vector, judge, kind))
@@ -214,6 +230,39 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
                          suggestions=_suggestions(knowledge, chosen, aspect))
 
 
+def works_answer(knowledge, question: str, works: list[str], *, review: str | None,
+                 consent: bool | None) -> ReviewOutcome:
+    """What the reviews say where they name other works (``works``: keys of ``knowledge.works``): each
+    review's sentence naming one that comes closest to the question; the reviews that name none are silent."""
+    total = len(knowledge.reviews)
+    vector = knowledge.retriever.encoder.encode_query(question)
+    best: dict[str, ReviewQuote] = {}
+    hidden = False
+    for key in works:
+        for passage_id, i in knowledge.works.places[key]:
+            passage = knowledge.passage(passage_id)
+            if review and passage.review != review:
+                continue
+            if passage.spoiler and not consent:
+                hidden = True
+                continue
+            score = float(knowledge.sentence_vectors(passage_id)[i] @ vector)
+            if passage.review not in best or score > best[passage.review].score:
+                best[passage.review] = ReviewQuote(passage.review, passage_id, passage.sentences[i],
+                                                   passage.source_label, knowledge.sentence_stances(passage_id)[i],
+                                                   passage.spoiler, score)
+    topic = join(knowledge.works.titles[key] for key in works)
+    if not best:
+        status = "needs_consent" if hidden and consent is None else "withheld" if hidden else "silent"
+        return ReviewOutcome(status, "compare", total, review=review, topic=topic)
+    quotes = sorted(best.values(), key=lambda quote: -quote.score)
+    chosen = _strongest_and_most_different(quotes) if review is None else quotes[:1]
+    speaking = [quote.review for quote in quotes]
+    silent = [r for r in knowledge.reviews.ids if r not in speaking] if review is None else []
+    return ReviewOutcome("quoted", "compare", total, quotes=chosen, speaking=speaking, silent=silent, topic=topic,
+                         review=review, suggestions=_suggestions(knowledge, chosen, None))
+
+
 def verdicts_answer(knowledge, question: str, kind: str, review: str | None = None, focus: str | None = None,
                     consent: bool | None = None) -> ReviewOutcome:
     """Each review's overall verdict (its rating when it states one), or the named review's.
@@ -226,8 +275,8 @@ def verdicts_answer(knowledge, question: str, kind: str, review: str | None = No
     found = [verdicts[r] for r in ids if r in verdicts]
     if review and found:
         verdict = _verdict_quote(knowledge, found[0])
-        # A mixed verdict is told with both its sides, whatever was asked.
-        side = focus or ("mixed" if found[0].stance == "mixed" else None)
+        # A verdict is told with the side it comes down on (a mixed one with both), unless a side is asked.
+        side = focus or (found[0].stance if found[0].stance in ("positive", "negative", "mixed") else None)
         sides = [q for q in review_sides(knowledge, review, question, side, consent) if q.sentence != verdict.sentence]
         return ReviewOutcome("verdicts", kind, total, quotes=[verdict, *sides],
                              speaking=[review], counts=agreement(found), focus=side, review=review)
@@ -236,6 +285,11 @@ def verdicts_answer(knowledge, question: str, kind: str, review: str | None = No
         focus or "", ("positive", "mixed", "negative"))
     counts = agreement(found)
     quotes = []
+    if focus and counts.get(focus):  # "who didn't like it?": the reviews on that side, not the others
+        side = _keenest_first([v for v in found if v.stance == focus], reverse=focus == "negative")
+        quotes = [_verdict_quote(knowledge, v) for v in side if v.sentence][:MAX_QUOTES]
+        return ReviewOutcome("verdicts", kind, total, quotes=quotes, speaking=[v.review for v in found],
+                             counts=counts, focus=focus, review=review)
     for stance in sorted(order, key=lambda s: (order.index(s), -counts.get(s, 0))):
         for verdict in _keenest_first([v for v in found if v.stance == stance], reverse=focus == "negative"):
             if verdict.sentence and len(quotes) < MAX_QUOTES:
@@ -275,11 +329,11 @@ def review_sides(knowledge, review: str, question: str, focus: str | None, conse
         vectors = knowledge.sentence_vectors(hit.passage.id)
         if len(vectors) != len(sentences):
             continue
-        for sentence, sentence_vector, label in zip(sentences, vectors, knowledge.stances(sentences, vectors),
-                                                    strict=True):
+        marked = knowledge.marked_sides(hit.passage.id)
+        for sentence, sentence_vector, label, side in zip(sentences, vectors, knowledge.sentence_stances(
+                hit.passage.id), marked, strict=True):
             weight = float(sentence_vector @ (vector + knowledge.verdict_vector))
-            candidates.append((weight + (MARKED_BONUS if marked_stance(sentence) else 0.0), sentence, hit.passage,
-                               label))
+            candidates.append((weight + (MARKED_BONUS if side else 0.0), sentence, hit.passage, label))
     candidates.sort(key=lambda c: -c[0])
     wanted = {"positive": ["positive"], "negative": ["negative"], "mixed": ["positive", "negative"]}.get(
         focus or "", ["positive", "negative", "mixed"])
@@ -334,7 +388,7 @@ def _on_point(knowledge, hits: list[Hit], vector: np.ndarray, judge, kind: str, 
 
     ``ending``: the question asks what happens at the end: only passages that reveal it are read."""
     best: dict[str, ReviewQuote] = {}
-    chosen_vectors: dict[str, np.ndarray] = {}
+    chosen: dict[str, int] = {}  # the quoted sentence's place in its passage
     for hit in hits:
         passage = hit.passage
         sentences = list(passage.sentences or (passage.text,))
@@ -351,16 +405,28 @@ def _on_point(knowledge, hits: list[Hit], vector: np.ndarray, judge, kind: str, 
             continue
         i = int(np.argmax(ranked))
         quote = ReviewQuote(passage.review, passage.id, sentences[i], passage.source_label, None,
-                            passage.spoiler, float(ranked[i]) + (0.0 if ending else hit.score))
+                            passage.spoiler, float(ranked[i]) + (0.0 if ending or kind == "comments" else hit.score))
         held = best.get(passage.review)
         if held is None or quote.score > held.score:
             best[passage.review] = quote
-            chosen_vectors[passage.review] = vectors[i]
+            chosen[passage.review] = i
     quotes = sorted(best.values(), key=lambda quote: -quote.score)
-    if not quotes:
-        return []
-    labels = knowledge.stances([q.sentence for q in quotes], np.array([chosen_vectors[q.review] for q in quotes]))
-    return [replace(quote, stance=label) for quote, label in zip(quotes, labels, strict=True)]
+    return [replace(quote, stance=knowledge.sentence_stances(quote.passage_id)[chosen[quote.review]])
+            for quote in quotes]
+
+
+# "did the author reply?": a question about the review's writer answering the readers.
+_ASKS_REPLIES = re.compile(r"\b(?:author|critic|reviewer|writer|blogger|he|she)\b.{0,30}\b(?:repl|respond|answer|"
+                           r"write back|wrote back)", re.IGNORECASE)
+
+
+def _replies(knowledge, hits: list[Hit]) -> list[Hit]:
+    """The replies among the comments found, the review's author's own if any."""
+    replies = [hit for hit in hits if hit.passage.reply_to]
+    by_author = [hit for hit in replies
+                 if hit.passage.commenter and knowledge.reviews[hit.passage.review].author and
+                 hit.passage.commenter.casefold() in knowledge.reviews[hit.passage.review].author.casefold()]
+    return by_author or replies
 
 
 def _strongest_and_most_different(quotes: list[ReviewQuote]) -> list[ReviewQuote]:
@@ -398,8 +464,18 @@ def off_limits(question: str) -> bool:
 
 
 def _asks_ending(knowledge, question: str, aspect: str | None) -> bool:
+    """Whether the question asks how the film ends: the ending named, or a question that reads as one
+    ("how does it all turn out for them?"), the film's and the reviews' names taken out."""
     ending = knowledge.topics.aspects.get("ending")
-    return aspect == "ending" or bool(ending and ending.named_in(question))
+    return aspect == "ending" or bool(ending and ending.named_in(question)) or \
+        knowledge.question_kinds.asks_ending(knowledge.without_names(question))
+
+
+def _spoiler_leads(hits: list[Hit]) -> bool:
+    """Whether a passage that gives the ending away answers a story question clearly better than any other."""
+    hidden = max((hit.sentence_score for hit in hits if hit.passage.spoiler), default=None)
+    shown = max((hit.sentence_score for hit in hits if not hit.passage.spoiler), default=-1.0)
+    return hidden is not None and hidden >= shown + SPOILER_LEAD
 
 
 def _label(knowledge, aspect: str | None) -> str | None:
@@ -417,11 +493,8 @@ def _refers_to(question: str, subject: str) -> bool:
 
 
 def named_by_a_review(knowledge, title: str) -> bool:
-    """Whether a review names this other film (then a question about it asks for a comparison): among
-    the passages nearest to the title, one that has it in its words."""
-    wanted = " ".join(title.casefold().split())
-    hits = knowledge.retriever.search(title, top_k=TITLE_PASSAGES, filters=Filters(section="body"), min_score=-1.0)
-    return any(wanted in " ".join(hit.passage.text.casefold().split()) for hit in hits)
+    """Whether a review names this other film (then a question about it asks for a comparison)."""
+    return bool(knowledge.works.in_text(title))
 
 
 def strongly_answered(knowledge, question: str) -> bool:

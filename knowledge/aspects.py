@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -53,9 +53,28 @@ _OPINION_WORDS = {
 # or anything capitalised in quotation marks ("“Good Will Hunting”").
 _TITLE = re.compile(r"[“\"](?P<quoted>[A-Z0-9][^”\"]{1,60})[”\"]|\b(?P<plain>(?:[A-Z0-9][\w'’]*:?"
                     r"(?:\s+(?:of|the|and|in|a|an|on|to|for)\b)*\s+){1,6}[A-Z][\w'’]*)")
+_ACRONYM = re.compile(r"(?<!\w)[A-Z]{3,4}(?!\w)")  # a name in capitals ("HAL", "anti-HAL"), not a shouted word
 _SMALL = {"of", "the", "and", "in", "a", "an", "on", "to", "for", "but", "or", "so", "yet", "if", "when", "then", "it",
           "this", "that", "i", "he", "she", "they", "we", "you", "at", "as", "even", "ever", "now", "grade", "verdict",
           "rating"}
+
+
+def works_named(sentence: str, known: frozenset[str]) -> list[str]:
+    """The titles of other works a sentence names (in quotation marks, or two capitalised words or more),
+    leaving out this film and anyone or anything in it (``known``, lower case)."""
+    found = []
+    for match in _TITLE.finditer(sentence):
+        title = (match.group("quoted") or match.group("plain")).strip(" ,.:;’'")
+        words = [w for w in re.findall(r"[\w'’]+", title) if w.casefold() not in _SMALL and len(w) > 1]
+        if title.casefold().strip("’'s") in {"her", *known} or not words:
+            continue
+        if any(word.casefold().removesuffix("’s").removesuffix("'s") in known for word in words):
+            continue
+        if match.group("quoted") or len(words) >= 2:
+            found.append(title)
+    found += [word for word in _ACRONYM.findall(sentence) if word.casefold() not in known
+              and word.casefold() not in _SMALL | _OPINION_WORDS and word.casefold() not in _evaluative_words()]
+    return found
 
 
 @dataclass(frozen=True)
@@ -73,16 +92,7 @@ class Aspect:
 
     def names_a_work(self, sentence: str) -> bool:
         """Whether the sentence names a title that is not this film nor anyone or anything in it."""
-        for match in _TITLE.finditer(sentence):
-            title = (match.group("quoted") or match.group("plain")).strip(" ,.:;’'")
-            words = [w for w in re.findall(r"[\w'’]+", title) if w.casefold() not in _SMALL and len(w) > 1]
-            if title.casefold().strip("’'s") in {"her", *self.known} or not words:
-                continue
-            if any(word.casefold().removesuffix("’s").removesuffix("'s") in self.known for word in words):
-                continue
-            if match.group("quoted") or len(words) >= 2:
-                return True
-        return False
+        return bool(works_named(sentence, self.known))
 
     def named_in(self, text: str) -> bool:
         return bool(re.search(self.asked or self.words, text, re.IGNORECASE))
@@ -100,6 +110,26 @@ def topic_words(question: str) -> list[str]:
     """The question's content words, those that say what it is about (empty for "what did they think?")."""
     words = re.findall(r"[a-z][a-z'’-]*", question.casefold().replace("’", "'"))
     return [word for word in words if word not in _OPINION_WORDS and len(word) > 2]
+
+
+_PERSONAL_WORDS = {"he", "she", "his", "him", "hers", "himself", "herself", "why", "why's", "though", "reason",
+                   "reasons", "more", "again"}
+
+
+def subject_words(question: str) -> list[str]:
+    """The words that name what the question is about, not how it feels about it: ``topic_words`` without
+    pronouns and evaluative words ("weird", "boring": VADER's lexicon holds them), so "why's it so weird?"
+    names nothing and "what about the colours?" names the colours."""
+    evaluative = _evaluative_words()
+    return [word for word in topic_words(question)
+            if word not in _PERSONAL_WORDS and word.rstrip("s") not in evaluative and word not in evaluative]
+
+
+@lru_cache(maxsize=1)
+def _evaluative_words() -> frozenset[str]:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return frozenset(SentimentIntensityAnalyzer().lexicon)
 
 
 class Topics:
@@ -153,7 +183,7 @@ class Topics:
         own = similarity[:, column]
         nearest = similarity.argmax(axis=1) == column
         words = np.array([topic.used_in(s) for s in sentences], dtype=bool)
-        close = (own >= ASPECT_MEANING) & nearest
+        close = (own >= ASPECT_MEANING) & nearest & (not topic.titles)  # a comparison names what it compares with
         return np.where(words | close, own + WORDS_BONUS * words, -np.inf)
 
 

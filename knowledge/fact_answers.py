@@ -181,18 +181,22 @@ def _person_named(facts: FilmFacts, question: str) -> str | None:
 
 # A title after words that take a film: "the movie Arrival", "director of Dune: Part Two", "end of Blade Runner".
 _FILM_OBJECT = re.compile(r"(?:\b(?:the (?:movie|film)|director of|directed|cast of|plot of|end of|ending of|"
-                          r"stars? of|starred in|star in|composer of|sequel to)) "
+                          r"stars? of|starred in|star in|composer of|sequel to|think of|make of|opinion of)) "
                           r"([A-Z0-9][\w:'’-]*(?: (?:(?:of|in|the|and|on|a) )*[A-Z0-9][\w:'’-]*)*)")
 
 
-def another_film(facts: FilmFacts, question: str) -> str | None:
-    """The title of a film other than Her that the question is about, if it names one."""
+def another_film(facts: FilmFacts, question: str, known: frozenset[str] = frozenset()) -> str | None:
+    """The title of a film other than Her that the question is about, if it names one.
+
+    ``known`` (lower case): more names that are not other films (the reviews' names); a title with a
+    word of the film's own names (cast, crew, places, songs) or of ``known`` is no other film."""
     match = _FILM_OBJECT.search(question)
     if not match:
         return None
     title = match.group(1).rstrip(":'’-")
-    known = {"her", *(w for role in facts.cast for w in _names(role).casefold().split())}
-    return None if title.split()[0].casefold().rstrip("'’s") in known else title
+    names = {"her", *known, *facts.names()}
+    words = [w.casefold().removesuffix("'s").removesuffix("’s") for w in title.split()]
+    return None if title.casefold() in names or any(w in names for w in words if w[:1].isalnum()) else title
 
 
 def other_film_answer(title: str) -> Answer:

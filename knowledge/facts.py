@@ -9,6 +9,7 @@ questions file the facts file names, so that a question is matched to an entry b
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -65,6 +66,38 @@ class FilmFacts:
             for role in self.cast
             if key in (role.actor.casefold(), role.character.casefold(), *(a.casefold() for a in role.aliases))
         ]
+
+    def names(self) -> frozenset[str]:
+        """Every name of this film, lower case, whole and word by word: its cast and characters, crew,
+        places, songs and awards (what is never another film)."""
+        names: set[str] = set()
+        for role in self.cast:
+            names |= {role.actor, role.character, *role.aliases}
+        for fact in self.film.values():
+            names |= {str(value) for value in (fact.value if isinstance(fact.value, list) else [fact.value])}
+        for award in self.awards:  # an award's name whole: its words name other things ("tied with <a film>")
+            names |= {str(award.get(key, "")) for key in ("recipient", "song")}
+        return names_and_words(names) | {str(award.get("award", "")).casefold() for award in self.awards}
+
+
+# Words of the industry a name may hold ("Warner Bros. Pictures", "Best Original Score"): no name by themselves.
+_GENERIC_NAME_WORDS = frozenset({
+    "the", "of", "a", "an", "and", "for", "in", "on", "at", "to", "with", "best", "film", "films", "movie", "movies",
+    "picture", "pictures", "award", "awards", "original", "score", "song", "actor", "actress", "director",
+    "screenplay", "review", "reviews", "critic", "critics", "new", "world", "national", "motion", "production",
+    "design", "choice", "association", "board", "guild", "festival", "musical", "comedy", "drama", "bros", "studio",
+    "studios", "company"})
+_NAME_WORDS = 4  # a name this short is a person, a place or a company: each of its words names it too
+
+
+def names_and_words(names: set[str]) -> frozenset[str]:
+    """``names``, their parts ("Arcade Fire" of "Arcade Fire (score by ...)") and, for short parts, each of
+    their capitalised words, lower case ("Spike Jonze", "spike", "jonze")."""
+    parts = {part.strip() for name in names for part in re.split(r"[(),;]| and | by ", name)}
+    short = {part for part in parts if 0 < len(part.split()) <= _NAME_WORDS}
+    words = {word for part in short for word in re.findall(r"[\w'’]+", part)
+             if word[:1].isupper() and word.casefold() not in _GENERIC_NAME_WORDS}
+    return frozenset(n.casefold() for n in names | short | words if n)
 
 
 @lru_cache(maxsize=4)

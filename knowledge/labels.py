@@ -12,7 +12,9 @@ import re
 _ABOUT_WEBSITE = re.compile(
     r"\b(images?|pictures?|photos?|linking|links?|browsers?|website|web ?site|blog post|page)\b"
     r".{0,80}\b(load(ing)?|broken|show(ing)?|display(ing)?|work(ing)?|fix(ed)?|taken care)\b"
-    r"|\b(heads up)\b",
+    r"|\b(heads up)\b"
+    r"|\b(this|your) (site|blog|website|web site|newsletter|feed)\b"
+    r"|\b(404|dead link|broken link|subscribe|unsubscribe|rss)\b",
     re.IGNORECASE | re.DOTALL,
 )
 
@@ -20,7 +22,10 @@ _ABOUT_WEBSITE = re.compile(
 # A reviewer's note to the reader, not a statement about the film: "(Mild spoilers ahead)".
 _READER_NOTE = re.compile(
     r"^\W*((some|a few|minor|mild|slight|light|major)\s+)*spoilers?\s+(ahead|below|follow|warning)\W*$"
-    r"|^\W*spoiler\s+(alert|warning)\W*$",
+    r"|^\W*spoiler\s+(alert|warning)\W*$"
+    # "(Warning: major reveals below.)", "Spoilers: skip the rest if you haven't seen it": about what follows
+    r"|^\W*(spoilers?(\s+(alert|warning))?|warning)\s*[:–—-]\s*.{0,120}\b(next|following|below|ahead|follows?"
+    r"|gives? away|reveals?|stop reading|skip)\b[^.!?]*[.!?)]*\W*$",
     re.IGNORECASE,
 )
 

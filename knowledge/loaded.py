@@ -15,11 +15,15 @@ from functools import cached_property
 import numpy as np
 
 from knowledge.aspects import Topics, load_aspects
+from knowledge.facts import names_and_words
+from knowledge.question_kinds import QuestionKinds
 from knowledge.review_set import ReviewInfo, ReviewSet
-from knowledge.stance import classifier, stances
+from knowledge.stance import classifier, list_sides, stances
 from knowledge.verdict_questions import VerdictQuestions
 from knowledge.verdicts import VERDICT_QUERY, Verdict, review_verdicts
+from knowledge.works import WorksNamed
 
+STANCE_CACHE = 10_000  # passages whose sentence stances are kept (a turn reads a few dozen)
 NARRATION_QUERY = "what happens in the story: what the characters do and what happens to them"
 
 
@@ -33,8 +37,10 @@ class Knowledge:
             {"id": review, "title": passage.review_title, "author": passage.author, "outlet": passage.outlet,
              "url": passage.url} for review, passage in retriever.reviews.items()]
         self.reviews = ReviewSet.from_metadata(sorted(rows, key=lambda row: row["id"]))
-        self.topics = Topics(load_aspects(known_names=own_names(facts, self.reviews)), retriever.encoder)
+        self.own_names = own_names(facts, self.reviews)
+        self.topics = Topics(load_aspects(known_names=self.own_names), retriever.encoder)
         self._lock = threading.Lock()
+        self._stance_cache: dict[str, list[str]] = {}
 
     def review(self, review_id: str) -> ReviewInfo:
         return self.reviews[review_id]
@@ -54,6 +60,30 @@ class Knowledge:
         return VerdictQuestions(self.retriever.encoder)
 
     @cached_property
+    def question_kinds(self) -> QuestionKinds:
+        return QuestionKinds(self.retriever.encoder)
+
+    def without_names(self, text: str) -> str:
+        """``text`` without the names of the reviews and of the people in the film: what is asked, not about whom."""
+        return self._film_people.sub(" ", self.reviews.without_names(text))
+
+    @cached_property
+    def _film_people(self) -> re.Pattern:
+        people = names_and_words({name for role in self.facts.cast for name in (role.actor, role.character,
+                                                                                 *role.aliases)})
+        alternatives = sorted((name for name in people if len(name) > 2), key=len, reverse=True)
+        return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, alternatives)) + r")(?:['’]s)?(?!\w)", re.IGNORECASE)
+
+    @cached_property
+    def comment_counts(self) -> dict[str, int]:
+        """How many reader comments each review has (those about the website itself too)."""
+        counts: dict[str, int] = {}
+        for passage in self.retriever.index.passages:
+            if passage.section == "comment":
+                counts[passage.review] = counts.get(passage.review, 0) + 1
+        return counts
+
+    @cached_property
     def narration(self) -> np.ndarray:
         """Towards telling what happens and away from judging it: the plot answers' preference."""
         return self.retriever.encoder.encode([NARRATION_QUERY])[0] - self.verdict_vector
@@ -61,6 +91,45 @@ class Knowledge:
     def stances(self, sentences: list[str], vectors: np.ndarray) -> list[str]:
         """Each sentence's stance (positive, negative, mixed, neutral), from it and its stored vector."""
         return stances(sentences, vectors, encoder=self.retriever.encoder) if sentences else []
+
+    def sentence_stances(self, passage_id: str) -> list[str]:
+        """The stance of each sentence of a passage: its pros-and-cons side where the review marks one
+        (an item under "Cons:"), else the classifier's reading of it."""
+        cached = self._stance_cache.get(passage_id)
+        if cached is None:
+            passage = self.retriever.index.passages[self._rows[passage_id]]
+            read = self.stances(list(passage.sentences), self.sentence_vectors(passage_id))
+            marked = self.marked_sides(passage_id)
+            cached = [side or label for side, label in zip(marked, read, strict=True)] if any(marked) else read
+            with self._lock:
+                if len(self._stance_cache) >= STANCE_CACHE:
+                    self._stance_cache.clear()
+                self._stance_cache[passage_id] = cached
+        return cached
+
+    def marked_sides(self, passage_id: str) -> list[str | None]:
+        """The side each sentence of a passage is marked with in the review's pros-and-cons lists, else None."""
+        passage = self.retriever.index.passages[self._rows[passage_id]]
+        return list(self._list_sides.get(passage_id) or [None] * len(passage.sentences))
+
+    @cached_property
+    def _list_sides(self) -> dict[str, tuple[str | None, ...]]:
+        """Per body passage with a marked pros-and-cons item, its sentences' sides (a heading may end the
+        passage before its items, so each review's body is read in order)."""
+        by_review: dict[str, list] = {}
+        for passage in self.retriever.index.passages:
+            if passage.section == "body":
+                by_review.setdefault(passage.review, []).append(passage)
+        found = {}
+        for passages in by_review.values():
+            sides = list_sides([sentence for passage in passages for sentence in passage.sentences])
+            start = 0
+            for passage in passages:
+                own = tuple(sides[start:start + len(passage.sentences)])
+                start += len(passage.sentences)
+                if any(own):
+                    found[passage.id] = own
+        return found
 
     @cached_property
     def coverage(self) -> dict[str, set[str]]:
@@ -78,6 +147,14 @@ class Knowledge:
                     covered[name].add(passage.review)
         return covered
 
+    @cached_property
+    def works(self) -> WorksNamed:
+        """The other works the reviews name, and the sentences that name them."""
+        return WorksNamed(self.retriever.index.passages, self.own_names)
+
+    def passage(self, passage_id: str):
+        return self.retriever.index.passages[self._rows[passage_id]]
+
     def sentence_vectors(self, passage_id: str) -> np.ndarray:
         """The stored vectors of a passage's sentences, in order (read in place)."""
         row = self._rows[passage_id]
@@ -92,25 +169,15 @@ class Knowledge:
     def warm(self) -> Knowledge:
         """Work out now what the first turns would otherwise wait for."""
         _ = classifier(self.retriever.encoder), self.narration, self.verdicts, self.coverage, self._rows
-        _ = self.topics.vectors, self.verdict_questions.warm()
+        _ = self.topics.vectors, self.verdict_questions.warm(), self.question_kinds.warm(), self.comment_counts,\
+            self._film_people, self._list_sides, self.works
         return self
 
 
 def own_names(facts, reviews: ReviewSet) -> frozenset[str]:
     """Every name that belongs to this film or its reviews, lower case, whole and word by word: its
     cast and characters, crew, places, songs and awards, and the reviews' titles, authors and outlets."""
-    names: set[str] = set()
-    for role in facts.cast:
-        names |= {role.actor, role.character, *role.aliases}
-    for fact in facts.film.values():
-        values = fact.value if isinstance(fact.value, list) else [fact.value]
-        names |= {str(value) for value in values}
-    for award in facts.awards:
-        names |= {str(award.get(key, "")) for key in ("award", "recipient", "song")}
-    for review in reviews:
-        names |= set(review.called()) | {review.title}
-    words = {word for name in names for word in re.findall(r"[\w'’]+", name) if word[:1].isupper()}
-    return frozenset(n.casefold() for n in names | words if n)
+    return facts.names() | names_and_words({name for review in reviews for name in (*review.called(), review.title)})
 
 
 _lock = threading.Lock()

@@ -221,18 +221,51 @@ def stances(sentences: Sequence[str], vectors: np.ndarray | None = None, *, enco
     """The stances of ``sentences``; ``vectors`` (one row each, normalised) spare encoding them."""
     if not sentences:
         return []
-    read = classifier(encoder).of_sentences(sentences, vectors)
-    return [marked_stance(sentence) or stance for sentence, stance in zip(sentences, read, strict=True)]
+    return classifier(encoder).of_sentences(sentences, vectors)
 
 
-# A pros-and-cons line says its side itself: "+ the music", "- it drags".
-_PRO_LINE = re.compile(r"\s*\+\s")
-_CON_LINE = re.compile(r"\s*[-\u2013\u2212]\s")
+# A pros-and-cons list says its sides itself: "+ the music", "- it drags", or items under a heading
+# such as "Pros:", "What didn't work:". The heading's words (general English, any review) give its side.
+_BULLET = re.compile(r"\s*[+\-\u2013\u2212*\u2022]\s+\S")
+_PLUS = re.compile(r"\s*\+\s")
+_MINUS = re.compile(r"\s*[-\u2013\u2212]\s")
+_HEADING_WORDS = 6  # a heading is short and ends with a colon ("What didn't work:")
+_NEGATIVE_HEADING = re.compile(r"\b(?:cons?|minus(?:es)?|against|bad|worst|weak(?:ness(?:es)?)?|downsides?|lows?"
+                               r"|lowlights?|misses|gripes?|quibbles?|problems?|complaints?|dislikes?|disliked"
+                               r"|didn'?t|did not|doesn'?t|does not|wasn'?t"
+                               r"|not (?:so |very |that )?(?:good|great|work|like|love|for))\b", re.IGNORECASE)
+_POSITIVE_HEADING = re.compile(r"\b(?:pros?|plus(?:es|ses)?|for|good|best|strengths?|upsides?|highs?|highlights?"
+                               r"|hits|likes?|liked|loved|worked|works)\b", re.IGNORECASE)
+
+
+def list_sides(sentences: Sequence[str]) -> list[str | None]:
+    """For a review's body sentences in order, the side each pros-and-cons item is marked with, else None.
+
+    An item ("- too long") takes the side of the heading above it ("Cons:", "What didn't work:"); without a
+    heading, "+" is praise, and "-" is criticism only in a list that also has "+" items (a plain dash is
+    only a bullet)."""
+    sides: list[str | None] = []
+    heading: str | None = None
+    plus_list = any(_PLUS.match(sentence) for sentence in sentences)
+    for sentence in sentences:
+        if _BULLET.match(sentence):
+            marked = "positive" if _PLUS.match(sentence) else "negative" if plus_list and _MINUS.match(sentence) \
+                else None
+            sides.append(marked or heading)
+            continue
+        sides.append(None)
+        words = sentence.split()
+        if sentence.rstrip().endswith(":") and len(words) <= _HEADING_WORDS:
+            heading = "negative" if _NEGATIVE_HEADING.search(sentence) else \
+                "positive" if _POSITIVE_HEADING.search(sentence) else None
+        else:
+            heading = None
+    return sides
 
 
 def marked_stance(sentence: str) -> str | None:
-    """The side a pros-and-cons line is marked with, if it is one."""
-    return "positive" if _PRO_LINE.match(sentence) else "negative" if _CON_LINE.match(sentence) else None
+    """The side a lone "+" line says ("+ the music"): praise. A dash alone says nothing (see :func:`list_sides`)."""
+    return "positive" if _PLUS.match(sentence) else None
 
 
 def overall(stances: Sequence[str]) -> str:

@@ -10,16 +10,13 @@ names are taken out, so that any review set is read the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
-import numpy as np
-import yaml
+from knowledge.examples import ExampleGroups
 
 QUESTIONS_FILE = Path(__file__).parent / "data" / "verdict_questions.yaml"
 SIDES = ("negative", "positive", "mixed")  # a verdict question about one side of the verdicts
 VERDICT_GROUPS = ("overall", *SIDES)
-NEAREST = 3  # a group's closeness: the mean of its three nearest examples (one odd example decides nothing)
 # Chosen on a dev sample of 34 questions written apart from every eval set
 # (tests/data/verdict_question_dev.yaml): asks right for 28 of 34 (16 for the word patterns of
 # knowledge/answers.py alone, 29 for both), asks and side right for 24. Unrelated questions ("what time
@@ -47,21 +44,12 @@ class VerdictQuestions:
     """The example questions with their vectors, encoded once per process."""
 
     def __init__(self, encoder, path: Path = QUESTIONS_FILE):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        missing = {*VERDICT_GROUPS, "topic"} - set(data)
-        if missing:
-            raise ValueError(f"{path}: no examples for {sorted(missing)}")
-        self.encoder = encoder
-        self.groups = {group: [str(q) for q in data[group]] for group in (*VERDICT_GROUPS, "topic")}
-
-    @cached_property
-    def _vectors(self) -> dict[str, np.ndarray]:
-        return {group: self.encoder.encode(questions) for group, questions in self.groups.items()}
+        self.examples = ExampleGroups(encoder, path, required=(*VERDICT_GROUPS, "topic"))
+        self.groups = self.examples.groups
 
     def closeness(self, question: str) -> dict[str, float]:
         """Each group's closeness to the question (cosine, mean of the nearest examples)."""
-        vector = self.encoder.encode_query(question)
-        return {group: float(np.sort(vectors @ vector)[-NEAREST:].mean()) for group, vectors in self._vectors.items()}
+        return self.examples.closeness(question)
 
     def read(self, question: str, own_words: bool = False) -> VerdictReading:
         """Whether ``question`` (names taken out) asks for a verdict, and on which side.
@@ -77,5 +65,5 @@ class VerdictQuestions:
         return VerdictReading(True, focus, close[best])
 
     def warm(self) -> VerdictQuestions:
-        _ = self._vectors
+        self.examples.warm()
         return self

@@ -164,8 +164,19 @@ def test_the_labelled_stances_do_not_regress(encoder, hybrid):
     assert right >= STANCE_FLOOR, f"{right} of {len(items)} right"
 
 
-@pytest.mark.parametrize(("line", "side"), [("+ the music", "positive"), ("- it drags", "negative"),
-                                             ("\u2013 it drags", "negative"), ("it - drags", None),
+@pytest.mark.parametrize(("line", "side"), [("+ the music", "positive"), ("- it drags", None), ("it - drags", None),
                                              ("+1 to that", None)])
-def test_a_pros_and_cons_line_says_its_side(line, side):
+def test_a_lone_plus_line_says_praise_and_a_dash_is_only_a_bullet(line, side):
     assert stance.marked_stance(line) == side
+
+
+@pytest.mark.parametrize(("sentences", "sides"), [
+    (["+ the music", "- it drags", "Grade: B-"], ["positive", "negative", None]),
+    (["Pros:", "- a smart premise", "Cons:", "\u2013 runs long"], [None, "positive", None, "negative"]),
+    (["What worked:", "- the look", "What didn't:", "- the middle", "Verdict: fine."],
+     [None, "positive", None, "negative", None]),
+    (["Three things:", "- one", "- two"], [None, None, None]),
+    (["Not so good:", "* the ending"], [None, "negative"]),
+])
+def test_a_pros_and_cons_list_marks_its_items_by_its_headings(sentences, sides):
+    assert stance.list_sides(sentences) == sides

@@ -1,0 +1,33 @@
+"""Questions about the reviews themselves: who wrote them, where and when they appeared, their
+titles, links, ratings and reader comments. Any action that gets such a question hands it here."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import in_thread
+from actions.phrasing import details_reply
+from actions.replies import remember, send
+from knowledge.question_kinds import DetailReading
+from knowledge.review_details import details_answer
+
+
+def details_reading(known, text: str) -> DetailReading | None:
+    """The detail of the reviews a message asks for, or None when it asks something else: clearly nearer
+    a details question than a question about the film itself; a rating question that names one of the
+    film's topics ("what do the reviews say about the score?" asks about the music) is none."""
+    reading = known.question_kinds.detail(known.reviews.without_names(text))
+    if reading.detail == "ratings" and known.topics.of_question(text, None):
+        return None
+    return reading if reading.detail else None
+
+
+async def answer_details(dispatcher: CollectingDispatcher, tracker: Tracker, known, text: str,
+                         reading: DetailReading) -> list:
+    """Says the detail asked for, of the review meant or of every review; remembers the review in play."""
+    outcome = await in_thread(details_answer, known, text, reading, last_review=tracker.get_slot("last_review"),
+                              in_play=tuple(tracker.get_slot("last_reviews") or ()))
+    answer = details_reply(outcome)
+    send(dispatcher, answer)
+    return remember(answer, "details", text, None)

@@ -1,0 +1,71 @@
+"""What a question asks for beyond its topic, read by meaning: a detail of the reviews themselves
+(who wrote them, where and when they appeared, their titles, links, ratings, comments), or how
+the film ends (what only a spoiler answers).
+
+"Who penned that one?", "which paper ran it?" and "how does it all turn out?" share no words a
+list could hold with the questions they mean; each lies near the example questions of its
+group in ``data/question_kinds.yaml`` and farther from questions about the film itself. The
+examples are general, so any review set is read the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.examples import ExampleGroups
+
+KINDS_FILE = Path(__file__).parent / "data" / "question_kinds.yaml"
+DETAILS = ("author", "outlet", "date", "title", "link", "ratings", "comments")
+# Chosen on tests/data/question_kind_dev.yaml (questions written apart from every eval set):
+# a detail is asked when its group is near enough and ahead of the questions about the film.
+DETAIL_FLOOR = 0.5
+DETAIL_MARGIN = 0.05
+# Ending questions: near the ending examples and ahead of the questions about the story before it.
+ENDING_FLOOR = 0.35
+ENDING_MARGIN = 0.03
+# The question word says which detail when its group is near at all: "when was it published?" asks a date
+# (the encoder weighs "published" far above "when").
+_WH_DETAIL = {"when": "date", "where": "outlet", "who": "author", "whose": "author"}
+
+
+@dataclass(frozen=True)
+class DetailReading:
+    """``detail``: the review detail asked for (one of ``DETAILS``) or None; ``closeness`` to it;
+    ``lead``: how far it is ahead of the film questions (negative when behind)."""
+
+    detail: str | None
+    closeness: float = 0.0
+    lead: float = 0.0
+
+
+class QuestionKinds:
+    """The example questions of ``data/question_kinds.yaml``, encoded once per process."""
+
+    def __init__(self, encoder, path: Path = KINDS_FILE):
+        self.examples = ExampleGroups(encoder, path, required=(*DETAILS, "film", "ending", "story"))
+
+    def detail(self, question: str) -> DetailReading:
+        """The detail of the reviews the question asks for, if it reads as one (names taken out first)."""
+        reading = self.nearest_detail(question)
+        asked = reading.closeness >= DETAIL_FLOOR and reading.lead >= DETAIL_MARGIN
+        return reading if asked else DetailReading(None, reading.closeness, reading.lead)
+
+    def nearest_detail(self, question: str) -> DetailReading:
+        """The nearest detail group whatever its lead: for a question context already says is about a review."""
+        close = self.examples.closeness(question)
+        best = max(DETAILS, key=close.get)
+        wh = re.search(r"\b(" + "|".join(_WH_DETAIL) + r")\b", question, re.IGNORECASE)
+        if wh and (said := _WH_DETAIL[wh.group(1).casefold()]) != best and close[said] >= DETAIL_FLOOR:
+            best = said
+        return DetailReading(best, close[best], close[best] - close["film"])
+
+    def asks_ending(self, question: str) -> bool:
+        """Whether the question asks how the film ends or for a late twist."""
+        close = self.examples.closeness(question)
+        return close["ending"] >= ENDING_FLOOR and close["ending"] >= close["story"] + ENDING_MARGIN
+
+    def warm(self) -> QuestionKinds:
+        self.examples.warm()
+        return self

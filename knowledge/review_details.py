@@ -1,0 +1,88 @@
+"""The reviews' own details: who wrote them, where and when they appeared, their titles, links,
+ratings and reader comments, for one review or the whole set.
+
+Plain results from the loaded metadata and index, no Rasa: :func:`details_answer` gives a
+:class:`DetailsOutcome`; ``actions/phrasing.py`` puts it into words. Which review a question
+means comes from its words (a name, a place in the set, "that one") and the conversation (the
+review the last answer was about); a question about "them" or "the reviews" is about the set.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from knowledge.question_kinds import DetailReading
+
+# Words that make a question about the whole set rather than the review in play.
+_THE_SET = re.compile(r"\b(?:they|them|their|these|those|all|each|every|reviews|critics|reviewers|articles|pieces"
+                      r"|which (?:one|review|critic)|any of)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ReviewDetails:
+    """One review's details, as the metadata and the index hold them."""
+
+    id: str
+    label: str  # how an answer names it: "Jo Critic's review (The Weekly)"
+    title: str
+    author: str | None
+    outlet: str | None
+    date: str | None
+    url: str | None
+    rating: str | None  # as the reviewer wrote it
+    rating_value: float | None  # 0..1, for ordering
+    stance: str | None  # its overall verdict
+    comments: int
+
+
+@dataclass
+class DetailsOutcome:
+    """``detail`` asked for (author, outlet, date, title, link, ratings, comments) of ``reviews``
+    (one, or the set in its order); ``total``: how many reviews are loaded."""
+
+    detail: str
+    reviews: list[ReviewDetails] = field(default_factory=list)
+    total: int = 0
+    whole_set: bool = False
+
+    @property
+    def sources(self) -> list[str]:
+        return [f"review:{review.id}" for review in self.reviews]
+
+
+def details_answer(knowledge, question: str, reading: DetailReading, *, last_review: str | None = None,
+                   in_play: tuple[str, ...] = ()) -> DetailsOutcome:
+    """The detail ``reading`` found, of the review the question means or of every review."""
+    review = which_review(knowledge, question, last_review, in_play)
+    ids = [review] if review else knowledge.reviews.ids
+    return DetailsOutcome(reading.detail or "author", [details_of(knowledge, r) for r in ids],
+                          len(knowledge.reviews), whole_set=review is None)
+
+
+def which_review(knowledge, question: str, last_review: str | None, in_play: tuple[str, ...]) -> str | None:
+    """The one review a details question means, or None for the set.
+
+    Named, or pointed at ("the third review", "that one"); otherwise the review the conversation is
+    on, unless the question speaks of them all ("where were they published?")."""
+    reviews = knowledge.reviews
+    found = reviews.resolve(question, last=last_review, in_play=in_play)
+    if found:
+        return found
+    named = reviews.named_in(question)
+    if len(named) == 1:
+        return named[0]
+    if len(reviews) == 1:
+        return reviews.ids[0]
+    if _THE_SET.search(reviews.without_names(question)):
+        return None
+    return last_review if last_review in reviews.by_id else None
+
+
+def details_of(knowledge, review_id: str) -> ReviewDetails:
+    info = knowledge.reviews[review_id]
+    verdict = knowledge.verdicts.get(review_id)
+    rating = verdict.rating if verdict else None
+    return ReviewDetails(review_id, info.label, info.short_title, info.author, info.outlet, info.date, info.url,
+                         rating.written if rating else None, rating.value if rating else None,
+                         verdict.stance if verdict else None, knowledge.comment_counts.get(review_id, 0))
