@@ -264,7 +264,8 @@ def _passage(base: dict, section: str, prefix: str, n: int, text: str, **extra) 
         text=text,
         sentences=_quotable(split_sentences(text)),
         spoiler=None,  # knowledge/spoilers.py: the review's own overrides, then meaning at index build
-        off_topic=section == "comment" and labels.about_website(text),
+        # a comment about the website, or a paragraph that only warns of spoilers: never an answer
+        off_topic=labels.about_website(text) if section == "comment" else labels.is_reader_note(text),
         **base,
         **extra,
     )
