@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import subprocess
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urljoin
@@ -36,6 +38,19 @@ def chromium(profile: Path):
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     return driver
+
+
+@contextmanager
+def on_every_page(driver, source: str) -> Iterator[None]:
+    """Run ``source`` in every document before its own scripts (CDP), while the block lasts.
+
+    What a test needs to observe or take away from the browser (speech synthesis), never a hook in herbot's code.
+    """
+    added = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": source})
+    try:
+        yield
+    finally:
+        driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": added["identifier"]})
 
 
 class ChatPage:

@@ -3,18 +3,20 @@
 What a user sees: the greeting, a grounded answer with its quoted source, buttons,
 thumbs that are stored, a reload that keeps the conversation (and the bot's memory of
 it: the socket.io room fix), text that can never become HTML, a phone-sized screen,
-and no request to anywhere but the bot. The test leaves a screenshot in reports/.
+no request to anywhere but the bot, and answers read aloud. The test leaves a
+screenshot in reports/.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-from browser import ChatPage
+from browser import ChatPage, on_every_page
 
 from herbot.settings import PROJECT_ROOT
 from herbot.tracker_db import slot_events
@@ -200,6 +202,77 @@ def test_vendored_assets_are_rebuilt_byte_for_byte_from_the_lockfile(tmp_path):
     assert sorted(p.name for p in rebuilt.iterdir()) == sorted(p.name for p in committed.iterdir())
     for built in rebuilt.iterdir():
         assert built.read_bytes() == (committed / built.name).read_bytes(), built.name
+
+
+# Every utterance the page queues, and every cancel, in order; the real speechSynthesis still gets them.
+RECORD_SPEECH = """
+window.spoken = [];
+if (window.speechSynthesis) {
+  const synth = window.speechSynthesis, speak = synth.speak.bind(synth), cancel = synth.cancel.bind(synth);
+  synth.speak = utterance => { window.spoken.push(utterance.text); speak(utterance); };
+  synth.cancel = () => { window.spoken.push(null); cancel(); };
+}
+"""
+
+
+def spoken(page: ChatPage) -> list[str | None]:
+    """What the page asked the browser to say (None: it stopped the voice)."""
+    return page.driver.execute_script("return window.spoken")
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_read_aloud_is_off_until_switched_on_then_reads_each_answer_with_its_quotes(browser, bot):
+    from selenium.webdriver.common.by import By
+
+    with on_every_page(browser, RECORD_SPEECH):
+        page = ChatPage(browser, f"{bot[0]}/chat/").open()
+        toggle = browser.find_element(By.ID, "speak")
+        assert toggle.is_displayed() and toggle.get_attribute("aria-pressed") == "false"
+        page.ask("Who plays Theodore?")
+        page.settle()
+        assert not [text for text in spoken(page) if text], "nothing is read while the toggle is off"
+
+        toggle.click()
+        assert toggle.get_attribute("aria-pressed") == "true"
+        assert browser.execute_script("return localStorage.getItem('herbot.chat.speak')") == "on"
+        answer = page.ask("What did the critics think of the acting?")
+        page.settle()
+        said = [text for text in spoken(page) if text]
+        assert len(said) == 1, said
+        quotes = answer.find_elements(By.CSS_SELECTOR, ".quote")
+        assert quotes, answer.text
+        assert said[0].startswith(words(answer.find_element(By.CSS_SELECTOR, ".bubble").text))
+        for quote in quotes:  # each quote with its source, without the page's quote marks or dash
+            sentence = quote.find_element(By.TAG_NAME, "blockquote").text
+            source = quote.find_element(By.TAG_NAME, "figcaption").text.removeprefix("— ")
+            assert f"From {source}: {words(sentence)}" in said[0], said[0]
+        assert not re.search(r"[<>*_`#“”—]", said[0]), said[0]
+
+        before = len(spoken(page))
+        browser.find_element(By.ID, "log").click()  # a click stops the voice
+        assert spoken(page)[before:] == [None]
+        page.ask("Who directed Her?")  # a new question stops the answer being read before the next is read
+        page.settle()
+        after = spoken(page)[before + 1:]
+        assert after[0] is None and any("Spike Jonze" in text for text in after[1:] if text), after
+
+        page.open(fresh=False)  # remembered across a reload
+        assert browser.find_element(By.ID, "speak").get_attribute("aria-pressed") == "true"
+
+
+def test_without_speech_synthesis_the_speaker_toggle_is_hidden_and_the_chat_works(browser, bot):
+    from selenium.webdriver.common.by import By
+
+    with on_every_page(browser, "delete window.speechSynthesis; delete window.SpeechSynthesisUtterance;"):
+        page = ChatPage(browser, f"{bot[0]}/chat/").open()
+        assert browser.execute_script("return 'speechSynthesis' in window") is False
+        assert not browser.find_element(By.ID, "speak").is_displayed()
+        assert "Phoenix" in page.ask("Who plays Theodore?").text
+        page.settle()
+        assert not [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
 
 
 def _screenshot_path() -> Path:

@@ -1,10 +1,12 @@
 // herbot's web chat: Rasa's socket.io channel, a conversation kept across reloads (the
 // server takes a session back only with the resume token it gave out with it), and every
-// piece of text put on the page with textContent, never as HTML.
+// piece of text put on the page with textContent, never as HTML. Answers can be read aloud
+// by the browser's own speech synthesis.
 (function () {
   "use strict";
 
   var STORE_KEY = "herbot.chat.v1";
+  var SPEAK_KEY = "herbot.chat.speak"; // the speaker toggle outlives "New chat"
   var MAX_ENTRIES = 200;
   var GREETING_PAYLOAD = "/greet"; // the persona's greeting comes from the bot's domain
 
@@ -14,6 +16,7 @@
   var typing = document.getElementById("typing");
   var status = document.getElementById("status");
   var restart = document.getElementById("restart");
+  var speakToggle = document.getElementById("speak");
 
   // --- the conversation, kept in localStorage so that a reload shows it again ---
 
@@ -187,6 +190,7 @@
   }
 
   function send(message, shown) {
+    stopReading();
     closeChoices();
     append({ from: "user", text: shown }, true);
     showTyping(true);
@@ -226,12 +230,14 @@
 
   socket.on("bot_uttered", function (data) {
     if (!data || typeof data !== "object") return;
-    append({
+    var entry = {
       from: "bot",
       text: typeof data.text === "string" ? data.text : "",
       quick_replies: asList(data.quick_replies || data.buttons),
       custom: data.custom && typeof data.custom === "object" ? data.custom : null,
-    }, true);
+    };
+    append(entry, true);
+    readAloud(entry);
     // Focus back to the box after an answer, unless the user is tabbing through the log.
     if (!log.contains(document.activeElement)) input.focus({ preventScroll: true });
   });
@@ -269,6 +275,73 @@
     requestSession();
     input.focus();
   });
+
+  // --- reading answers aloud with the browser's own voice (nothing leaves the browser) ---
+
+  var speech = window.speechSynthesis && typeof window.SpeechSynthesisUtterance === "function"
+    ? window.speechSynthesis : null;
+  var speaking = Boolean(speech) && preference(SPEAK_KEY) === "on";
+
+  function preference(key) {
+    try {
+      return window.localStorage.getItem(key);
+    } catch (error) {
+      return null; // storage unavailable: the default
+    }
+  }
+
+  function remember(key, value) {
+    try {
+      window.localStorage.setItem(key, value);
+    } catch (error) {
+      // not remembered across reloads, still on for now
+    }
+  }
+
+  function showSpeaking() {
+    speakToggle.setAttribute("aria-pressed", speaking ? "true" : "false");
+  }
+
+  /** What the page shows of an answer, as plain words: its warning, text and quotes with their sources. */
+  function spokenText(entry) {
+    var custom = entry.custom || {};
+    var parts = [];
+    if (custom.spoiler_warning) parts.push("Spoiler warning.");
+    if (entry.text) parts.push(entry.text);
+    asList(custom.quotes).forEach(function (quote) {
+      if (quote && quote.sentence) parts.push("From " + (quote.source || "an unknown source") + ": " + quote.sentence);
+    });
+    return withoutMarkup(parts.join(" "));
+  }
+
+  function withoutMarkup(text) {
+    return String(text)
+      .replace(/<[^>]*>/g, " ")
+      .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
+      .replace(/[*_`#~|]+/g, " ")
+      .replace(/\s+/g, " ")
+      .trim();
+  }
+
+  function readAloud(entry) {
+    var text = speaking && spokenText(entry);
+    if (text) speech.speak(new window.SpeechSynthesisUtterance(text)); // after the rest of this turn's answer
+  }
+
+  function stopReading() {
+    if (speech) speech.cancel();
+  }
+
+  if (speech) {
+    speakToggle.hidden = false;
+    showSpeaking();
+    speakToggle.addEventListener("click", function () {
+      speaking = !speaking;
+      remember(SPEAK_KEY, speaking ? "on" : "off");
+      showSpeaking();
+    });
+    document.addEventListener("click", stopReading, true); // any click, this toggle's too, stops the voice
+  }
 
   // A reload shows the conversation so far; suggestions stay open only on the last answers.
   state.entries.forEach(function (entry) {
