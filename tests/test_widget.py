@@ -3,8 +3,8 @@
 What a user sees: the greeting, a grounded answer with its quoted source, buttons,
 thumbs that are stored, a reload that keeps the conversation (and the bot's memory of
 it: the socket.io room fix), text that can never become HTML, a phone-sized screen,
-no request to anywhere but the bot, and answers read aloud. The test leaves a
-screenshot in reports/.
+no request to anywhere but the bot, answers read aloud and the conversation saved as
+Markdown. The test leaves a screenshot in reports/.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from browser import ChatPage, on_every_page
 
 from herbot.settings import PROJECT_ROOT
 from herbot.tracker_db import slot_events
+from herbot.transcripts import markdown, turns
 
 pytestmark = pytest.mark.slow
 
@@ -273,6 +274,34 @@ def test_without_speech_synthesis_the_speaker_toggle_is_hidden_and_the_chat_work
         assert "Phoenix" in page.ask("Who plays Theodore?").text
         page.settle()
         assert not [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def test_save_conversation_downloads_the_markdown_herbot_transcript_writes(browser, bot, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    try:
+        page = ChatPage(browser, f"{bot[0]}/chat/").open()
+        page.ask("What did the critics think of the acting?")
+        page.settle()
+        page.ask("Who plays Theodore?")
+        page.settle()
+        browser.find_element(By.ID, "save").click()
+        saved = page.wait(lambda _: [path for path in tmp_path.iterdir() if path.suffix == ".md"])
+    finally:
+        browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "default"})
+    assert re.fullmatch(r"herbot-conversation-\d{4}-\d{2}-\d{2}\.md", saved[0].name)
+    text = saved[0].read_text(encoding="utf-8")
+
+    # What the tracker store holds of this conversation, as `herbot transcript` writes it, less the
+    # greeting's /greet payload (the page never shows it). Rasa stores a turn after sending its replies.
+    shown = len(page.messages())
+    stored = page.wait(lambda _: (said := [turn for turn in turns(Path(bot[1]) / "tracker.db", page.session_id())
+                                           if not (turn["who"] == "user" and turn["text"].startswith("/"))])
+                       and len(said) == shown and said)
+    assert text == markdown(stored)
+    assert "**You:** What did the critics think of the acting?" in text
+    assert re.search(r"^> “.+” — .+$", text, re.MULTILINE) and "\nSources: " in text, text
 
 
 def _screenshot_path() -> Path:

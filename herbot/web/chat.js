@@ -1,7 +1,7 @@
 // herbot's web chat: Rasa's socket.io channel, a conversation kept across reloads (the
 // server takes a session back only with the resume token it gave out with it), and every
 // piece of text put on the page with textContent, never as HTML. Answers can be read aloud
-// by the browser's own speech synthesis.
+// by the browser's own speech synthesis and the conversation saved as Markdown.
 (function () {
   "use strict";
 
@@ -17,6 +17,7 @@
   var status = document.getElementById("status");
   var restart = document.getElementById("restart");
   var speakToggle = document.getElementById("speak");
+  var saveButton = document.getElementById("save");
 
   // --- the conversation, kept in localStorage so that a reload shows it again ---
 
@@ -342,6 +343,41 @@
     });
     document.addEventListener("click", stopReading, true); // any click, this toggle's too, stops the voice
   }
+
+  // --- saving the conversation: the same Markdown as `herbot transcript` (herbot/transcripts.py) ---
+
+  function transcript(entries) {
+    var lines = ["# Conversation with herbot", ""];
+    entries.forEach(function (entry) {
+      if (entry.from === "user") {
+        lines.push("**You:** " + (entry.text || ""), "");
+        return;
+      }
+      var custom = entry.custom || {};
+      var quotes = asList(custom.quotes);
+      var sources = asList(custom.sources);
+      lines.push("**herbot:** " + (entry.text || ""), "");
+      quotes.forEach(function (quote) {
+        quote = quote || {};
+        var rating = quote.rating ? ", " + quote.rating : "";
+        lines.push("> “" + (quote.sentence || "") + "” — " + (quote.source || "") + rating);
+      });
+      if (quotes.length) lines.push("");
+      if (sources.length) lines.push("Sources: " + sources.join(", "), "");
+    });
+    return lines.join("\n").replace(/\s+$/, "") + "\n";
+  }
+
+  saveButton.addEventListener("click", function () {
+    var file = new Blob([transcript(state.entries)], { type: "text/markdown;charset=utf-8" });
+    var link = element("a");
+    link.href = URL.createObjectURL(file);
+    link.download = "herbot-conversation-" + new Date().toISOString().slice(0, 10) + ".md";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    window.setTimeout(function () { URL.revokeObjectURL(link.href); }, 60000); // the download has started by then
+  });
 
   // A reload shows the conversation so far; suggestions stay open only on the last answers.
   state.entries.forEach(function (entry) {
