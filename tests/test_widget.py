@@ -4,7 +4,7 @@ What a user sees: the greeting, a grounded answer with its quoted source, button
 thumbs that are stored, a reload that keeps the conversation (and the bot's memory of
 it: the socket.io room fix), text that can never become HTML, a phone-sized screen,
 no request to anywhere but the bot, answers read aloud and the conversation saved as
-Markdown. The test leaves a screenshot in reports/.
+Markdown.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from herbot.transcripts import markdown, turns
 
 pytestmark = pytest.mark.slow
 
-SCREENSHOT = PROJECT_ROOT / "reports" / "widget.png"
+SCREENSHOT = PROJECT_ROOT / "reports" / "chat.png"
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_an_answer_shows_its_quote_and_source_and_a_button_asks_the_next_questio
         passage = next(p for p in retriever.passages if sentence in p.sentences)
         assert caption.startswith(f"— {passage.source_label}"), caption
         assert sentence not in answer.find_element(By.CSS_SELECTOR, ".bubble").text  # shown apart, once
-    page.driver.save_screenshot(str(_screenshot_path()))  # the README's picture
+    page.driver.save_screenshot(str(_screenshot_path()))  # the page on its own (the README's: test_cross_origin)
 
     button = answer.find_elements(By.CSS_SELECTOR, ".choices button")[0]
     title, bots = button.text, len(page.messages("bot"))

@@ -379,6 +379,13 @@
     window.setTimeout(function () { URL.revokeObjectURL(link.href); }, 60000); // the download has started by then
   });
 
+  // In another site's panel (embed.js), Escape closes the panel: the key reaches this document only.
+  if (window.parent !== window) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") window.parent.postMessage({ herbot: "close" }, "*");
+    });
+  }
+
   // A reload shows the conversation so far; suggestions stay open only on the last answers.
   state.entries.forEach(function (entry) {
     append(entry, false);
