@@ -3,8 +3,8 @@
 What a user sees: the greeting, a grounded answer with its quoted source, buttons,
 thumbs that are stored, a reload that keeps the conversation (and the bot's memory of
 it: the socket.io room fix), text that can never become HTML, a phone-sized screen,
-no request to anywhere but the bot, answers read aloud and the conversation saved as
-Markdown.
+no request to anywhere but the bot, answers read aloud, the conversation saved as
+Markdown, and what the page weighs.
 """
 
 from __future__ import annotations
@@ -302,6 +302,29 @@ def test_save_conversation_downloads_the_markdown_herbot_transcript_writes(brows
     assert text == markdown(stored)
     assert "**You:** What did the critics think of the acting?" in text
     assert re.search(r"^> “.+” — .+$", text, re.MULTILINE) and "\nSources: " in text, text
+
+
+PAGE_WEIGHT_LIMIT = 150_000  # bytes transferred: the chat page and the embed script, everything included
+
+
+def test_the_chat_page_and_the_embed_script_weigh_under_150_kb(browser, bot):
+    browser.execute_cdp_cmd("Network.clearBrowserCache", {})
+    page = ChatPage(browser, f"{bot[0]}/chat/").open()
+    page.settle()
+    # The icon (which Chromium fetches outside the page's timeline) and the embed script, fetched as a site would.
+    measured = browser.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        Promise.all(['favicon.svg', 'embed.js'].map(name => fetch(name, {cache: 'no-store'}).then(r => r.text())))
+          .then(() => done([...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+            .map(entry => [new URL(entry.name).pathname, entry.transferSize, entry.decodedBodySize])));""")
+    weights = {path: (sent, size) for path, sent, size in measured if path.startswith("/chat/")}
+    assert set(weights) == {"/chat/", "/chat/chat.css", "/chat/chat.js", "/chat/vendor/socket.io.min.js",
+                            "/chat/favicon.svg", "/chat/embed.js"}, weights
+    assert all(sent > 0 for sent, _ in weights.values()), weights  # over the network, none from the cache
+    total = sum(sent for sent, _ in weights.values())
+    print(f"page weight: {total} bytes transferred ({total / 1000:.1f} KB), "
+          + ", ".join(f"{path} {sent}" for path, (sent, _) in sorted(weights.items())))
+    assert total < PAGE_WEIGHT_LIMIT
 
 
 def _screenshot_path() -> Path:
