@@ -18,6 +18,7 @@
   var restart = document.getElementById("restart");
   var speakToggle = document.getElementById("speak");
   var saveButton = document.getElementById("save");
+  var thumbIcon = document.getElementById("thumb-icon").content.firstElementChild; // in index.html, with the others
 
   // --- the conversation, kept in localStorage so that a reload shows it again ---
 
@@ -123,7 +124,7 @@
     group.setAttribute("aria-label", "Was this answer helpful?");
     [["up", "Helpful answer"], ["down", "Unhelpful answer"]].forEach(function (spec) {
       var button = element("button");
-      button.appendChild(thumbIcon());
+      button.appendChild(thumbIcon.cloneNode(true));
       button.type = "button";
       button.title = spec[1];
       button.setAttribute("aria-label", spec[1]);
@@ -143,20 +144,6 @@
       group.appendChild(button);
     });
     return group;
-  }
-
-  // Material Icons' thumb_up (Apache License 2.0); CSS turns it over for thumbs down.
-  var THUMB = "M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 " +
-    "7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z";
-
-  function thumbIcon() {
-    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-    svg.setAttribute("viewBox", "0 0 24 24");
-    svg.setAttribute("aria-hidden", "true");
-    var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
-    path.setAttribute("d", THUMB);
-    svg.appendChild(path);
-    return svg;
   }
 
   function append(entry, remember) {
