@@ -20,11 +20,27 @@
   var saveButton = document.getElementById("save");
   var thumbIcon = document.getElementById("thumb-icon").content.firstElementChild; // in index.html, with the others
 
-  // --- the conversation, kept in localStorage so that a reload shows it again ---
+  // --- the conversation and the speaker setting, kept in localStorage so that a reload shows them again ---
+
+  function stored(key) {
+    try {
+      return window.localStorage.getItem(key);
+    } catch (error) {
+      return null; // unavailable storage (a browser that refuses it to a framed page): the defaults
+    }
+  }
+
+  function store(key, value) {
+    try {
+      window.localStorage.setItem(key, value);
+    } catch (error) {
+      // private mode or full storage: the chat still works, it just won't survive a reload
+    }
+  }
 
   function load() {
     try {
-      var saved = JSON.parse(window.localStorage.getItem(STORE_KEY));
+      var saved = JSON.parse(stored(STORE_KEY));
       if (saved && typeof saved === "object" && Array.isArray(saved.entries)) {
         return {
           sessionId: typeof saved.sessionId === "string" ? saved.sessionId : null,
@@ -33,7 +49,7 @@
         };
       }
     } catch (error) {
-      // unreadable or unavailable storage: start a new conversation
+      // unreadable: start a new conversation
     }
     return newConversation();
   }
@@ -44,11 +60,7 @@
 
   function save() {
     state.entries = state.entries.slice(-MAX_ENTRIES);
-    try {
-      window.localStorage.setItem(STORE_KEY, JSON.stringify(state));
-    } catch (error) {
-      // private mode or full storage: the chat still works, it just won't survive a reload
-    }
+    store(STORE_KEY, JSON.stringify(state));
   }
 
   var state = load();
@@ -268,23 +280,7 @@
 
   var speech = window.speechSynthesis && typeof window.SpeechSynthesisUtterance === "function"
     ? window.speechSynthesis : null;
-  var speaking = Boolean(speech) && preference(SPEAK_KEY) === "on";
-
-  function preference(key) {
-    try {
-      return window.localStorage.getItem(key);
-    } catch (error) {
-      return null; // storage unavailable: the default
-    }
-  }
-
-  function remember(key, value) {
-    try {
-      window.localStorage.setItem(key, value);
-    } catch (error) {
-      // not remembered across reloads, still on for now
-    }
-  }
+  var speaking = Boolean(speech) && stored(SPEAK_KEY) === "on";
 
   function showSpeaking() {
     speakToggle.setAttribute("aria-pressed", speaking ? "true" : "false");
@@ -325,7 +321,7 @@
     showSpeaking();
     speakToggle.addEventListener("click", function () {
       speaking = !speaking;
-      remember(SPEAK_KEY, speaking ? "on" : "off");
+      store(SPEAK_KEY, speaking ? "on" : "off");
       showSpeaking();
     });
     document.addEventListener("click", stopReading, true); // any click, this toggle's too, stops the voice
