@@ -9,6 +9,7 @@ cannot on another. The embed test leaves the README's picture in reports/widget.
 
 from __future__ import annotations
 
+import html
 import json
 import urllib.error
 import urllib.request
@@ -144,9 +145,10 @@ def furnish(site: Site) -> None:
     site.add("/favicon.ico", b"", "image/x-icon")
 
 
-def film_club_page(bot: str, embed: bool = True) -> str:
+def film_club_page(bot: str, embed: bool = True, herbot_url: str | None = None) -> str:
     """A web site's page, with herbot's one script tag (as the README gives it) or without."""
-    script = f'<script src="{bot}/chat/embed.js" data-herbot-url="{bot}"></script>' if embed else ""
+    given = html.escape(herbot_url if herbot_url is not None else bot)
+    script = f'<script src="{bot}/chat/embed.js" data-herbot-url="{given}"></script>' if embed else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Film club: Her (2013)</title>
 <link rel="stylesheet" href="/site.css"></head>
@@ -301,3 +303,26 @@ def test_a_site_not_allowed_with_cors_cannot_frame_the_chat(browser, cors_bot, f
     assert shown == ["chrome-error://chromewebdata/", False]  # Chromium's error page, not the chat
     refusals = [e["message"] for e in browser.get_log("browser") if "frame-ancestors" in e["message"]]
     assert refusals and foreign_site.origin not in refusals[0], refusals
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("given", ["javascript:alert(1)", "ftp://bot.example", "http://["])
+def test_an_unusable_herbot_url_draws_nothing_and_says_why(browser, cors_bot, site, given):
+    furnish(site)
+    browser.get_log("browser")  # what earlier tests left
+    browser.get(site.add("/broken.html", film_club_page(cors_bot, herbot_url=given), headers=site_policy(cors_bot)))
+    assert browser.execute_script("return document.readyState") == "complete"  # embed.js has run
+    assert browser.execute_script("return document.querySelector('[data-herbot-embed]')") is None
+    said = browser.get_log("browser")
+    assert [e for e in said if e["level"] == "WARNING" and "data-herbot-url must be" in e["message"]], said
+    assert not [e for e in said if e["level"] == "SEVERE"], said
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("given", ["", "  "])
+def test_without_a_herbot_url_the_launcher_opens_the_herbot_the_script_came_from(browser, cors_bot, site, given):
+    furnish(site)
+    visit(browser, site.add("/short.html", film_club_page(cors_bot, herbot_url=given), headers=site_policy(cors_bot)))
+    embed_part(browser, ".launcher").click()
+    wait_until_open(browser)
+    assert embed_part(browser, "iframe").get_attribute("src") == cors_bot + "/chat/"

@@ -18,10 +18,11 @@
   var chatUrl = base + "/chat/";
   var chatOrigin = new URL(chatUrl).origin;
 
-  /** herbot's address: data-herbot-url, else where this script came from (…/chat/embed.js). */
+  /** herbot's address: data-herbot-url, else (left out or blank) where this script came from (…/chat/embed.js). */
   function herbotUrl(tag) {
     try {
-      var url = new URL(tag.getAttribute("data-herbot-url") || new URL("..", tag.src).href, document.baseURI);
+      var given = (tag.getAttribute("data-herbot-url") || "").trim();
+      var url = new URL(given || new URL("..", tag.src).href, document.baseURI);
       if (url.protocol !== "https:" && url.protocol !== "http:") return null;
       return url.origin + url.pathname.replace(/\/+$/, "");
     } catch (error) {
