@@ -72,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     url_help = "herbot's address (default http://$HERBOT_HOST:$HERBOT_PORT)"
     shell = commands.add_parser("shell", help="chat with herbot in the terminal (starts herbot if none answers)")
     shell.add_argument("--url", metavar="URL", help=url_help)
+    shell.add_argument("--transcript", metavar="FILE", help="when the shell ends, write the conversation to FILE "
+                                                           "as Markdown (as `herbot transcript` prints it)")
     shell.set_defaults(run=run_shell)
 
     ask = commands.add_parser("ask", help="ask a running herbot one question and print the answer")
@@ -167,7 +169,7 @@ def run_shell(args) -> int:
     from herbot import shell
 
     try:
-        return shell.run(get_settings(), args.url)
+        return shell.run(get_settings(), args.url, transcript=args.transcript)
     except (shell.ShellError, ValueError) as error:
         raise UserError(error) from None
 
@@ -199,7 +201,7 @@ def run_transcript(args) -> int:
         print(f"herbot: {error}", file=sys.stderr)
         return 2
     print(json.dumps(messages, indent=2, ensure_ascii=False) if args.format == "json"
-          else transcripts.markdown(messages, f"Conversation {args.sender}"), end="" if args.format == "md" else "\n")
+          else transcripts.markdown(messages, transcripts.title(args.sender)), end="" if args.format == "md" else "\n")
     return 0
 
 

@@ -41,11 +41,15 @@ class Button:
 
 @dataclass
 class Reply:
-    """What the user reads: text lines, suggested questions, and where the answer came from."""
+    """What the user reads: text lines, suggested questions, and where the answer came from.
+
+    ``messages`` keeps Rasa's messages as they came (quotes and sources in their ``custom``), for a transcript.
+    """
 
     texts: list[str] = field(default_factory=list)
     buttons: list[Button] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    messages: list[dict] = field(default_factory=list)
 
 
 def check_url(url: str) -> str:
@@ -127,6 +131,7 @@ def read_reply(messages: list) -> Reply:
     for message in messages:
         if not isinstance(message, dict):
             continue
+        reply.messages.append(message)
         if message.get("text"):
             reply.texts.append(str(message["text"]))
         for button in message.get("buttons") or []:

@@ -5,7 +5,8 @@ the shell starts a ``herbot serve`` child itself (own process group, see
 :mod:`herbot.processes`) and stops it when the shell ends, so one command is enough
 to talk to herbot. Suggestions are numbered so they can be picked by typing the
 number; sources are printed in grey under the answer, as plain text when stdout is
-not a terminal. Ctrl-C cancels the question at hand, Ctrl-D leaves.
+not a terminal. Ctrl-C cancels the question at hand, Ctrl-D leaves. With ``--transcript
+FILE`` the conversation is written there as Markdown when the shell ends, however it ends.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.styles import Style
 
-from herbot import processes
+from herbot import processes, transcripts
 from herbot.client import BotError, BotUnreachable, Button, Conversation, Reply, answers, check_url
 from herbot.settings import LOOPBACK, Settings
 
@@ -60,9 +61,13 @@ def note(text: str, style: str = "class:dim") -> None:
     print_formatted_text(FormattedText([(style, text)]), style=STYLE)
 
 
-def run(settings: Settings, url: str | None = None) -> int:
-    """Chat until Ctrl-D (exit status 0); a herbot this shell started is stopped on every way out."""
+def run(settings: Settings, url: str | None = None, transcript: str | None = None) -> int:
+    """Chat until Ctrl-D (exit status 0); a herbot this shell started is stopped on every way out.
+
+    ``transcript`` names a file for the conversation as Markdown, checked now and written on every way out.
+    """
     url = check_url(url or settings.base_url)
+    transcript_file = transcript_path(transcript) if transcript is not None else None
     with ExitStack() as stack:
         try:
             # SIGTERM and SIGHUP (the terminal closed) unwind the shell, stopping its server on the way out
@@ -75,14 +80,18 @@ def run(settings: Settings, url: str | None = None) -> int:
                 server = OwnServer(port, settings.home / "logs")
                 stack.callback(server.stop)
                 server.start(url)
-            _chat(Conversation(url), server, _history(settings.home))
+            conversation, said = Conversation(url), []
+            if transcript_file:
+                stack.callback(save_transcript, transcript_file, said, conversation.sender)
+            _chat(conversation, server, _history(settings.home), said)
         except processes.Stop as stop:  # SIGTERM or SIGHUP (the terminal closed)
             return 128 + stop.signum
     note("Goodbye! (herbot shell closed)", style="")
     return 0
 
 
-def _chat(conversation: Conversation, server: OwnServer | None, history: History) -> None:
+def _chat(conversation: Conversation, server: OwnServer | None, history: History, said: list[dict]) -> None:
+    """The prompt loop; every answered question and its answer go to ``said`` as transcript turns."""
     session: PromptSession[str] = PromptSession(history=history)
     note(f"herbot shell: ask about the film Her (herbot at {conversation.url}). "
          "A number picks a suggestion; Ctrl-C cancels a question, Ctrl-D leaves.", style="")
@@ -96,12 +105,15 @@ def _chat(conversation: Conversation, server: OwnServer | None, history: History
             break
         if not text:
             continue
+        asked = text
         if text.isdigit() and 1 <= int(text) <= len(buttons):
             button = buttons[int(text) - 1]
             note(f"  → {button.title}")
-            text = button.payload
+            asked, text = button.title, button.payload
         try:
             reply = conversation.say(text)
+            said.append(transcripts.message_turn("user", asked))
+            said.extend(transcripts.reply_turns(reply.messages))
             buttons = reply.buttons
             print_reply(reply, speaker="herbot")
         except KeyboardInterrupt:  # Ctrl-C while waiting: abandon the request, back to the prompt
@@ -112,6 +124,28 @@ def _chat(conversation: Conversation, server: OwnServer | None, history: History
                  style="class:problem")
         except BotError as error:
             note(f"{error}; ask again?", style="class:problem")
+
+
+def transcript_path(name: str) -> Path:
+    """The ``--transcript`` file, refused now if it could not be written, rather than after the conversation."""
+    path = Path(name).expanduser()
+    if not name.strip() or path.is_dir():
+        raise ShellError(f"--transcript {name!r} is not a file name")
+    if not path.parent.is_dir():
+        raise ShellError(f"--transcript {name!r}: there is no folder {str(path.parent)!r}")
+    if not os.access(path if path.exists() else path.parent, os.W_OK):
+        raise ShellError(f"--transcript {name!r}: not allowed to write there")
+    return path
+
+
+def save_transcript(path: Path, said: list[dict], sender: str) -> None:
+    """Write the conversation as ``herbot transcript SENDER`` would print it; a failure is said, never raised."""
+    try:
+        path.write_text(transcripts.markdown(said, transcripts.title(sender)), encoding="utf-8")
+        note(f"conversation saved to {path}")
+    except OSError as error:  # the disk filled up, or the terminal is gone (then nothing can be said)
+        with suppress(OSError):
+            note(f"could not save the conversation to {path}: {error.strerror or error}", style="class:problem")
 
 
 def _history(home: Path) -> History:

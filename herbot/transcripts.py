@@ -27,9 +27,37 @@ def turns(db: Database, sender: str) -> list[dict]:
 
 def turn(event: dict) -> dict:
     """One stored ``user`` or ``bot`` event as a transcript turn."""
-    custom = (event.get("data") or {}).get("custom") or {}
-    return {"who": event.get("event"), "text": event.get("text") or "", "at": event.get("timestamp"),
+    return message_turn(event.get("event"), event.get("text"), (event.get("data") or {}).get("custom"),
+                        event.get("timestamp"))
+
+
+def message_turn(who: str | None, text: str | None, custom: object = None, at: float | None = None) -> dict:
+    """A transcript turn from a message's text and custom data, stored or just received over REST."""
+    custom = custom if isinstance(custom, dict) else {}
+    return {"who": who, "text": text or "", "at": at,
             "quotes": custom.get("quotes") or [], "sources": custom.get("sources") or []}
+
+
+def reply_turns(messages: list[dict]) -> list[dict]:
+    """The bot's turns in a REST reply, one per bot message, as the tracker store keeps them.
+
+    Rasa's REST channel sends a bot message's text (with its buttons) first, and its image,
+    attachment or custom data as messages of their own after it: a message without text
+    belongs to the one before it.
+    """
+    parts: list[tuple[str | None, object]] = []
+    for message in messages:
+        if parts and not message.get("text"):
+            text, custom = parts[-1]
+            parts[-1] = (text, message["custom"] if message.get("custom") is not None else custom)
+        else:
+            parts.append((message.get("text"), message.get("custom")))
+    return [message_turn("bot", text, custom) for text, custom in parts]
+
+
+def title(sender: str) -> str:
+    """The heading of one conversation's transcript, naming its sender id (``herbot transcript SENDER``)."""
+    return f"Conversation {sender}"
 
 
 def markdown(messages: list[dict], title: str = "Conversation with herbot") -> str:

@@ -1,11 +1,16 @@
 """The browser the web tests drive: Debian's headless Chromium, the chat page as a user sees it,
-and the npm packages (web/package-lock.json) a test serves to the browser.
+the npm packages (web/package-lock.json) a test serves to the browser, and other web sites
+(:class:`Site`, a second local origin) that embed herbot.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -33,6 +38,19 @@ def chromium(profile: Path):
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     return driver
+
+
+@contextmanager
+def on_every_page(driver, source: str) -> Iterator[None]:
+    """Run ``source`` in every document before its own scripts (CDP), while the block lasts.
+
+    What a test needs to observe or take away from the browser (speech synthesis), never a hook in herbot's code.
+    """
+    added = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": source})
+    try:
+        yield
+    finally:
+        driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": added["identifier"]})
 
 
 class ChatPage:
@@ -109,3 +127,41 @@ def node_package_file(relative: str) -> Path:
     if not path.exists():
         pytest.fail(f"{relative} is not in web/node_modules: is it in web/package-lock.json?")
     return path
+
+
+class Site:
+    """Another web site on this machine: a tiny http.server on a free port of 127.0.0.1, its own origin.
+
+    ``add()`` puts a file at a path, with its content type and any headers (a page's own CSP).
+    """
+
+    def __init__(self):
+        files: dict[str, tuple[bytes, dict[str, str]]] = {}
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                body, headers = files.get(self.path.split("?")[0], (b"Not found", {"Content-Type": "text/plain"}))
+                self.send_response(200 if self.path.split("?")[0] in files else 404)
+                for name, value in {**headers, "Content-Length": str(len(body)), "Cache-Control": "no-store"}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):  # quiet: the test says what went wrong
+                pass
+
+        self.files = files
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def add(self, path: str, body: str | bytes, content_type: str = "text/html; charset=utf-8",
+            headers: dict[str, str] | None = None) -> str:
+        """Serve ``body`` at ``path``; returns its URL."""
+        data = body.encode() if isinstance(body, str) else body
+        self.files[path] = (data, {"Content-Type": content_type, **(headers or {})})
+        return self.origin + path
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

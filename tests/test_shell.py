@@ -86,6 +86,48 @@ def test_shell_numbered_suggestions_sources_and_ctrl_d(bot):
 
 
 @pytest.mark.slow
+def test_shell_transcript_is_the_markdown_herbot_transcript_prints(bot, tmp_path):
+    url, home = bot
+    saved = tmp_path / "talk.md"
+    shell = spawn_shell("--url", url, "--transcript", str(saved), home=home)
+    try:
+        shell.expect(PROMPT)
+        shell.sendline("What did the critics think of the acting?")
+        shell.expect("sources: ")
+        shell.expect(PROMPT)
+        shell.sendline("who plays Theodore?")
+        shell.expect("Joaquin Phoenix")
+        shell.expect(PROMPT)
+        shell.sendcontrol("d")
+        shell.expect_exact(f"conversation saved to {saved}")
+        shell.expect("Goodbye")
+        shell.expect(pexpect.EOF, timeout=60)
+        shell.close()
+        assert shell.exitstatus == 0
+    finally:
+        shell.close(force=True)
+    text = saved.read_text(encoding="utf-8")
+    sender = re.match(r"# Conversation (shell-[0-9a-f]+)\n", text)
+    assert sender, text
+    printed = subprocess.run([HERBOT, "transcript", sender.group(1)], capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "HERBOT_HOME": str(home)})
+    assert printed.returncode == 0, printed.stderr
+    assert text == printed.stdout  # the same Markdown, from what the shell heard and from the tracker store
+    assert "**You:** What did the critics think of the acting?" in text
+    assert re.search(r"^> “.+” — .+$", text, re.MULTILINE) and "\nSources: " in text, text
+
+
+def test_shell_refuses_a_transcript_file_it_could_not_write_before_it_starts(herbot_home, tmp_path):
+    (port,) = free_ports(1)
+    for target, why in ((tmp_path / "missing" / "talk.md", f"there is no folder '{tmp_path / 'missing'}'"),
+                        (tmp_path, "is not a file name")):
+        result = subprocess.run([HERBOT, "shell", "--url", f"http://127.0.0.2:{port}", "--transcript", str(target)],
+                                capture_output=True, text=True, timeout=60,
+                                env={**os.environ, "HERBOT_HOME": str(herbot_home)})
+        one_line_error(result, f"herbot: --transcript '{target}'{':' if 'folder' in why else ''} {why}")
+
+
+@pytest.mark.slow
 def test_ctrl_c_at_the_prompt_clears_the_line_and_stays(bot):
     url, home = bot
     shell = spawn_shell("--url", url, home=home)

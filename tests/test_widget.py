@@ -3,25 +3,28 @@
 What a user sees: the greeting, a grounded answer with its quoted source, buttons,
 thumbs that are stored, a reload that keeps the conversation (and the bot's memory of
 it: the socket.io room fix), text that can never become HTML, a phone-sized screen,
-and no request to anywhere but the bot. The test leaves a screenshot in reports/.
+no request to anywhere but the bot, answers read aloud, the conversation saved as
+Markdown, and what the page weighs.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-from browser import ChatPage
+from browser import ChatPage, on_every_page
 
 from herbot.settings import PROJECT_ROOT
 from herbot.tracker_db import slot_events
+from herbot.transcripts import markdown, turns
 
 pytestmark = pytest.mark.slow
 
-SCREENSHOT = PROJECT_ROOT / "reports" / "widget.png"
+SCREENSHOT = PROJECT_ROOT / "reports" / "chat.png"
 
 
 @pytest.fixture
@@ -53,7 +56,7 @@ def test_an_answer_shows_its_quote_and_source_and_a_button_asks_the_next_questio
         passage = next(p for p in retriever.passages if sentence in p.sentences)
         assert caption.startswith(f"— {passage.source_label}"), caption
         assert sentence not in answer.find_element(By.CSS_SELECTOR, ".bubble").text  # shown apart, once
-    page.driver.save_screenshot(str(_screenshot_path()))  # the README's picture
+    page.driver.save_screenshot(str(_screenshot_path()))  # the page on its own (the README's: test_cross_origin)
 
     button = answer.find_elements(By.CSS_SELECTOR, ".choices button")[0]
     title, bots = button.text, len(page.messages("bot"))
@@ -200,6 +203,128 @@ def test_vendored_assets_are_rebuilt_byte_for_byte_from_the_lockfile(tmp_path):
     assert sorted(p.name for p in rebuilt.iterdir()) == sorted(p.name for p in committed.iterdir())
     for built in rebuilt.iterdir():
         assert built.read_bytes() == (committed / built.name).read_bytes(), built.name
+
+
+# Every utterance the page queues, and every cancel, in order; the real speechSynthesis still gets them.
+RECORD_SPEECH = """
+window.spoken = [];
+if (window.speechSynthesis) {
+  const synth = window.speechSynthesis, speak = synth.speak.bind(synth), cancel = synth.cancel.bind(synth);
+  synth.speak = utterance => { window.spoken.push(utterance.text); speak(utterance); };
+  synth.cancel = () => { window.spoken.push(null); cancel(); };
+}
+"""
+
+
+def spoken(page: ChatPage) -> list[str | None]:
+    """What the page asked the browser to say (None: it stopped the voice)."""
+    return page.driver.execute_script("return window.spoken")
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_read_aloud_is_off_until_switched_on_then_reads_each_answer_with_its_quotes(browser, bot):
+    from selenium.webdriver.common.by import By
+
+    with on_every_page(browser, RECORD_SPEECH):
+        page = ChatPage(browser, f"{bot[0]}/chat/").open()
+        toggle = browser.find_element(By.ID, "speak")
+        assert toggle.is_displayed() and toggle.get_attribute("aria-pressed") == "false"
+        page.ask("Who plays Theodore?")
+        page.settle()
+        assert not [text for text in spoken(page) if text], "nothing is read while the toggle is off"
+
+        toggle.click()
+        assert toggle.get_attribute("aria-pressed") == "true"
+        assert browser.execute_script("return localStorage.getItem('herbot.chat.speak')") == "on"
+        answer = page.ask("What did the critics think of the acting?")
+        page.settle()
+        said = [text for text in spoken(page) if text]
+        assert len(said) == 1, said
+        quotes = answer.find_elements(By.CSS_SELECTOR, ".quote")
+        assert quotes, answer.text
+        assert said[0].startswith(words(answer.find_element(By.CSS_SELECTOR, ".bubble").text))
+        for quote in quotes:  # each quote with its source, without the page's quote marks or dash
+            sentence = quote.find_element(By.TAG_NAME, "blockquote").text
+            source = quote.find_element(By.TAG_NAME, "figcaption").text.removeprefix("— ")
+            assert f"From {source}: {words(sentence)}" in said[0], said[0]
+        assert not re.search(r"[<>*_`#“”—]", said[0]), said[0]
+
+        before = len(spoken(page))
+        browser.find_element(By.ID, "log").click()  # a click stops the voice
+        assert spoken(page)[before:] == [None]
+        page.ask("Who directed Her?")  # a new question stops the answer being read before the next is read
+        page.settle()
+        after = spoken(page)[before + 1:]
+        assert after[0] is None and any("Spike Jonze" in text for text in after[1:] if text), after
+
+        page.open(fresh=False)  # remembered across a reload
+        assert browser.find_element(By.ID, "speak").get_attribute("aria-pressed") == "true"
+
+
+def test_without_speech_synthesis_the_speaker_toggle_is_hidden_and_the_chat_works(browser, bot):
+    from selenium.webdriver.common.by import By
+
+    with on_every_page(browser, "delete window.speechSynthesis; delete window.SpeechSynthesisUtterance;"):
+        page = ChatPage(browser, f"{bot[0]}/chat/").open()
+        assert browser.execute_script("return 'speechSynthesis' in window") is False
+        assert not browser.find_element(By.ID, "speak").is_displayed()
+        assert "Phoenix" in page.ask("Who plays Theodore?").text
+        page.settle()
+        assert not [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def test_save_conversation_downloads_the_markdown_herbot_transcript_writes(browser, bot, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    try:
+        page = ChatPage(browser, f"{bot[0]}/chat/").open()
+        page.ask("What did the critics think of the acting?")
+        page.settle()
+        page.ask("Who plays Theodore?")
+        page.settle()
+        browser.find_element(By.ID, "save").click()
+        saved = page.wait(lambda _: [path for path in tmp_path.iterdir() if path.suffix == ".md"])
+    finally:
+        browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "default"})
+    assert re.fullmatch(r"herbot-conversation-\d{4}-\d{2}-\d{2}\.md", saved[0].name)
+    text = saved[0].read_text(encoding="utf-8")
+
+    # What the tracker store holds of this conversation, as `herbot transcript` writes it, less the
+    # greeting's /greet payload (the page never shows it). Rasa stores a turn after sending its replies.
+    shown = len(page.messages())
+    stored = page.wait(lambda _: (said := [turn for turn in turns(Path(bot[1]) / "tracker.db", page.session_id())
+                                           if not (turn["who"] == "user" and turn["text"].startswith("/"))])
+                       and len(said) == shown and said)
+    assert text == markdown(stored)
+    assert "**You:** What did the critics think of the acting?" in text
+    assert re.search(r"^> “.+” — .+$", text, re.MULTILINE) and "\nSources: " in text, text
+
+
+PAGE_WEIGHT_LIMIT = 150_000  # bytes transferred: the chat page and the embed script, everything included
+
+
+def test_the_chat_page_and_the_embed_script_weigh_under_150_kb(browser, bot):
+    browser.execute_cdp_cmd("Network.clearBrowserCache", {})
+    page = ChatPage(browser, f"{bot[0]}/chat/").open()
+    page.settle()
+    # The icon (which Chromium fetches outside the page's timeline) and the embed script, fetched as a site would.
+    measured = browser.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        Promise.all(['favicon.svg', 'embed.js'].map(name => fetch(name, {cache: 'no-store'}).then(r => r.text())))
+          .then(() => done([...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+            .map(entry => [new URL(entry.name).pathname, entry.transferSize, entry.decodedBodySize])));""")
+    weights = {path: (sent, size) for path, sent, size in measured if path.startswith("/chat/")}
+    assert set(weights) == {"/chat/", "/chat/chat.css", "/chat/chat.js", "/chat/vendor/socket.io.min.js",
+                            "/chat/favicon.svg", "/chat/embed.js"}, weights
+    assert all(sent > 0 for sent, _ in weights.values()), weights  # over the network, none from the cache
+    total = sum(sent for sent, _ in weights.values())
+    print(f"page weight: {total} bytes transferred ({total / 1000:.1f} KB), "
+          + ", ".join(f"{path} {sent}" for path, (sent, _) in sorted(weights.items())))
+    assert total < PAGE_WEIGHT_LIMIT
 
 
 def _screenshot_path() -> Path:

@@ -1,10 +1,12 @@
 // herbot's web chat: Rasa's socket.io channel, a conversation kept across reloads (the
 // server takes a session back only with the resume token it gave out with it), and every
-// piece of text put on the page with textContent, never as HTML.
+// piece of text put on the page with textContent, never as HTML. Answers can be read aloud
+// by the browser's own speech synthesis and the conversation saved as Markdown.
 (function () {
   "use strict";
 
   var STORE_KEY = "herbot.chat.v1";
+  var SPEAK_KEY = "herbot.chat.speak"; // the speaker toggle outlives "New chat"
   var MAX_ENTRIES = 200;
   var GREETING_PAYLOAD = "/greet"; // the persona's greeting comes from the bot's domain
 
@@ -14,12 +16,31 @@
   var typing = document.getElementById("typing");
   var status = document.getElementById("status");
   var restart = document.getElementById("restart");
+  var speakToggle = document.getElementById("speak");
+  var saveButton = document.getElementById("save");
+  var thumbIcon = document.getElementById("thumb-icon").content.firstElementChild; // in index.html, with the others
 
-  // --- the conversation, kept in localStorage so that a reload shows it again ---
+  // --- the conversation and the speaker setting, kept in localStorage so that a reload shows them again ---
+
+  function stored(key) {
+    try {
+      return window.localStorage.getItem(key);
+    } catch (error) {
+      return null; // unavailable storage (a browser that refuses it to a framed page): the defaults
+    }
+  }
+
+  function store(key, value) {
+    try {
+      window.localStorage.setItem(key, value);
+    } catch (error) {
+      // private mode or full storage: the chat still works, it just won't survive a reload
+    }
+  }
 
   function load() {
     try {
-      var saved = JSON.parse(window.localStorage.getItem(STORE_KEY));
+      var saved = JSON.parse(stored(STORE_KEY));
       if (saved && typeof saved === "object" && Array.isArray(saved.entries)) {
         return {
           sessionId: typeof saved.sessionId === "string" ? saved.sessionId : null,
@@ -28,7 +49,7 @@
         };
       }
     } catch (error) {
-      // unreadable or unavailable storage: start a new conversation
+      // unreadable: start a new conversation
     }
     return newConversation();
   }
@@ -39,11 +60,7 @@
 
   function save() {
     state.entries = state.entries.slice(-MAX_ENTRIES);
-    try {
-      window.localStorage.setItem(STORE_KEY, JSON.stringify(state));
-    } catch (error) {
-      // private mode or full storage: the chat still works, it just won't survive a reload
-    }
+    store(STORE_KEY, JSON.stringify(state));
   }
 
   var state = load();
@@ -119,7 +136,7 @@
     group.setAttribute("aria-label", "Was this answer helpful?");
     [["up", "Helpful answer"], ["down", "Unhelpful answer"]].forEach(function (spec) {
       var button = element("button");
-      button.appendChild(thumbIcon());
+      button.appendChild(thumbIcon.cloneNode(true));
       button.type = "button";
       button.title = spec[1];
       button.setAttribute("aria-label", spec[1]);
@@ -139,20 +156,6 @@
       group.appendChild(button);
     });
     return group;
-  }
-
-  // Material Icons' thumb_up (Apache License 2.0); CSS turns it over for thumbs down.
-  var THUMB = "M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 " +
-    "7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z";
-
-  function thumbIcon() {
-    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-    svg.setAttribute("viewBox", "0 0 24 24");
-    svg.setAttribute("aria-hidden", "true");
-    var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
-    path.setAttribute("d", THUMB);
-    svg.appendChild(path);
-    return svg;
   }
 
   function append(entry, remember) {
@@ -187,6 +190,7 @@
   }
 
   function send(message, shown) {
+    stopReading();
     closeChoices();
     append({ from: "user", text: shown }, true);
     showTyping(true);
@@ -226,12 +230,14 @@
 
   socket.on("bot_uttered", function (data) {
     if (!data || typeof data !== "object") return;
-    append({
+    var entry = {
       from: "bot",
       text: typeof data.text === "string" ? data.text : "",
       quick_replies: asList(data.quick_replies || data.buttons),
       custom: data.custom && typeof data.custom === "object" ? data.custom : null,
-    }, true);
+    };
+    append(entry, true);
+    readAloud(entry);
     // Focus back to the box after an answer, unless the user is tabbing through the log.
     if (!log.contains(document.activeElement)) input.focus({ preventScroll: true });
   });
@@ -269,6 +275,99 @@
     requestSession();
     input.focus();
   });
+
+  // --- reading answers aloud with the browser's own voice (nothing leaves the browser) ---
+
+  var speech = window.speechSynthesis && typeof window.SpeechSynthesisUtterance === "function"
+    ? window.speechSynthesis : null;
+  var speaking = Boolean(speech) && stored(SPEAK_KEY) === "on";
+
+  function showSpeaking() {
+    speakToggle.setAttribute("aria-pressed", speaking ? "true" : "false");
+  }
+
+  /** What the page shows of an answer, as plain words: its warning, text and quotes with their sources. */
+  function spokenText(entry) {
+    var custom = entry.custom || {};
+    var parts = [];
+    if (custom.spoiler_warning) parts.push("Spoiler warning.");
+    if (entry.text) parts.push(entry.text);
+    asList(custom.quotes).forEach(function (quote) {
+      if (quote && quote.sentence) parts.push("From " + (quote.source || "an unknown source") + ": " + quote.sentence);
+    });
+    return withoutMarkup(parts.join(" "));
+  }
+
+  function withoutMarkup(text) {
+    return String(text)
+      .replace(/<[^>]*>/g, " ")
+      .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
+      .replace(/[*_`#~|]+/g, " ")
+      .replace(/\s+/g, " ")
+      .trim();
+  }
+
+  function readAloud(entry) {
+    var text = speaking && spokenText(entry);
+    if (text) speech.speak(new window.SpeechSynthesisUtterance(text)); // after the rest of this turn's answer
+  }
+
+  function stopReading() {
+    if (speech) speech.cancel();
+  }
+
+  if (speech) {
+    speakToggle.hidden = false;
+    showSpeaking();
+    speakToggle.addEventListener("click", function () {
+      speaking = !speaking;
+      store(SPEAK_KEY, speaking ? "on" : "off");
+      showSpeaking();
+    });
+    document.addEventListener("click", stopReading, true); // any click, this toggle's too, stops the voice
+  }
+
+  // --- saving the conversation: the same Markdown as `herbot transcript` (herbot/transcripts.py) ---
+
+  function transcript(entries) {
+    var lines = ["# Conversation with herbot", ""];
+    entries.forEach(function (entry) {
+      if (entry.from === "user") {
+        lines.push("**You:** " + (entry.text || ""), "");
+        return;
+      }
+      var custom = entry.custom || {};
+      var quotes = asList(custom.quotes);
+      var sources = asList(custom.sources);
+      lines.push("**herbot:** " + (entry.text || ""), "");
+      quotes.forEach(function (quote) {
+        quote = quote || {};
+        var rating = quote.rating ? ", " + quote.rating : "";
+        lines.push("> “" + (quote.sentence || "") + "” — " + (quote.source || "") + rating);
+      });
+      if (quotes.length) lines.push("");
+      if (sources.length) lines.push("Sources: " + sources.join(", "), "");
+    });
+    return lines.join("\n").replace(/\s+$/, "") + "\n";
+  }
+
+  saveButton.addEventListener("click", function () {
+    var file = new Blob([transcript(state.entries)], { type: "text/markdown;charset=utf-8" });
+    var link = element("a");
+    link.href = URL.createObjectURL(file);
+    link.download = "herbot-conversation-" + new Date().toISOString().slice(0, 10) + ".md";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    window.setTimeout(function () { URL.revokeObjectURL(link.href); }, 60000); // the download has started by then
+  });
+
+  // In another site's panel (embed.js), Escape closes the panel: the key reaches this document only.
+  if (window.parent !== window) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") window.parent.postMessage({ herbot: "close" }, "*");
+    });
+  }
 
   // A reload shows the conversation so far; suggestions stay open only on the last answers.
   state.entries.forEach(function (entry) {
