@@ -36,6 +36,7 @@ def _once_each(text: str) -> str:
 
 # "he", "his", "her": lower case only ("Her" with a capital is often the film itself).
 _PERSON_PRONOUN = re.compile(r"\b(?:he|she|him|his|hers|her)\b(?:\s+(?=(\w+)))?")
+_ROLE_WORDS = {"character", "role", "part"}
 _NOT_A_NOUN = {"in", "on", "at", "for", "to", "with", "about", "as", "and", "or", "but", "so", "play", "plays", "win",
                "won", "do", "does", "did", "is", "was", "be", "get", "got", "voice", "voices"}
 
@@ -50,8 +51,10 @@ def about_subject(text: str, subject: str | None) -> str:
     match = _PERSON_PRONOUN.search(text)
     if not match:
         return text
-    word = match.group(0).split()[0]
-    possessive = word in ("his", "hers") or (word == "her" and match.group(1) and match.group(1) not in _NOT_A_NOUN)
+    word, following = match.group(0).split()[0], match.group(1) or ""
+    if following in _ROLE_WORDS:  # "his character": the role itself, which the facts name by the actor
+        return text[:match.start()] + f"the {following} {name} plays" + text[match.end() + len(following):]
+    possessive = word in ("his", "hers") or (word == "her" and following and following not in _NOT_A_NOUN)
     return text[:match.start()] + (f"{name}'s" if possessive else name) + text[match.start() + len(word):]
 
 

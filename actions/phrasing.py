@@ -187,7 +187,7 @@ def details_reply(outcome: DetailsOutcome) -> Answer:
 
 
 def _titled(review: ReviewDetails) -> str:
-    return f"“{review.title}”"
+    return review.title if review.title[:1] in "\"“‘'" else f"“{review.title}”"
 
 
 def _author_line(review: ReviewDetails) -> str:
@@ -199,7 +199,7 @@ def _author_line(review: ReviewDetails) -> str:
 
 def _outlet_line(review: ReviewDetails) -> str:
     if review.outlet:
-        return f"{review.label if review.author else _titled(review)} appeared in {review.outlet}."
+        return f"{f'{review.author}’s review' if review.author else _titled(review)} appeared in {review.outlet}."
     return f"{review.label} {DOESNT} say where it was published."
 
 
@@ -226,7 +226,9 @@ def _rating_line(review: ReviewDetails) -> str:
 def _comments_line(review: ReviewDetails) -> str:
     if not review.comments:
         return f"{review.label} has no reader comments."
-    return f"{review.label} has {count_words(review.comments)} reader comment{'' if review.comments == 1 else 's'}."
+    said = f" One reads: “{review.comment}”" if review.comment else ""
+    return f"{review.label} has {count_words(review.comments)} reader comment{'' if review.comments == 1 else 's'}." \
+        + said
 
 
 _DETAIL_LINES = {"author": _author_line, "outlet": _outlet_line, "date": _date_line, "title": _title_line,

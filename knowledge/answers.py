@@ -198,10 +198,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     floor = HINTED_FLOOR if kind == "comments" and not aspect else floor
     hits = retriever.search(query, top_k=30 if aspect or words else 10, filters=filters, min_score=floor)
     vector = retriever.encoder.encode_query(query)
-    if kind == "comments":  # the hint finds the comments; the question's own words choose among them
-        vector = vector + retriever.encoder.encode_query(question)
-        if _ASKS_REPLIES.search(question):  # "did the author reply?": every reply, however far from the words
-            hits = _replies(knowledge, retriever.search(query, top_k=30, filters=filters, min_score=-1.0)) or hits
+    if kind == "comments" and _ASKS_REPLIES.search(question):  # "did the author reply?": every reply, however far
+        hits = _replies(knowledge, retriever.search(query, top_k=30, filters=filters, min_score=-1.0)) or hits
     judge = _judge(knowledge, kind, aspect, subject, words)
     visible = [hit for hit in hits if consent is not None or not hit.passage.spoiler]
     ending = _asks_ending(knowledge, question, aspect)
@@ -210,7 +208,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         on_point = _on_point(knowledge, visible, vector, judge, kind, ending=True)
     on_point = on_point or _on_point(knowledge, visible, vector, judge, kind)
     if consent is None and hits and (ending and any(h.passage.spoiler for h in hits)
-                                     or (kind == "plot" and _spoiler_leads(hits))
+                                     or (kind == "plot" and _spoiler_leads(hits) and not
+                                         knowledge.question_kinds.about_the_story(knowledge.without_names(question)))
                                      or (not on_point and _on_point(knowledge, hits, vector, judge, kind))):
         return ReviewOutcome("needs_consent", kind, total, review=review, topic=_label(knowledge, aspect))
     if consent is False and ending and any(h.passage.spoiler for h in retriever.search(
@@ -405,7 +404,7 @@ def _on_point(knowledge, hits: list[Hit], vector: np.ndarray, judge, kind: str, 
             continue
         i = int(np.argmax(ranked))
         quote = ReviewQuote(passage.review, passage.id, sentences[i], passage.source_label, None,
-                            passage.spoiler, float(ranked[i]) + (0.0 if ending or kind == "comments" else hit.score))
+                            passage.spoiler, float(ranked[i]) + (0.0 if ending else hit.score))
         held = best.get(passage.review)
         if held is None or quote.score > held.score:
             best[passage.review] = quote

@@ -54,6 +54,9 @@ _OPINION_WORDS = {
 _TITLE = re.compile(r"[“\"](?P<quoted>[A-Z0-9][^”\"]{1,60})[”\"]|\b(?P<plain>(?:[A-Z0-9][\w'’]*:?"
                     r"(?:\s+(?:of|the|and|in|a|an|on|to|for)\b)*\s+){1,6}[A-Z][\w'’]*)")
 _ACRONYM = re.compile(r"(?<!\w)[A-Z]{3,4}(?!\w)")  # a name in capitals ("HAL", "anti-HAL"), not a shouted word
+_LEADING = ("Where", "When", "While", "Whereas", "If", "As", "Like", "Unlike", "And", "But", "So", "Then", "Even",
+            "Still", "Yet", "After", "Before", "Since", "Because", "Although", "Though", "In", "On", "At", "For",
+            "With", "Without", "Both", "Neither", "Either", "This", "That", "These", "Those", "Its", "His", "Hers")
 _SMALL = {"of", "the", "and", "in", "a", "an", "on", "to", "for", "but", "or", "so", "yet", "if", "when", "then", "it",
           "this", "that", "i", "he", "she", "they", "we", "you", "at", "as", "even", "ever", "now", "grade", "verdict",
           "rating"}
@@ -65,6 +68,8 @@ def works_named(sentence: str, known: frozenset[str]) -> list[str]:
     found = []
     for match in _TITLE.finditer(sentence):
         title = (match.group("quoted") or match.group("plain")).strip(" ,.:;’'")
+        if not match.group("quoted"):  # "Where Woody Allen ...": a sentence's first word is no part of a title
+            title = re.sub(r"^(?:(?:" + "|".join(_LEADING) + r")\s+)+", "", title)
         words = [w for w in re.findall(r"[\w'’]+", title) if w.casefold() not in _SMALL and len(w) > 1]
         if title.casefold().strip("’'s") in {"her", *known} or not words:
             continue

@@ -75,9 +75,9 @@ class FilmFacts:
             names |= {role.actor, role.character, *role.aliases}
         for fact in self.film.values():
             names |= {str(value) for value in (fact.value if isinstance(fact.value, list) else [fact.value])}
-        for award in self.awards:  # an award's name whole: its words name other things ("tied with <a film>")
-            names |= {str(award.get(key, "")) for key in ("recipient", "song")}
-        return names_and_words(names) | {str(award.get("award", "")).casefold() for award in self.awards}
+        # Awards and songs whole: their words name other things ("tied with <a film>", the moon of a song title).
+        whole = {str(award.get(key, "")).casefold() for award in self.awards for key in ("award", "recipient", "song")}
+        return names_and_words(names) | {name for name in whole if name}
 
 
 # Words of the industry a name may hold ("Warner Bros. Pictures", "Best Original Score"): no name by themselves.

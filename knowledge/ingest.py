@@ -34,7 +34,9 @@ _COMMENT_HEADER = re.compile(
     re.IGNORECASE,
 )
 _COMMENT_START = re.compile(r"^(?P<indent>\s*)(?P<n>\d+)[.)]\s+(?P<text>.*)$")
-_COMMENTER = re.compile(r"^(?P<name>[A-Z][\w .'-]{0,40}?)\s+(says|said|wrote):\s*(?P<text>.*)$")
+# "Jo says: ...", or a full name and a colon ("Jo Critic: Thanks!"): who wrote a comment.
+_COMMENTER = re.compile(r"^(?P<name>[A-Z][\w .'-]{0,40}?)\s+(says|said|wrote):\s*(?P<text>.*)$"
+                        r"|^(?P<full>[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){1,3}):\s+(?P<said>.+)$")
 # Lines in hard-wrapped files are shorter than this; web-extracted text has one
 # paragraph per line, so its lines are much longer.
 _WRAP_WIDTH = 100
@@ -249,7 +251,7 @@ def _comments(base: dict, lines: list[tuple[str, str]]) -> list[Passage]:
         text = " ".join(comment["parts"])
         commenter = None
         if named := _COMMENTER.match(text):
-            commenter, text = named.group("name"), named.group("text")
+            commenter, text = named.group("name") or named.group("full"), named.group("text") or named.group("said")
         parent = next((i for i in range(n - 2, -1, -1) if found[i]["indent"] < comment["indent"]), None)
         reply_to = passages[parent].id if parent is not None else None
         passages.append(_passage(base, "comment", "c", n, text, commenter=commenter, reply_to=reply_to))

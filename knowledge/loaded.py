@@ -84,6 +84,15 @@ class Knowledge:
         return counts
 
     @cached_property
+    def first_comments(self) -> dict[str, str]:
+        """Each review's first reader comment about the film (its passage id), to show what its readers wrote."""
+        first: dict[str, str] = {}
+        for passage in self.retriever.index.passages:
+            if passage.section == "comment" and not passage.off_topic and not passage.spoiler and passage.sentences:
+                first.setdefault(passage.review, passage.id)
+        return first
+
+    @cached_property
     def narration(self) -> np.ndarray:
         """Towards telling what happens and away from judging it: the plot answers' preference."""
         return self.retriever.encoder.encode([NARRATION_QUERY])[0] - self.verdict_vector
@@ -169,8 +178,8 @@ class Knowledge:
     def warm(self) -> Knowledge:
         """Work out now what the first turns would otherwise wait for."""
         _ = classifier(self.retriever.encoder), self.narration, self.verdicts, self.coverage, self._rows
-        _ = self.topics.vectors, self.verdict_questions.warm(), self.question_kinds.warm(), self.comment_counts,\
-            self._film_people, self._list_sides, self.works
+        _ = self.topics.vectors, self.verdict_questions.warm(), self.question_kinds.warm()
+        _ = self.comment_counts, self.first_comments, self._film_people, self._list_sides, self.works
         return self
 
 

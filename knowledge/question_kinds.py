@@ -25,6 +25,9 @@ DETAIL_MARGIN = 0.05
 # Ending questions: near the ending examples and ahead of the questions about the story before it.
 ENDING_FLOOR = 0.35
 ENDING_MARGIN = 0.03
+# A question this near the story examples (and nearer them than the ending's) asks about the story before its end:
+# what it is about, how they meet. On the dev sample's story questions: 0.41 to 0.63 for most.
+STORY_FLOOR = 0.4
 # The question word says which detail when its group is near at all: "when was it published?" asks a date
 # (the encoder weighs "published" far above "when").
 _WH_DETAIL = {"when": "date", "where": "outlet", "who": "author", "whose": "author"}
@@ -65,6 +68,11 @@ class QuestionKinds:
         """Whether the question asks how the film ends or for a late twist."""
         close = self.examples.closeness(question)
         return close["ending"] >= ENDING_FLOOR and close["ending"] >= close["story"] + ENDING_MARGIN
+
+    def about_the_story(self, question: str) -> bool:
+        """Whether the question asks about the story before its end ("what's it about?", "how do they meet?")."""
+        close = self.examples.closeness(question)
+        return close["story"] >= STORY_FLOOR and close["story"] > close["ending"]
 
     def warm(self) -> QuestionKinds:
         self.examples.warm()

@@ -34,6 +34,8 @@ class ReviewDetails:
     rating_value: float | None  # 0..1, for ordering
     stance: str | None  # its overall verdict
     comments: int
+    comment: str | None = None  # its first reader comment about the film, to quote
+    comment_passage: str | None = None
 
 
 @dataclass
@@ -48,7 +50,8 @@ class DetailsOutcome:
 
     @property
     def sources(self) -> list[str]:
-        return [f"review:{review.id}" for review in self.reviews]
+        quoted = [review.comment_passage for review in self.reviews if self.detail == "comments" and review.comment]
+        return [f"review:{review.id}" for review in self.reviews] + quoted
 
 
 def details_answer(knowledge, question: str, reading: DetailReading, *, last_review: str | None = None,
@@ -83,6 +86,8 @@ def details_of(knowledge, review_id: str) -> ReviewDetails:
     info = knowledge.reviews[review_id]
     verdict = knowledge.verdicts.get(review_id)
     rating = verdict.rating if verdict else None
-    return ReviewDetails(review_id, info.label, info.short_title, info.author, info.outlet, info.date, info.url,
+    comment = knowledge.first_comments.get(review_id)
+    return ReviewDetails(review_id, info.label, info.title.strip(), info.author, info.outlet, info.date, info.url,
                          rating.written if rating else None, rating.value if rating else None,
-                         verdict.stance if verdict else None, knowledge.comment_counts.get(review_id, 0))
+                         verdict.stance if verdict else None, knowledge.comment_counts.get(review_id, 0),
+                         knowledge.passage(comment).sentences[0] if comment else None, comment)

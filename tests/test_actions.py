@@ -484,3 +484,42 @@ async def test_she_after_one_reviews_verdict_is_that_critic(dispatcher, tracker_
                           last_subject="Scarlett Johansson as Samantha")
     await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
     assert dispatcher.messages[0]["response"] not in ("utter_review_verdict", "utter_review_no_verdict")
+
+
+# --- context: the reviews' own details, the person talked about, short turns after an answer ---------------
+
+async def test_who_wrote_it_is_the_screenplay_unless_the_words_point_at_a_review(dispatcher, tracker_for, domain):
+    await run(ActionAnswerFilmFact(), dispatcher, tracker_for("who wrote the screenplay?", "ask_film_fact",
+                                                              {"fact": "writer"}), domain)
+    assert dispatcher.messages[0]["response"] == "utter_fact_writer"
+    dispatcher.messages.clear()
+    events = await run(ActionAnswerFilmFact(), dispatcher, tracker_for(
+        "who wrote that review?", "ask_film_fact", {"fact": "writer"}, last_kind="opinion", last_review=BEEZJAK),
+        domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_review_details" and "Sam Beezjak" in message["details"]
+    assert message["custom"]["sources"] == [f"review:{BEEZJAK}"]
+    assert SlotSet("last_kind", "details") in events
+
+
+async def test_his_character_is_the_person_talked_about(dispatcher, tracker_for, domain):
+    tracker = tracker_for("what's the name of his character", "ask_cast", {"character": "his character"},
+                          last_subject="Joaquin Phoenix as Theodore Twombly")
+    await run(ActionAnswerCast(), dispatcher, tracker, domain)
+    message = dispatcher.messages[0]
+    assert message["response"].startswith("utter_cast_role") and message["character"] == "Theodore Twombly"
+
+
+async def test_a_short_unsure_turn_after_an_answer_from_the_reviews_carries_on_with_its_topic(
+        dispatcher, tracker_for, domain):
+    tracker = tracker_for("why's it so weird though", "nlu_fallback", last_kind="opinion",
+                          last_question="what do the reviews say about the relationship?", last_aspect="relationships")
+    events = await run(ActionRouteFallback(), dispatcher, tracker, domain)
+    message = dispatcher.messages[0]
+    assert message["response"] != "utter_clarify" and message["custom"]["sources"], message
+    assert SlotSet("last_aspect", "relationships") in events
+
+
+async def test_an_unsure_turn_with_no_conversation_and_no_evidence_is_asked_again(dispatcher, tracker_for, domain):
+    await run(ActionRouteFallback(), dispatcher, tracker_for("blorp the wibble", "nlu_fallback"), domain)
+    assert dispatcher.messages[0]["response"] == "utter_clarify"

@@ -172,3 +172,73 @@ def test_a_surname_typed_short_and_lower_case_names_its_review():
     assert reviews.named_in("did rourk like the movie") == ["cold"]
     assert reviews.named_in("did petrv like it") == ["warm"]
     assert reviews.named_in("was the route to the house clear?") == []
+
+
+# --- a review written after this session's rules (tests/data/later_reviews), beside the seed two ------------
+
+LATER = sorted((MORE_REVIEWS[0].parents[1] / "later_reviews").glob("*.txt"))
+QUILL = "a-voice-worth-waiting-for"
+
+
+@pytest.fixture(scope="module")
+def with_later(knowledge_of):
+    from conftest import SEED_REVIEWS
+
+    return knowledge_of(*SEED_REVIEWS, *LATER)
+
+
+def details(knowledge, question, last_review=None):
+    from actions.phrasing import details_reply
+    from knowledge.review_details import details_answer
+
+    reading = knowledge.question_kinds.detail(knowledge.reviews.without_names(question))
+    assert reading.detail, f"{question!r} reads as no question about the reviews themselves"
+    answer = details_reply(details_answer(knowledge, question, reading, last_review=last_review))
+    return reading.detail, answer, answer.values["details"]
+
+
+def test_the_reviews_own_details_come_from_their_metadata(with_later):
+    detail, answer, text = details(with_later, "who wrote that one?", last_review=QUILL)
+    assert detail == "author" and "Marta Quill" in text and answer.sources == [f"review:{QUILL}"]
+    assert details(with_later, "when was it published?", last_review=QUILL)[2].endswith("2014-02-02.")
+    detail, answer, text = details(with_later, "where were the reviews published?")
+    assert detail == "outlet" and "three reviews" in text
+    assert all(outlet in text for outlet in ("The Lantern Review", "E23, a student newspaper", "a film blog"))
+    detail, _, text = details(with_later, "what ratings did the reviews give?")
+    assert detail == "ratings" and "7/10" in text and text.count("gives no rating of its own") == 2
+
+
+def test_which_reviews_have_comments_counts_them_and_quotes_one_never_the_site_complaint(with_later):
+    detail, answer, text = details(with_later, "which reviews have reader comments?")
+    assert detail == "comments" and text.count("three reader comments") == 2 and "has no reader comments" in text
+    assert "Great piece." in text and "reloading" not in text
+    assert f"{QUILL}/c1" in answer.sources
+
+
+def test_a_film_a_review_compares_it_with_is_found_by_its_title(with_later):
+    outcome, answer, text = say(with_later, "does anyone compare it with annie hall?")
+    assert outcome.status == "quoted" and outcome.speaking == [QUILL] and "Annie Hall" in outcome.quotes[0].sentence
+    outcome, _, _ = say(with_later, "which other films does Marta Quill bring up?")
+    assert outcome.review == QUILL and "Annie Hall" in outcome.quotes[0].sentence
+
+
+def test_an_ending_asked_in_other_words_needs_consent_then_tells_what_happens(with_later):
+    outcome, _, _ = say(with_later, "how does it all turn out for Theodore?", kind="plot")
+    assert outcome.status == "needs_consent"
+    outcome, _, _ = say(with_later, "how does it all turn out for Theodore?", kind="plot", consent=True)
+    assert outcome.status == "quoted" and outcome.quotes[0].spoiler
+    outcome, _, _ = say(with_later, "how does it all turn out for Theodore?", kind="plot", consent=False)
+    assert outcome.status == "withheld"
+
+
+def test_the_items_under_the_bad_are_what_the_critic_held_against_it(with_later):
+    outcome, _, _ = say(with_later, "what did Marta Quill not like?")
+    assert outcome.review == QUILL and outcome.focus == "negative"
+    sides = [q.sentence for q in outcome.quotes[1:]]
+    assert sides and all(q.stance == "negative" for q in outcome.quotes[1:]), sides
+    assert all("second hour" in s or "supporting characters" in s for s in sides), sides
+
+
+def test_did_the_critic_reply_quotes_the_critic_s_reply(with_later):
+    outcome, _, _ = say(with_later, "did the critic reply to the readers?", kind="comments")
+    assert outcome.status == "quoted" and outcome.quotes[0].passage_id == f"{QUILL}/c2"
