@@ -31,6 +31,9 @@ _OF_A_REVIEW = (r"(?: (?:film|movie|online|newspaper|magazine|blog|student))?"
 # "that review", "this critic": the review the conversation is on ("this one" may be the film).
 _THAT = re.compile(r"\b(?:that|this|the same) (?:review|reviewer|critic|writer)\b")
 _OTHER = re.compile(r"\b(?:the )?other (?:one|review|reviewer|critic|writer)\b|\bthe other\b\s*\??$|^other$")
+# "the third review", "the last one", "that critic", "the other one": words that point at a review.
+_POINTING = re.compile(r"\b(?:the |that |this )?(?:" + _ORDINAL.pattern + r")(?:" + _OF_A_REVIEW + r"|(?=\W*$))"
+                       r"|" + _THAT.pattern + r"|" + _OTHER.pattern, re.IGNORECASE)
 # Words that only say "a review" ("the weekly review" is named by "weekly", not "review").
 _GENERIC = {"the", "a", "an", "review", "reviewer", "critic", "one", "post", "piece", "article", "of", "her", "by",
             "s", "and", "on", "in", "with", "film", "movie", "writer", "about"}
@@ -150,8 +153,10 @@ class ReviewSet:
         return list(dict.fromkeys(found))
 
     def without_names(self, text: str) -> str:
-        """``text`` with every review's names taken out (they say which review, not what about)."""
-        return self._names.sub(" ", text) if self._owner else text
+        """``text`` with every review's names, and the words that point at one ("the third review", "the last
+        one", "that critic"), taken out: they say which review, not what about."""
+        named = self._names.sub(" ", text) if self._owner else text
+        return _POINTING.sub(" ", named)
 
     @cached_property
     def _owner(self) -> dict[str, str]:

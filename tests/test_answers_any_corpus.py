@@ -242,3 +242,10 @@ def test_the_items_under_the_bad_are_what_the_critic_held_against_it(with_later)
 def test_did_the_critic_reply_quotes_the_critic_s_reply(with_later):
     outcome, _, _ = say(with_later, "did the critic reply to the readers?", kind="comments")
     assert outcome.status == "quoted" and outcome.quotes[0].passage_id == f"{QUILL}/c2"
+
+
+def test_words_that_point_at_a_review_are_no_topic(six_reviews):
+    outcome, _, _ = say(six_reviews, "what about the last one?", reviewer_mention="the last one")
+    assert outcome.status == "verdicts" and outcome.review == six_reviews.reviews.ids[-1]
+    assert six_reviews.reviews.without_names("and the third?").strip(" ?") == "and"
+    assert "first thing" in six_reviews.reviews.without_names("what was the first thing he did?")
