@@ -34,6 +34,9 @@ PLOT_NARRATION = 1.0
 # After consent, "what happens at the end?" is answered from the passages that give the ending away,
 # by how much a sentence tells events more than by its words ("its ending is superb" tells nothing).
 ENDING_QUESTION_WEIGHT = 0.3
+# After consent, an ending question's sentence is chosen by how much it tells the ending (the spoiler cues'
+# score, about -0.2 to 0.3) beside its similarity to the question (weighted by ENDING_QUESTION_WEIGHT).
+REVEAL_WEIGHT = 1.0
 # Before consent, a story question whose best answering sentence (by its similarity to the question) lies
 # in a passage that gives the ending away by this much more than any other asks first.
 SPOILER_LEAD = 0.05
@@ -204,8 +207,9 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     visible = [hit for hit in hits if consent is not None or not hit.passage.spoiler]
     ending = _asks_ending(knowledge, question, aspect)
     on_point = []
-    if kind == "plot" and ending and consent:
-        on_point = _on_point(knowledge, visible, vector, judge, kind, ending=True)
+    if kind == "plot" and ending and consent:  # the sentence that tells how it ends, not the one that praises it
+        on_point = _on_point(knowledge, visible, vector, lambda sentences, vectors, scores: REVEAL_WEIGHT *
+                             knowledge.reveal_scores(sentences, vectors), kind, ending=True)
     on_point = on_point or _on_point(knowledge, visible, vector, judge, kind)
     if consent is None and hits and (ending and any(h.passage.spoiler for h in hits)
                                      or (kind == "plot" and _spoiler_leads(hits) and not

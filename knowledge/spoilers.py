@@ -237,9 +237,14 @@ def units_of(passage: Passage) -> list[tuple[str, bool]]:
             continue
         backed = backed_by_rule(sentence)
         units.append((sentence, backed))
-        parts = [part.strip() for part in _CLAUSE_BREAK.split(sentence)]
-        units += [(part, backed) for part in parts if len(part.split()) >= _CLAUSE_WORDS and part != sentence]
+        units += [(part, backed) for part in clauses_of(sentence)]
     return units
+
+
+def clauses_of(sentence: str) -> list[str]:
+    """The clauses of a sentence long enough to be judged alone (none when it has only one)."""
+    parts = [part.strip() for part in _CLAUSE_BREAK.split(sentence)]
+    return [part for part in parts if len(part.split()) >= _CLAUSE_WORDS and part != sentence]
 
 
 def label(passages: list[Passage], encoder) -> list[Passage]:
