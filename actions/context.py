@@ -21,9 +21,13 @@ def entity(tracker: Tracker, *names: str) -> str | None:
 
 
 def question(tracker: Tracker) -> str:
-    """The user's text, cut to the searchable length (a 20,000-character paste still gets an answer)."""
-    text = (tracker.latest_message or {}).get("text") or ""
-    return _once_each(text[: get_settings().max_query_chars])
+    """The user's text, cut to the searchable length (a 20,000-character paste still gets an answer), said
+    once, and with its typos mended once the knowledge is loaded ("who direced her?")."""
+    from knowledge.loaded import loaded_knowledge
+
+    text = _once_each(((tracker.latest_message or {}).get("text") or "")[: get_settings().max_query_chars])
+    known = loaded_knowledge()
+    return known.speller.correct(text) if known is not None and not text.startswith("/") else text
 
 
 def _once_each(text: str) -> str:

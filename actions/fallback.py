@@ -7,18 +7,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import about_subject, entity, in_thread, knowledge, question
-from actions.film_facts import ActionAnswerFilmFact
+from actions.film_facts import ActionAnswerFilmFact, asks_a_fact
 from actions.followup import ActionAnswerFollowup
 from actions.opinions import ActionAnswerOpinion
 from actions.review_answers import answer_from_reviews, names_a_review
 from actions.review_details import answer_details, details_reading
 from knowledge.answers import asks_reviews_about_them, strongly_answered
 from knowledge.aspects import subject_words
-from knowledge.fact_answers import FACT_MATCH, UNKNOWN, match_fact
 
 FALLBACK_VERDICT_CLOSENESS = 0.5  # "was anybody lukewarm about it?" reaches 0.59; "how good is the new phone?" 0.41
 FOLLOWUP_KINDS = ("opinion", "compare", "recommendation", "plot", "comments")
-CLEAR_FACT = 0.1  # how far past the facts' floor a message the NLU was unsure of must come to be a fact question
 FOLLOWUP_WORDS = 12  # a message this short, after an answer from the reviews, carries on that conversation
 
 
@@ -26,12 +24,6 @@ def asks_a_verdict(known, text: str) -> bool:
     """Whether the message, though the NLU was unsure, is close to the verdict questions."""
     reading = known.verdict_questions.read(text)
     return reading.asks and reading.closeness >= FALLBACK_VERDICT_CLOSENESS
-
-
-def asks_a_fact(known, text: str) -> bool:
-    """Whether the film facts answer the message clearly (an entry well past the facts' own floor)."""
-    found = match_fact(known.facts, known.retriever, text)
-    return found.entry != UNKNOWN and found.score >= FACT_MATCH + CLEAR_FACT
 
 
 def carries_on(tracker: Tracker, text: str) -> bool:

@@ -9,7 +9,16 @@ from actions.context import about_subject, entity, in_thread, knowledge, questio
 from actions.replies import remember, send
 from actions.review_answers import answer_from_reviews, names_a_review
 from actions.review_details import answer_details, details_reading
-from knowledge.fact_answers import fact_answer
+from knowledge.fact_answers import FACT_MATCH, UNKNOWN, fact_answer, match_fact
+
+CLEAR_FACT = 0.1  # how far past the facts' floor a message the NLU did not call a fact question must come
+
+
+def asks_a_fact(known, text: str) -> bool:
+    """Whether the film facts answer the message clearly (an entry well past the facts' own floor), whatever
+    the intent classifier made of it ("who direced her?")."""
+    found = match_fact(known.facts, known.retriever, text)
+    return found.entry != UNKNOWN and found.score >= FACT_MATCH + CLEAR_FACT
 
 
 class ActionAnswerFilmFact(Action):

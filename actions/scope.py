@@ -6,6 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import in_thread, knowledge, question
+from actions.film_facts import ActionAnswerFilmFact, asks_a_fact
 from actions.opinions import ActionAnswerOpinion
 from actions.review_answers import names_a_review
 from knowledge.answers import named_by_a_review, strongly_answered
@@ -13,7 +14,8 @@ from knowledge.fact_answers import another_film
 
 
 class ActionCheckScope(Action):
-    """Answers an "out of scope" message from the reviews when it names one of them, or a film one of them
+    """Answers an "out of scope" message from the film facts when they answer it clearly ("who direced her?"),
+    from the reviews when it names one of them, or a film one of them
     names, or a passage answers it strongly (a why-question about the film's themes); otherwise says it is
     outside what herbot knows.
 
@@ -29,6 +31,8 @@ class ActionCheckScope(Action):
         if title and not await in_thread(named_by_a_review, known, title):  # "the end of Titanic?" meets no review
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
+        if not title and await in_thread(asks_a_fact, known, question(tracker)):  # evidence in the facts
+            return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)
         if title or names_a_review(known, question(tracker)) or known.works.in_text(question(tracker)) or \
                 await in_thread(strongly_answered, known, question(tracker)):  # a film a review compares it with
             return await ActionAnswerOpinion().run(dispatcher, tracker, domain)

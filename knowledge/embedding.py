@@ -121,6 +121,10 @@ class Encoder:
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
         self._ahead: OrderedDict[str, tuple[np.ndarray, int]] = OrderedDict()  # vector, turns waiting
 
+    def vocabulary(self) -> set[str]:
+        """The whole words the model's tokenizer knows (not word pieces): common English words."""
+        return {token for token in self._tokenizer.get_vocab() if token.isalpha() and token.islower()}
+
     @staticmethod
     def prepare(text: str) -> str:
         """The text the model sees."""

@@ -18,6 +18,7 @@ from knowledge.aspects import Topics, load_aspects
 from knowledge.facts import names_and_words
 from knowledge.question_kinds import QuestionKinds
 from knowledge.review_set import ReviewInfo, ReviewSet
+from knowledge.spelling import Speller, words_of
 from knowledge.spoilers import Cues, backed_by_rule, clauses_of
 from knowledge.stance import classifier, list_sides, stances
 from knowledge.verdict_questions import VerdictQuestions
@@ -78,6 +79,17 @@ class Knowledge:
             for (i, _), score in zip(clauses, found, strict=True):
                 scores[i] = max(scores[i], score)
         return scores + REVEAL_RULE_BONUS * np.array([backed_by_rule(sentence) for sentence in sentences])
+
+    @cached_property
+    def speller(self) -> Speller:
+        """Mends a question's typos towards the words of the reviews, the facts and the example questions."""
+        texts = [passage.text for passage in self.retriever.index.passages]
+        texts += [question for questions in self.facts.asks.values() for question in questions]
+        texts += [name for name in self.own_names]
+        examples = (*self.verdict_questions.groups.values(), *self.question_kinds.examples.groups.values())
+        texts += [question for group in examples for question in group]
+        texts += [f"{aspect.label} {aspect.query}" for aspect in self.topics.aspects.values()]
+        return Speller(self.retriever.encoder.vocabulary(), words_of(texts))
 
     @cached_property
     def question_kinds(self) -> QuestionKinds:
@@ -199,7 +211,8 @@ class Knowledge:
         """Work out now what the first turns would otherwise wait for."""
         _ = classifier(self.retriever.encoder), self.narration, self.verdicts, self.coverage, self._rows
         _ = self.topics.vectors, self.verdict_questions.warm(), self.question_kinds.warm()
-        _ = self.spoiler_cues, self.comment_counts, self.first_comments, self._film_people, self._list_sides, self.works
+        _ = self.speller, self.spoiler_cues, self.comment_counts, self.first_comments, self._film_people
+        _ = self._list_sides, self.works
         return self
 
 
@@ -223,6 +236,11 @@ def get_knowledge(settings) -> Knowledge:
         with _lock:
             if _knowledge is None:
                 _knowledge = open_knowledge(settings)
+    return _knowledge
+
+
+def loaded_knowledge() -> Knowledge | None:
+    """The process-wide knowledge if it is loaded already, else None (never loads it)."""
     return _knowledge
 
 

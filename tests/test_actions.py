@@ -523,3 +523,13 @@ async def test_a_short_unsure_turn_after_an_answer_from_the_reviews_carries_on_w
 async def test_an_unsure_turn_with_no_conversation_and_no_evidence_is_asked_again(dispatcher, tracker_for, domain):
     await run(ActionRouteFallback(), dispatcher, tracker_for("blorp the wibble", "nlu_fallback"), domain)
     assert dispatcher.messages[0]["response"] == "utter_clarify"
+
+
+async def test_a_typo_is_mended_before_the_question_is_read(dispatcher, tracker_for, domain, knowledge):
+    from actions.scope import ActionCheckScope
+
+    await run(ActionCheckScope(), dispatcher, tracker_for("who direced her?", "out_of_scope"), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_fact_director" and "Spike Jonze" in message["value"]
+    assert knowledge.speller.correct("what's the weather like?") == "what's the weather like?"
+    assert knowledge.speller.correct("waht did the critcs think") == "what did the critics think"
