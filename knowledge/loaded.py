@@ -25,7 +25,7 @@ from knowledge.verdict_questions import VerdictQuestions
 from knowledge.verdicts import VERDICT_QUERY, Verdict, review_verdicts
 from knowledge.works import WorksNamed
 
-# A sentence a general rule says tells a late event ("finally ... break it off", a twist marker) tells the
+# A sentence a general rule says tells a late event ("at last ... they part", a twist marker) tells the
 # ending more surely than the cues' similarity alone says (their scores run about -0.2 to 0.3).
 REVEAL_RULE_BONUS = 0.1
 STANCE_CACHE = 10_000  # passages whose sentence stances are kept (a turn reads a few dozen)

@@ -29,7 +29,7 @@ def test_the_dev_sample_is_read_at_least_as_well_as_when_the_thresholds_were_cho
     items = yaml.safe_load(DEV.read_text(encoding="utf-8"))["questions"]
     wrong = [(item["question"], item["kind"], got) for item in items
              if (got := read_as(knowledge, item["question"])) != item["kind"]]
-    assert len(items) - len(wrong) >= 55, wrong
+    assert len(items) - len(wrong) >= 54, wrong  # 55 before "that review" was taken out with the names
 
 
 @pytest.mark.parametrize(("question", "detail"), [
