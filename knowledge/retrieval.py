@@ -156,10 +156,10 @@ class Retriever:
     def _dense(self, query: np.ndarray, k: int, score) -> list[tuple[int, float]]:
         """Passages near the question by paragraph or by sentence, ranked by their dense score."""
         index = self.index
-        _, rows = index.vectors.search(query[None, :], min(k, index.vectors.ntotal))
-        _, unit_rows = index.sentences.search(query[None, :], min(3 * k, index.sentences.ntotal))
-        owners = np.searchsorted(index.sentence_offsets, unit_rows[0][unit_rows[0] >= 0], side="right") - 1
-        candidates = dict.fromkeys([int(r) for r in rows[0] if r >= 0] + [int(r) for r in owners])
+        rows = index.vectors.search(query, k)
+        unit_rows = index.sentences.search(query, 3 * k)
+        owners = np.searchsorted(index.sentence_offsets, unit_rows, side="right") - 1
+        candidates = dict.fromkeys([int(r) for r in rows] + [int(r) for r in owners])
         return sorted(((row, score(row)) for row in candidates), key=lambda item: -item[1])
 
     def _filtered(self, search, filters: Filters, want: int) -> list[tuple[int, float]]:
