@@ -103,8 +103,9 @@ def run_index(args) -> int:
     )
     for item, reason in report.skipped:
         print(f"  skipped {item!r}: {reason}")
-    state = (f"built in {manifest['build_seconds']} s ({result.reason})" if result.rebuilt
-             else "up to date, nothing rebuilt")
+    work = result.work
+    state = (f"built in {manifest['build_seconds']} s ({result.reason}; {work['vectors reused']:,} vectors reused, "
+             f"{work['vectors embedded']:,} embedded)" if result.rebuilt else "up to date, nothing rebuilt")
     print(
         f"Index {settings.index_dir}: {manifest['passages']} passages, {manifest['index_type']} "
         f"{manifest['model']['dimension']}-d vectors from {manifest['model']['name']}; {state}."
