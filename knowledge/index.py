@@ -35,6 +35,7 @@ import json
 import shutil
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import metadata
 from itertools import pairwise
 from pathlib import Path
@@ -139,6 +140,11 @@ class LoadedIndex:
     def passage_matrix(self) -> np.ndarray:
         return self.vectors.matrix
 
+    @cached_property
+    def review_rows(self) -> dict[str, tuple[int, int]]:
+        """Each review's passage rows, [start, end), worked out once."""
+        return review_rows(self.passages)
+
     @property
     def unit_matrix(self) -> np.ndarray:
         return self.sentences.matrix
@@ -177,6 +183,15 @@ def rebuild_reason(folder: Path, expected_fingerprint: str) -> str | None:
     if manifest.get("fingerprint") != expected_fingerprint:
         return "the reviews, the model or the ingestion code changed"
     return None
+
+
+def review_rows(passages) -> dict[str, tuple[int, int]]:
+    """Each review's passage rows, [start, end): a review's passages are contiguous, in file-name order."""
+    rows: dict[str, tuple[int, int]] = {}
+    for row, passage in enumerate(passages):
+        start, _ = rows.get(passage.review, (row, row))
+        rows[passage.review] = (start, row + 1)
+    return rows
 
 
 def offsets_of(passages: list[Passage]) -> np.ndarray:

@@ -32,13 +32,14 @@ class RefreshResult:
     work: dict = field(default_factory=dict)  # what an update reused and what it embedded (see Update.work)
 
 
-def refresh_index(settings, *, force: bool = False, progress: bool = False, out=None) -> RefreshResult:
+def refresh_index(settings, *, force: bool = False, progress: bool = False, out=None, encoder=None) -> RefreshResult:
     """Export the model if needed; update the index when it is missing or damaged (any file, checked against
     the manifest) or when the sources, the model or the index code changed.
 
     Hashing the review files is cheap; reading them (sentence splitting) and embedding are not,
     so the fingerprint is compared first and only what changed is read and embedded.
     ``out``: where to say what is reused and what is embedded (and how long embedding will take).
+    ``encoder``: what embeds (default: the exported model on every core; benchmarks pass their own).
     """
     from knowledge.model_export import ensure_exported, exported_identity
 
@@ -54,7 +55,7 @@ def refresh_index(settings, *, force: bool = False, progress: bool = False, out=
         manifest = index.read_manifest(settings.index_dir)
         return RefreshResult(_report(manifest, skipped, settings.index_dir), manifest, rebuilt=False)
     previous = None if force else _previous(settings)
-    update = Update(settings, identity, previous, out=out, progress=progress)
+    update = Update(settings, identity, previous, out=out, progress=progress, encoder=encoder)
     manifest = update.run(files, sources, expected)
     return RefreshResult(_report(manifest, skipped, settings.index_dir), manifest, rebuilt=True, reason=reason,
                          work=update.work)
@@ -85,10 +86,10 @@ class Update:
     """One build of the index, from the previous one where it can (``previous`` None: from scratch)."""
 
     def __init__(self, settings, identity: str, previous: index.LoadedIndex | None, *, out=None,
-                 progress: bool = False):
+                 progress: bool = False, encoder=None):
         self.settings, self.identity, self.previous = settings, identity, previous
         self.out, self.progress = out, progress
-        self._encoder = None
+        self._encoder = encoder
         self.work = {"reviews kept": 0, "reviews read": 0, "reviews removed": 0, "passages kept": 0,
                      "vectors reused": 0, "vectors embedded": 0}
 
@@ -142,7 +143,7 @@ class Update:
         if old is None or old.manifest.get("passage_code") != passage_code or old.manifest.get("encoder") != \
                 self.identity:
             return {}
-        rows = review_rows(old.passages)
+        rows = old.review_rows
         same = {review for review, digest in sources.items() if old.manifest["sources"].get(review) == digest}
         return {review: rows[review] for review in same if review in rows}
 
@@ -231,15 +232,6 @@ class Update:
 
     def _timed(self, total: int, what: str):
         return EncodingProgress(self.encoder, total, what, self.say)
-
-
-def review_rows(passages) -> dict[str, tuple[int, int]]:
-    """Each review's passage rows, [start, end): a review's passages are contiguous, in file-name order."""
-    rows: dict[str, tuple[int, int]] = {}
-    for row, passage in enumerate(passages):
-        start, _ = rows.get(passage.review, (row, row))
-        rows[passage.review] = (start, row + 1)
-    return rows
 
 
 def _new_of_old(old_rows: np.ndarray, old: index.LoadedIndex | None, kind: str) -> np.ndarray:

@@ -133,10 +133,14 @@ class Retriever:
 
         want = max(top_k * 4, 32)
         dense = bm25 = None
+        # One review's passages are searched among themselves: never a widening search of every passage.
+        within = self.index.review_rows.get(filters.review, (0, 0)) if filters.review is not None else None
         if mode in ("dense", "hybrid"):
-            dense = self._filtered(lambda k: self._dense(query, k, score), filters, want)
+            dense = self._within(within, filters, score, want) if within else self._filtered(
+                lambda k: self._dense(query, k, score), filters, want)
         if mode in ("bm25", "hybrid"):
-            bm25 = self._filtered(lambda k: self.index.bm25.search(text, k), filters, want)
+            bm25 = self._filtered(lambda k: self.index.bm25.search(text, k, rows=within), filters, want,
+                                  total=within[1] - within[0] if within else None)
         if mode == "dense":
             rows = [row for row, _ in dense]
         elif mode == "bm25":
@@ -162,9 +166,15 @@ class Retriever:
         candidates = dict.fromkeys([int(r) for r in rows] + [int(r) for r in owners])
         return sorted(((row, score(row)) for row in candidates), key=lambda item: -item[1])
 
-    def _filtered(self, search, filters: Filters, want: int) -> list[tuple[int, float]]:
-        """(row, score) allowed by ``filters``, widening the search until enough are found or none are left."""
-        total = len(self.passages)
+    def _within(self, rows: tuple[int, int], filters: Filters, score, want: int) -> list[tuple[int, float]]:
+        """(row, dense score) of the passages in ``rows`` that ``filters`` allow, best first."""
+        allowed = [row for row in range(*rows) if filters.allows(self.passages[row])]
+        return sorted(((row, score(row)) for row in allowed), key=lambda item: -item[1])[:want]
+
+    def _filtered(self, search, filters: Filters, want: int, total: int | None = None) -> list[tuple[int, float]]:
+        """(row, score) allowed by ``filters``, widening the search until enough are found or none are left
+        (``total``: how many the search can find, all passages by default)."""
+        total = len(self.passages) if total is None else total
         k = min(want, total)
         while True:
             found = [(row, value) for row, value in search(k) if filters.allows(self.passages[row])]
