@@ -35,12 +35,11 @@ class LexicalIndex:
         self._model = model
         self._size = size
 
-    def search(self, query: str, k: int, rows: tuple[int, int] | None = None) -> list[tuple[int, float]]:
+    def search(self, query: str, k: int, rows: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Up to ``k`` passages by BM25 score, best first; passages with no match are left out.
 
-        ``rows``: only the passages of rows [start, end) (one review's), ranked among themselves."""
-        start, end = rows or (0, self._size)
-        k = min(k, end - start)
+        ``rows``: only these passages (ascending rows: one review's, the comments), ranked among themselves."""
+        k = min(k, self._size if rows is None else len(rows))
         tokens = _tokenize([query], return_ids=False)
         if k <= 0 or not any(tokens):
             return []
@@ -50,11 +49,14 @@ class LexicalIndex:
             return []
         # Scores for every passage, then the top k: bm25s.retrieve does the same with a thread
         # pool and progress bookkeeping that cost more than the scoring on one question.
-        scores = self._model.get_scores(known)[start:end]
+        scores = self._model.get_scores(known)
+        rows = np.arange(len(scores)) if rows is None else rows
+        scores = scores[rows]
         found = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
         found = np.sort(found)  # ties in row order, the same on every run
         found = found[np.argsort(-scores[found], kind="stable")]
-        return [(int(r) + start, float(scores[r])) for r in found if scores[r] > 0]
+        found = found[scores[found] > 0]
+        return list(zip(rows[found].tolist(), scores[found].tolist(), strict=True))
 
     def save(self, folder: Path) -> None:
         self._model.save(str(folder))

@@ -18,7 +18,7 @@ from knowledge.aspects import Topics, load_aspects
 from knowledge.review_set import ReviewInfo, ReviewSet
 from knowledge.stance import classifier, stances
 from knowledge.verdict_questions import VerdictQuestions
-from knowledge.verdicts import VERDICT_QUERY, Verdict, review_verdicts
+from knowledge.verdicts import VERDICT_QUERY, Verdict, agreement, keenest_first, review_verdicts
 
 NARRATION_QUERY = "what happens in the story: what the characters do and what happens to them"
 
@@ -26,9 +26,11 @@ NARRATION_QUERY = "what happens in the story: what the characters do and what ha
 class Knowledge:
     """The retriever, the facts and the review set of one process; safe to share between threads."""
 
-    def __init__(self, retriever, facts):
+    def __init__(self, retriever, facts, cache_dir=None):
+        """``cache_dir``: where the stance anchors' vectors are kept between processes (None: encoded each time)."""
         self.retriever = retriever
         self.facts = facts
+        self.cache_dir = cache_dir
         rows = list(retriever.index.reviews) or [
             {"id": review, "title": passage.review_title, "author": passage.author, "outlet": passage.outlet,
              "url": passage.url} for review, passage in retriever.reviews.items()]
@@ -48,6 +50,29 @@ class Knowledge:
     def verdicts(self) -> dict[str, Verdict]:
         ratings = {review.id: review.rating for review in self.reviews}
         return review_verdicts(self.retriever.index, self.verdict_vector, ratings, self.stances)
+
+    @cached_property
+    def verdicts_in_order(self) -> list[Verdict]:
+        """Every review's verdict, in the set's order (a review with no body text has none)."""
+        return [self.verdicts[review] for review in self.reviews.ids if review in self.verdicts]
+
+    @cached_property
+    def verdict_reviews(self) -> tuple[str, ...]:
+        return tuple(verdict.review for verdict in self.verdicts_in_order)
+
+    @cached_property
+    def verdict_counts(self) -> dict[str, int]:
+        """How many verdicts are positive, mixed and negative: the agreement of the whole set."""
+        return agreement(self.verdicts_in_order)
+
+    @cached_property
+    def _keenest(self) -> dict[tuple[str, bool], list[Verdict]]:
+        return {(stance, coolest): keenest_first([v for v in self.verdicts_in_order if v.stance == stance], coolest)
+                for stance in ("positive", "mixed", "negative") for coolest in (False, True)}
+
+    def keenest(self, stance: str, coolest_first: bool = False) -> list[Verdict]:
+        """The verdicts of one stance, the keenest first (or the coolest), sorted once per process."""
+        return self._keenest.get((stance, coolest_first), [])
 
     @cached_property
     def verdict_questions(self) -> VerdictQuestions:
@@ -78,6 +103,14 @@ class Knowledge:
                     covered[name].add(passage.review)
         return covered
 
+    @cached_property
+    def _covering(self) -> dict[str, list[str]]:
+        return {name: sorted(reviews) for name, reviews in self.coverage.items()}
+
+    def covering(self, aspect: str) -> list[str]:
+        """The reviews with a quotable sentence on ``aspect``, in the set's order (sorted once)."""
+        return self._covering.get(aspect, [])
+
     def sentence_vectors(self, passage_id: str) -> np.ndarray:
         """The stored vectors of a passage's sentences, in order (read in place)."""
         row = self._rows[passage_id]
@@ -90,9 +123,14 @@ class Knowledge:
         return {passage.id: row for row, passage in enumerate(self.retriever.index.passages)}
 
     def warm(self) -> Knowledge:
-        """Work out now what the first turns would otherwise wait for."""
-        _ = classifier(self.retriever.encoder), self.narration, self.verdicts, self.coverage, self._rows
+        """Work out now what the first turns would otherwise wait for: everything computed over all reviews or
+        passages (verdicts, coverage, the rows of each review, the comments' rows, the regex of every review
+        name) is computed here, once."""
+        _ = classifier(self.retriever.encoder, self.cache_dir), self.narration, self.verdicts, self.coverage
+        _ = self._rows, self.retriever.reviews, self.retriever.index.review_rows, self.retriever._comment_rows
+        _ = self.verdict_counts, self.verdict_reviews, self._keenest, self._covering
         _ = self.topics.vectors, self.verdict_questions.warm()
+        _ = self.reviews.without_names(""), self.reviews.named_in("")
         return self
 
 
@@ -135,4 +173,4 @@ def open_knowledge(settings) -> Knowledge:
     from knowledge.facts import load_facts
     from knowledge.retrieval import open_retriever
 
-    return Knowledge(open_retriever(settings), load_facts(settings.facts_file)).warm()
+    return Knowledge(open_retriever(settings), load_facts(settings.facts_file), settings.encoder_dir / "cache").warm()
