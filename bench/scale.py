@@ -110,18 +110,27 @@ def herbot_index(own, settings, *extra: str) -> tuple[float, list[str]]:
 
 
 def first_build(own, base) -> dict:
-    """Index the corpus with derived vectors (only when it is not up to date); what it took."""
+    """Index the corpus with derived vectors when it is not up to date; what a build from scratch took
+    (kept in ``first-build.json``: later runs find the index current, or update it from the last one)."""
+    import json
+
     from knowledge.pipeline import refresh_index
 
-    started = time.perf_counter()
-    result = refresh_index(own, encoder=DerivedEncoder(base))
-    seconds = time.perf_counter() - started
+    record = own.home / "first-build.json"
+
+    def keep(manifest: dict) -> None:
+        if manifest.get("work", {}).get("reviews read") == manifest["counts"]["reviews"]:  # read from scratch
+            record.write_text(json.dumps({"seconds": manifest["build_seconds"]}), encoding="utf-8")
+
+    if not record.is_file() and (own.index_dir / "manifest.json").is_file():
+        keep(index.read_manifest(own.index_dir))
+    result = refresh_index(own, encoder=DerivedEncoder(base), force=not record.is_file())
     if result.rebuilt:
-        log(f"first build (derived vectors): {seconds:.0f} s")
+        log(f"build with derived vectors: {result.manifest['build_seconds']:.0f} s ({result.reason})")
+        keep(result.manifest)
     manifest = result.manifest
-    return {"seconds": manifest.get("build_seconds", seconds), "passages": manifest["passages"],
-            "units": manifest["sentences"], "reviews": result.report.reviews,
-            "paragraphs": result.report.paragraphs}
+    return {"seconds": json.loads(record.read_text(encoding="utf-8"))["seconds"], "passages": manifest["passages"],
+            "units": manifest["sentences"], "reviews": result.report.reviews, "paragraphs": result.report.paragraphs}
 
 
 def encoding_rate(own, settings, sample: int = 600) -> dict[str, float]:
@@ -246,8 +255,8 @@ def rest_ratio(own, settings) -> tuple[float | None, list[str]]:
     argv = [sys.executable, str(ROOT / "bench" / "compare.py"), "--no-training", "--no-retrieval", "--turns", "100"]
     done = subprocess.run(argv, env=env_of(own, settings), capture_output=True, text=True, timeout=7200)
     lines = done.stdout.splitlines()
-    ratio = next((float(m.group(1)) for line in lines if (m := re.search(r"REST p50, herbot / bare\s+([\d.]+)x", line))),
-                 None)
+    found = (re.search(r"REST p50, herbot / bare\s+([\d.]+)x", line) for line in lines)
+    ratio = next((float(m.group(1)) for m in found if m), None)
     return ratio, [line for line in lines if "REST p" in line or "herbot / bare" in line]
 
 
