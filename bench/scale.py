@@ -210,7 +210,8 @@ def serve_figures(own, settings, turns: int = 30) -> dict:
 
 
 def turn_costs(own, six) -> dict:
-    """A turn's knowledge work (ms, p50 over the questions) and the knowledge's load time, per corpus."""
+    """A turn's knowledge work (CPU ms, one thread; p50 over the questions, each the median of five) and
+    the knowledge's load time (wall), per corpus."""
     from knowledge.answers import review_answer
     from knowledge.loaded import open_knowledge
 
@@ -226,9 +227,9 @@ def turn_costs(own, six) -> dict:
             times = []
             for _ in range(5):
                 knowledge.retriever.encoder.forget_recent()
-                started = time.perf_counter()
+                started = time.process_time()  # CPU time: the machine is shared, wall time swings with its load
                 review_answer(knowledge, question, kind=kind, consent=None)
-                times.append((time.perf_counter() - started) * 1000)
+                times.append((time.process_time() - started) * 1000)
             per_question[question] = statistics.median(times)
         found[name] = {"load": load, "p50": statistics.median(per_question.values()), "each": per_question}
         del knowledge
@@ -295,7 +296,8 @@ def main() -> None:
         print(f"herbot index, one review added: {changed['add']:.1f} s end to end; removed again: "
               f"{changed['remove']:.1f} s")
         for line in changed["add_lines"]:
-            print(f"  | {line}")
+            if not line.startswith("  skipped"):  # the page chrome dropped from each review, thousands of lines
+                print(f"  | {line}")
         print(f"full rebuild: about {full / 60:,.0f} min, EXTRAPOLATED = {built['passages']:,} paragraphs at "
               f"{rates['paragraphs']:.0f}/s + {built['units']:,} units and about as many spoiler clauses at "
               f"{rates['units']:.0f}/s + the rest of a build, measured: {built['seconds']:.0f} s (reading, labelling, "
@@ -304,7 +306,7 @@ def main() -> None:
                       f"<= {GOAL_ADD_SECONDS:.0f} s (full rebuild ~{full / 60:,.0f} min)",
                       mark(changed["add"] <= GOAL_ADD_SECONDS)])
         costs = turn_costs(own, six)
-        print(f"a turn's knowledge work, p50 over {len(TURN_QUESTIONS)} questions: "
+        print(f"a turn's knowledge work (CPU, question encodings included), p50 over {len(TURN_QUESTIONS)} questions: "
               f"{costs['6 reviews']['p50']:.1f} ms at 6 reviews, {costs['corpus']['p50']:.1f} ms at {count:,}; "
               f"loading the knowledge: {costs['6 reviews']['load']:.1f} s and {costs['corpus']['load']:.1f} s")
         for question, ms in costs["corpus"]["each"].items():

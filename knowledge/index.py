@@ -105,6 +105,9 @@ def unit_texts(passage: Passage) -> list[str]:
     return sentences + [f"{a} {b}" for a, b in pairwise(sentences)]
 
 
+CHANGED = "the reviews, the model or the ingestion code changed"  # the index is intact, only out of date
+
+
 class IndexUnavailable(RuntimeError):
     """The index is missing, corrupt or built for another model; the message says which, and what to do.
 
@@ -130,7 +133,7 @@ class LoadedIndex:
     sentences: ann.NearestRows  # over sentence units
     passages: tuple[Passage, ...]
     sentence_offsets: np.ndarray
-    bm25: lexical.LexicalIndex
+    bm25: lexical.LexicalIndex | None
     reviews: tuple[dict, ...] = ()  # each review's metadata, in the reviews' order
     passage_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="<u8"))
     unit_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="<u8"))
@@ -181,7 +184,7 @@ def rebuild_reason(folder: Path, expected_fingerprint: str) -> str | None:
     except IndexUnavailable as unusable:
         return unusable.problem
     if manifest.get("fingerprint") != expected_fingerprint:
-        return "the reviews, the model or the ingestion code changed"
+        return CHANGED
     return None
 
 
@@ -286,14 +289,20 @@ def write(folder: Path, contents: Contents, searches: tuple, *, model_name: str,
     return manifest
 
 
-def load(folder: Path, *, model_name: str, dimension: int) -> LoadedIndex:
-    """Read and check an index built by :func:`build` for this model."""
+def load(folder: Path, *, model_name: str, dimension: int, verified: bool = False, lexical_index: bool = True
+         ) -> LoadedIndex:
+    """Read and check an index built by :func:`build` for this model.
+
+    ``verified``: its files were checked against the manifest a moment ago (an update, right after
+    :func:`rebuild_reason`), so they are not hashed again; ``lexical_index=False`` leaves BM25 unread
+    (an update builds its own)."""
     manifest = read_manifest(folder)
     if manifest["model"]["name"] != model_name:
         raise IndexUnavailable(f"{folder}: built with model {manifest['model']['name']!r}, not {model_name!r}")
     if manifest["model"]["dimension"] != dimension or not manifest["model"]["normalized"]:
         raise IndexUnavailable(f"{folder}: vectors do not match the model (dimension or normalisation)")
-    _verify_files(folder, manifest)
+    if not verified:
+        _verify_files(folder, manifest)
     try:
         passage_matrix, unit_matrix = (_read_only(np.load(folder / name)) for name in
                                        ("passage_vectors.npy", "unit_vectors.npy"))
@@ -303,7 +312,7 @@ def load(folder: Path, *, model_name: str, dimension: int) -> LoadedIndex:
             passages = tuple(Passage.from_dict(json.loads(line)) for line in lines)
         offsets = np.load(folder / "sentence_offsets.npy")
         keys = [np.load(folder / name) for name in ("passage_keys.npy", "unit_keys.npy")]
-        bm25 = lexical.LexicalIndex.load(folder / LEXICAL)
+        bm25 = lexical.LexicalIndex.load(folder / LEXICAL) if lexical_index else None
         reviews = tuple(json.loads((folder / "reviews.json").read_text(encoding="utf-8")))
         dropped = json.loads((folder / "ingest.json").read_text(encoding="utf-8"))["dropped"]
     except (OSError, ValueError, RuntimeError, KeyError, TypeError) as error:

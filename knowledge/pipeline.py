@@ -54,19 +54,21 @@ def refresh_index(settings, *, force: bool = False, progress: bool = False, out=
     if reason is None:
         manifest = index.read_manifest(settings.index_dir)
         return RefreshResult(_report(manifest, skipped, settings.index_dir), manifest, rebuilt=False)
-    previous = None if force else _previous(settings)
+    previous = None if force else _previous(settings, verified=reason == index.CHANGED)
     update = Update(settings, identity, previous, out=out, progress=progress, encoder=encoder)
     manifest = update.run(files, sources, expected)
     return RefreshResult(_report(manifest, skipped, settings.index_dir), manifest, rebuilt=True, reason=reason,
                          work=update.work)
 
 
-def _previous(settings) -> index.LoadedIndex | None:
-    """The index there now, if it can be read (intact, this format, this model's dimension); None otherwise."""
+def _previous(settings, *, verified: bool) -> index.LoadedIndex | None:
+    """The index there now, if it can be read (intact, this format, this model's dimension); None otherwise.
+
+    ``verified``: its files were just checked against its manifest (it is only out of date)."""
     try:
         manifest = index.read_manifest(settings.index_dir)
         return index.load(settings.index_dir, model_name=settings.embedding_model,
-                          dimension=manifest["model"]["dimension"])
+                          dimension=manifest["model"]["dimension"], verified=verified, lexical_index=False)
     except (index.IndexUnavailable, KeyError, TypeError):
         return None
 
