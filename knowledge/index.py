@@ -239,9 +239,11 @@ def build(
 
 
 def write(folder: Path, contents: Contents, searches: tuple, *, model_name: str, sources: dict[str, str],
-          fingerprint_: str, started: float, extra: dict | None = None) -> dict:
+          fingerprint_: str, started: float, extra: dict | None = None, lexical_reuse: tuple | None = None) -> dict:
     """Write ``contents`` and its search structures (``(passages, units)``, each a pair of the
-    search and its description) beside ``folder``, checksum every file and swap the folder in."""
+    search and its description) beside ``folder``, checksum every file and swap the folder in.
+
+    ``lexical_reuse``: the previous index's BM25 tokens and, for each passage, its row there (or -1)."""
     (passage_search, passage_info), (unit_search, unit_info) = searches
     tmp = folder.with_name(folder.name + ".building")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -262,7 +264,7 @@ def write(folder: Path, contents: Contents, searches: tuple, *, model_name: str,
     (tmp / "ingest.json").write_text(json.dumps({"dropped": contents.dropped}, ensure_ascii=False) + "\n",
                                      encoding="utf-8")
     (tmp / LEXICAL).mkdir()
-    lexical.build([p.text for p in contents.passages]).save(tmp / LEXICAL)
+    lexical.build([p.text for p in contents.passages], *(lexical_reuse or ())).save(tmp / LEXICAL)
 
     manifest = {
         "format": FORMAT,

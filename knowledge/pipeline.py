@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge import ann, index, spoilers
+from knowledge import ann, index, lexical, spoilers
 from knowledge.ingest import REVIEW_SUFFIX, ReviewFileError, read_review, review_digest, review_files
 from knowledge.passage import IngestReport, Passage
 
@@ -134,10 +134,12 @@ class Update:
                   "comments": sum(p.section == "comment" for p in contents.passages),
                   "spoilers": sum(bool(p.spoiler) for p in contents.passages),
                   "off_topic": sum(bool(p.off_topic) for p in contents.passages)}
+        tokens = lexical.Tokens.read(self.previous.folder / index.LEXICAL) if kept_rows else None
         return index.write(self.settings.index_dir, contents, searches, model_name=self.settings.embedding_model,
                            sources=sources, fingerprint_=fingerprint, started=started,
                            extra={"passage_code": passage_code, "encoder": self.identity, "counts": counts,
-                                  "work": self.work})
+                                  "work": self.work},
+                           lexical_reuse=(tokens, self._passage_rows) if tokens is not None else None)
 
     def _kept_rows(self, sources: dict[str, str], passage_code: str) -> dict[str, tuple[int, int]]:
         """The reviews kept as they are, each with its passage rows in the previous index."""
@@ -178,6 +180,7 @@ class Update:
         self.work["passages kept"] = sum(r >= 0 for r in old_passage_rows)
         offsets = index.offsets_of(passages)
         passage_rows, unit_rows = np.array(old_passage_rows, dtype=np.int64), np.array(old_unit_rows, dtype=np.int64)
+        self._passage_rows = passage_rows  # whose BM25 tokens each passage takes, too
         new = [p for p, row in zip(passages, old_passage_rows, strict=True) if row < 0]
         paragraph_vectors, paragraph_keys = self._vectors(passage_rows, [index.paragraph_text(p) for p in new],
                                                           "passages")

@@ -142,3 +142,13 @@ def test_another_model_or_index_format_reuses_nothing(settings, tmp_path):
     manifest_path.write_text(json.dumps(manifest))
     again = refresh_index(own)
     assert again.rebuilt and again.work["vectors embedded"] == total and again.work["vectors reused"] == 0
+
+
+def test_an_update_ranks_by_bm25_as_a_fresh_build(corpus, encoder):
+    """The kept passages' BM25 tokens are reused, the new ones tokenized: the scores are a fresh build's."""
+    updated = index.load(corpus["own"].index_dir, model_name="all-MiniLM-L6-v2", dimension=384)
+    scratch = index.load(corpus["scratch"].index_dir, model_name="all-MiniLM-L6-v2", dimension=384)
+    assert updated.manifest["work"]["passages kept"] > 0
+    for question in ("what did they think of Phoenix?", "the phone in the cinema", "Arcade Fire score", "ending"):
+        assert [(row, round(score, 5)) for row, score in updated.bm25.search(question, 10)] == [
+            (row, round(score, 5)) for row, score in scratch.bm25.search(question, 10)]
