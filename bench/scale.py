@@ -197,6 +197,9 @@ def serve_figures(own, settings, turns: int = 30) -> dict:
         running = bots.start_herbot(own, places, port, action_port)
         try:
             first = bots.first_answer(running, "who voices Samantha?", "Johansson")
+            if running.seconds_to("Review index up to date") is None or running.seconds_to("Rasa model up to date") \
+                    is None:
+                raise SystemExit(f"herbot serve rebuilt the index or trained during its start: see {running.log}")
             conversation = Conversation(running.url, channel="bench-scale", timeout=120)
             times = []
             for n in range(turns):
