@@ -106,6 +106,8 @@ def run_index(args) -> int:
     work = result.work
     state = (f"built in {manifest['build_seconds']} s ({result.reason}; {work['vectors reused']:,} vectors reused, "
              f"{work['vectors embedded']:,} embedded)" if result.rebuilt else "up to date, nothing rebuilt")
+    if result.rebuilt:
+        print("Time taken: " + "; ".join(f"{what} {seconds} s" for what, seconds in work["seconds"].items()) + ".")
     print(
         f"Index {settings.index_dir}: {manifest['passages']} passages, {manifest['index_type']} "
         f"{manifest['model']['dimension']}-d vectors from {manifest['model']['name']}; {state}."

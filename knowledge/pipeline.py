@@ -54,8 +54,10 @@ def refresh_index(settings, *, force: bool = False, progress: bool = False, out=
     if reason is None:
         manifest = index.read_manifest(settings.index_dir)
         return RefreshResult(_report(manifest, skipped, settings.index_dir), manifest, rebuilt=False)
+    started = time.perf_counter()
     previous = None if force else _previous(settings, verified=reason == index.CHANGED)
     update = Update(settings, identity, previous, out=out, progress=progress, encoder=encoder)
+    update.work["seconds"] = {"checking and reading the previous index": round(time.perf_counter() - started, 2)}
     manifest = update.run(files, sources, expected)
     return RefreshResult(_report(manifest, skipped, settings.index_dir), manifest, rebuilt=True, reason=reason,
                          work=update.work)
@@ -127,19 +129,31 @@ class Update:
                       "reviews removed": len(old_ids - set(sources))}
         self.say(f"Index update: {len(kept_rows):,} reviews unchanged (kept as they are), {len(fresh):,} new or "
                  f"changed (read now), {self.work['reviews removed']:,} removed.")
+        self._lap("reading new and changed reviews", started)
         labelled = self._labelled(fresh)
+        self._lap("labelling their spoilers")
         contents, new_of_old, added = self._assemble(files, kept_rows, labelled, reviews, dropped)
+        self._lap("vectors (kept, found by key, embedded)")
         searches = self._searches(contents, new_of_old, added)
+        self._lap("nearest-neighbour indexes")
         counts = {"reviews": len(files), "paragraphs": sum(p.section == "body" for p in contents.passages),
                   "comments": sum(p.section == "comment" for p in contents.passages),
                   "spoilers": sum(bool(p.spoiler) for p in contents.passages),
                   "off_topic": sum(bool(p.off_topic) for p in contents.passages)}
         tokens = lexical.Tokens.read(self.previous.folder / index.LEXICAL) if kept_rows else None
-        return index.write(self.settings.index_dir, contents, searches, model_name=self.settings.embedding_model,
+        manifest = index.write(self.settings.index_dir, contents, searches, model_name=self.settings.embedding_model,
                            sources=sources, fingerprint_=fingerprint, started=started,
                            extra={"passage_code": passage_code, "encoder": self.identity, "counts": counts,
                                   "work": self.work},
                            lexical_reuse=(tokens, self._passage_rows) if tokens is not None else None)
+        self._lap("writing BM25, the files and their checksums")
+        return manifest
+
+    def _lap(self, what: str, since: float | None = None) -> None:
+        """Record how long the step just done took (``work["seconds"]``, printed by ``herbot index``)."""
+        now = time.perf_counter()
+        self.work["seconds"][what] = round(now - (since if since is not None else self._last), 2)
+        self._last = now
 
     def _kept_rows(self, sources: dict[str, str], passage_code: str) -> dict[str, tuple[int, int]]:
         """The reviews kept as they are, each with its passage rows in the previous index."""
