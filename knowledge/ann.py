@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-NPROBE = 64  # lists searched per question, out of NLIST_PER_SQRT * sqrt(rows)
+NPROBE = 256  # lists searched per question, out of NLIST_PER_SQRT * sqrt(rows): chosen in bench/ann.py (README)
 NLIST_PER_SQRT = 4  # nlist = this times the square root of the row count, as a power of two
 TRAIN_POINTS_PER_LIST = 40  # k-means sample: this many rows per list (FAISS warns below 39)
 TRAIN_ITERATIONS = 12
