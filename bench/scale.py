@@ -176,7 +176,11 @@ def watch_rebuild(own, settings, seconds: float) -> list[str]:
         else:
             time.sleep(0.5)
     os.killpg(process.pid, signal.SIGINT)
-    process.wait(timeout=60)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # busy in native code: stop it outright (the index stays as it was)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
     return lines
 
 

@@ -22,6 +22,8 @@ from knowledge import ann, index, lexical, spoilers
 from knowledge.ingest import REVIEW_SUFFIX, ReviewFileError, read_review, review_digest, review_files
 from knowledge.passage import IngestReport, Passage
 
+PARALLEL_FROM = 200  # reviews to read from which they are read on every core
+
 
 @dataclass
 class RefreshResult:
@@ -115,12 +117,13 @@ class Update:
         kept_rows = self._kept_rows(sources, passage_code)
         reviews, dropped, fresh = [], {}, {}
         kept_metadata = {row["id"]: row for row in self.previous.reviews} if kept_rows else {}
+        read = self._read([path for path in files if path.stem not in kept_rows])
         for path in files:
             if path.stem in kept_rows:
                 reviews.append(kept_metadata[path.stem])
                 dropped[path.stem] = self.previous.dropped.get(path.stem, [])
                 continue
-            review, lines = read_review(path)
+            review, lines = read[path.stem]
             reviews.append(review.metadata())
             dropped[path.stem] = [list(item) for item in lines]
             fresh[path.stem] = list(review.passages)
@@ -154,6 +157,20 @@ class Update:
         now = time.perf_counter()
         self.work["seconds"][what] = round(now - (since if since is not None else self._last), 2)
         self._last = now
+
+    def _read(self, paths: list[Path]) -> dict:
+        """Each review file read (split into passages); many are read on every core, saying how long it takes."""
+        if len(paths) < PARALLEL_FROM:
+            return {path.stem: read_review(path) for path in paths}
+        from concurrent.futures import ProcessPoolExecutor
+
+        workers = os.cpu_count() or 1
+        found, progress = {}, Progress(len(paths), "reading reviews", self.say, workers)
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for path, result in zip(paths, pool.map(read_review, paths, chunksize=16), strict=True):
+                found[path.stem] = result
+                progress.done(len(found))
+        return found
 
     def _kept_rows(self, sources: dict[str, str], passage_code: str) -> dict[str, tuple[int, int]]:
         """The reviews kept as they are, each with its passage rows in the previous index."""
@@ -276,15 +293,36 @@ def _by_key(old: index.LoadedIndex | None, kind: str, keys: np.ndarray) -> np.nd
     return np.where(stored[order[at]] == keys, order[at], -1)
 
 
-class EncodingProgress:
-    """An encoder that says, while a long embedding runs, how far it is and how long it will still take.
+class Progress:
+    """Says, at most every ``EVERY`` seconds, how far a long step is and how long it will still take."""
 
-    It encodes in chunks and prints a line at most every ``EVERY`` seconds: the share done and the
-    time left at the rate so far. (The encoder runs on every core: ``open_encoder(threads=cpu_count)``.)
-    """
+    EVERY = 15.0
+
+    def __init__(self, total: int, what: str, say, workers: int | None = None):
+        """``workers``: the step runs in that many processes (their CPU time is not seen until they end);
+        otherwise the line says how many cores this process kept busy."""
+        self.total, self.what, self.say, self.workers = total, what, say, workers
+        self.started = self.last = time.perf_counter()
+        self.cpu = time.process_time()
+
+    def done(self, count: int) -> None:
+        now = time.perf_counter()
+        if now - self.last < self.EVERY and count < self.total:
+            return
+        self.last = now
+        elapsed = now - self.started
+        left = elapsed / max(count, 1) * (self.total - count)
+        busy = f"{self.workers} processes" if self.workers else \
+            f"{(time.process_time() - self.cpu) / max(elapsed, 1e-9):.1f} cores busy"
+        self.say(f"  {self.what}: {count:,} of {self.total:,} ({count / self.total:.0%}), {_duration(elapsed)} so far, "
+                 f"about {_duration(left)} left ({busy})")
+
+
+class EncodingProgress:
+    """An encoder that says, while a long embedding runs, how far it is and how long it will still take
+    (:class:`Progress`). The encoder itself runs on every core: ``open_encoder(threads=cpu_count)``."""
 
     CHUNK = 2048
-    EVERY = 15.0
 
     def __init__(self, encoder, total: int, what: str, say):
         self.encoder, self.total, self.what, self.say = encoder, total, what, say
@@ -293,21 +331,10 @@ class EncodingProgress:
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         if len(texts) <= self.CHUNK:
             return self.encoder.encode(texts, progress=progress)
-        started = last = time.perf_counter()
-        cpu = time.process_time()
-        parts = []
+        parts, said = [], Progress(len(texts), f"{self.what} (texts)", self.say)
         for start in range(0, len(texts), self.CHUNK):
             parts.append(self.encoder.encode(texts[start:start + self.CHUNK]))
-            now = time.perf_counter()
-            done = start + len(parts[-1])
-            if now - last >= self.EVERY or done == len(texts):
-                last = now
-                elapsed = now - started
-                left = elapsed / done * (len(texts) - done)
-                cores = (time.process_time() - cpu) / max(elapsed, 1e-9)
-                self.say(f"  {self.what}: {done:,} of {len(texts):,} texts ({done / len(texts):.0%}), "
-                         f"{_duration(elapsed)} so far, about {_duration(left)} left "
-                         f"({cores:.1f} cores busy)")
+            said.done(start + len(parts[-1]))
         return np.concatenate(parts)
 
 

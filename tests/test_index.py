@@ -121,7 +121,7 @@ def test_herbot_index_rebuilds_a_truncated_bm25_file_without_force(built_index, 
     herbot = [str(Path(sys.executable).parent / "herbot"), "index"]
     rebuilt = subprocess.run(herbot, capture_output=True, text=True, timeout=300, env=env)
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "built in " in rebuilt.stdout and f"({copy}/bm25/vocab.index.json: corrupt (checksum mismatch))" in (
+    assert "built in " in rebuilt.stdout and f"({copy}/bm25/vocab.index.json: corrupt (checksum mismatch);" in (
         rebuilt.stdout), rebuilt.stdout
     again = subprocess.run(herbot, capture_output=True, text=True, timeout=300, env=env)
     assert "up to date, nothing rebuilt" in again.stdout, again.stdout
