@@ -198,8 +198,9 @@ def review_rows(passages) -> dict[str, tuple[int, int]]:
 
 
 def offsets_of(passages: list[Passage]) -> np.ndarray:
-    """Where each passage's units start among all units (and, last, how many there are)."""
-    return np.cumsum([0] + [len(unit_texts(p)) for p in passages]).astype(np.int64)
+    """Where each passage's units start among all units (and, last, how many there are): n sentences
+    make n units and n - 1 windows (:func:`unit_texts`), counted without building the texts."""
+    return np.cumsum([0] + [2 * max(len(p.sentences), 1) - 1 for p in passages]).astype(np.int64)
 
 
 def embed(passages: list[Passage], encoder, model: str, *, progress: bool = False) -> Contents:

@@ -118,5 +118,6 @@ def build(texts: list[str], previous: Tokens | None = None, old_rows=None) -> Le
     model = bm25s.BM25()
     model.index((documents, vocab), show_progress=False)
     offsets = np.cumsum([0] + [len(document) for document in documents]).astype(np.int64)
-    ids = np.fromiter((token for document in documents for token in document), dtype=np.int32, count=int(offsets[-1]))
+    ids = np.concatenate([np.asarray(document, dtype=np.int32) for document in documents]) if documents else \
+        np.zeros(0, dtype=np.int32)
     return LexicalIndex(model, len(texts), ids, offsets)
