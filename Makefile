@@ -37,6 +37,16 @@ test-fast: setup
 bench: index
 	$(BIN)/python bench/compare.py $(BENCH_ARGS)
 
+# Knowledge at scale: a review added to 1,000 and 10,000 reviews, start-up, memory and a turn's cost at each size,
+# REST p50 beside the bare bot at 1,000; options: make bench-scale SCALE_ARGS="--reviews 1000 --no-serve".
+.PHONY: bench-scale bench-ann
+bench-scale: index
+	$(BIN)/python bench/scale.py $(SCALE_ARGS)
+
+# Recall@10 of the approximate index against an exact scan at 100,000 and 1,000,000 sentence units.
+bench-ann: setup
+	$(BIN)/python bench/ann.py $(ANN_ARGS)
+
 # 1, 10 and 50 concurrent conversations over REST against a herbot serve of its own, stored histories checked;
 # options: make load LOAD_ARGS="--turns 100 --think 2" (see bench/load.py --help).
 .PHONY: load soak

@@ -201,7 +201,7 @@ def start_herbot(settings: Settings, places: Places, port: int, action_port: int
 
 def serve_env(settings: Settings, home: Path, port: int, action_port: int) -> dict[str, str]:
     """The environment of a ``herbot serve`` a benchmark starts: logs and a fresh tracker database
-    under ``home``, the user's own index, exported encoder and model, loopback, the given ports."""
+    under ``home``, the user's own reviews, index, exported encoder and model, loopback, the given ports."""
     home.mkdir(parents=True, exist_ok=True)
     tracker = home / "tracker.db"
     for path in (tracker, home / "tracker.db-wal", home / "tracker.db-shm"):  # SQLite's write-ahead log too
@@ -209,6 +209,7 @@ def serve_env(settings: Settings, home: Path, port: int, action_port: int) -> di
     env = {
         **rasa_env(settings),
         "HERBOT_HOME": str(home),
+        "HERBOT_REVIEWS_DIR": str(settings.reviews_dir),
         "HERBOT_INDEX_DIR": str(settings.index_dir),
         "HERBOT_ENCODER_DIR": str(settings.encoder_dir),
         "HERBOT_MODELS_DIR": str(settings.models_dir),

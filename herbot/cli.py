@@ -105,8 +105,11 @@ def run_index(args) -> int:
     )
     for item, reason in report.skipped:
         print(f"  skipped {item!r}: {reason}")
-    state = (f"built in {manifest['build_seconds']} s ({result.reason})" if result.rebuilt
-             else "up to date, nothing rebuilt")
+    work = result.work
+    state = (f"built in {manifest['build_seconds']} s ({result.reason}; {work['vectors reused']:,} vectors reused, "
+             f"{work['vectors embedded']:,} embedded)" if result.rebuilt else "up to date, nothing rebuilt")
+    if result.rebuilt:
+        print("Time taken: " + "; ".join(f"{what} {seconds} s" for what, seconds in work["seconds"].items()) + ".")
     print(
         f"Index {settings.index_dir}: {manifest['passages']} passages, {manifest['index_type']} "
         f"{manifest['model']['dimension']}-d vectors from {manifest['model']['name']}; {state}."

@@ -18,7 +18,7 @@ from knowledge.aspects import speaks_to_open_topic, subject_words, topic_words
 from knowledge.retrieval import Filters, Hit, Retriever
 from knowledge.review_set import join  # noqa: F401 - the facts' answers list things the same way
 from knowledge.verdict_questions import VerdictReading
-from knowledge.verdicts import agreement
+from knowledge.verdicts import agreement, keenest_first
 
 MAX_QUOTES = 3  # an answer quotes at most this many reviews: the strongest and the most different
 ASPECT_FLOOR = 0.1  # least score of a passage searched for an aspect (its sentences decide, not the score)
@@ -274,8 +274,8 @@ def verdicts_answer(knowledge, question: str, kind: str, review: str | None = No
     side ("what were her complaints?") are quoted after its verdict."""
     verdicts = knowledge.verdicts
     total = len(knowledge.reviews)
-    ids = [review] if review else [r for r in knowledge.reviews.ids if r in verdicts]
-    found = [verdicts[r] for r in ids if r in verdicts]
+    everyone = not review  # then what is worked out over every review comes from the knowledge, done once
+    found = knowledge.verdicts_in_order if everyone else [verdicts[review]] if review in verdicts else []
     if review and found:
         verdict = _verdict_quote(knowledge, found[0])
         # A verdict is told with the side it comes down on (a mixed one with both), unless a side is asked.
@@ -286,35 +286,28 @@ def verdicts_answer(knowledge, question: str, kind: str, review: str | None = No
     order = {"negative": ("negative", "mixed", "positive"), "positive": ("positive", "mixed", "negative"),
              "mixed": ("mixed", "positive", "negative")}.get(
         focus or "", ("positive", "mixed", "negative"))
-    counts = agreement(found)
+    counts = knowledge.verdict_counts if everyone else agreement(found)
     quotes = []
     if focus and counts.get(focus):  # "who didn't like it?": the reviews on that side, not the others
-        side = _keenest_first([v for v in found if v.stance == focus], reverse=focus == "negative")
+        side = keenest_first([v for v in found if v.stance == focus], reverse=focus == "negative")
         quotes = [_verdict_quote(knowledge, v) for v in side if v.sentence][:MAX_QUOTES]
         return ReviewOutcome("verdicts", kind, total, quotes=quotes, speaking=[v.review for v in found],
                              counts=counts, focus=focus, review=review)
     for stance in sorted(order, key=lambda s: (order.index(s), -counts.get(s, 0))):
-        for verdict in _keenest_first([v for v in found if v.stance == stance], reverse=focus == "negative"):
+        for verdict in knowledge.keenest(stance, coolest_first=focus == "negative") if everyone else []:
             if verdict.sentence and len(quotes) < MAX_QUOTES:
                 quotes.append(_verdict_quote(knowledge, verdict))
             if len(found) > MAX_QUOTES:
                 break  # one verdict of each side first, the strongest (its order in the set)
     for verdict in found:  # fill up with the rest, when there were fewer sides than places
-        if len(quotes) < min(MAX_QUOTES, len(found)) and verdict.sentence and all(
+        if len(quotes) >= min(MAX_QUOTES, len(found)):
+            break
+        if verdict.sentence and all(
                 q.review != verdict.review for q in quotes):
             quotes.append(_verdict_quote(knowledge, verdict))
-    return ReviewOutcome("verdicts", kind, total, quotes=quotes, speaking=[v.review for v in found],
-                         counts=counts, focus=focus, review=review)
-
-
-_LEAN = {"positive": 0.85, "mixed": 0.6, "negative": 0.35}  # where a verdict without a rating sits on a scale
-
-
-def _keenest_first(verdicts: list, reverse: bool = False) -> list:
-    """Verdicts of one stance, the keenest first (the coolest first with ``reverse``): by their rating,
-    a review without one where its stance sits; ties keep the set's order."""
-    lean = {v.review: v.rating.value if v.rating else _LEAN.get(v.stance, 0.6) for v in verdicts}
-    return sorted(verdicts, key=lambda v: lean[v.review] if reverse else -lean[v.review])
+    speaking = knowledge.verdict_reviews if everyone else [v.review for v in found]
+    return ReviewOutcome("verdicts", kind, total, quotes=quotes, speaking=list(speaking), counts=counts, focus=focus,
+                         review=review)
 
 
 def review_sides(knowledge, review: str, question: str, focus: str | None, consent: bool | None
@@ -456,8 +449,8 @@ def resolve_review(knowledge, mention: str | None, last_review: str | None,
     side = reading.focus if reading.closeness >= MENTION_SIDE_CLOSENESS else None
     side = side or ("negative" if ASKS_NEGATIVE.search(mention) else None)
     if side:
-        matching = [v.review for v in knowledge.verdicts.values() if v.stance == side]
-        return matching[0] if len(matching) == 1 else None
+        matching = knowledge.keenest(side)
+        return matching[0].review if len(matching) == 1 else None
     return None
 
 
@@ -556,9 +549,9 @@ def _suggestions(knowledge, quotes: list[ReviewQuote], asked: str | None) -> lis
     found = [f"What do the reviewers say about {aspect.label}?" for name, aspect in knowledge.topics.aspects.items()
              if name != asked and quoted & covered.get(name, set())]
     if asked and len(knowledge.reviews) > 1:
-        others = [r for r in knowledge.reviews.ids if r not in quoted and r in covered.get(asked, set())]
-        if others:
-            found.insert(0, f"What does {knowledge.reviews[others[0]].who} say about "
+        other = next((r for r in knowledge.covering(asked) if r not in quoted), None)
+        if other:
+            found.insert(0, f"What does {knowledge.reviews[other].who} say about "
                             f"{knowledge.topics.aspects[asked].label}?")
     return found[:3]
 

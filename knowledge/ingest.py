@@ -91,14 +91,24 @@ def read_review(path: Path) -> tuple[Review, list[tuple[str, str]]]:
     if not text.strip():
         raise ReviewFileError(f"{path}: empty file, no review text in it")
     sidecar = path.with_name(path.stem + META_SUFFIX)
-    digest = hashlib.sha256(raw)
-    meta: dict = {}
-    if sidecar.is_file():
-        side_raw = sidecar.read_bytes()
-        digest.update(b"\0" + side_raw)
-        meta = _metadata(sidecar, _text(sidecar, side_raw))
+    side_raw = sidecar.read_bytes() if sidecar.is_file() else None
+    meta = _metadata(sidecar, _text(sidecar, side_raw)) if side_raw is not None else {}
     front, body = _front_matter(path, text)
-    return _parse(path.stem, {**meta, **front}, body, digest.hexdigest(), path.name)
+    return _parse(path.stem, {**meta, **front}, body, _digest(raw, side_raw), path.name)
+
+
+def review_digest(path: Path) -> str:
+    """The sha256 that :func:`read_review` gives the review in ``path``, without parsing it: an update
+    compares it with the previous index's to know which reviews changed."""
+    sidecar = path.with_name(path.stem + META_SUFFIX)
+    return _digest(path.read_bytes(), sidecar.read_bytes() if sidecar.is_file() else None)
+
+
+def _digest(raw: bytes, side_raw: bytes | None) -> str:
+    digest = hashlib.sha256(raw)
+    if side_raw is not None:
+        digest.update(b"\0" + side_raw)
+    return digest.hexdigest()
 
 
 def _text(path: Path, raw: bytes) -> str:

@@ -22,7 +22,7 @@ from knowledge.spelling import Speller, words_of
 from knowledge.spoilers import Cues, backed_by_rule, clauses_of
 from knowledge.stance import classifier, list_sides, stances
 from knowledge.verdict_questions import VerdictQuestions
-from knowledge.verdicts import VERDICT_QUERY, Verdict, review_verdicts
+from knowledge.verdicts import VERDICT_QUERY, Verdict, agreement, keenest_first, review_verdicts
 from knowledge.works import WorksNamed
 
 # A sentence a general rule says tells a late event ("at last ... they part", a twist marker) tells the
@@ -35,9 +35,11 @@ NARRATION_QUERY = "what happens in the story: what the characters do and what ha
 class Knowledge:
     """The retriever, the facts and the review set of one process; safe to share between threads."""
 
-    def __init__(self, retriever, facts):
+    def __init__(self, retriever, facts, cache_dir=None):
+        """``cache_dir``: where the stance anchors' vectors are kept between processes (None: encoded each time)."""
         self.retriever = retriever
         self.facts = facts
+        self.cache_dir = cache_dir
         rows = list(retriever.index.reviews) or [
             {"id": review, "title": passage.review_title, "author": passage.author, "outlet": passage.outlet,
              "url": passage.url} for review, passage in retriever.reviews.items()]
@@ -59,6 +61,29 @@ class Knowledge:
     def verdicts(self) -> dict[str, Verdict]:
         ratings = {review.id: review.rating for review in self.reviews}
         return review_verdicts(self.retriever.index, self.verdict_vector, ratings, self.stances)
+
+    @cached_property
+    def verdicts_in_order(self) -> list[Verdict]:
+        """Every review's verdict, in the set's order (a review with no body text has none)."""
+        return [self.verdicts[review] for review in self.reviews.ids if review in self.verdicts]
+
+    @cached_property
+    def verdict_reviews(self) -> tuple[str, ...]:
+        return tuple(verdict.review for verdict in self.verdicts_in_order)
+
+    @cached_property
+    def verdict_counts(self) -> dict[str, int]:
+        """How many verdicts are positive, mixed and negative: the agreement of the whole set."""
+        return agreement(self.verdicts_in_order)
+
+    @cached_property
+    def _keenest(self) -> dict[tuple[str, bool], list[Verdict]]:
+        return {(stance, coolest): keenest_first([v for v in self.verdicts_in_order if v.stance == stance], coolest)
+                for stance in ("positive", "mixed", "negative") for coolest in (False, True)}
+
+    def keenest(self, stance: str, coolest_first: bool = False) -> list[Verdict]:
+        """The verdicts of one stance, the keenest first (or the coolest), sorted once per process."""
+        return self._keenest.get((stance, coolest_first), [])
 
     @cached_property
     def verdict_questions(self) -> VerdictQuestions:
@@ -189,6 +214,14 @@ class Knowledge:
         return covered
 
     @cached_property
+    def _covering(self) -> dict[str, list[str]]:
+        return {name: sorted(reviews) for name, reviews in self.coverage.items()}
+
+    def covering(self, aspect: str) -> list[str]:
+        """The reviews with a quotable sentence on ``aspect``, in the set's order (sorted once)."""
+        return self._covering.get(aspect, [])
+
+    @cached_property
     def works(self) -> WorksNamed:
         """The other works the reviews name, and the sentences that name them."""
         return WorksNamed(self.retriever.index.passages, self.own_names)
@@ -208,9 +241,14 @@ class Knowledge:
         return {passage.id: row for row, passage in enumerate(self.retriever.index.passages)}
 
     def warm(self) -> Knowledge:
-        """Work out now what the first turns would otherwise wait for."""
-        _ = classifier(self.retriever.encoder), self.narration, self.verdicts, self.coverage, self._rows
+        """Work out now what the first turns would otherwise wait for: everything computed over all reviews or
+        passages (verdicts, coverage, the rows of each review, the comments' rows, the regex of every review
+        name, the works they name, their pros-and-cons lists) is computed here, once."""
+        _ = classifier(self.retriever.encoder, self.cache_dir), self.narration, self.verdicts, self.coverage
+        _ = self._rows, self.retriever.reviews, self.retriever.index.review_rows, self.retriever._comment_rows
+        _ = self.verdict_counts, self.verdict_reviews, self._keenest, self._covering
         _ = self.topics.vectors, self.verdict_questions.warm(), self.question_kinds.warm()
+        _ = self.reviews.without_names(""), self.reviews.named_in("")
         _ = self.speller, self.spoiler_cues, self.comment_counts, self.first_comments, self._film_people
         _ = self._list_sides, self.works
         return self
@@ -249,4 +287,4 @@ def open_knowledge(settings) -> Knowledge:
     from knowledge.facts import load_facts
     from knowledge.retrieval import open_retriever
 
-    return Knowledge(open_retriever(settings), load_facts(settings.facts_file)).warm()
+    return Knowledge(open_retriever(settings), load_facts(settings.facts_file), settings.encoder_dir / "cache").warm()

@@ -128,21 +128,33 @@ class Retriever:
 
         def score(row: int) -> float:
             if row not in scored:
-                scored[row] = self._score(query, row)
+                score_all([row])
             return scored[row]
+
+        def score_all(rows) -> list[tuple[int, float]]:
+            """(row, dense score) of each of ``rows``, the new ones scored together (vectorised)."""
+            new = np.array([row for row in rows if row not in scored], dtype=np.int64)
+            if len(new):
+                scored.update(zip(new.tolist(), self._scores(query, new).tolist(), strict=True))
+            return [(row, scored[row]) for row in rows]
 
         want = max(top_k * 4, 32)
         dense = bm25 = None
+        # One review's passages, or the reader comments, are searched among themselves: a filter that
+        # leaves few passages never widens the search to every passage of the corpus.
+        subset = self._subset(filters)
         if mode in ("dense", "hybrid"):
-            dense = self._filtered(lambda k: self._dense(query, k, score), filters, want)
+            dense = self._among(subset, filters, score_all, want) if subset is not None else self._filtered(
+                lambda k: self._dense(query, k, score_all), filters, want)
         if mode in ("bm25", "hybrid"):
-            bm25 = self._filtered(lambda k: self.index.bm25.search(text, k), filters, want)
+            bm25 = self._filtered(lambda k: self.index.bm25.search(text, k, rows=subset), filters, want,
+                                  total=None if subset is None else len(subset))
         if mode == "dense":
             rows = [row for row, _ in dense]
         elif mode == "bm25":
             rows = [row for row, _ in bm25]
         else:
-            rows = _fuse(dense, bm25, score)
+            rows = _fuse(dense, bm25, score_all)
         hits = []
         for row in rows:
             score_ = score(row)
@@ -153,18 +165,37 @@ class Retriever:
                 break
         return hits
 
-    def _dense(self, query: np.ndarray, k: int, score) -> list[tuple[int, float]]:
+    def _dense(self, query: np.ndarray, k: int, score_all) -> list[tuple[int, float]]:
         """Passages near the question by paragraph or by sentence, ranked by their dense score."""
         index = self.index
-        _, rows = index.vectors.search(query[None, :], min(k, index.vectors.ntotal))
-        _, unit_rows = index.sentences.search(query[None, :], min(3 * k, index.sentences.ntotal))
-        owners = np.searchsorted(index.sentence_offsets, unit_rows[0][unit_rows[0] >= 0], side="right") - 1
-        candidates = dict.fromkeys([int(r) for r in rows[0] if r >= 0] + [int(r) for r in owners])
-        return sorted(((row, score(row)) for row in candidates), key=lambda item: -item[1])
+        rows = index.vectors.search(query, k)
+        unit_rows = index.sentences.search(query, 3 * k)
+        owners = np.searchsorted(index.sentence_offsets, unit_rows, side="right") - 1
+        candidates = dict.fromkeys([int(r) for r in rows] + [int(r) for r in owners])
+        return sorted(score_all(list(candidates)), key=lambda item: -item[1])
 
-    def _filtered(self, search, filters: Filters, want: int) -> list[tuple[int, float]]:
-        """(row, score) allowed by ``filters``, widening the search until enough are found or none are left."""
-        total = len(self.passages)
+    @cached_property
+    def _comment_rows(self) -> np.ndarray:
+        return np.array([row for row, p in enumerate(self.passages) if p.section == "comment"], dtype=np.int64)
+
+    def _subset(self, filters: Filters) -> np.ndarray | None:
+        """The rows a filter confines a search to when they are few (one review, the comments), else None."""
+        if filters.review is not None:
+            return np.arange(*self.index.review_rows.get(filters.review, (0, 0)), dtype=np.int64)
+        if filters.section == "comment":
+            return self._comment_rows
+        return None
+
+    def _among(self, rows: np.ndarray, filters: Filters, score_all, want: int) -> list[tuple[int, float]]:
+        """(row, dense score) of the passages of ``rows`` that ``filters`` allow, best first."""
+        passages = self.passages
+        allowed = [row for row in rows.tolist() if filters.allows(passages[row])]
+        return sorted(score_all(allowed), key=lambda item: -item[1])[:want]
+
+    def _filtered(self, search, filters: Filters, want: int, total: int | None = None) -> list[tuple[int, float]]:
+        """(row, score) allowed by ``filters``, widening the search until enough are found or none are left
+        (``total``: how many the search can find, all passages by default)."""
+        total = len(self.passages) if total is None else total
         k = min(want, total)
         while True:
             found = [(row, value) for row, value in search(k) if filters.allows(self.passages[row])]
@@ -172,11 +203,17 @@ class Retriever:
                 return found[:want]
             k = min(k * 4, total)
 
-    def _score(self, query: np.ndarray, row: int) -> float:
-        """Dense score of one passage, from its stored vectors read in place."""
-        start, end = int(self.index.sentence_offsets[row]), int(self.index.sentence_offsets[row + 1])
-        best_unit = float(np.max(self.index.unit_matrix[start:end] @ query))
-        return (float(self.index.passage_matrix[row] @ query) + best_unit) / 2
+    def _scores(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Dense scores of passages, from their stored vectors: the mean of the paragraph's cosine and its
+        best unit's."""
+        offsets = self.index.sentence_offsets
+        starts = offsets[rows]
+        counts = offsets[rows + 1] - starts
+        firsts = np.cumsum(counts) - counts
+        units = np.repeat(starts - firsts, counts) + np.arange(int(counts.sum()))
+        best_unit = np.maximum.reduceat(self.index.unit_matrix[units] @ query, firsts)
+        paragraph = self.index.passage_matrix[rows] @ query
+        return (paragraph.astype(np.float64) + best_unit.astype(np.float64)) / 2
 
     def _hit(self, query: np.ndarray, row: int, score: float, rank: int) -> Hit:
         """The hit for ``row``, quoting its one sentence closest to the question (never a pair)."""
@@ -188,12 +225,12 @@ class Retriever:
         return Hit(passage, score, sentences[best], float(sentence_scores[best]), rank)
 
 
-def _fuse(dense: list[tuple[int, float]], bm25: list[tuple[int, float]], score) -> list[int]:
+def _fuse(dense: list[tuple[int, float]], bm25: list[tuple[int, float]], score_all) -> list[int]:
     """Rows by dense score plus ``BM25_WEIGHT`` times their BM25 score relative to the best one."""
     top = max((value for _, value in bm25), default=0.0)
     lexical = {row: value / top for row, value in bm25} if top > 0 else {}
-    rows = dict.fromkeys([row for row, _ in dense] + [row for row, _ in bm25])
-    fused = {row: score(row) + BM25_WEIGHT * lexical.get(row, 0.0) for row in rows}
+    rows = list(dict.fromkeys([row for row, _ in dense] + [row for row, _ in bm25]))
+    fused = {row: value + BM25_WEIGHT * lexical.get(row, 0.0) for row, value in score_all(rows)}
     return sorted(fused, key=lambda row: (-fused[row], row))
 
 

@@ -87,6 +87,7 @@ class ReviewSet:
     def __init__(self, reviews: list[ReviewInfo]):
         self.reviews = tuple(reviews)
         self.by_id = {review.id: review for review in self.reviews}
+        self.ids = [review.id for review in self.reviews]  # in the set's order; made once, never per question
 
     @classmethod
     def from_metadata(cls, rows: list[dict]) -> ReviewSet:
@@ -100,10 +101,6 @@ class ReviewSet:
 
     def __getitem__(self, review_id: str) -> ReviewInfo:
         return self.by_id[review_id]
-
-    @property
-    def ids(self) -> list[str]:
-        return [review.id for review in self.reviews]
 
     def resolve(self, mention: str | None, *, last: str | None = None, in_play: tuple[str, ...] = ()) -> str | None:
         """The review someone means, or None when the words name none (or more than one).

@@ -78,6 +78,16 @@ def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, st
     return Verdict(review, stance, rating, sentence, passage_id, sentence_stance)
 
 
+_LEAN = {"positive": 0.85, "mixed": 0.6, "negative": 0.35}  # where a verdict without a rating sits on a scale
+
+
+def keenest_first(verdicts: list[Verdict], reverse: bool = False) -> list[Verdict]:
+    """Verdicts of one stance, the keenest first (the coolest first with ``reverse``): by their rating,
+    a review without one where its stance sits; ties keep the set's order."""
+    lean = {v.review: v.rating.value if v.rating else _LEAN.get(v.stance, 0.6) for v in verdicts}
+    return sorted(verdicts, key=lambda v: lean[v.review] if reverse else -lean[v.review])
+
+
 def agreement(verdicts: list[Verdict]) -> dict[str, int]:
     """How many verdicts are positive, mixed and negative (in that order, zeros left out)."""
     counts = Counter(v.stance for v in verdicts)

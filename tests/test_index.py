@@ -27,10 +27,10 @@ def test_manifest_describes_model_metric_and_sources(built_index, settings):
 
 
 def test_second_refresh_rebuilds_nothing(built_index, settings):
-    before = (settings.index_dir / "vectors.faiss").stat().st_mtime_ns
+    before = (settings.index_dir / "passage_vectors.npy").stat().st_mtime_ns
     result = refresh_index(settings)
     assert not result.rebuilt
-    assert (settings.index_dir / "vectors.faiss").stat().st_mtime_ns == before
+    assert (settings.index_dir / "passage_vectors.npy").stat().st_mtime_ns == before
 
 
 def test_a_changed_source_triggers_a_rebuild(settings, tmp_path, encoder):
@@ -121,7 +121,7 @@ def test_herbot_index_rebuilds_a_truncated_bm25_file_without_force(built_index, 
     herbot = [str(Path(sys.executable).parent / "herbot"), "index"]
     rebuilt = subprocess.run(herbot, capture_output=True, text=True, timeout=300, env=env)
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "built in " in rebuilt.stdout and f"({copy}/bm25/vocab.index.json: corrupt (checksum mismatch))" in (
+    assert "built in " in rebuilt.stdout and f"({copy}/bm25/vocab.index.json: corrupt (checksum mismatch);" in (
         rebuilt.stdout), rebuilt.stdout
     again = subprocess.run(herbot, capture_output=True, text=True, timeout=300, env=env)
     assert "up to date, nothing rebuilt" in again.stdout, again.stdout
@@ -130,7 +130,7 @@ def test_herbot_index_rebuilds_a_truncated_bm25_file_without_force(built_index, 
 def test_corrupt_file_is_refused_and_rebuilt(settings, tmp_path):
     copy = tmp_path / "index"
     shutil.copytree(settings.index_dir, copy)
-    with open(copy / "vectors.faiss", "r+b") as handle:
+    with open(copy / "passage_vectors.npy", "r+b") as handle:
         handle.seek(100)
         handle.write(b"\x00garbage\x00")
     with pytest.raises(index.IndexUnavailable, match="corrupt .checksum mismatch."):
@@ -161,15 +161,15 @@ def test_index_for_another_model_is_refused(settings):
         index.load(settings.index_dir, model_name="other-model", dimension=384)
 
 
-def test_large_corpora_use_hnsw_behind_the_same_api(settings, tmp_path, encoder, retriever, dev_set):
-    """Above the threshold the index is approximate (HNSW); on this corpus it ranks as exact search does."""
+def test_large_corpora_use_an_approximate_index_behind_the_same_api(settings, tmp_path, encoder, retriever, dev_set):
+    """Above the threshold the index is approximate (IVF); on this corpus it ranks as exact search does."""
     from knowledge.ingest import load_corpus
     from knowledge.retrieval import Retriever
 
     reviews, _ = load_corpus(settings.reviews_dir)
     passages = [p for review in reviews for p in review.passages]
     index.build(
-        tmp_path / "hnsw",
+        tmp_path / "ivf",
         passages,
         encoder,
         model_name=settings.embedding_model,
@@ -177,8 +177,9 @@ def test_large_corpora_use_hnsw_behind_the_same_api(settings, tmp_path, encoder,
         fingerprint_="test",
         ann_threshold=5,
     )
-    loaded = index.load(tmp_path / "hnsw", model_name=settings.embedding_model, dimension=384)
-    assert loaded.manifest["index_type"] == "hnsw"
+    loaded = index.load(tmp_path / "ivf", model_name=settings.embedding_model, dimension=384)
+    assert loaded.manifest["index_type"] == loaded.manifest["sentence_index_type"] == "ivf"
+    assert {"passages.ann", "units.ann"} <= set(loaded.manifest["files"])
     approximate = Retriever(loaded, encoder, min_score=retriever.min_score, max_query_chars=2000)
     for item in dev_set["questions"][:10]:
         exact = [h.passage.id for h in retriever.search(item["q"], top_k=3, mode="dense")]

@@ -114,3 +114,38 @@ def test_a_question_is_encoded_as_the_index_was(encoder):
     """A question alone gives the vector it gets in a padded batch, curly quotes and long text included."""
     for text in ("who voices Samantha?", "Theodore’s “letters”", "long " * 400):
         assert np.allclose(encoder.encode_query(text), encoder.encode([text])[0], atol=1e-5)
+
+
+def _exact_dense(retriever, question: str, rows) -> list[int]:
+    """The rows ranked by dense score computed here, one passage at a time, from the stored vectors."""
+    query = retriever.encoder.encode_query(question)
+    offsets, units = retriever.index.sentence_offsets, retriever.index.unit_matrix
+
+    def score(row):
+        return (float(retriever.index.passage_matrix[row] @ query)
+                + float(np.max(units[offsets[row]:offsets[row + 1]] @ query))) / 2
+    return sorted(rows, key=lambda row: -score(row))
+
+
+@pytest.mark.parametrize("which", ["review", "comments"])
+def test_a_search_within_one_review_or_the_comments_scores_only_those_passages(retriever, which):
+    """A filter that leaves few passages is searched among them alone (never by widening to every passage
+    of a large corpus), and ranks them as an exact scan does."""
+    question = "what did they think of the acting?"
+    review = next(iter(retriever.reviews))
+    filters = Filters(review=review) if which == "review" else Filters(section="comment", include_off_topic=True)
+    inside = [row for row, p in enumerate(retriever.passages) if filters.allows(p)]
+    scored = []
+    original = retriever._scores
+
+    def recording(query, rows):
+        scored.extend(int(row) for row in rows)
+        return original(query, rows)
+
+    retriever._scores = recording
+    try:
+        hits = retriever.search(question, top_k=len(inside), filters=filters, min_score=-1.0, mode="dense")
+    finally:
+        del retriever._scores
+    assert scored and set(scored) <= set(inside)
+    assert [retriever.passages.index(h.passage) for h in hits] == _exact_dense(retriever, question, inside)
