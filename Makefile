@@ -35,31 +35,31 @@ test-fast: setup
 # herbot beside a bare `rasa init` bot (REST latency, start-up, training, memory) and retrieval alone;
 # options: make bench BENCH_ARGS="--turns 50 --no-training" (see bench/compare.py --help).
 bench: index
-	$(BIN)/python bench/compare.py $(BENCH_ARGS)
+	$(BIN)/python -m bench.compare $(BENCH_ARGS)
 
 # Knowledge at scale: a review added to 1,000 and 10,000 reviews, start-up, memory and a turn's cost at each size,
 # REST p50 beside the bare bot at 1,000; options: make bench-scale SCALE_ARGS="--reviews 1000 --no-serve".
 .PHONY: bench-scale bench-ann
 bench-scale: index
-	$(BIN)/python bench/scale.py $(SCALE_ARGS)
+	$(BIN)/python -m bench.scale $(SCALE_ARGS)
 
 # Recall@10 of the approximate index against an exact scan at 100,000 and 1,000,000 sentence units.
 bench-ann: setup
-	$(BIN)/python bench/ann.py $(ANN_ARGS)
+	$(BIN)/python -m bench.ann $(ANN_ARGS)
 
 # 1, 10 and 50 concurrent conversations over REST against a herbot serve of its own, stored histories checked;
 # options: make load LOAD_ARGS="--turns 100 --think 2" (see bench/load.py --help).
 .PHONY: load soak
 load: index
-	$(BIN)/python bench/load.py $(LOAD_ARGS)
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 # Steady conversations for 10 minutes, memory of every process sampled against a stated bound (not in CI);
 # options: make soak SOAK_ARGS="--minutes 5 --hostile 2" (hostile requests mixed in; see bench/soak.py --help).
 soak: index
-	$(BIN)/python bench/soak.py $(SOAK_ARGS)
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 nlu-report: train
-	$(BIN)/python -m herbot.nlu_report
+	$(BIN)/python -m herbot.cli.nlu_report
 
 # Answer quality on bench/eval/conversations.yaml against a herbot serve of its own (several minutes).
 # options: make eval EVAL_ARGS="--url http://127.0.0.1:5005 --no-nlu" (see bench/answers.py --help).
@@ -67,12 +67,12 @@ nlu-report: train
 # Every set in bench/eval/ (the six-review and one-review sets serve their own corpus); the NLU report once.
 EVAL_SETS := blind blind2 more_reviews one_review
 eval: setup
-	$(BIN)/python bench/answers.py $(EVAL_ARGS)
-	@for set in $(EVAL_SETS); do $(BIN)/python bench/answers.py --no-nlu --set bench/eval/$$set.yaml $(EVAL_ARGS) || exit 1; done
+	$(BIN)/python -m bench.answers $(EVAL_ARGS)
+	@for set in $(EVAL_SETS); do $(BIN)/python -m bench.answers --no-nlu --set bench/eval/$$set.yaml $(EVAL_ARGS) || exit 1; done
 
 lint: setup
 	$(BIN)/ruff check .
 
-# Rebuild herbot/web/vendor/ from web/package-lock.json (the result is committed).
+# Rebuild herbot/rasa/web/vendor/ from web/package-lock.json (the result is committed).
 web:
 	cd web && npm ci --no-audit --no-fund && npm run build

@@ -1,6 +1,6 @@
 """Approximate search at scale: recall@10 against an exact scan, latency and memory, per index type.
 
-Run ``.venv/bin/python bench/ann.py [--units 100000,1000000] [--vectors derived|real]``. For each
+Run ``.venv/bin/python -m bench.ann [--units 100000,1000000] [--vectors derived|real]``. For each
 size it makes a synthetic corpus of passages whose sentences never repeat
 (``bench/synthetic_reviews.py``), takes its sentence units (each sentence, then each pair of
 adjacent sentences, as ``knowledge/index.py`` does) and its passages, and measures, per unit type:
@@ -35,22 +35,17 @@ import argparse
 import os
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from derived import BASE, base_vectors, cached, derived_vectors, log  # noqa: E402
-from synthetic_reviews import SentenceMaker  # noqa: E402
-
-from herbot.settings import get_settings  # noqa: E402
-from knowledge import ann, index  # noqa: E402
-from knowledge.embedding import open_encoder  # noqa: E402
-from knowledge.evaluation import load_dev_set  # noqa: E402
-from knowledge.model_export import ensure_exported  # noqa: E402
-from knowledge.passage import Passage  # noqa: E402
+from bench.derived import BASE, base_vectors, cached, derived_vectors, log
+from bench.synthetic_reviews import SentenceMaker
+from herbot.settings import PROJECT_ROOT, get_settings
+from knowledge import ann, index
+from knowledge.embedding import open_encoder
+from knowledge.evaluation import load_dev_set
+from knowledge.model_export import ensure_exported
+from knowledge.passage import Passage
 
 K = 10
 HNSW_M = 32
@@ -82,7 +77,7 @@ def questions(count: int, seed: int = 7) -> list[str]:
     import synthetic_reviews as words
 
     found = [item["q"] for name in ("retrieval_dev.yaml", "retrieval_heldout.yaml")
-             for item in load_dev_set(ROOT / "tests" / "data" / name)["questions"]]
+             for item in load_dev_set(PROJECT_ROOT / "tests" / "data" / name)["questions"]]
     rng = random.Random(seed)
     maker = SentenceMaker(seed)
     while len(found) < count:

@@ -1,6 +1,6 @@
 """Answer-quality benchmark: the evaluation set's conversations, said to the real herbot over REST.
 
-Run ``.venv/bin/python bench/answers.py [--url URL] [--no-nlu] [--set PATH]`` (``make eval``).
+Run ``.venv/bin/python -m bench.answers [--url URL] [--no-nlu] [--set PATH]`` (``make eval``).
 Without ``--url`` it starts its own ``herbot serve`` on free ports (its logs and a fresh
 conversation database in ``$HERBOT_HOME/eval``; the index and the model are the user's,
 refreshed and trained there when something changed, as ``make run`` would) and stops it with
@@ -16,7 +16,7 @@ It prints, each measured against the set's checks (``bench/evalset.py``):
   value in the reply;
 - out-of-scope precision: of the out-of-scope and adversarial turns, the share that got no
   invented answer (nothing banned, no source where none may be cited);
-- intent F1 on the held-out NLU split, from :func:`herbot.nlu_report.intent_report`
+- intent F1 on the held-out NLU split, from :func:`herbot.cli.nlu_report.intent_report`
   (``rasa test nlu`` on the local model, a minute or two; ``--no-nlu`` skips it).
 
 Then the goals and every failing turn, with what was expected and what came back. Missed
@@ -40,8 +40,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
-from bots import BenchError, own_herbot
-from evalset import (
+
+from actions.phrasing import REVIEW_SOURCE  # a whole review cited (the list of reviews read)
+from bench.bots import BenchError, own_herbot
+from bench.evalset import (
     EVAL_SET,
     FACTUAL,
     NOT_ANSWERABLE,
@@ -53,10 +55,8 @@ from evalset import (
     normalise,
     problems,
 )
-
-from actions.phrasing import REVIEW_SOURCE  # a whole review cited (the list of reviews read)
-from herbot import processes
-from herbot.client import REPLY_TIMEOUT_SECONDS, REST_PATH, answers, check_url
+from herbot.cli import processes
+from herbot.cli.client import REPLY_TIMEOUT_SECONDS, REST_PATH, answers, check_url
 from herbot.settings import BOT_DIR, PROJECT_ROOT, Settings, get_settings
 from knowledge.ingest import META_SUFFIX
 
@@ -260,8 +260,8 @@ def revision() -> str:
 
 def intent_f1(settings: Settings) -> tuple[float, int, list[tuple[str, float]]]:
     """Weighted F1 on the held-out split, its support, and the three weakest intents."""
-    from herbot.nlu_report import intent_report
-    from herbot.train import TrainingError, train
+    from herbot.cli.nlu_report import intent_report
+    from herbot.cli.train import TrainingError, train
 
     try:
         train(settings, out=sys.stderr)  # nothing to do when the model is current

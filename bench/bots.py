@@ -8,7 +8,7 @@ Everything generated lives under ``$HERBOT_HOME/bench/`` and is never committed:
 - ``herbot``: ``HERBOT_HOME`` of the ``herbot serve`` under test (its logs and a fresh tracker
   database each start), reading the user's index and model, which must be current.
 
-Both bots are trained by :func:`herbot.train.train` (forced: every component, no cache) and
+Both bots are trained by :func:`herbot.cli.train.train` (forced: every component, no cache) and
 started as their users start them: ``herbot serve``, and ``rasa run`` with the REST channel.
 """
 
@@ -25,10 +25,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from herbot import processes
-from herbot.client import BotError, BotUnreachable, Conversation
+from herbot.cli import processes
+from herbot.cli.client import BotError, BotUnreachable, Conversation
+from herbot.cli.train import BotSources, model_path, rasa_env, train
 from herbot.settings import Settings
-from herbot.train import BotSources, model_path, rasa_env, train
+from tests.support.ports import free_ports
 
 START_TIMEOUT_SECONDS = 600.0  # a cold start on a busy 2-core machine can take minutes
 POLL_SECONDS = 0.25
@@ -262,10 +263,10 @@ def own_herbot(settings: Settings, home: Path, env: dict[str, str] | None = None
 
     The logs stay in ``home`` after the run (to see why a reply failed), the tracker database
     is a fresh one each start, and the index and the model are the user's own; ``env`` adds
-    or overrides settings. It runs in its own process group (:mod:`herbot.processes`), so a
+    or overrides settings. It runs in its own process group (:mod:`herbot.cli.processes`), so a
     Ctrl-C reaches the runner only, which then stops it with SIGTERM.
     """
-    port, action_port = processes.free_ports(2)
+    port, action_port = free_ports(2)
     served_env = {**serve_env(settings, home, port, action_port), **(env or {})}
     print(f"starting herbot serve on port {port} (its logs: {home / 'logs'})", file=sys.stderr, flush=True)
     process = None

@@ -1,6 +1,6 @@
 """Speed benchmark: herbot beside a bare ``rasa init`` bot on the same Rasa, measured in one run.
 
-Run ``.venv/bin/python bench/compare.py [--turns N] [--starts K] [--no-training] [--no-retrieval]``
+Run ``.venv/bin/python -m bench.compare [--turns N] [--starts K] [--no-training] [--no-retrieval]``
 (``make bench``). It measures, in this order:
 
 1. training time of both bots (forced: every component, no cache), and its peak memory;
@@ -31,17 +31,16 @@ from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
 
-import bots
 import numpy as np
-import report
-import retrieval
-from dialogues import START_PROBES, Turn, alternate
-from memory import PeakMemory
-from report import Section
 
-from herbot import processes
+from bench import bots, report, retrieval
+from bench.dialogues import START_PROBES, Turn, alternate
+from bench.memory import PeakMemory
+from bench.report import Section
+from herbot.cli import processes
+from herbot.cli.train import TrainingError, train
 from herbot.settings import PROJECT_ROOT, Settings, get_settings
-from herbot.train import TrainingError, train
+from tests.support.ports import free_ports
 
 GOAL_P50_RATIO = 1.2
 GOAL_P95_RATIO = 1.5
@@ -216,7 +215,7 @@ class Run:
         rows, milestones = [], []
         for number in range(rounds):
             order = ("bare", "herbot") if number % 2 == 0 else ("herbot", "bare")
-            port, action_port, bare_port = processes.free_ports(3)
+            port, action_port, bare_port = free_ports(3)
             load = load_now()
             for name in order:
                 log(f"{name}: starting (round {number + 1}/{rounds}) and asking {START_PROBES[name][0]!r}")

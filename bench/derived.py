@@ -16,8 +16,8 @@ import sys
 import time
 
 import numpy as np
-from synthetic_reviews import SentenceMaker
 
+from bench.synthetic_reviews import SentenceMaker
 from herbot.settings import get_settings
 
 _STARTED = time.perf_counter()

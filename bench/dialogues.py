@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import cycle
 
-from herbot.client import BotError, BotUnreachable, Conversation
+from herbot.cli.client import BotError, BotUnreachable, Conversation
 
 REQUEST_TIMEOUT_SECONDS = 120.0
 

@@ -1,7 +1,7 @@
 """Load test: 1, 10 and 50 concurrent conversations against one herbot serve over REST, then every
 conversation's stored history checked against what it sent.
 
-Run ``.venv/bin/python bench/load.py [--levels 1,10,50] [--turns N] [--think S] [--url URL]``
+Run ``.venv/bin/python -m bench.load [--levels 1,10,50] [--turns N] [--think S] [--url URL]``
 (``make load``). Without ``--url`` it starts its own ``herbot serve`` on free ports (logs and a
 fresh tracker database in ``$HERBOT_HOME/load``, the user's index and model) with both rate
 limits lifted, so that it measures the bot and not the limiter; it stops it at the end.
@@ -16,7 +16,7 @@ A turn is an error when the answer is not HTTP 200, holds no text, or is one
 of herbot's fallbacks (the "lost my train of thought" reply, the rate-limit reply).
 
 Then each conversation's user messages are read from the SQLite tracker store
-(:mod:`herbot.tracker_db`) and compared with what was sent: none lost, none doubled, in
+(:mod:`herbot.cli.stored_events`) and compared with what was sent: none lost, none doubled, in
 order. Figures per level, the history check and the goals go to stdout; a Markdown report
 with load curves goes to ``reports/load-<time>/``.
 
@@ -42,20 +42,21 @@ from itertools import cycle
 from pathlib import Path
 
 import aiohttp
-import bots
-import report
-from compare import GOAL_P95_RATIO, load_now, machine_line, percentiles
-from cpu import cpu_seconds
-from dialogues import BARE_CONVERSATIONS, HERBOT_CONVERSATIONS, START_PROBES
-from report import Section
-from retrieval import log, mark
 
-from herbot import processes
-from herbot.channels.turns import LOST_THOUGHT, TOO_FAST
-from herbot.client import REST_PATH, answers, check_url
+from bench import bots, report
+from bench.compare import GOAL_P95_RATIO, load_now, machine_line, percentiles
+from bench.cpu import cpu_seconds
+from bench.dialogues import BARE_CONVERSATIONS, HERBOT_CONVERSATIONS, START_PROBES
+from bench.report import Section
+from bench.retrieval import log, mark
+from herbot.cli import processes
+from herbot.cli.client import REST_PATH, answers, check_url
+from herbot.cli.stored_events import Database, TrackerDbError, location, shown
+from herbot.cli.train import TrainingError
+from herbot.rasa.channels.turns import LOST_THOUGHT, TOO_FAST
 from herbot.settings import PROJECT_ROOT, get_settings
-from herbot.tracker_db import Database, TrackerDbError, history_problems, location, shown, user_messages
-from herbot.train import TrainingError
+from tests.support.histories import history_problems, user_messages
+from tests.support.ports import free_ports
 
 LEVELS = (1, 10, 50)
 GOAL_CONCURRENCY = 50
@@ -305,7 +306,7 @@ class LoadTest:
         bots.ensure_bare_project(settings, places, sys.stderr)
         bots.train_bare(settings, places, force=False, out=sys.stderr)
         log("bare rasa init bot: starting")
-        bare = bots.start_bare(settings, places, processes.free_ports(1)[0])
+        bare = bots.start_bare(settings, places, free_ports(1)[0])
         try:
             bots.first_answer(bare, *START_PROBES["bare"])
             for users in args.levels:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dialogues import Turn
-from retrieval import table
+from bench.dialogues import Turn
+from bench.retrieval import table
 
 COLOURS = {"herbot": "#c2410c", "bare": "#2563eb"}
 LABELS = {"herbot": "herbot", "bare": "bare rasa init"}

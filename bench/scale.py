@@ -1,6 +1,6 @@
 """Knowledge at scale: a review added to 1,000 and 10,000 reviews, start-up and memory, a turn's cost.
 
-Run ``.venv/bin/python bench/scale.py [--reviews 1000,10000] [--rest-at 1000]`` (``make bench-scale``).
+Run ``.venv/bin/python -m bench.scale [--reviews 1000,10000] [--rest-at 1000]`` (``make bench-scale``).
 For each corpus size it makes (once, kept under ``$HERBOT_HOME/bench/scale-N``) the seed reviews
 plus synthetic ones (``bench/synthetic_reviews.py``: generated sentences that never repeat, six to
 thirteen paragraphs a review, reader comments under one in four) and indexes them with the
@@ -34,24 +34,19 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import bots  # noqa: E402
-from derived import DerivedEncoder, base_vectors, log  # noqa: E402
-from memory import PeakMemory  # noqa: E402
-from synthetic_reviews import SentenceMaker, review_text, write_reviews  # noqa: E402
-
-from herbot import processes  # noqa: E402
-from herbot.client import Conversation  # noqa: E402
-from herbot.settings import KNOWLEDGE_DATA, get_settings  # noqa: E402
-from knowledge import index  # noqa: E402
-from knowledge.ingest import META_SUFFIX  # noqa: E402
-from knowledge.model_export import ensure_exported, exported_identity  # noqa: E402
+from bench import bots
+from bench.derived import DerivedEncoder, base_vectors, log
+from bench.memory import PeakMemory
+from bench.synthetic_reviews import SentenceMaker, review_text, write_reviews
+from herbot.cli.client import Conversation
+from herbot.settings import KNOWLEDGE_DATA, PROJECT_ROOT, get_settings
+from knowledge import index
+from knowledge.ingest import META_SUFFIX
+from knowledge.model_export import ensure_exported, exported_identity
+from tests.support.ports import free_ports
 
 GOAL_ADD_SECONDS = 10.0
 GOAL_P50_RATIO = 1.2
@@ -197,7 +192,7 @@ def serve_figures(own, settings, turns: int = 30) -> dict:
         return None
 
     with PeakMemory(classify, {"servers": lambda label: label[1] in SERVERS}) as memory:
-        port, action_port = processes.free_ports(2)
+        port, action_port = free_ports(2)
         running = bots.start_herbot(own, places, port, action_port)
         try:
             first = bots.first_answer(running, "who voices Samantha?", "Johansson")
@@ -249,7 +244,8 @@ def six_review_settings(settings):
     own = replace(settings, home=home, reviews_dir=home / "reviews", index_dir=home / "index")
     if not own.reviews_dir.is_dir():
         own.reviews_dir.mkdir(parents=True)
-        for path in [*(KNOWLEDGE_DATA / "reviews").glob("*"), *(ROOT / "tests" / "data" / "more_reviews").glob("*")]:
+        more = PROJECT_ROOT / "tests" / "data" / "more_reviews"
+        for path in [*(KNOWLEDGE_DATA / "reviews").glob("*"), *more.glob("*")]:
             if path.suffix in (".txt", ".yaml"):
                 shutil.copy(path, own.reviews_dir / path.name)
     from knowledge.pipeline import refresh_index
@@ -260,8 +256,9 @@ def six_review_settings(settings):
 
 def rest_ratio(own, settings) -> tuple[float | None, list[str]]:
     """bench/compare.py on the corpus (REST only): herbot's p50 over the bare bot's, and its goal lines."""
-    argv = [sys.executable, str(ROOT / "bench" / "compare.py"), "--no-training", "--no-retrieval", "--turns", "100"]
-    done = subprocess.run(argv, env=env_of(own, settings), capture_output=True, text=True, timeout=7200)
+    argv = [sys.executable, "-m", "bench.compare", "--no-training", "--no-retrieval", "--turns", "100"]
+    done = subprocess.run(argv, env=env_of(own, settings), capture_output=True, text=True, timeout=7200,
+                          cwd=PROJECT_ROOT)
     lines = done.stdout.splitlines()
     found = (re.search(r"REST p50, herbot / bare\s+([\d.]+)x", line) for line in lines)
     ratio = next((float(m.group(1)) for m in found if m), None)

@@ -1,7 +1,7 @@
 """Soak run: steady conversations against one herbot serve for a bounded time, with the resident
 memory of every process sampled, against a stated bound on its growth.
 
-Run ``.venv/bin/python bench/soak.py [--minutes 10] [--users 5] [--think 1] [--hostile 2]`` (``make soak``;
+Run ``.venv/bin/python -m bench.soak [--minutes 10] [--users 5] [--think 1] [--hostile 2]`` (``make soak``;
 not in CI). It starts its own ``herbot serve`` as ``bench/load.py`` does (``$HERBOT_HOME/soak``,
 rate limits lifted) and keeps ``--users`` simulated users in conversation, each pausing
 ``--think`` seconds after a reply, for ``--minutes``. Every ``--sample`` seconds it reads
@@ -32,18 +32,16 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-import bots
-import report
-from compare import SERVING_ROLES, classifier, load_now, machine_line, percentiles
-from hostile import HOSTILE, hostile_traffic, stored_size
-from load import LIMITS_LIFTED, check_histories, errors_by_kind, history_section, run_users
-from memory import PeakMemory
-from report import Section
-from retrieval import log, mark
-
-from herbot import processes
+from bench import bots, report
+from bench.compare import SERVING_ROLES, classifier, load_now, machine_line, percentiles
+from bench.hostile import HOSTILE, hostile_traffic, stored_size
+from bench.load import LIMITS_LIFTED, check_histories, errors_by_kind, history_section, run_users
+from bench.memory import PeakMemory
+from bench.report import Section
+from bench.retrieval import log, mark
+from herbot.cli import processes
+from herbot.cli.stored_events import TrackerDbError
 from herbot.settings import PROJECT_ROOT, get_settings
-from herbot.tracker_db import TrackerDbError
 
 GROWTH_MB = 25.0
 GROWTH_SHARE = 0.05

@@ -1,6 +1,6 @@
 """Stance benchmark: each way of telling a review sentence's stance, on the labelled set.
 
-Run ``.venv/bin/python bench/stance.py [--set tests/data/labels/stance.yaml]``. For each approach
+Run ``.venv/bin/python -m bench.stance [--set tests/data/labels/stance.yaml]``. For each approach
 (VADER with its rule, the MiniLM anchors by prototype and by logistic regression, and the hybrid
 of vectors and VADER's scores) it prints accuracy, per-class F1 and macro F1, then which one
 is right most often, and the time per sentence. Nothing here asserts; tests/test_stance.py keeps
@@ -10,19 +10,15 @@ the floors. The set is a test set: its failures are not for tuning.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from herbot.settings import get_settings  # noqa: E402
-from knowledge import stance  # noqa: E402
-from knowledge.embedding import open_encoder  # noqa: E402
-from knowledge.model_export import ensure_exported  # noqa: E402
+from herbot.settings import PROJECT_ROOT, get_settings
+from knowledge import stance
+from knowledge.embedding import open_encoder
+from knowledge.model_export import ensure_exported
 
 
 def scores(gold: list[str], predicted: list[str]) -> dict:
@@ -39,7 +35,7 @@ def scores(gold: list[str], predicted: list[str]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", type=Path, default=ROOT / "tests" / "data" / "labels" / "stance.yaml")
+    parser.add_argument("--set", type=Path, default=PROJECT_ROOT / "tests" / "data" / "labels" / "stance.yaml")
     args = parser.parse_args()
     items = yaml.safe_load(args.set.read_text(encoding="utf-8"))["items"]
     texts, gold = [item["text"] for item in items], [item["stance"] for item in items]
@@ -65,7 +61,8 @@ def main() -> None:
         "stance.stances (the module's choice)": (lambda: stance.classifier(encoder),
                                                  lambda c: stance.stances(texts, vectors, encoder=encoder)),
     }
-    print(f"{args.set.relative_to(ROOT) if args.set.is_relative_to(ROOT) else args.set}: {len(items)} sentences, "
+    shown = args.set.relative_to(PROJECT_ROOT) if args.set.is_relative_to(PROJECT_ROOT) else args.set
+    print(f"{shown}: {len(items)} sentences, "
           + ", ".join(f"{name} {gold.count(name)}" for name in stance.STANCES))
     print(f"encoding: {encoding * 1000:.1f} ms a sentence (batched), not counted below\n")
     classes = " ".join(f"{name:>8}" for name in stance.STANCES)

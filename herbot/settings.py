@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import SplitResult, unquote, urlsplit
+from urllib.parse import SplitResult, quote, unquote, urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DATA = PROJECT_ROOT / "knowledge" / "data"
@@ -95,7 +95,18 @@ class DatabaseUrl:
 
     def __repr__(self) -> str:  # never print the password
         user = f"{self.username}@" if self.username else ""
-        return f"{self.scheme}://{user}{self.host}:{self.port}/{self.database}"
+        return f"{self.scheme}://{user}{self._host}:{self.port}/{self.database}"
+
+    def url(self) -> str:
+        """The whole URL, password included, as SQLAlchemy and the ``limits`` library take it (never print it)."""
+        auth = quote(self.username or "", safe="")
+        if self.password is not None:
+            auth += ":" + quote(self.password, safe="")
+        return f"{self.scheme}://{auth + '@' if auth else ''}{self._host}:{self.port}/{quote(self.database, safe='')}"
+
+    @property
+    def _host(self) -> str:
+        return f"[{self.host}]" if ":" in self.host else self.host
 
 
 def _server_url(name: str, schemes: tuple[str, ...], default_port: int, example: str) -> DatabaseUrl | None:
@@ -109,6 +120,7 @@ def _server_url(name: str, schemes: tuple[str, ...], default_port: int, example:
     except ValueError:
         parts, port = None, 0
     scheme = parts.scheme.split("+")[0] if parts else ""
+    scheme = {"postgres": "postgresql"}.get(scheme, scheme)  # one spelling, the one SQLAlchemy takes
     database = unquote(parts.path.lstrip("/")) if parts else ""
     if not parts or scheme not in schemes or not parts.hostname or not database or parts.query:
         raise SystemExit(f"herbot: {name} is not a URL like {example}")
@@ -118,7 +130,7 @@ def _server_url(name: str, schemes: tuple[str, ...], default_port: int, example:
 
 
 def _tracker_url() -> DatabaseUrl | None:
-    return _server_url("HERBOT_TRACKER_URL", ("postgresql", "postgres"), 5432,
+    return _server_url("HERBOT_TRACKER_URL", ("postgresql",), 5432,
                        "postgresql://user:password@127.0.0.1:5432/herbot")
 
 

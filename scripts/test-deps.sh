@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # System packages the tests need beyond .venv: Debian's Chromium and ChromeDriver, which the
 # browser tests drive headless (never a browser downloaded by a test tool), and PostgreSQL and
-# Redis, which the scale-out tests start on free ports of their own (tests/databases.py).
+# Redis, which the scale-out tests start on free ports of their own (tests/support/databases.py).
 set -euo pipefail
 
 missing=()

@@ -16,12 +16,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from serving import BOT_READY, HERBOT, NEW_CONVERSATIONS, SMALL_WINDOW_SECONDS, TRUSTED_PROXY, Serving
 
-from herbot.processes import free_ports
 from herbot.settings import get_settings
-
-DATA = Path(__file__).parent / "data"
+from tests.support.corpora import DATA, MORE_REVIEWS, SEED_REVIEWS
+from tests.support.ports import free_ports
+from tests.support.serving import BOT_READY, HERBOT, NEW_CONVERSATIONS, SMALL_WINDOW_SECONDS, TRUSTED_PROXY, Serving
 
 
 @pytest.fixture(scope="session")
@@ -96,10 +95,6 @@ def knowledge_of(settings, encoder, tmp_path_factory):
         return made[key]
 
     return build
-
-
-SEED_REVIEWS = sorted((Path(__file__).parents[1] / "knowledge" / "data" / "reviews").glob("*.txt"))
-MORE_REVIEWS = sorted((DATA / "more_reviews").glob("*.txt"))
 
 
 @pytest.fixture(scope="session")
@@ -203,7 +198,7 @@ def bot(herbot_home, built_index):
 
 @pytest.fixture(scope="session")
 def limited_bot(tmp_path_factory, settings, bot):
-    """A Rasa server with small limits behind a trusted proxy (tests/serving.py); no action server.
+    """A Rasa server with small limits behind a trusted proxy (tests/support/serving.py); no action server.
 
     It reuses the model the shared ``bot`` trained; its own home keeps its conversations apart.
     Yields its port.
@@ -257,8 +252,8 @@ def serving(herbot_home):
 
 @pytest.fixture
 def shared_stores():
-    """A fresh PostgreSQL and Redis for one test: ``(postgres, redis)`` (tests/databases.py)."""
-    import databases
+    """A fresh PostgreSQL and Redis for one test: ``(postgres, redis)`` (tests/support/databases.py)."""
+    from tests.support import databases
 
     if reason := databases.missing():
         pytest.skip(reason)
@@ -275,8 +270,8 @@ def shared_stores():
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    """A headless Chromium per test module (tests/browser.py)."""
-    from browser import chromium
+    """A headless Chromium per test module (tests/support/browser.py)."""
+    from tests.support.browser import chromium
 
     driver = chromium(tmp_path_factory.mktemp("chromium"))
     yield driver

@@ -5,7 +5,8 @@ that stops for people who asked their system for less of it."""
 from __future__ import annotations
 
 import pytest
-from browser import ChatPage, node_package_file
+
+from tests.support.browser import ChatPage, node_package_file
 
 pytestmark = pytest.mark.slow
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import MORE_REVIEWS
 
 from actions.phrasing import review_reply
 from knowledge.answers import resolve_review, review_answer
+from tests.support.corpora import MORE_REVIEWS
 
 NEGATIVE, MIXED, FRONT_MATTER = "sweet-nothings-at-great-length", "pretty-sad-and-pleased-with-itself", \
     "the-voice-in-the-next-room"
@@ -113,7 +113,7 @@ UNSEEN = sorted((MORE_REVIEWS[0].parents[1] / "unseen_reviews").glob("*.txt"))
 
 @pytest.fixture(scope="module")
 def with_unseen(knowledge_of):
-    from conftest import SEED_REVIEWS
+    from tests.support.corpora import SEED_REVIEWS
 
     return knowledge_of(*SEED_REVIEWS, *UNSEEN)
 
@@ -182,7 +182,7 @@ QUILL = "a-voice-worth-waiting-for"
 
 @pytest.fixture(scope="module")
 def with_later(knowledge_of):
-    from conftest import SEED_REVIEWS
+    from tests.support.corpora import SEED_REVIEWS
 
     return knowledge_of(*SEED_REVIEWS, *LATER)
 

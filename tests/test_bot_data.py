@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from serving import HERBOT
 
-from herbot import bot_data
-from herbot.settings import BOT_DIR, KNOWLEDGE_DATA
-from herbot.train import BotSources, fingerprint, model_problem, project
+from herbot.cli import bot_data
+from herbot.cli.train import BotSources, fingerprint, model_problem, project
+from herbot.settings import BOT_DIR, KNOWLEDGE_DATA, PROJECT_ROOT
 from knowledge import review_set
 from knowledge.ingest import load_corpus
 from knowledge.review_set import ReviewInfo
+from tests.support.serving import HERBOT
 
 SEED = KNOWLEDGE_DATA / "reviews"
 MORE = Path(__file__).parent / "data" / "more_reviews"
@@ -184,7 +184,7 @@ def test_the_assembled_project_is_the_bots_files_and_the_generated_ones(settings
 
 
 def test_a_reviews_folder_that_cannot_be_read_stops_training_with_one_line(settings, tmp_path):
-    from herbot.train import TrainingError
+    from herbot.cli.train import TrainingError
 
     (tmp_path / "reviews").mkdir()
     with pytest.raises(TrainingError, match="cannot make the bot's review data: .*no .txt review files"):
@@ -266,9 +266,9 @@ async def test_a_new_review_retrains_the_bot_which_then_knows_it(settings, tmp_p
 def test_the_generated_files_are_the_same_in_every_process(folder):
     """Python orders sets differently from one process to the next; the files (and so the
     fingerprint) must not change with it, or every start would retrain."""
-    script = ("import sys; from pathlib import Path; from test_bot_data import generated, infos; "
+    script = ("import sys; from pathlib import Path; from tests.test_bot_data import generated, infos; "
               "sys.stdout.write(repr(generated(infos(Path(sys.argv[1])))))")
     runs = {subprocess.run([sys.executable, "-c", script, str(folder)], capture_output=True, text=True, check=True,
-                           cwd=Path(__file__).parent, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+                           cwd=PROJECT_ROOT, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
             for seed in ("1", "2", "3")}
     assert len(runs) == 1

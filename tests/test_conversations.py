@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from herbot.tracker_db import slot_events
+from tests.support.histories import slot_events
 
 pytestmark = pytest.mark.slow
 

@@ -15,11 +15,11 @@ import urllib.error
 import urllib.request
 
 import pytest
-from browser import WAIT, ChatPage, Site, node_package_file
-from serving import Serving
 
-from herbot.processes import free_ports
 from herbot.settings import PROJECT_ROOT
+from tests.support.browser import WAIT, ChatPage, Site, node_package_file
+from tests.support.ports import free_ports
+from tests.support.serving import Serving
 
 ALLOWED, FOREIGN = "https://site.example", "https://evil.example"
 SCREENSHOT = PROJECT_ROOT / "reports" / "widget.png"  # the README's picture (docs/widget.png)

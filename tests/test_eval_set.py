@@ -6,27 +6,13 @@ Fast: no servers, no model. bench/answers.py runs the set against the real bot.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 
 import pytest
 import yaml
 
+from bench import evalset
 from herbot.settings import BOT_DIR, KNOWLEDGE_DATA, PROJECT_ROOT
-
-
-def _evalset():
-    path = PROJECT_ROOT / "bench" / "evalset.py"
-    spec = importlib.util.spec_from_file_location("evalset", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["evalset"] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
-
-
-evalset = _evalset()
-
 
 SETS = sorted((PROJECT_ROOT / "bench" / "eval").glob("*.yaml"))
 
@@ -127,11 +113,7 @@ def test_every_expected_phrase_is_in_the_knowledge_or_the_persona(each_set, tmp_
 
 def test_the_grounding_check_refuses_made_up_sources_and_misquotes():
     """The runner's grounding figure is only worth something if the check can fail."""
-    sys.path.insert(0, str(PROJECT_ROOT / "bench"))
-    try:
-        from answers import Knowledge
-    finally:
-        sys.path.remove(str(PROJECT_ROOT / "bench"))
+    from bench.answers import Knowledge
     from herbot.settings import get_settings
 
     knowledge = Knowledge.load(get_settings())

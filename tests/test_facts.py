@@ -3,10 +3,10 @@ question matched to the entry that answers it by meaning, on the real model."""
 
 import pytest
 import yaml
-from conftest import DATA
 
 from knowledge.fact_answers import cast_answer, fact_answer, match_fact
 from knowledge.facts import FactsError, load_facts
+from tests.support.corpora import DATA
 
 
 @pytest.fixture(scope="module")

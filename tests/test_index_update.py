@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MORE_REVIEWS, SEED_REVIEWS
 
 from knowledge import index
 from knowledge.ingest import META_SUFFIX
 from knowledge.pipeline import refresh_index
 from knowledge.retrieval import Retriever
+from tests.support.corpora import MORE_REVIEWS, SEED_REVIEWS
 
 DATA = Path(__file__).parent / "data"
 NEW_REVIEW = DATA / "blind4_reviews" / "not-for-me.txt"

@@ -2,7 +2,7 @@
 history check, which is only worth something if it can fail.
 
 Slow: uses the session's shared ``herbot serve`` (the ``bot`` fixture), whose tracker database
-is ``<HERBOT_HOME>/tracker.db``, read back with :mod:`herbot.tracker_db`.
+is ``<HERBOT_HOME>/tracker.db``, read back with ``tests/support/histories.py``.
 """
 
 from __future__ import annotations
@@ -13,31 +13,18 @@ from pathlib import Path
 
 import pytest
 
+from bench import load
 from herbot.settings import PROJECT_ROOT
-from herbot.tracker_db import history_problems, user_messages
+from tests.support.histories import history_problems, user_messages
 
 pytestmark = pytest.mark.slow
-
-BENCH = PROJECT_ROOT / "bench"
-
-
-def _load_module():
-    sys.path.insert(0, str(BENCH))
-    try:
-        import load
-    finally:
-        sys.path.remove(str(BENCH))
-    return load
-
-
-load = _load_module()
 
 
 def test_the_runner_prints_figures_and_finds_every_history_whole(bot, tmp_path):
     url, home = bot
-    finished = subprocess.run([sys.executable, str(BENCH / "load.py"), "--url", url, "--levels", "1,3",
+    finished = subprocess.run([sys.executable, "-m", "bench.load", "--url", url, "--levels", "1,3",
                                "--turns", "9", "--warm-up", "0", "--reports", str(tmp_path)],
-                              capture_output=True, text=True, timeout=600)
+                              capture_output=True, text=True, timeout=600, cwd=PROJECT_ROOT)
     assert finished.returncode == 0, finished.stderr[-3000:]
     out = finished.stdout
     assert "== Load: concurrent conversations over REST ==" in out

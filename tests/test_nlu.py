@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from herbot.nlu_report import intent_report
+from herbot.cli.nlu_report import intent_report
 from herbot.settings import BOT_DIR
 
 pytestmark = pytest.mark.slow
@@ -30,7 +30,7 @@ def test_intent_f1_on_the_held_out_split(herbot_cli, settings, built_index):
 
 def test_dialogue_stories_pass(herbot_cli, settings, built_index, tmp_path):
     """`rasa test core` replays bot/tests/test_stories.yml through the trained model (NLU included)."""
-    from herbot.train import model_path, rasa_env
+    from herbot.cli.train import model_path, rasa_env
 
     assert herbot_cli("train", timeout=900).returncode == 0
     result = subprocess.run(

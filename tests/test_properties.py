@@ -20,7 +20,7 @@ import socketio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from herbot.channels.rest import MAX_BODY_BYTES, RequestError, read_request
+from herbot.rasa.channels.rest import MAX_BODY_BYTES, RequestError, read_request
 from knowledge.retrieval import Filters, QueryError
 
 # st.characters() leaves out surrogates; these are what a client may send that a store may not take
@@ -181,12 +181,12 @@ SHELL_TEXT = st.text(st.characters(blacklist_categories=()), min_size=1, max_siz
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=SHELL_TEXT)
 def test_whatever_is_typed_into_the_shell_gets_a_reply_or_a_clear_refusal(bot, text):
-    """The shell's door (herbot/client.py, which herbot shell and herbot ask use): a reply that prints,
+    """The shell's door (herbot/cli/client.py, which herbot shell and herbot ask use): a reply that prints,
     or a BotError that says what herbot could not read; never another exception, never the server down."""
     import io
 
-    from herbot.client import BotError, Conversation
-    from herbot.shell import print_reply
+    from herbot.cli.client import BotError, Conversation
+    from herbot.cli.shell import print_reply
 
     try:
         printed = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")  # a terminal-like text file with a buffer

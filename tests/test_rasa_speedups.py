@@ -1,4 +1,4 @@
-"""herbot's speed-ups of Rasa (herbot/rasa_speedups.py) give exactly what Rasa's own code gives."""
+"""herbot's speed-ups of Rasa (herbot/rasa/speedups.py) give exactly what Rasa's own code gives."""
 
 import copy
 from datetime import datetime
@@ -25,8 +25,8 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-import herbot.channels.rest  # noqa: F401  (installs the speed-ups, as in the Rasa server)
-from herbot import rasa_speedups
+import herbot.rasa.channels.rest  # noqa: F401  (installs the speed-ups, as in the Rasa server)
+from herbot.rasa import speedups
 
 REAL_EVENTS = [
     SlotSet("person", "Samantha").as_dict(),
@@ -94,15 +94,15 @@ def test_action_replies_are_judged_as_rasa_judges_them():
             with pytest.raises(jsonschema.ValidationError) as raised:
                 action._validate_action_result(reply)
             with pytest.raises(jsonschema.ValidationError) as by_rasa:
-                rasa_speedups.RASA_VALIDATE_ACTION_RESULT(action, reply)
+                speedups.RASA_VALIDATE_ACTION_RESULT(action, reply)
             assert raised.value.message == by_rasa.value.message, reply
     assert judged[True] > 100 and judged[False] > 100
 
 
 def test_events_read_back_as_the_classes_rasa_gives():
     for event in REAL_EVENTS[:-3]:
-        assert Event.resolve_by_type(event["event"]) is rasa_speedups.RASA_RESOLVE_EVENT_TYPE(event["event"])
-        assert type(Event.from_parameters(event)) is rasa_speedups.RASA_RESOLVE_EVENT_TYPE(event["event"])
+        assert Event.resolve_by_type(event["event"]) is speedups.RASA_RESOLVE_EVENT_TYPE(event["event"])
+        assert type(Event.from_parameters(event)) is speedups.RASA_RESOLVE_EVENT_TYPE(event["event"])
     with pytest.raises(ValueError, match="Unknown event name 'no_such_kind'"):
         Event.resolve_by_type("no_such_kind")
     assert Event.resolve_by_type("no_such_kind", default=SlotSet) is SlotSet
@@ -129,23 +129,23 @@ async def test_the_model_parses_and_predicts_as_with_dask(trained_model, setting
         return results
 
     ours = await run_all()
-    monkeypatch.setattr(DaskGraphRunner, "run", rasa_speedups.RASA_RUN_GRAPH)
+    monkeypatch.setattr(DaskGraphRunner, "run", speedups.RASA_RUN_GRAPH)
     assert await run_all() == ours
     assert {parsed["intent"]["name"] for parsed, *_ in ours} >= {"greet"}
 
 
 def test_the_speed_ups_are_installed_in_the_rasa_server_process():
-    assert RemoteAction._validate_action_result is rasa_speedups._validate_action_result
-    assert DaskGraphRunner.run is rasa_speedups._run_graph
-    assert Event.resolve_by_type is rasa_speedups._resolve_event_type
-    assert Domain.is_empty is rasa_speedups._domain_is_empty
-    assert EndpointConfig.session is rasa_speedups._endpoint_session
+    assert RemoteAction._validate_action_result is speedups._validate_action_result
+    assert DaskGraphRunner.run is speedups._run_graph
+    assert Event.resolve_by_type is speedups._resolve_event_type
+    assert Domain.is_empty is speedups._domain_is_empty
+    assert EndpointConfig.session is speedups._endpoint_session
 
 
 def test_an_empty_domain_and_herbot_s_are_told_apart_as_rasa_does(domain):
     for candidate in (Domain.empty(), Domain.from_dict(domain), Domain.from_dict({"intents": ["greet"]})):
-        assert candidate.is_empty() == rasa_speedups.RASA_DOMAIN_IS_EMPTY(candidate)
-        assert candidate.is_empty() == rasa_speedups.RASA_DOMAIN_IS_EMPTY(candidate)  # remembered, same
+        assert candidate.is_empty() == speedups.RASA_DOMAIN_IS_EMPTY(candidate)
+        assert candidate.is_empty() == speedups.RASA_DOMAIN_IS_EMPTY(candidate)  # remembered, same
     assert Domain.empty().is_empty() and not Domain.from_dict(domain).is_empty()
 
 
@@ -156,9 +156,9 @@ async def test_action_calls_reuse_one_connection_while_it_is_fresh(monkeypatch):
 
     from aiohttp import web
 
-    from herbot.processes import free_ports
+    from tests.support.ports import free_ports
 
-    monkeypatch.setattr(rasa_speedups, "IDLE_CONNECTION_SECONDS", 0.3)
+    monkeypatch.setattr(speedups, "IDLE_CONNECTION_SECONDS", 0.3)
     peers = []
 
     async def webhook(request):
@@ -179,7 +179,7 @@ async def test_action_calls_reuse_one_connection_while_it_is_fresh(monkeypatch):
         await asyncio.sleep(1.0)  # idle for longer than the session keeps a connection
         await endpoint.request(json={}, method="post")
     finally:
-        await rasa_speedups.close_sessions()
+        await speedups.close_sessions()
         await runner.cleanup()
     assert peers[0] == peers[1] == peers[2], "the first three calls share one connection"
     assert peers[3] != peers[0], "an idle connection is not reused"

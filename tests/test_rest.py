@@ -15,10 +15,10 @@ import urllib.request
 import uuid
 
 import pytest
-from serving import NEW_CONVERSATIONS, SMALL_WINDOW_SECONDS, TRUSTED_PROXY, UNTRUSTED_PEER
 
-from herbot.channels.rest import MAX_BODY_BYTES, RequestError, content_type_problem, read_request
-from herbot.channels.turns import TOO_MANY_CONVERSATIONS, clip, message_limit
+from herbot.rasa.channels.rest import MAX_BODY_BYTES, RequestError, content_type_problem, read_request
+from herbot.rasa.channels.turns import TOO_MANY_CONVERSATIONS, clip, message_limit
+from tests.support.serving import NEW_CONVERSATIONS, SMALL_WINDOW_SECONDS, TRUSTED_PROXY, UNTRUSTED_PEER
 
 
 @pytest.mark.parametrize(("body", "problem"), [

@@ -1,8 +1,8 @@
 """More than one Rasa server on PostgreSQL and Redis, and a tracker database that goes away.
 
 Real servers only: PostgreSQL and Redis from Debian's packages on free ports of their own
-(tests/databases.py), `herbot serve --rasa-only` twice and `herbot serve --actions-only`
-once, and the histories read back from PostgreSQL with :mod:`herbot.tracker_db`.
+(tests/support/databases.py), `herbot serve --rasa-only` twice and `herbot serve --actions-only`
+once, and the histories read back from PostgreSQL with :mod:`herbot.cli.stored_events`.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from serving import HERBOT, health, herbot_env
 
-from herbot.channels.turns import LOST_THOUGHT
-from herbot.client import Conversation
-from herbot.processes import free_ports
-from herbot.tracker_db import history_problems, user_messages
+from herbot.cli.client import Conversation
+from herbot.rasa.channels.turns import LOST_THOUGHT
+from tests.support.histories import history_problems, user_messages
+from tests.support.ports import free_ports
+from tests.support.serving import HERBOT, health, herbot_env
 
 QUESTIONS = [
     "who plays Theodore?",

@@ -21,14 +21,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from process_tree import alive, descendants, processes_matching
-from serving import BOT_READY, HERBOT, Serving, health, herbot_env
 
-from herbot.channels.turns import LOST_THOUGHT
-from herbot.client import Conversation
-from herbot.processes import free_ports
+from herbot.cli.client import Conversation
+from herbot.rasa.channels.turns import LOST_THOUGHT
 from herbot.settings import BOT_DIR, PROJECT_ROOT
-from herbot.tracker_db import slot_events
+from tests.support.histories import slot_events
+from tests.support.ports import free_ports
+from tests.support.process_tree import alive, descendants, processes_matching
+from tests.support.serving import BOT_READY, HERBOT, Serving, health, herbot_env
 
 pytestmark = pytest.mark.slow
 
@@ -89,7 +89,7 @@ def test_a_half_written_model_is_noticed_and_retrained(trained_model, herbot_hom
 
 def test_training_failure_is_one_line(tmp_path, settings):
     """A broken domain: Rasa's own complaint, condensed to one line, no model, no stamp."""
-    from herbot.train import BotSources, TrainingError, train
+    from herbot.cli.train import BotSources, TrainingError, train
 
     bot = tmp_path / "bot"
     (bot / "data").mkdir(parents=True)
@@ -223,7 +223,7 @@ def test_a_killed_supervisor_takes_its_servers_along_and_the_next_serve_starts(t
 def test_servers_a_killed_supervisor_and_warden_left_are_stopped_by_the_next_serve(trained_model, serving):
     first = serving()
     first.wait_for("herbot is ready", timeout=600)
-    warden = child(first, "herbot.processes")
+    warden = child(first, "herbot.cli.processes")
     servers = descendants(first.process.pid) - {warden}
     os.kill(warden, signal.SIGKILL)  # as if both had been killed at once (the OOM killer, kill -9 -1)
     first.process.kill()
@@ -304,7 +304,7 @@ def test_a_dead_rasa_server_is_reported_and_the_rest_stopped(trained_model, serv
 
 def test_a_changed_sentence_model_means_training_again(trained_model, settings, tmp_path):
     """The intent classifier's weights were fitted on the exported model's vectors: another model, another fit."""
-    from herbot.train import BotSources, model_problem
+    from herbot.cli.train import BotSources, model_problem
 
     assert model_problem(settings, BotSources.at()) is None
     folder = tmp_path / "encoder"

@@ -63,7 +63,7 @@ def test_store_urls_are_checked_in_one_line(environment, variables, message):
 
 
 def test_endpoints_default_to_the_sqlite_file_and_one_process(environment):
-    from herbot.stores import TRACKER_STORE, endpoints
+    from herbot.cli.endpoints import TRACKER_STORE, endpoints
 
     settings = environment()
     config = endpoints(settings)
@@ -75,7 +75,7 @@ def test_endpoints_default_to_the_sqlite_file_and_one_process(environment):
 
 
 def test_endpoints_on_postgresql_and_redis_keep_passwords_out_of_the_file(environment, tmp_path):
-    from herbot.stores import secrets, write_endpoints
+    from herbot.cli.endpoints import secrets, write_endpoints
 
     settings = environment(HERBOT_TRACKER_URL="postgresql://bot:p%40ss@db.internal:6543/chats",
                            HERBOT_LOCK_URL="redis://:r3d@cache:6380/2", HERBOT_ACTION_URL="http://actions:5055/webhook")

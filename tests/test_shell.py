@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from process_tree import alive, descendants, processes_matching
 
-from herbot.processes import free_ports
+from tests.support.ports import free_ports
+from tests.support.process_tree import alive, descendants, processes_matching
 
 HERBOT = str(Path(sys.executable).parent / "herbot")
 # A new prompt, drawn after prompt_toolkit turned on raw mode and bracketed paste

@@ -15,9 +15,9 @@ import time
 
 import pytest
 import socketio
-from serving import NEW_CONVERSATIONS
 
-from herbot.channels.turns import TOO_MANY_CONVERSATIONS
+from herbot.rasa.channels.turns import TOO_MANY_CONVERSATIONS
+from tests.support.serving import NEW_CONVERSATIONS
 
 pytestmark = pytest.mark.slow
 
@@ -192,7 +192,7 @@ def test_new_sessions_bring_no_fresh_budget_to_a_forwarded_address(limited_bot, 
 
 
 def test_the_session_secret_is_made_once_and_readable_by_its_owner_only(monkeypatch, tmp_path):
-    from herbot.channels.sessions import may_resume, new_session_id, resume_token
+    from herbot.rasa.channels.sessions import may_resume, new_session_id, resume_token
     from herbot.settings import get_settings
 
     monkeypatch.setenv("HERBOT_HOME", str(tmp_path / "home"))

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from herbot.client import Conversation
+from herbot.cli.client import Conversation
 
 pytestmark = pytest.mark.slow
 

@@ -6,8 +6,8 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 
+from herbot.rasa.tracker_store import LoudSQLTrackerStore
 from herbot.settings import BOT_DIR
-from herbot.tracker_store import LoudSQLTrackerStore
 
 
 @pytest.fixture(scope="module")

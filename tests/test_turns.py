@@ -6,7 +6,7 @@ import uuid
 import pytest
 from rasa.core.channels.channel import UserMessage as Message
 
-from herbot.channels.turns import TOO_FAST, TOO_MANY_CONVERSATIONS, rate_refusal
+from herbot.rasa.channels.turns import TOO_FAST, TOO_MANY_CONVERSATIONS, rate_refusal
 
 
 def fresh(prefix: str) -> str:
@@ -58,7 +58,7 @@ def trusting(monkeypatch):
 
 
 def test_forwarded_for_is_read_only_from_a_trusted_proxy_and_from_the_right(trusting):
-    from herbot.channels.addresses import client_address, is_exempt
+    from herbot.rasa.channels.addresses import client_address, is_exempt
 
     trusting("127.0.0.1, 10.0.0.2")
     assert client_address("192.0.2.7", "198.51.100.1") == "192.0.2.7", "an untrusted peer's header is ignored"
@@ -100,7 +100,7 @@ def test_a_bad_rate_is_refused_at_start(monkeypatch):
 
 def test_with_redis_the_limit_holds_across_rasa_servers(monkeypatch, shared_stores):
     """Two limiters (as in two Rasa servers) on one Redis count the same conversation's turns."""
-    from herbot.channels import turns
+    from herbot.rasa.channels import turns
     from herbot.settings import get_settings
 
     postgres, redis = shared_stores
@@ -128,7 +128,7 @@ def test_the_memory_limiter_starts_no_thread_per_turn_and_still_forgets_old_turn
 
     from limits import parse, strategies
 
-    from herbot.channels import turns
+    from herbot.rasa.channels import turns
 
     store = turns.SweptMemoryStorage()
     limiter = strategies.MovingWindowRateLimiter(store)
@@ -158,7 +158,7 @@ async def test_rasa_works_on_a_few_turns_at_once_and_the_others_wait_in_line(mon
     """Turns past HERBOT_CONCURRENT_TURNS wait, and start in the order they came."""
     import asyncio
 
-    from herbot.channels.turns import take_turn
+    from herbot.rasa.channels.turns import take_turn
     from herbot.settings import get_settings
 
     _with_turn_slots(monkeypatch, "2")
@@ -186,7 +186,7 @@ async def test_a_turn_that_waits_too_long_goes_ahead_and_it_is_logged(monkeypatc
     """Turns stuck on a hung action server must not hold up every other conversation."""
     import asyncio
 
-    from herbot.channels import turns
+    from herbot.rasa.channels import turns
     from herbot.settings import get_settings
 
     _with_turn_slots(monkeypatch, "1")
@@ -214,7 +214,7 @@ async def test_a_turn_that_waits_too_long_goes_ahead_and_it_is_logged(monkeypatc
 async def test_no_limit_when_the_setting_is_0_and_a_negative_one_is_refused(monkeypatch):
     import asyncio
 
-    from herbot.channels.turns import take_turn
+    from herbot.rasa.channels.turns import take_turn
     from herbot.settings import get_settings
 
     _with_turn_slots(monkeypatch, "0")

@@ -16,11 +16,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser import ChatPage, on_every_page
 
+from herbot.cli.transcripts import markdown, turns
 from herbot.settings import PROJECT_ROOT
-from herbot.tracker_db import slot_events
-from herbot.transcripts import markdown, turns
+from tests.support.browser import ChatPage, on_every_page
+from tests.support.histories import slot_events
 
 pytestmark = pytest.mark.slow
 
@@ -198,8 +198,8 @@ def test_vendored_assets_are_rebuilt_byte_for_byte_from_the_lockfile(tmp_path):
     for command in (["npm", "ci", "--no-audit", "--no-fund"], ["npm", "run", "build"]):
         result = subprocess.run(command, cwd=web, capture_output=True, text=True, timeout=600)
         assert result.returncode == 0, result.stdout + result.stderr
-    committed = PROJECT_ROOT / "herbot" / "web" / "vendor"
-    rebuilt = tmp_path / "herbot" / "web" / "vendor"
+    committed = PROJECT_ROOT / "herbot" / "rasa" / "web" / "vendor"
+    rebuilt = tmp_path / "herbot" / "rasa" / "web" / "vendor"
     assert sorted(p.name for p in rebuilt.iterdir()) == sorted(p.name for p in committed.iterdir())
     for built in rebuilt.iterdir():
         assert built.read_bytes() == (committed / built.name).read_bytes(), built.name

@@ -7,7 +7,7 @@ never sees a reply. This channel awaits it, and also:
 - always keeps sessions, but only ones the server issued: a socket asking for a session
   it was not given, and holds no resume token for, gets a new one (the page keeps the
   token, so a reload or a second tab continues the conversation;
-  :mod:`herbot.channels.sessions`); a socket that changes session leaves the old room;
+  :mod:`herbot.rasa.channels.sessions`); a socket that changes session leaves the old room;
 - binds each socket to its session on the server: a message is filed under the socket's
   own session, never under an id the client merely claims;
 - accepts exact origins only (Rasa passes ``[]``, which turns the origin check off);
@@ -17,7 +17,7 @@ never sees a reply. This channel awaits it, and also:
   the bot works;
 - refuses metadata that is not a small JSON object (``HERBOT_MAX_METADATA_BYTES``) with a reply
   saying why, as REST answers 400;
-- cuts long messages and never answers with silence (:mod:`herbot.channels.turns`).
+- cuts long messages and never answers with silence (:mod:`herbot.rasa.channels.turns`).
 
 Event names and payloads stay Rasa's, so any Rasa socket.io widget still works.
 """
@@ -36,9 +36,9 @@ from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
 from sanic import Blueprint, response
 from socketio import AsyncServer
 
-from herbot.channels.addresses import request_address
-from herbot.channels.sessions import may_resume, new_session_id, resume_token, session_secret
-from herbot.channels.turns import (
+from herbot.rasa.channels.addresses import request_address
+from herbot.rasa.channels.sessions import may_resume, new_session_id, resume_token, session_secret
+from herbot.rasa.channels.turns import (
     LOST_THOUGHT,
     UNREADABLE,
     UNREADABLE_METADATA,

@@ -50,7 +50,7 @@ def security_headers(framing_origins: Iterable[str]) -> dict[str, str]:
 
 
 class WebChatPage(InputChannel):
-    """Serves herbot/web/ at /chat/; it receives no messages (the page talks socket.io)."""
+    """Serves herbot/rasa/web/ at /chat/; it receives no messages (the page talks socket.io)."""
 
     @classmethod
     def name(cls) -> str:

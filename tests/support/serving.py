@@ -14,9 +14,9 @@ from contextlib import suppress
 from pathlib import Path
 
 import pytest
-from process_tree import alive, descendants, processes_matching
 
 from herbot.settings import BOT_DIR
+from tests.support.process_tree import alive, descendants, processes_matching
 
 HERBOT = str(Path(sys.executable).parent / "herbot")
 # The ``limited_bot`` fixture's server: small limits, 127.0.0.1 its trusted proxy (so that

@@ -115,7 +115,7 @@ def node_package_file(relative: str) -> Path:
     """A file of an npm package pinned in web/package-lock.json (``rasa-webchat/lib/index.js``).
 
     ``npm ci`` runs once when web/node_modules is missing or older than the lock file; the
-    packages are for the tests only (the page ships what herbot/web/vendor/ holds).
+    packages are for the tests only (the page ships what herbot/rasa/web/vendor/ holds).
     """
     installed = WEB / "node_modules" / ".package-lock.json"
     if not installed.exists() or installed.stat().st_mtime < (WEB / "package-lock.json").stat().st_mtime:

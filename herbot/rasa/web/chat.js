@@ -327,7 +327,7 @@
     document.addEventListener("click", stopReading, true); // any click, this toggle's too, stops the voice
   }
 
-  // --- saving the conversation: the same Markdown as `herbot transcript` (herbot/transcripts.py) ---
+  // --- saving the conversation: the same Markdown as `herbot transcript` (herbot/cli/transcripts.py) ---
 
   function transcript(entries) {
     var lines = ["# Conversation with herbot", ""];

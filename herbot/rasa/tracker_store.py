@@ -20,8 +20,8 @@ rows, without the two queries Rasa's store makes per turn (its events, then thei
 That was a third of the Rasa server's time under load. Several Rasa servers on PostgreSQL
 never set it: there, every turn reads the database, which another server may have written.
 
-:func:`health` reports the counts (``herbot/channels/health.py`` serves them). Rasa loads
-this class from ``type: herbot.tracker_store.LoudSQLTrackerStore`` in the endpoints file.
+:func:`health` reports the counts (``herbot/rasa/channels/health.py`` serves them). Rasa loads
+this class from ``type: herbot.rasa.tracker_store.LoudSQLTrackerStore`` in the endpoints file.
 """
 
 from __future__ import annotations

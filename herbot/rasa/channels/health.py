@@ -2,7 +2,7 @@
 
 200 with ``{"status": "ok", ...}`` while the tracker database answers and has every turn and
 the action server answers; 503 with ``"degraded"`` while the database cannot be reached,
-turns wait in memory to be written (see :mod:`herbot.tracker_store`), or the action server
+turns wait in memory to be written (see :mod:`herbot.rasa.tracker_store`), or the action server
 is dead or unreachable (``"action_server": "unreachable"``: every answer then is "ask me again
 in a moment"). Only counts and states are shown, never an address or a setting, so a load
 balancer or a monitor may poll it. Asking retries the waiting writes, pings the database
@@ -21,7 +21,7 @@ from rasa.core.channels.channel import InputChannel
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from herbot import tracker_store
+from herbot.rasa import tracker_store
 
 HEALTH_PATH = "/health"
 ACTION_SERVER_TIMEOUT_SECONDS = 2.0

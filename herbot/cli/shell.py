@@ -2,7 +2,7 @@
 
 When nothing answers at the address and it is one ``herbot serve`` could listen on,
 the shell starts a ``herbot serve`` child itself (own process group, see
-:mod:`herbot.processes`) and stops it when the shell ends, so one command is enough
+:mod:`herbot.cli.processes`) and stops it when the shell ends, so one command is enough
 to talk to herbot. Suggestions are numbered so they can be picked by typing the
 number; sources are printed in grey under the answer, as plain text when stdout is
 not a terminal. Ctrl-C cancels the question at hand, Ctrl-D leaves. With ``--transcript
@@ -27,8 +27,8 @@ from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.styles import Style
 
-from herbot import processes, transcripts
-from herbot.client import BotError, BotUnreachable, Button, Conversation, Reply, answers, check_url
+from herbot.cli import processes, transcripts
+from herbot.cli.client import BotError, BotUnreachable, Button, Conversation, Reply, answers, check_url
 from herbot.settings import LOOPBACK, Settings
 
 # prompt_toolkit 3.0.28 (Rasa's pin) has no "dim" attribute; grey is how terminals show dim text.

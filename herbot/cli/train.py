@@ -2,7 +2,7 @@
 
 herbot's bot is trained from a project assembled in ``$HERBOT_HOME/bot``: the repository's
 ``bot/domain`` and ``bot/data`` as they are, plus the files made from the loaded reviews
-(herbot/bot_data.py), so that a review added, removed or renamed retrains the bot. Rasa runs
+(herbot/cli/bot_data.py), so that a review added, removed or renamed retrains the bot. Rasa runs
 as a child process (``python -m rasa train``) in ``$HERBOT_HOME`` with its cache there too,
 so nothing it writes lands in the repository. Its full output goes to
 ``$HERBOT_HOME/logs/train.log``; the terminal gets a condensed view.
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-from herbot import bot_data, processes
+from herbot.cli import bot_data, processes
 from herbot.settings import BOT_DIR, Settings
 from knowledge.checksums import file_sha256
 from knowledge.model_export import ensure_exported, exported_identity

@@ -20,13 +20,12 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections import deque
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 STOP_GRACE_SECONDS = 10.0
@@ -159,7 +158,7 @@ class Family:
         self.record.write_text(json.dumps({"supervisor": os.getpid(), "started": _start_time(os.getpid()),
                                            "tag": self.tag}), encoding="utf-8")
         environment = {name: value for name, value in os.environ.items() if name != TAG_VARIABLE}
-        self.warden = subprocess.Popen([sys.executable, "-m", "herbot.processes", self.tag], env=environment,
+        self.warden = subprocess.Popen([sys.executable, "-m", "herbot.cli.processes", self.tag], env=environment,
                                        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                        start_new_session=True)
         os.environ[TAG_VARIABLE] = self.tag
@@ -270,15 +269,6 @@ def tail(path: Path, lines: int = 20) -> list[str]:
             return [line.rstrip("\n") for line in deque(file, maxlen=lines)]
     except FileNotFoundError:
         return []
-
-
-def free_ports(count: int) -> list[int]:
-    """Ports nobody listens on, all different (each socket is held until all are chosen)."""
-    with ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
 
 
 if __name__ == "__main__":

@@ -150,7 +150,7 @@ def run_search(args) -> int:
 
 
 def run_train(args) -> int:
-    from herbot import train
+    from herbot.cli import train
 
     try:
         return train.run(get_settings(), force=args.force)
@@ -159,8 +159,8 @@ def run_train(args) -> int:
 
 
 def run_serve(args) -> int:
-    from herbot.serve import ServeError, serve
-    from herbot.train import TrainingError
+    from herbot.cli.serve import ServeError, serve
+    from herbot.cli.train import TrainingError
 
     try:
         return serve(get_settings(), port=args.port, cors=args.cors, role=args.role)
@@ -169,7 +169,7 @@ def run_serve(args) -> int:
 
 
 def run_shell(args) -> int:
-    from herbot import shell
+    from herbot.cli import shell
 
     try:
         return shell.run(get_settings(), args.url, transcript=args.transcript)
@@ -178,8 +178,8 @@ def run_shell(args) -> int:
 
 
 def run_ask(args) -> int:
-    from herbot.client import BotError, BotUnreachable, Conversation
-    from herbot.shell import print_reply
+    from herbot.cli.client import BotError, BotUnreachable, Conversation
+    from herbot.cli.shell import print_reply
 
     if not args.question.strip():
         raise UserError("the question is empty")
@@ -196,11 +196,11 @@ def run_ask(args) -> int:
 
 
 def run_transcript(args) -> int:
-    from herbot import tracker_db, transcripts
+    from herbot.cli import stored_events, transcripts
 
     try:
-        messages = transcripts.turns(tracker_db.location(get_settings()), args.sender)
-    except tracker_db.TrackerDbError as error:
+        messages = transcripts.turns(stored_events.location(get_settings()), args.sender)
+    except stored_events.TrackerDbError as error:
         print(f"herbot: {error}", file=sys.stderr)
         return 2
     print(json.dumps(messages, indent=2, ensure_ascii=False) if args.format == "json"
@@ -209,18 +209,15 @@ def run_transcript(args) -> int:
 
 
 def run_ratings(args) -> int:
-    from herbot import ratings_report, tracker_db
+    from herbot.cli import ratings_report, stored_events
 
     try:
         since = ratings_report.since_date(args.since) if args.since else None
-        summary = ratings_report.report(ratings_report.stored_ratings(tracker_db.location(get_settings()), since))
-    except (ValueError, tracker_db.TrackerDbError) as error:
+        summary = ratings_report.report(ratings_report.stored_ratings(stored_events.location(get_settings()), since))
+    except (ValueError, stored_events.TrackerDbError) as error:
         print(f"herbot: {error}", file=sys.stderr)
         return 2
     shown = json.dumps(summary, indent=2, ensure_ascii=False) + "\n" if args.json else ratings_report.text(summary)
     print(shown, end="")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from herbot.tracker_db import Database
-from herbot.transcripts import _rows
+from herbot.cli.stored_events import Database, rows
 
 
 def since_date(text: str) -> datetime:
@@ -25,7 +24,7 @@ def since_date(text: str) -> datetime:
 def stored_ratings(db: Database, since: datetime | None = None) -> list[dict]:
     """Every conversation's last ``ratings`` slot value, flattened, from ``since`` on."""
     last: dict[str, list] = {}
-    for sender, data in _rows(db, "SELECT sender_id, data FROM events WHERE type_name = 'slot' ORDER BY id", {}):
+    for sender, data in rows(db, "SELECT sender_id, data FROM events WHERE type_name = 'slot' ORDER BY id", {}):
         event = json.loads(data)
         if event.get("name") == "ratings":
             last[sender] = event.get("value") or []
@@ -38,14 +37,14 @@ def stored_ratings(db: Database, since: datetime | None = None) -> list[dict]:
 def report(ratings: list[dict]) -> dict:
     """Ups and downs per passage and per question, worst first (most downs, then fewest ups)."""
     def tally(keys_of) -> list[dict]:
-        rows: dict[str, dict] = {}
+        table: dict[str, dict] = {}
         for rating in ratings:
             for key in keys_of(rating):
-                row = rows.setdefault(key, {"key": key, "up": 0, "down": 0, "questions_down": []})
+                row = table.setdefault(key, {"key": key, "up": 0, "down": 0, "questions_down": []})
                 row[rating["rating"]] += 1
                 if rating["rating"] == "down" and rating.get("question") not in row["questions_down"]:
                     row["questions_down"].append(rating.get("question"))
-        return sorted(rows.values(), key=lambda row: (-row["down"], row["up"], row["key"]))
+        return sorted(table.values(), key=lambda row: (-row["down"], row["up"], row["key"]))
 
     return {"ratings": len(ratings),
             "passages": tally(lambda r: r.get("sources") or []),

@@ -36,7 +36,7 @@ from typing import Any
 
 from limits import RateLimitItem, parse, storage, strategies
 
-from herbot.channels.addresses import is_exempt
+from herbot.rasa.channels.addresses import is_exempt
 from herbot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ async def _turn_slot():
 
 async def encode_ahead(text: str) -> None:
     """Best effort: should it fail, the classifier encodes the message itself."""
-    from herbot.minilm_intents import encode_ahead
+    from herbot.rasa.minilm_intents import encode_ahead
 
     try:
         await asyncio.to_thread(encode_ahead, text)
@@ -218,10 +218,8 @@ class SharedRedisStorage(storage.RedisStorage):
 def _limiter() -> strategies.MovingWindowRateLimiter:
     """In this process's memory for one Rasa server; in Redis (``HERBOT_LOCK_URL``) when several
     share the conversations, so that a limit holds whichever server a turn reaches."""
-    from herbot.stores import redis_url
-
-    url = redis_url(get_settings())
-    store = SharedRedisStorage(url) if url else SweptMemoryStorage()
+    lock_url = get_settings().lock_url
+    store = SharedRedisStorage(lock_url.url()) if lock_url else SweptMemoryStorage()
     _STORAGE.append(store)  # a limiter holds its storage only by a weak reference
     return strategies.MovingWindowRateLimiter(store)
 
@@ -240,7 +238,7 @@ def rate_refusal(sender: str, address: str | None) -> Refusal | None:
     Besides turns per conversation and per client address, an address may start only so many
     conversations (``HERBOT_NEW_CONVERSATIONS_PER_ADDRESS``): each new sender or socket.io
     session would otherwise bring a fresh per-conversation budget. Exempt addresses (this
-    machine's own clients, :func:`herbot.channels.addresses.is_exempt`) count per conversation only.
+    machine's own clients, :func:`herbot.rasa.channels.addresses.is_exempt`) count per conversation only.
     """
     settings = get_settings()
     limiter = _limiter()

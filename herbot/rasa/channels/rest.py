@@ -7,7 +7,7 @@ a body not sent as ``application/json``) and a JSON error naming what is wrong: 
 no store can write, nesting past ``MAX_NESTING``, ``NaN``, a sender with nothing visible,
 metadata past ``HERBOT_MAX_METADATA_BYTES``. A sender or address over its rate gets 429 and a
 friendly message in Rasa's reply format, cuts long messages at the documented limit (and
-says so), and never answers a turn with an empty list (see :mod:`herbot.channels.turns`).
+says so), and never answers a turn with an empty list (see :mod:`herbot.rasa.channels.turns`).
 The URL and the reply format stay Rasa's: ``POST /webhooks/rest/webhook``.
 """
 
@@ -24,9 +24,9 @@ from sanic import Blueprint, Sanic, response
 from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 
-from herbot import rasa_speedups
-from herbot.channels.addresses import request_address
-from herbot.channels.turns import (
+from herbot.rasa import speedups
+from herbot.rasa.channels.addresses import request_address
+from herbot.rasa.channels.turns import (
     LOST_THOUGHT,
     MAX_NESTING,
     clip,
@@ -38,7 +38,7 @@ from herbot.channels.turns import (
 
 # The Rasa server imports this channel (bot/credentials.yml) before its first turn: the place to
 # apply herbot's speed-ups of Rasa's own code.
-rasa_speedups.install()
+speedups.install()
 
 logger = logging.getLogger(__name__)
 

@@ -4,13 +4,13 @@ herbot stops what a killed ``herbot serve`` left running, checks the ports, refr
 index, trains the model if the bot changed, starts both servers on loopback with their
 output in ``$HERBOT_HOME/logs``, waits until both answer, and then watches them. Ctrl-C,
 SIGTERM or SIGHUP (the terminal closed) stops both (whole process groups); if herbot itself
-is killed, its warden stops them (:class:`herbot.processes.Family`). A dead action server is
+is killed, its warden stops them (:class:`herbot.cli.processes.Family`). A dead action server is
 started again (its index checked first), and a restart that fails never stops the Rasa
 server; if the Rasa server dies (or the action server keeps dying), herbot shows the end of
 its log and stops the other.
 
 With ``HERBOT_TRACKER_URL`` and ``HERBOT_LOCK_URL`` it first checks that PostgreSQL and
-Redis answer (:mod:`herbot.stores`); ``--rasa-only`` and ``--actions-only`` start one of
+Redis answer (:mod:`herbot.cli.endpoints`); ``--rasa-only`` and ``--actions-only`` start one of
 the two servers, so that several Rasa servers can share conversations and action servers.
 """
 
@@ -29,9 +29,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from subprocess import Popen
 
-from herbot import processes, stores
+from herbot.cli import endpoints, processes
+from herbot.cli.train import BotSources, rasa_env, train
 from herbot.settings import BOT_DIR, CHAT_PATH, PROJECT_ROOT, Settings, origins
-from herbot.train import BotSources, rasa_env, train
 
 READY_TIMEOUT_SECONDS = 180.0
 POLL_SECONDS = 0.5
@@ -114,8 +114,8 @@ def serve(
     check_ports(settings, rasa=rasa, actions=actions)
     if rasa:
         try:
-            stores.check_reachable(settings)
-        except stores.StoreUnreachable as error:
+            endpoints.check_reachable(settings)
+        except endpoints.StoreUnreachable as error:
             raise ServeError(str(error)) from None
     services: list[Service] = []
     with processes.stop_on_signals(), processes.Family(run_dir):  # the training and both servers are its own
@@ -212,22 +212,22 @@ def action_service(settings: Settings, actions_root: Path, log: Path) -> Service
 def rasa_service(settings: Settings, model: Path, bot_dir: Path, log: Path) -> Service:
     """``rasa run`` with the REST, socket.io, chat page and health channels, no HTTP API, exact CORS origins.
 
-    Its endpoints file is written from the settings (:mod:`herbot.stores`). The port and
+    Its endpoints file is written from the settings (:mod:`herbot.cli.endpoints`). The port and
     origins go to the child's environment too: the channels read them from herbot's settings there.
     """
     settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
-    endpoints = stores.write_endpoints(settings, settings.home / f"endpoints-{settings.port}.yml")
+    endpoints_file = endpoints.write_endpoints(settings, settings.home / f"endpoints-{settings.port}.yml")
     env = {
         **rasa_env(settings),
         **compute_env(settings),
-        **stores.secrets(settings),
+        **endpoints.secrets(settings),
         "HERBOT_PORT": str(settings.port),
         "HERBOT_CORS": ",".join(settings.cors),
     }
     argv = [
         sys.executable, "-m", "rasa", "run",
         "--model", str(model),
-        "--endpoints", str(endpoints),
+        "--endpoints", str(endpoints_file),
         "--credentials", str(bot_dir / "credentials.yml"),
         "-i", settings.host, "-p", str(settings.port),
         "--cors", *settings.allowed_origins,

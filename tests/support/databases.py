@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from herbot.processes import free_ports
+from tests.support.ports import free_ports
 
 USER, PASSWORD, DATABASE = "herbot", "s3cret pw", "herbot"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from herbot.tracker_db import Database, TrackerDbError, _engine, shown
+from herbot.cli.stored_events import Database, TrackerDbError, rows, shown
 
 
 class UnknownSender(TrackerDbError):
@@ -18,11 +18,11 @@ class UnknownSender(TrackerDbError):
 
 def turns(db: Database, sender: str) -> list[dict]:
     """The conversation's messages, oldest first: ``{"who": "user"|"bot", "text", "quotes", "sources"}``."""
-    rows = _rows(db, "SELECT data FROM events WHERE sender_id = :sender AND type_name IN ('user', 'bot') ORDER BY id",
+    found = rows(db, "SELECT data FROM events WHERE sender_id = :sender AND type_name IN ('user', 'bot') ORDER BY id",
                  {"sender": sender})
-    if not rows and not _rows(db, "SELECT data FROM events WHERE sender_id = :sender LIMIT 1", {"sender": sender}):
+    if not found and not rows(db, "SELECT data FROM events WHERE sender_id = :sender LIMIT 1", {"sender": sender}):
         raise UnknownSender(f"no conversation with sender {sender!r} in {shown(db)}")
-    return [turn(json.loads(data)) for (data,) in rows]
+    return [turn(json.loads(data)) for (data,) in found]
 
 
 def turn(event: dict) -> dict:
@@ -77,17 +77,3 @@ def markdown(messages: list[dict], title: str = "Conversation with herbot") -> s
             lines += ["Sources: " + ", ".join(message["sources"]), ""]
     return "\n".join(lines).rstrip() + "\n"
 
-
-def _rows(db: Database, sql: str, params: dict) -> list[tuple]:
-    from pathlib import Path
-
-    import sqlalchemy as sa
-
-    if ("://" not in str(db)) and not Path(db).is_file():
-        raise TrackerDbError(f"no tracker database at {db}")
-    try:
-        with _engine(str(db)).connect() as connection:
-            return connection.execute(sa.text(sql), params).fetchall()
-    except sa.exc.SQLAlchemyError as error:
-        reason = " ".join(str(getattr(error, "orig", None) or error).split())
-        raise TrackerDbError(f"cannot read the tracker database {shown(db)}: {reason}") from None

@@ -1,4 +1,4 @@
-"""Process-tree helpers for the tests that start servers: descendants and leftovers (free ports: herbot.processes)."""
+"""Process-tree helpers for the tests that start servers: descendants and leftovers (free ports: ports.py)."""
 
 from __future__ import annotations
 

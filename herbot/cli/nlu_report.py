@@ -1,6 +1,6 @@
 """Intent F1 on the held-out NLU split (bot/tests/nlu/heldout.yml), never seen in training.
 
-Run ``.venv/bin/python -m herbot.nlu_report`` after ``herbot train``: it prints each
+Run ``.venv/bin/python -m herbot.cli.nlu_report`` after ``herbot train``: it prints each
 intent's F1 and the weighted average. The tests assert the same figure.
 """
 
@@ -19,7 +19,7 @@ HELD_OUT = BOT_DIR / "tests" / "nlu" / "heldout.yml"
 
 def intent_report(settings: Settings, held_out: Path = HELD_OUT) -> dict:
     """Rasa's own intent report (per intent and weighted average) for the trained model on ``held_out``."""
-    from herbot.train import model_path, rasa_env
+    from herbot.cli.train import model_path, rasa_env
 
     with tempfile.TemporaryDirectory() as out:
         subprocess.run(

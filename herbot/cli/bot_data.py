@@ -1,4 +1,4 @@
-"""The parts of the Rasa project made from the loaded reviews, at train time (herbot/train.py).
+"""The parts of the Rasa project made from the loaded reviews, at train time (herbot/cli/train.py).
 
 Every name a review goes by becomes a ``reviewer`` lookup entry and a synonym of the review's
 id; general example sentences (``bot/reviewer_examples.yml``) are written out with the
@@ -25,7 +25,7 @@ MAX_LISTED = 3  # reviewers named in "I've read …, from …"; beyond that, a c
 _MAX_NAME_WORDS = 5  # longer names (whole titles) are in the lookup table and synonyms, not in examples
 _QUOTE_MARKS = re.compile(r"[\"“”„«»]")
 _MARKUP = re.compile(r"[\[\](){}]")  # would break an annotated example
-_HEADER = "# Made by `herbot train` from the loaded reviews (herbot/bot_data.py); do not edit.\n"
+_HEADER = "# Made by `herbot train` from the loaded reviews (herbot/cli/bot_data.py); do not edit.\n"
 
 
 def generated_files(reviews: list[ReviewInfo], templates: dict[str, list[str]],

@@ -16,7 +16,7 @@ import yaml
 
 from herbot.settings import DatabaseUrl, Settings
 
-TRACKER_STORE = "herbot.tracker_store.LoudSQLTrackerStore"
+TRACKER_STORE = "herbot.rasa.tracker_store.LoudSQLTrackerStore"
 # The passwords' variables, set only in the Rasa server's environment.
 PASSWORD_VARIABLE, LOCK_PASSWORD_VARIABLE = "HERBOT_TRACKER_PASSWORD", "HERBOT_LOCK_PASSWORD"
 CONNECT_TIMEOUT_SECONDS = 3  # a database that does not answer must not hold a turn for long
@@ -32,7 +32,7 @@ def endpoints(settings: Settings) -> dict:
     # text) with each action call, and both servers encode and decode it on every turn.
     config: dict = {"action_endpoint": {"url": settings.action_url, "enable_selective_domain": True}}
     if settings.tracker_url is None:
-        # One Rasa server writes the file: it may read its conversations from memory (herbot/tracker_store.py).
+        # One Rasa server writes the file: it may read its conversations from memory (herbot/rasa/tracker_store.py).
         config["tracker_store"] = {"type": TRACKER_STORE, "dialect": "sqlite", "db": str(settings.tracker_db),
                                    "sole_writer": True}
         return config
@@ -72,19 +72,6 @@ def write_endpoints(settings: Settings, path: Path) -> Path:
     path.write_text(text, encoding="utf-8")
     os.chmod(path, 0o600)
     return path
-
-
-def redis_url(settings: Settings) -> str | None:
-    """The lock URL as the ``limits`` library takes it (rate limits shared across Rasa servers)."""
-    url = settings.lock_url
-    if url is None:
-        return None
-    from urllib.parse import quote
-
-    auth = ""
-    if url.username or url.password is not None:
-        auth = quote(url.username or "", safe="") + (f":{quote(url.password, safe='')}" if url.password else "") + "@"
-    return f"redis://{auth}{url.host}:{url.port}/{url.database}"
 
 
 def check_reachable(settings: Settings) -> None:

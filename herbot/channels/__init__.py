@@ -1,1 +1,0 @@
-"""Rasa input channels of herbot's own, named in bot/credentials.yml."""
