@@ -56,8 +56,8 @@ from bench.evalset import (
     problems,
 )
 from herbot.cli import processes
-from herbot.cli.client import REPLY_TIMEOUT_SECONDS, REST_PATH, answers, check_url
-from herbot.settings import BOT_DIR, PROJECT_ROOT, Settings, get_settings
+from herbot.cli.client import REPLY_TIMEOUT_SECONDS, answers, check_url
+from herbot.settings import BOT_DIR, PROJECT_ROOT, REST_PATH, Settings, get_settings
 from knowledge.ingest import META_SUFFIX
 
 GOAL_ACCURACY = 0.9

@@ -50,11 +50,11 @@ from bench.dialogues import BARE_CONVERSATIONS, HERBOT_CONVERSATIONS, START_PROB
 from bench.report import Section
 from bench.retrieval import log, mark
 from herbot.cli import processes
-from herbot.cli.client import REST_PATH, answers, check_url
+from herbot.cli.client import answers, check_url
 from herbot.cli.stored_events import Database, TrackerDbError, location, shown
 from herbot.cli.train import TrainingError
 from herbot.rasa.channels.turns import LOST_THOUGHT, TOO_FAST
-from herbot.settings import PROJECT_ROOT, get_settings
+from herbot.settings import PROJECT_ROOT, REST_PATH, get_settings
 from tests.support.histories import history_problems, user_messages
 from tests.support.ports import free_ports
 

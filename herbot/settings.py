@@ -19,6 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DATA = PROJECT_ROOT / "knowledge" / "data"
 BOT_DIR = PROJECT_ROOT / "bot"
 CHAT_PATH = "/chat/"  # where Rasa's server serves the web chat page
+REST_PATH = "/webhooks/rest/webhook"  # Rasa's REST channel, which the terminal and scripts talk to
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:]+\](:[0-9]{1,5})?")
 

@@ -16,7 +16,8 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 
-REST_PATH = "/webhooks/rest/webhook"
+from herbot.settings import REST_PATH
+
 REPLY_TIMEOUT_SECONDS = 90.0  # generous: on a busy 2-core machine a reply can take seconds
 PROBE_TIMEOUT_SECONDS = 3.0
 

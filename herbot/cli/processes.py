@@ -76,12 +76,12 @@ def signals_held() -> Iterator[None]:
 
 
 @contextmanager
-def _on_stop_signals(handler) -> Iterator[None]:
-    """Within this block, the stop signals go to ``handler``; the previous handlers come back after.
+def _signals_to(handler, signals: tuple[signal.Signals, ...]) -> Iterator[None]:
+    """Within this block, ``signals`` go to ``handler``; the previous handlers come back after.
 
     A signal ignored when herbot started stays ignored: ``nohup herbot serve`` must survive its terminal.
     """
-    previous = {sig: signal.signal(sig, handler) for sig in STOP_SIGNALS if signal.getsignal(sig) != signal.SIG_IGN}
+    previous = {sig: signal.signal(sig, handler) for sig in signals if signal.getsignal(sig) != signal.SIG_IGN}
     try:
         yield
     finally:
@@ -89,14 +89,20 @@ def _on_stop_signals(handler) -> Iterator[None]:
             signal.signal(sig, old)
 
 
-def stop_on_signals():
-    """Within this block, SIGINT, SIGTERM and SIGHUP raise :class:`Stop` (main thread only)."""
-    return _on_stop_signals(_signals.handle)
+def stop_on_signals(*signals: signal.Signals):
+    """Within this block, ``signals`` (SIGINT, SIGTERM and SIGHUP unless others are named) raise :class:`Stop`
+    (main thread only)."""
+    return _signals_to(_signals.handle, signals or STOP_SIGNALS)
 
 
 def signals_ignored():
-    """Let a shutdown finish: a second Ctrl-C must not leave a half-stopped child behind."""
-    return _on_stop_signals(signal.SIG_IGN)
+    """Let a shutdown finish: a second Ctrl-C (or the terminal closing) must not leave a half-stopped child behind."""
+    return _signals_to(signal.SIG_IGN, STOP_SIGNALS)
+
+
+def describe_exit(status: int) -> str:
+    """How a child ended, from its exit status (negative: the signal that killed it)."""
+    return f"killed by {signal.Signals(-status).name}" if status < 0 else f"exit status {status}"
 
 
 def spawn(argv: list[str], *, env: dict[str, str], cwd: Path, output) -> subprocess.Popen:

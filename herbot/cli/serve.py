@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import errno
 import os
-import signal
 import socket
 import sys
 import time
@@ -31,13 +30,12 @@ from subprocess import Popen
 
 from herbot.cli import endpoints, processes
 from herbot.cli.train import BotSources, rasa_env, train
-from herbot.settings import BOT_DIR, CHAT_PATH, PROJECT_ROOT, Settings, origins
+from herbot.settings import BOT_DIR, CHAT_PATH, PROJECT_ROOT, REST_PATH, Settings, origins
 
 READY_TIMEOUT_SECONDS = 180.0
 POLL_SECONDS = 0.5
 LOG_LINES_ON_FAILURE = 15
 MAX_RESTARTS, RESTART_WINDOW_SECONDS = 3, 300.0
-REST_PATH = "/webhooks/rest/webhook"
 ROLES = ("all", "rasa", "actions")  # both servers; only the Rasa server; only the action server
 
 
@@ -148,7 +146,7 @@ def serve(
                 print(f"herbot's action server is ready at {local_action_url(settings)}. Press Ctrl-C to stop.",
                       file=out, flush=True)
             failed, status = _watch(services, settings, out)
-            raise failed.failure(f"stopped unexpectedly ({_describe(status)})")
+            raise failed.failure(f"stopped unexpectedly ({processes.describe_exit(status)})")
         except processes.Stop as stop:
             _say(f"\n{stop} received, stopping herbot…", out)
         finally:
@@ -291,7 +289,7 @@ def _wait_until_ready(services: list[Service], out, timeout: float = READY_TIMEO
         for service in list(waiting):
             status = service.exit_status()
             if status is not None:
-                raise service.failure(f"exited while starting ({_describe(status)})")
+                raise service.failure(f"exited while starting ({processes.describe_exit(status)})")
             if service.answers():
                 waiting.remove(service)
                 print(f"  {service.name} is up ({time.monotonic() - started:.0f} s)", file=out, flush=True)
@@ -341,7 +339,8 @@ def _watch(services: list[Service], settings: Settings, out) -> tuple[Service, i
             if not service.restart or len(restarts) >= MAX_RESTARTS:
                 return service, status
             restarts.append(now)
-            print(f"the {service.name} stopped ({_describe(status)}); restarting it…", file=out, flush=True)
+            print(f"the {service.name} stopped ({processes.describe_exit(status)}); restarting it…", file=out,
+                  flush=True)
             _restart(service, settings, out)
         time.sleep(POLL_SECONDS)
 
@@ -366,9 +365,3 @@ def _restart(action_server: Service, settings: Settings, out) -> None:
         print(f"herbot: {error}; the Rasa server keeps serving", file=out, flush=True)
         return
     print(f"the {action_server.name} is back.", file=out, flush=True)
-
-
-def _describe(status: int) -> str:
-    if status < 0:
-        return f"killed by {signal.Signals(-status).name}"
-    return f"exit status {status}"

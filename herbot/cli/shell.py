@@ -18,8 +18,7 @@ import sys
 import threading
 import urllib.parse
 from collections import deque
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack, suppress
 from pathlib import Path
 
 from prompt_toolkit import PromptSession, print_formatted_text
@@ -71,7 +70,7 @@ def run(settings: Settings, url: str | None = None, transcript: str | None = Non
     with ExitStack() as stack:
         try:
             # SIGTERM and SIGHUP (the terminal closed) unwind the shell, stopping its server on the way out
-            stack.enter_context(_signals_to(_raise_stop, signal.SIGTERM, signal.SIGHUP))
+            stack.enter_context(processes.stop_on_signals(signal.SIGTERM, signal.SIGHUP))
             server = None
             if not answers(url):
                 port = _servable_port(url, settings)
@@ -168,21 +167,6 @@ def _servable_port(url: str, settings: Settings) -> int | None:
     return None
 
 
-def _raise_stop(signum, _frame):
-    raise processes.Stop(signum)
-
-
-@contextmanager
-def _signals_to(handler, *signals: signal.Signals) -> Iterator[None]:
-    """Within this block ``signals`` go to ``handler``; the previous handlers come back after."""
-    previous = {sig: signal.signal(sig, handler) for sig in signals}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-
 class OwnServer:
     """A ``herbot serve`` child started because nothing answered; its output is shown until it is ready."""
 
@@ -232,7 +216,7 @@ class OwnServer:
 
     def _why(self) -> str:
         """How it ended and, from herbot serve's own one-line error, why (else where its logs are)."""
-        status = _describe(self.process.wait())
+        status = processes.describe_exit(self.process.wait())
         if self.reader:
             self.reader.join(timeout=2)  # the last lines come just before the pipe closes
         error = next((line for line in reversed(self.last_lines) if line.startswith("herbot: ")), None)
@@ -242,12 +226,8 @@ class OwnServer:
         """SIGTERM to its process group; herbot serve stops its own servers; nothing is left behind."""
         if self.process is None:
             return
-        with processes.signals_ignored(), _signals_to(signal.SIG_IGN, signal.SIGHUP):
+        with processes.signals_ignored():
             if self.process.poll() is None:
                 with suppress(OSError):  # the terminal may be gone already
                     note("stopping the herbot server this shell started…")
             processes.stop(self.process, grace=SERVE_STOP_GRACE_SECONDS)
-
-
-def _describe(status: int) -> str:
-    return f"killed by {signal.Signals(-status).name}" if status < 0 else f"exit status {status}"
