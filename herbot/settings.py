@@ -11,9 +11,10 @@ import ipaddress
 import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import SplitResult, quote, unquote, urlsplit
+
+from knowledge.once import once
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DATA = PROJECT_ROOT / "knowledge" / "data"
@@ -210,7 +211,7 @@ class Settings:
         return own + [origin for origin in self.cors if origin not in own]
 
 
-@lru_cache(maxsize=1)
+@once
 def get_settings() -> Settings:
     """Read the environment once per process (tests call ``get_settings.cache_clear()``)."""
     home = _path("HERBOT_HOME", PROJECT_ROOT / "var")

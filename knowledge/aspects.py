@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import yaml
 
+from knowledge.once import once
 from knowledge.text import misspelt
 
 ASPECTS_FILE = Path(__file__).parent / "data" / "aspects.yaml"
@@ -130,7 +131,7 @@ def subject_words(question: str) -> list[str]:
             if word not in _PERSONAL_WORDS and word.rstrip("s") not in evaluative and word not in evaluative]
 
 
-@lru_cache(maxsize=1)
+@once
 def _evaluative_words() -> frozenset[str]:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from knowledge.answers import Answer, add_quote, join, line_naming, off_limits, source_label
 from knowledge.facts import FilmFacts, Role
+from knowledge.once import once
 from knowledge.retrieval import Retriever
 from knowledge.text import misspelt
 
@@ -64,7 +65,7 @@ def match_fact(facts: FilmFacts, retriever: Retriever, question: str, *, fact: s
     (or ``name``, the NLU's person or character entity) names otherwise is the answer when
     nothing is near enough by meaning ("who is Scarlet Johanson in it?": a misspelt name).
     """
-    vectors = _vectors(facts, retriever)
+    vectors = _vectors(facts, retriever.encoder)
     if not vectors.entries:
         return FactMatch(UNKNOWN, 0.0)
     scores = np.maximum.reduceat(vectors.asks @ retriever.encoder.encode_query(question), vectors.starts)
@@ -326,20 +327,14 @@ class _FactVectors:
     trivia: np.ndarray  # one row per trivia item: its text
 
 
-_VECTORS: dict[tuple[int, int], _FactVectors] = {}
-
-
-def _vectors(facts: FilmFacts, retriever: Retriever) -> _FactVectors:
+@once
+def _vectors(facts: FilmFacts, encoder) -> _FactVectors:
     """Encoded once per process (facts and encoder are loaded once), on first use."""
-    key = (id(facts), id(retriever.encoder))
-    if key not in _VECTORS:
-        entries = tuple(facts.asks)
-        sizes = [len(facts.asks[entry]) for entry in entries]
-        _VECTORS[key] = _FactVectors(
-            entries, np.cumsum([0, *sizes[:-1]]),
-            retriever.encoder.encode([text for entry in entries for text in facts.asks[entry]]),
-            retriever.encoder.encode([t["text"] for t in facts.trivia]))
-    return _VECTORS[key]
+    entries = tuple(facts.asks)
+    sizes = [len(facts.asks[entry]) for entry in entries]
+    return _FactVectors(entries, np.cumsum([0, *sizes[:-1]]),
+                        encoder.encode([text for entry in entries for text in facts.asks[entry]]),
+                        encoder.encode([t["text"] for t in facts.trivia]))
 
 
 def _trivia(facts: FilmFacts, retriever: Retriever, question: str, floor: float,
@@ -347,7 +342,7 @@ def _trivia(facts: FilmFacts, retriever: Retriever, question: str, floor: float,
     """The trivia item closest in meaning to the question, if close enough (and naming ``about``)."""
     if not facts.trivia or not question.strip():
         return None
-    scores = _vectors(facts, retriever).trivia @ retriever.encoder.encode_query(question)
+    scores = _vectors(facts, retriever.encoder).trivia @ retriever.encoder.encode_query(question)
     ranked = sorted(((float(s), t) for s, t in zip(scores, facts.trivia, strict=True)
                      if not about or any(name in t["text"] for name in about)), key=lambda item: -item[0])
     return ranked[0][1] if ranked and ranked[0][0] >= floor else None

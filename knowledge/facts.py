@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+from knowledge.once import once
 
 
 class FactsError(ValueError):
@@ -47,7 +48,7 @@ class Role:
     source: Source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # known by identity: loaded once, its vectors kept by it
 class FilmFacts:
     film: dict[str, Fact]
     cast: tuple[Role, ...]
@@ -100,7 +101,7 @@ def names_and_words(names: set[str]) -> frozenset[str]:
     return frozenset(n.casefold() for n in names | short | words if n)
 
 
-@lru_cache(maxsize=4)
+@once
 def load_facts(path: Path) -> FilmFacts:
     """Parse and check the facts file once per process: every entry must name a known source."""
     try:

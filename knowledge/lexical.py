@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from knowledge.once import once
 
 # What :meth:`LexicalIndex.load` reads; the index manifest checksums them (and whatever else a save wrote).
 FILES = ("params.index.json", "vocab.index.json", "data.csc.index.npy", "indices.csc.index.npy",
@@ -21,7 +22,7 @@ FILES = ("params.index.json", "vocab.index.json", "data.csc.index.npy", "indices
 TOKENS = ("tokens.npy", "token_offsets.npy")  # each passage's token ids, for the next update
 
 
-@lru_cache(maxsize=1)
+@once
 def _stemmer():
     import Stemmer
 

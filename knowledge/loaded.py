@@ -16,6 +16,7 @@ import numpy as np
 
 from knowledge.aspects import Topics, load_aspects
 from knowledge.facts import names_and_words
+from knowledge.once import once
 from knowledge.question_kinds import QuestionKinds
 from knowledge.review_set import ReviewInfo, ReviewSet
 from knowledge.spelling import Speller, words_of
@@ -260,26 +261,18 @@ def own_names(facts, reviews: ReviewSet) -> frozenset[str]:
     return facts.names() | names_and_words({name for review in reviews for name in (*review.called(), review.title)})
 
 
-_lock = threading.Lock()
-_knowledge: Knowledge | None = None
-
-
+@once(key=lambda settings=None: ())  # one per process: the settings say where it is, not which one
 def get_knowledge(settings) -> Knowledge:
     """The process-wide knowledge, loaded on first use (not at import, not per request).
 
     ``settings`` is herbot's settings object: where the index, the model and the facts are.
     """
-    global _knowledge
-    if _knowledge is None:
-        with _lock:
-            if _knowledge is None:
-                _knowledge = open_knowledge(settings)
-    return _knowledge
+    return open_knowledge(settings)
 
 
 def loaded_knowledge() -> Knowledge | None:
     """The process-wide knowledge if it is loaded already, else None (never loads it)."""
-    return _knowledge
+    return get_knowledge.peek()
 
 
 def open_knowledge(settings) -> Knowledge:

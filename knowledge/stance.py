@@ -29,14 +29,14 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import threading
 from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import yaml
+
+from knowledge.once import once
 
 STANCES = ("positive", "negative", "mixed", "neutral")
 ANCHORS = Path(__file__).parent / "data" / "stance_anchors.yaml"
@@ -53,16 +53,14 @@ _CONTRAST = re.compile(r"[;:]|[,–—-]?\s+\b(?:but|yet|though|although|however
                        re.IGNORECASE)
 
 
-@lru_cache(maxsize=1)
+@once
 def load_anchors(path: Path = ANCHORS) -> dict:
     """The anchor sentences by stance and the film-review lexicon, as the data file holds them."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {"sentences": {name: list(data[name]) for name in STANCES}, "film_lexicon": dict(data["film_lexicon"])}
 
 
-_encoded: dict = {}  # the anchors' vectors by encoder, within a process
-
-
+@once(key=lambda encoder, cache_dir=None: encoder)  # the folder only says where the vectors may be kept
 def _anchor_vectors(encoder, cache_dir: Path | None = None) -> tuple[list[str], list[str], np.ndarray]:
     """The anchors' texts, their stances and their vectors under ``encoder``, encoded once per process.
 
@@ -72,9 +70,7 @@ def _anchor_vectors(encoder, cache_dir: Path | None = None) -> tuple[list[str], 
     sentences = load_anchors()["sentences"]
     texts = [text for name in STANCES for text in sentences[name]]
     labels = [name for name in STANCES for _ in sentences[name]]
-    if encoder not in _encoded:
-        _encoded[encoder] = _cached_vectors(encoder, texts, labels, cache_dir)
-    return texts, labels, _encoded[encoder]
+    return texts, labels, _cached_vectors(encoder, texts, labels, cache_dir)
 
 
 def _cached_vectors(encoder, texts: list[str], labels: list[str], cache_dir: Path | None) -> np.ndarray:
@@ -195,21 +191,14 @@ class HybridStance:
         return self.of_sentences([sentence], None if vector is None else np.atleast_2d(vector))[0]
 
 
-_classifiers: dict = {}  # by encoder
-_building = threading.Lock()
-
-
+@once(key=lambda encoder, cache_dir=None: encoder)
 def classifier(encoder, cache_dir: Path | None = None) -> AnchorStance:
     """The stance classifier for ``encoder``'s vectors, built once per encoder and process.
 
     Building it encodes the anchors (one to several seconds); call it once at start-up, with a
     ``cache_dir`` (the model's export folder, say) to keep their vectors for the next process.
     """
-    if (built := _classifiers.get(encoder)) is None:
-        with _building:
-            if (built := _classifiers.get(encoder)) is None:
-                built = _classifiers[encoder] = AnchorStance(encoder, cache_dir=cache_dir)
-    return built
+    return AnchorStance(encoder, cache_dir=cache_dir)
 
 
 def stance(sentence: str, vector: np.ndarray | None = None, *, encoder) -> str:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from functools import lru_cache
 
 import ftfy
+
+from knowledge.once import once
 
 # A single Cyrillic capital ER between Latin words: the remains of an en dash plus
 # its following space. Latin letter + space before it, a Latin letter after it.
@@ -33,7 +34,7 @@ def normalise_for_compare(text: str) -> str:
     return re.sub(r"[\W_]+", " ", text).casefold().strip()
 
 
-@lru_cache(maxsize=1)
+@once
 def _segmenter():
     import pysbd
 

@@ -8,10 +8,10 @@ or a SQLAlchemy URL (PostgreSQL, ``HERBOT_TRACKER_URL``).
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from herbot.settings import Settings
+from knowledge.once import once
 
 Database = Path | str  # the SQLite file, or a SQLAlchemy URL
 
@@ -56,7 +56,7 @@ def shown(db: Database) -> str:
     return repr(make_url(db))  # the password masked
 
 
-@lru_cache(maxsize=8)
+@once
 def _engine(db: str):
     import sqlalchemy as sa
 

@@ -22,27 +22,26 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from knowledge.once import once
+
 _FILE = "minilm_intents.npz"
 
 
+@once
 def _encoder():
+    """The sentence model, loaded with the Rasa model (:meth:`MiniLMIntentClassifier.load`)."""
     from herbot.settings import get_settings
     from knowledge.embedding import open_encoder
 
-    global _ENCODER
-    if _ENCODER is None:
-        _ENCODER = open_encoder(get_settings())
-    return _ENCODER
-
-
-_ENCODER = None
+    return open_encoder(get_settings())
 
 
 def encode_ahead(text: str) -> None:
     """Encode a message before Rasa parses it (channels call this in a worker thread; see
     ``Encoder.encode_ahead``). Nothing to do before the model is loaded."""
-    if _ENCODER is not None and text.strip():
-        _ENCODER.encode_ahead(text.strip())  # Rasa's UserMessage strips the text it parses
+    encoder = _encoder.peek()
+    if encoder is not None and text.strip():
+        encoder.encode_ahead(text.strip())  # Rasa's UserMessage strips the text it parses
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)

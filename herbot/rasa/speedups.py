@@ -32,7 +32,6 @@ Each has a test that compares it with Rasa's own (tests/test_rasa_speedups.py).
 from __future__ import annotations
 
 import asyncio
-from functools import lru_cache
 from graphlib import TopologicalSorter
 from typing import Any
 
@@ -47,6 +46,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
+from knowledge.once import once
+
 # Rasa's own, kept before ``install`` replaces them (the event one answers names not seen yet)
 RASA_RESOLVE_EVENT_TYPE = Event.resolve_by_type
 RASA_RUN_GRAPH = DaskGraphRunner.run
@@ -56,7 +57,7 @@ RASA_DOMAIN_IS_EMPTY = Domain.is_empty
 IDLE_CONNECTION_SECONDS = 2.0  # under Sanic's KEEP_ALIVE_TIMEOUT (5 s), which the action server runs with
 
 
-@lru_cache(maxsize=1)
+@once
 def _action_reply_validator() -> Any:
     """Rasa's check of a whole reply, its schema checked once."""
     schema = RemoteAction.action_response_format_spec()
@@ -65,7 +66,7 @@ def _action_reply_validator() -> Any:
     return validator_class(schema)
 
 
-@lru_cache(maxsize=1)
+@once
 def _validators_by_event_kind() -> tuple[Any, dict[str, Any]] | None:
     """The reply's check with events checked only for their common fields, and one check per
     event kind; None when the schema's kinds are not told apart by a constant ``event``."""

@@ -16,11 +16,11 @@ import os
 import re
 import secrets
 import uuid
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from herbot.settings import get_settings
+from knowledge.once import once
 
 SESSION_ID = re.compile(r"[0-9a-f]{32}")  # uuid4().hex: 122 random bits, not guessable
 _SECRET_BYTES = 32
@@ -46,7 +46,7 @@ def session_secret() -> bytes:
     return _secret(get_settings().session_secret_file)
 
 
-@lru_cache(maxsize=4)
+@once
 def _secret(path: Path) -> bytes:
     """Read, or made the first time (``O_EXCL``: never over one another process made)."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -31,13 +31,13 @@ import time
 import weakref
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from limits import RateLimitItem, parse, storage, strategies
 
 from herbot.rasa.channels.addresses import is_exempt
 from herbot.settings import get_settings
+from knowledge.once import once
 
 logger = logging.getLogger(__name__)
 
@@ -214,7 +214,7 @@ class SharedRedisStorage(storage.RedisStorage):
         return float(oldest_counted) + expiry if oldest_counted is not None else time.time()
 
 
-@lru_cache(maxsize=1)
+@once
 def _limiter() -> strategies.MovingWindowRateLimiter:
     """In this process's memory for one Rasa server; in Redis (``HERBOT_LOCK_URL``) when several
     share the conversations, so that a limit holds whichever server a turn reaches."""
@@ -275,7 +275,7 @@ def _refused(text: str, limiter: strategies.MovingWindowRateLimiter, item: RateL
     return Refusal(text, max(1, math.ceil(free_at - time.time())))
 
 
-@lru_cache(maxsize=4)
+@once
 def _rate(text: str) -> RateLimitItem:
     """A rate setting parsed once per process, not on every turn."""
     return parse(text)
