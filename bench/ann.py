@@ -40,7 +40,7 @@ import numpy as np
 
 from bench.derived import BASE, base_vectors, cached, derived_vectors, log
 from bench.synthetic_reviews import SentenceMaker
-from herbot.settings import PROJECT_ROOT, get_settings
+from herbot.settings import PROJECT_ROOT, get_settings, set_library_environment
 from knowledge import ann, index
 from knowledge.embedding import open_encoder
 from knowledge.evaluation import load_dev_set
@@ -212,6 +212,7 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def main() -> None:
+    set_library_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", default="100000,1000000", help="sentence units per corpus, comma-separated")
     parser.add_argument("--vectors", choices=("derived", "real", "both"), default="derived")

@@ -57,7 +57,7 @@ from bench.evalset import (
 )
 from herbot.cli import processes
 from herbot.cli.client import REPLY_TIMEOUT_SECONDS, answers, check_url
-from herbot.settings import BOT_DIR, PROJECT_ROOT, REST_PATH, Settings, get_settings
+from herbot.settings import BOT_DIR, PROJECT_ROOT, REST_PATH, Settings, get_settings, set_library_environment
 from knowledge.ingest import META_SUFFIX
 
 GOAL_ACCURACY = 0.9
@@ -362,6 +362,7 @@ def log(message: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    set_library_environment()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", help="a running herbot (default: start one on free ports and stop it at the end)")
     parser.add_argument("--no-nlu", action="store_true", help="skip the held-out intent F1 (rasa test nlu)")

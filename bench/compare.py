@@ -39,7 +39,7 @@ from bench.memory import PeakMemory
 from bench.report import Section
 from herbot.cli import processes
 from herbot.cli.train import TrainingError, train
-from herbot.settings import PROJECT_ROOT, Settings, get_settings
+from herbot.settings import PROJECT_ROOT, Settings, get_settings, set_library_environment
 from tests.support.ports import free_ports
 
 GOAL_P50_RATIO = 1.2
@@ -62,6 +62,7 @@ log = retrieval.log  # progress on stderr with the time since start, as the retr
 
 
 def main() -> int:
+    set_library_environment()
     args = _parser().parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # each section shows as soon as it is measured
     settings = get_settings()

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from herbot.settings import PROJECT_ROOT, get_settings
+from herbot.settings import PROJECT_ROOT, get_settings, set_library_environment
 from knowledge import index
 from knowledge.embedding import Encoder, open_encoder
 from knowledge.evaluation import evaluate, load_dev_set
@@ -658,6 +658,7 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def main() -> None:
+    set_library_environment()
     sys.stdout.reconfigure(line_buffering=True)  # each section shows as soon as it is measured
     run(parser().parse_args())
 

@@ -42,7 +42,7 @@ from bench.derived import DerivedEncoder, base_vectors, log
 from bench.memory import PeakMemory
 from bench.synthetic_reviews import SentenceMaker, review_text, write_reviews
 from herbot.cli.client import Conversation
-from herbot.settings import KNOWLEDGE_DATA, PROJECT_ROOT, get_settings
+from herbot.settings import KNOWLEDGE_DATA, PROJECT_ROOT, get_settings, set_library_environment
 from knowledge import index
 from knowledge.ingest import META_SUFFIX
 from knowledge.model_export import ensure_exported, exported_identity
@@ -270,6 +270,7 @@ def mark(ok: bool) -> str:
 
 
 def main() -> None:
+    set_library_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reviews", default="1000,10000", help="corpus sizes, comma-separated")
     parser.add_argument("--rest-at", type=int, default=1000, help="the size at which bench/compare.py runs (0: none)")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from herbot.settings import PROJECT_ROOT, get_settings
+from herbot.settings import PROJECT_ROOT, get_settings, set_library_environment
 
 FIXTURE = PROJECT_ROOT / "tests" / "data" / "labels" / "spoilers.yaml"
 
@@ -69,6 +69,7 @@ def detect(texts: list[str], encoder=None) -> list[bool]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    set_library_environment()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", type=Path, default=FIXTURE, help="labelled YAML set (default: the fixture)")
     parser.add_argument("--errors", action="store_true", help="list the paragraphs the detector gets wrong")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from herbot.settings import PROJECT_ROOT, get_settings
+from herbot.settings import PROJECT_ROOT, get_settings, set_library_environment
 from knowledge import stance
 from knowledge.embedding import open_encoder
 from knowledge.model_export import ensure_exported
@@ -34,6 +34,7 @@ def scores(gold: list[str], predicted: list[str]) -> dict:
 
 
 def main() -> None:
+    set_library_environment()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", type=Path, default=PROJECT_ROOT / "tests" / "data" / "labels" / "stance.yaml")
     args = parser.parse_args()

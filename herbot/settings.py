@@ -25,6 +25,24 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:]+\](:[0-9]{1,5})?")
 
 
+# What the libraries under herbot read from the environment, not herbot: offline and torch-only when
+# sentence-transformers is loaded (the export, the tests), since transformers would otherwise import
+# TensorFlow and JAX (Rasa installs both), which costs seconds and memory; and no tokenizer threads
+# (a question is tiny, and the requests and the other server compete for the cores).
+LIBRARY_ENVIRONMENT = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "USE_TF": "0", "USE_FLAX": "0",
+                       "TOKENIZERS_PARALLELISM": "false"}
+
+
+def set_library_environment() -> None:
+    """Give this process (and so its children) :data:`LIBRARY_ENVIRONMENT`, where it is not set otherwise.
+
+    Called first thing where a process starts (``herbot``, the test session, a benchmark), never at import:
+    the libraries read it when they are first imported.
+    """
+    for name, value in LIBRARY_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+
+
 def _path(name: str, default: Path) -> Path:
     value = os.environ.get(name)
     return Path(value).expanduser().resolve() if value else default

@@ -9,7 +9,6 @@ mean-pooled and L2-normalised, so that inner product is cosine.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -18,17 +17,6 @@ import numpy as np
 from ftfy.fixes import uncurl_quotes
 
 from knowledge import manifest_file
-
-# Offline and torch-only when sentence-transformers is loaded (the export, the tests): transformers
-# would otherwise import TensorFlow and JAX (Rasa installs both), which costs seconds and memory.
-for _name, _value in (
-    ("HF_HUB_OFFLINE", "1"),
-    ("TRANSFORMERS_OFFLINE", "1"),
-    ("USE_TF", "0"),
-    ("USE_FLAX", "0"),
-    ("TOKENIZERS_PARALLELISM", "false"),
-):
-    os.environ.setdefault(_name, _value)
 
 # Question vectors kept: enough for the texts of one turn (its question for retrieval, then for the trivia
 # or role it may be about), too few for a later turn to be answered from memory (the benchmarks repeat

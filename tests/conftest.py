@@ -17,10 +17,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from herbot.settings import get_settings
+from herbot.settings import get_settings, set_library_environment
 from tests.support.corpora import DATA, MORE_REVIEWS, SEED_REVIEWS
 from tests.support.ports import free_ports
 from tests.support.serving import BOT_READY, HERBOT, NEW_CONVERSATIONS, SMALL_WINDOW_SECONDS, TRUSTED_PROXY, Serving
+
+
+def pytest_configure(config):
+    """The test session is a process of its own: the libraries' environment, as ``herbot`` sets it for itself."""
+    set_library_environment()
 
 
 @pytest.fixture(scope="session")

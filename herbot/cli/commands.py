@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-from herbot.settings import get_settings
+from herbot.settings import get_settings, set_library_environment
 
 
 class UserError(Exception):
@@ -18,6 +18,7 @@ class UserError(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
+    set_library_environment()
     parser = _parser()
     args = parser.parse_args(argv)
     from knowledge.embedding import ModelUnavailable

@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from herbot.settings import BOT_DIR, Settings, get_settings
+from herbot.settings import BOT_DIR, Settings, get_settings, set_library_environment
 
 HELD_OUT = BOT_DIR / "tests" / "nlu" / "heldout.yml"
 
@@ -31,6 +31,7 @@ def intent_report(settings: Settings, held_out: Path = HELD_OUT) -> dict:
 
 
 def main() -> int:
+    set_library_environment()
     report = intent_report(get_settings())
     intents = {name: row for name, row in report.items() if isinstance(row, dict) and "f1-score" in row
                and name not in ("micro avg", "macro avg", "weighted avg")}

@@ -30,7 +30,7 @@ from subprocess import Popen
 
 from herbot.cli import endpoints, processes
 from herbot.cli.train import BotSources, rasa_env, train
-from herbot.settings import BOT_DIR, CHAT_PATH, PROJECT_ROOT, REST_PATH, Settings, origins
+from herbot.settings import BOT_DIR, CHAT_PATH, LIBRARY_ENVIRONMENT, PROJECT_ROOT, REST_PATH, Settings, origins
 
 READY_TIMEOUT_SECONDS = 180.0
 POLL_SECONDS = 0.5
@@ -186,14 +186,13 @@ def _connectable(host: str) -> str:
 def action_service(settings: Settings, actions_root: Path, log: Path) -> Service:
     """rasa-sdk's own server; it binds to SANIC_HOST, so loopback (or HERBOT_ACTION_HOST) is set there."""
     env = {
+        **LIBRARY_ENVIRONMENT,
         **os.environ,
         **compute_env(settings),
         "SANIC_HOST": settings.action_host,
         # Rasa keeps its connections to the action server open; Sanic's default 5 s keep-alive
         # closed them under load while Rasa was writing ("Cannot write to closing transport").
         "SANIC_KEEP_ALIVE_TIMEOUT": "75",
-        "USE_TF": "0",  # nothing here needs TensorFlow; never pay for importing it
-        "TOKENIZERS_PARALLELISM": "false",
     }
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(actions_root), env.get("PYTHONPATH")]))
     return Service(

@@ -21,7 +21,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from herbot.cli import bot_data, processes
-from herbot.settings import BOT_DIR, Settings
+from herbot.settings import BOT_DIR, LIBRARY_ENVIRONMENT, Settings
 from knowledge.checksums import file_sha256
 from knowledge.model_export import ensure_exported, exported_identity
 
@@ -270,7 +270,8 @@ def run(settings: Settings, *, force: bool = False) -> int:
 def rasa_env(settings: Settings) -> dict[str, str]:
     """The environment for a Rasa child: its cache under HERBOT_HOME, no telemetry."""
     # Telemetry off, always: nothing herbot runs may send data off this machine.
-    return {**os.environ, "RASA_CACHE_DIRECTORY": str(settings.home / "rasa-cache"), "RASA_TELEMETRY_ENABLED": "false"}
+    return {**LIBRARY_ENVIRONMENT, **os.environ, "RASA_CACHE_DIRECTORY": str(settings.home / "rasa-cache"),
+            "RASA_TELEMETRY_ENABLED": "false"}
 
 
 def _run_condensed(argv: list[str], env: dict[str, str], cwd: Path, log: Path, out) -> tuple[int, str | None]:
