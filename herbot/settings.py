@@ -92,6 +92,14 @@ def _count(name: str, default: int) -> int:
     return value
 
 
+def _switch(name: str, default: bool, on: str, off: str) -> bool:
+    """``1`` or ``0``, checked now; anything else is refused in one line saying what each means."""
+    value = os.environ.get(name, "").strip()
+    if value in ("", "1", "0"):
+        return default if not value else value == "1"
+    raise SystemExit(f"herbot: {name}={value!r} must be 1 ({on}) or 0 ({off})")
+
+
 def _number(name: str, default: float, cast: type = float) -> float:
     value = os.environ.get(name)
     if value is None or value == "":
@@ -198,6 +206,7 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For names the client's address
     max_metadata_bytes: int = 4096  # a message's metadata as compact JSON; larger is refused, never stored
     concurrent_turns: int = 8  # turns the Rasa server works on at once; the others wait their turn (0: no limit)
+    rasa_speedups: bool = True  # herbot's speed-ups of Rasa's and limits' code in the Rasa server (False: as shipped)
     action_host: str = "127.0.0.1"  # where the action server listens (herbot serve --actions-only in a container)
     action_url: str = ""  # where the Rasa server calls the actions (this machine's action server by default)
     tracker_url: DatabaseUrl | None = None  # PostgreSQL shared by several Rasa servers; None: the SQLite file
@@ -265,6 +274,7 @@ def get_settings() -> Settings:
         trusted_proxies=_addresses("HERBOT_TRUSTED_PROXIES"),
         max_metadata_bytes=_count("HERBOT_MAX_METADATA_BYTES", 4096),
         concurrent_turns=_count("HERBOT_CONCURRENT_TURNS", 8),
+        rasa_speedups=_switch("HERBOT_RASA_SPEEDUPS", True, "herbot's speed-ups of Rasa", "Rasa as shipped"),
         action_host=os.environ.get("HERBOT_ACTION_HOST", "127.0.0.1"),
         action_url=_action_url(action_port),
         tracker_url=tracker_url,

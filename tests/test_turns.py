@@ -147,6 +147,30 @@ def test_the_memory_limiter_starts_no_thread_per_turn_and_still_forgets_old_turn
     assert store.events[twice.key_for("a")] == []
 
 
+def test_the_sweep_is_used_only_where_herbot_s_speed_ups_apply(monkeypatch, caplog):
+    """It replaces a private method of limits 2.4.0: not with HERBOT_RASA_SPEEDUPS=0, nor on another limits."""
+    import logging
+
+    from herbot.rasa.channels import turns
+    from herbot.settings import get_settings
+
+    def storage_with(speedups: str) -> type:
+        monkeypatch.setenv("HERBOT_RASA_SPEEDUPS", speedups)
+        get_settings.cache_clear()
+        return type(turns.memory_storage())
+
+    try:
+        assert storage_with("1") is turns.SweptMemoryStorage
+        assert storage_with("0") is turns.WindowMemoryStorage
+        monkeypatch.setattr(turns, "LIMITS_WRITTEN_FOR", "2.3.0")
+        with caplog.at_level(logging.WARNING, logger="herbot.rasa.guard"):
+            assert storage_with("1") is turns.WindowMemoryStorage
+        assert "limits 2.4.0 is installed, but herbot's rate-limit sweep was written for 2.3.0" in caplog.text
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+
 def _with_turn_slots(monkeypatch, value: str) -> None:
     from herbot.settings import get_settings
 

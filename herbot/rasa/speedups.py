@@ -1,41 +1,45 @@
-"""Work that Rasa 3.6 repeats on every turn, done once instead (same behaviour, less CPU).
+"""Work that Rasa 3.6.21 repeats on every turn, done once instead: same behaviour, less CPU.
 
-The Rasa server's event loop is what limits herbot's throughput: every turn of every
-conversation runs in it. py-spy during ``make load`` (50 conversations, no pause) showed
-where it went on work whose result never changes within a process:
+Every turn of every conversation runs in the Rasa server's event loop, so its CPU time is
+herbot's throughput. Profiling it under ``make load`` found the largest shares in work whose
+result never changes within a process (``make bench`` measures herbot with and without these):
 
 - **Action replies.** Rasa checks every reply of the action server against a JSON schema
-  whose events are a ``oneOf`` over 23 event kinds: each event was checked against all 23
-  (9 % of the loop), after Rasa had checked the schema itself against the meta-schema
-  (16 %, on every turn). Here the schema is checked once, and each event only against the
-  kind its ``event`` names (the kinds are told apart by that constant, so the verdict is
-  the same). A reply that fails gets Rasa's own full check, and so Rasa's error message.
-- **Running the model's graph.** Rasa runs its NLU and policy graph through dask, which
-  orders the graph's nodes again on every call (11 % of the loop). Here the order is
-  worked out once per target list and the nodes are called in it, with the same inputs.
+  whose events are a ``oneOf`` over 23 event kinds, after checking the schema itself against
+  the meta-schema. Here the schema is checked once, and each event only against the kind its
+  ``event`` names (the kinds are told apart by that constant, so the verdict is the same). A
+  reply that fails gets Rasa's own full check, and so Rasa's error message.
+- **Running the model's graph.** Rasa builds a dask graph of its NLU and policy nodes and
+  runs it with dask's local scheduler, which orders the nodes again on every call. Here each
+  target list's graph is built once, by Rasa's own code, and run by dask's sequential
+  reference scheduler (``dask.core.get``), which takes the same graph and inputs.
 - **Checking the domain.** Before parsing each message Rasa asks whether the domain is empty
-  by turning it, and a new empty domain, into dictionaries (2 %). A domain does not change
-  once loaded: here each one's answer is remembered.
-- **Reading events.** Rearranging a stored event into its class walked every subclass of
-  ``Event`` (and asked ``inspect`` whether each is abstract) for every event of every
-  tracker read (5 %). Here a name, once found, is remembered.
-- **Calling the action server.** Rasa opens a new HTTP session, and so a new connection,
-  for every action call, and closes it after (5 % of the loop, and as much again in the
-  action server). Here each endpoint keeps one session whose connections are reused while
-  idle for under 2 s: less than the 5 s after which the action server (Sanic) closes an
-  idle one, so a request is never sent on a connection being closed.
+  by turning it, and a new empty domain, into dictionaries. A loaded domain does not change:
+  here each one's answer is remembered.
+- **Reading events.** Turning a stored event into its class walked every subclass of
+  ``Event`` (asking ``inspect`` whether each is abstract) for every event of every tracker
+  read. Here a name, once found, is remembered.
+- **Calling the action server.** Rasa opens a new HTTP session, and so a new connection, for
+  every action call. Here each endpoint keeps one session whose connections are reused while
+  idle for under 2 s: less than the 5 s after which the action server (Sanic) closes an idle
+  one, so a request is never sent on a connection being closed.
 
-``install`` applies them; herbot's REST channel calls it when the Rasa server imports it.
-Each has a test that compares it with Rasa's own (tests/test_rasa_speedups.py).
+What is remembered about one of Rasa's objects is kept beside it (:class:`_Remembered`), never
+written into it. :func:`install` applies them as the Rasa server starts
+(herbot/rasa/channels/server_hooks.py), only on the Rasa version they were written for and not
+with ``HERBOT_RASA_SPEEDUPS=0``. Each has a test that compares it with Rasa's own
+(tests/test_speedups.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-from graphlib import TopologicalSorter
+import logging
+import weakref
 from typing import Any
 
 import aiohttp
+import dask.core
 from jsonschema import exceptions
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
@@ -46,8 +50,13 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
+from herbot.rasa.guard import written_for
+from herbot.settings import get_settings
 from knowledge.once import once
 
+logger = logging.getLogger(__name__)
+
+RASA_WRITTEN_FOR = "3.6.21"
 # Rasa's own, kept before ``install`` replaces them (the event one answers names not seen yet)
 RASA_RESOLVE_EVENT_TYPE = Event.resolve_by_type
 RASA_RUN_GRAPH = DaskGraphRunner.run
@@ -55,6 +64,22 @@ RASA_VALIDATE_ACTION_RESULT = RemoteAction._validate_action_result
 RASA_DOMAIN_IS_EMPTY = Domain.is_empty
 
 IDLE_CONNECTION_SECONDS = 2.0  # under Sanic's KEEP_ALIVE_TIMEOUT (5 s), which the action server runs with
+
+
+class _Remembered:
+    """What a speed-up remembers about each of Rasa's objects, kept here rather than in the object: by
+    identity (Rasa's objects may be unhashable, or costly to hash), for as long as the object lives."""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[weakref.ref, Any]] = {}
+
+    def get(self, owner: Any) -> Any:
+        entry = self._entries.get(id(owner))
+        return entry[1] if entry is not None and entry[0]() is owner else None
+
+    def set(self, owner: Any, value: Any) -> None:
+        key = id(owner)
+        self._entries[key] = (weakref.ref(owner, lambda _, key=key: self._entries.pop(key, None)), value)
 
 
 @once
@@ -115,37 +140,28 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     raise error
 
 
-def _node_order(runner: DaskGraphRunner, targets: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
-    """The nodes ``targets`` need, each after what it needs, with the names of its inputs."""
-    plans = runner.__dict__.setdefault("_herbot_node_orders", {})
-    if targets not in plans:
-        nodes = runner._graph_schema.minimal_graph_schema(list(targets)).nodes
-        needs = {name: tuple(node.needs.values()) for name, node in nodes.items()}
-        order = TopologicalSorter({name: [n for n in inputs if n in nodes] for name, inputs in needs.items()})
-        plans[targets] = [(name, needs[name]) for name in order.static_order()]
-    return plans[targets]
+_GRAPHS = _Remembered()  # per runner: its dask graph for each target list
 
 
 def _run_graph(self: DaskGraphRunner, inputs: dict[str, Any] | None = None,
                targets: list[str] | None = None) -> dict[str, Any]:
-    """``DaskGraphRunner.run`` without dask: the same nodes, called with the same inputs."""
+    """``DaskGraphRunner.run`` with each target list's graph built once, run by ``dask.core.get``."""
     run_targets = targets if targets else self._graph_schema.target_names
-    order = _node_order(self, tuple(run_targets))
-    # As in dask: an input is the pair (name, value); a name that is no node nor input stays a name.
-    values: dict[str, Any] = {}
-    for name, value in (inputs or {}).items():
-        if isinstance(value, str) and value in self._graph_schema.nodes:
-            raise GraphRunError(
-                f"Input value '{value}' clashes with a node name. Make sure that none of the input "
-                f"names passed to the `run` method are the same as node names in the graph schema."
-            )
-        values[name] = (name, value)
+    graphs = _GRAPHS.get(self)
+    if graphs is None:
+        graphs = {}
+        _GRAPHS.set(self, graphs)
+    if (key := tuple(run_targets)) not in graphs:
+        graphs[key] = self._build_dask_graph(self._graph_schema.minimal_graph_schema(run_targets))
+    run_graph = dict(graphs[key])
+    self._add_inputs_to_graph(inputs, run_graph)  # Rasa's own: the same inputs, the same clash check
     try:
-        for name, needs in order:
-            values[name] = self._instantiated_nodes[name](*(values.get(need, need) for need in needs))
+        return dict(dask.core.get(run_graph, run_targets))
     except RuntimeError as error:
         raise GraphRunError("Error running runner.") from error
-    return dict(values.get(target, target) for target in run_targets)
+
+
+_EVENT_TYPES: dict[str, type[Event]] = {}
 
 
 def _resolve_event_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
@@ -158,15 +174,20 @@ def _resolve_event_type(type_name: str, default: type[Event] | None = None) -> t
     return found
 
 
-_EVENT_TYPES: dict[str, type[Event]] = {}
+_EMPTY = _Remembered()  # per domain: whether it is empty
 
 
 def _domain_is_empty(self: Domain) -> bool:
     """``Domain.is_empty``, worked out once per domain."""
-    known = self.__dict__.get("_herbot_is_empty")
+    known = _EMPTY.get(self)
     if known is None:
-        known = self.__dict__["_herbot_is_empty"] = RASA_DOMAIN_IS_EMPTY(self)
+        known = RASA_DOMAIN_IS_EMPTY(self)
+        _EMPTY.set(self, known)
     return known
+
+
+_SESSIONS = _Remembered()  # per endpoint: (the event loop, its session there)
+_KEPT: list[aiohttp.ClientSession] = []
 
 
 class _KeptSession:
@@ -177,10 +198,10 @@ class _KeptSession:
 
     async def __aenter__(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
-        kept = self._endpoint.__dict__.get("_herbot_session")
+        kept = _SESSIONS.get(self._endpoint)
         if kept is None or kept[0] is not loop or kept[1].closed:
             kept = (loop, _new_session(self._endpoint))
-            self._endpoint.__dict__["_herbot_session"] = kept
+            _SESSIONS.set(self._endpoint, kept)
             _KEPT.append(kept[1])
         return kept[1]
 
@@ -202,21 +223,45 @@ def _endpoint_session(self: EndpointConfig) -> _KeptSession:
     return _KeptSession(self)
 
 
-_KEPT: list[aiohttp.ClientSession] = []
+def kept_session(endpoint: EndpointConfig) -> aiohttp.ClientSession | None:
+    """The session kept for ``endpoint``, if a call made one."""
+    kept = _SESSIONS.get(endpoint)
+    return kept[1] if kept else None
 
 
-async def close_sessions(*_args) -> None:
-    """Close the kept sessions (the Rasa server calls this as it stops)."""
+async def close_sessions(*_listener_args) -> None:
+    """Close the kept sessions (a listener on the Rasa server's stop: herbot/rasa/channels/server_hooks.py)."""
+    closed = 0
     while _KEPT:
         session = _KEPT.pop()
         if not session.closed:
             await session.close()
+            closed += 1
+    if closed:
+        logger.info("closed the %d kept session(s) to the action server", closed)
 
 
-def install() -> None:
-    """Apply to this process (herbot's REST channel calls this when the Rasa server imports it)."""
-    RemoteAction._validate_action_result = _validate_action_result
-    DaskGraphRunner.run = _run_graph
-    Event.resolve_by_type = staticmethod(_resolve_event_type)
-    Domain.is_empty = _domain_is_empty
-    EndpointConfig.session = _endpoint_session
+# (Rasa's class, the attribute replaced, herbot's one)
+PATCHES = (
+    (RemoteAction, "_validate_action_result", _validate_action_result),
+    (DaskGraphRunner, "run", _run_graph),
+    (Event, "resolve_by_type", staticmethod(_resolve_event_type)),
+    (Domain, "is_empty", _domain_is_empty),
+    (EndpointConfig, "session", _endpoint_session),
+)
+
+
+@once
+def install() -> bool:
+    """Apply the speed-ups to this process, once (later calls answer the same); False when they stay out:
+    ``HERBOT_RASA_SPEEDUPS=0``, or a Rasa other than the one they were written for (the log says which)."""
+    if not get_settings().rasa_speedups:
+        logger.info("HERBOT_RASA_SPEEDUPS=0: Rasa runs as shipped, without herbot's speed-ups")
+        return False
+    if not written_for("rasa", RASA_WRITTEN_FOR, "herbot's speed-ups of Rasa"):
+        return False
+    for owner, name, replacement in PATCHES:
+        setattr(owner, name, replacement)
+    logger.info("herbot's speed-ups of Rasa %s installed: %s", RASA_WRITTEN_FOR,
+                ", ".join(f"{owner.__name__}.{name}" for owner, name, _ in PATCHES))
+    return True

@@ -24,7 +24,6 @@ from sanic import Blueprint, Sanic, response
 from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 
-from herbot.rasa import speedups
 from herbot.rasa.channels.addresses import request_address
 from herbot.rasa.channels.turns import (
     LOST_THOUGHT,
@@ -35,10 +34,6 @@ from herbot.rasa.channels.turns import (
     take_turn,
     value_problem,
 )
-
-# The Rasa server imports this channel (bot/credentials.yml) before its first turn: the place to
-# apply herbot's speed-ups of Rasa's own code.
-speedups.install()
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from importlib.metadata import version
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage, decode_bearer_token
@@ -48,6 +47,7 @@ from herbot.rasa.channels.turns import (
     take_turn,
     value_problem,
 )
+from herbot.rasa.guard import written_for
 from herbot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -97,12 +97,8 @@ def leave_cors_headers_to_sanic(sio: AsyncServer) -> None:
     ``_cors_headers`` is replaced, only on the version this was written for; on another one the
     override is skipped with a warning (cross-origin widgets may then see two headers).
     """
-    installed = version("python-engineio")
-    if installed != ENGINEIO_CORS_WRITTEN_FOR or not hasattr(sio.eio, "_cors_headers"):
-        logger.warning("python-engineio %s is not %s: its CORS headers are left on (two on cross-origin "
-                       "socket.io responses)", installed, ENGINEIO_CORS_WRITTEN_FOR)
-        return
-    sio.eio._cors_headers = lambda environ: []
+    if written_for("python-engineio", ENGINEIO_CORS_WRITTEN_FOR, "herbot's CORS headers left to Sanic"):
+        sio.eio._cors_headers = lambda environ: []
 
 
 class SocketIOInput(RasaSocketIOInput):

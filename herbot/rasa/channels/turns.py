@@ -36,6 +36,7 @@ from typing import Any
 from limits import RateLimitItem, parse, storage, strategies
 
 from herbot.rasa.channels.addresses import is_exempt
+from herbot.rasa.guard import written_for
 from herbot.settings import get_settings
 from knowledge.once import once
 
@@ -176,15 +177,26 @@ def clip(text: str) -> tuple[str, str | None]:
 
 _STORAGE: list = []
 SWEEP_SECONDS = 10.0
+LIMITS_WRITTEN_FOR = "2.4.0"  # SweptMemoryStorage replaces a private method of this version
 
 
-class SweptMemoryStorage(storage.MemoryStorage):
-    """limits' memory storage, with its expired entries dropped every ``SWEEP_SECONDS``.
+class WindowMemoryStorage(storage.MemoryStorage):
+    """limits' memory storage; it also says when a moving window next has room."""
+
+    def free_at(self, key: str, limit: int, expiry: int) -> float:
+        """When the moving window ``key`` next has room (entries are kept newest first)."""
+        entries = self.events.get(key, [])
+        return entries[limit - 1].atime + expiry if len(entries) >= limit else time.time()
+
+
+class SweptMemoryStorage(WindowMemoryStorage):
+    """The memory storage with its expired entries dropped every ``SWEEP_SECONDS``, in the thread that hits.
 
     limits 2.4 (the newest that installs beside Rasa 3.6) starts a thread on nearly every hit
-    to sweep every stored entry 10 ms later: under load that was a tenth of the Rasa server's
-    time, taken from its event loop. Expired entries never count against a moving window, so
-    sweeping them now and then, in the thread that hits, limits exactly as before.
+    to sweep every stored entry 10 ms later, which under load took the Rasa server's event loop
+    from the turns. Expired entries never count against a moving window, so sweeping them now
+    and then limits exactly as before. It replaces a private method of limits 2.4.0: one of
+    herbot's speed-ups, used only on that version and not with ``HERBOT_RASA_SPEEDUPS=0``.
     """
 
     def __init__(self, *args, **kwargs):
@@ -197,10 +209,12 @@ class SweptMemoryStorage(storage.MemoryStorage):
             self._next_sweep = now + SWEEP_SECONDS
             self._MemoryStorage__expire_events()
 
-    def free_at(self, key: str, limit: int, expiry: int) -> float:
-        """When the moving window ``key`` next has room (entries are kept newest first)."""
-        entries = self.events.get(key, [])
-        return entries[limit - 1].atime + expiry if len(entries) >= limit else time.time()
+
+def memory_storage() -> WindowMemoryStorage:
+    """The swept storage where herbot's speed-ups apply, else limits' own (HERBOT_RASA_SPEEDUPS=0, another limits)."""
+    if get_settings().rasa_speedups and written_for("limits", LIMITS_WRITTEN_FOR, "herbot's rate-limit sweep"):
+        return SweptMemoryStorage()
+    return WindowMemoryStorage()
 
 
 class SharedRedisStorage(storage.RedisStorage):
@@ -219,7 +233,7 @@ def _limiter() -> strategies.MovingWindowRateLimiter:
     """In this process's memory for one Rasa server; in Redis (``HERBOT_LOCK_URL``) when several
     share the conversations, so that a limit holds whichever server a turn reaches."""
     lock_url = get_settings().lock_url
-    store = SharedRedisStorage(lock_url.url()) if lock_url else SweptMemoryStorage()
+    store = SharedRedisStorage(lock_url.url()) if lock_url else memory_storage()
     _STORAGE.append(store)  # a limiter holds its storage only by a weak reference
     return strategies.MovingWindowRateLimiter(store)
 

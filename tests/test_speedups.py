@@ -1,6 +1,14 @@
-"""herbot's speed-ups of Rasa (herbot/rasa/speedups.py) give exactly what Rasa's own code gives."""
+"""herbot's speed-ups of Rasa (herbot/rasa/speedups.py) give exactly what Rasa's own code gives, and are
+installed only where they should be.
+
+The comparisons apply the speed-ups to this test process for one test (the ``sped_up`` fixture)
+and hold them against Rasa's own code, kept in ``speedups.RASA_*``: they test herbot's code, and
+so run with ``HERBOT_RASA_SPEEDUPS=0`` too. Whether the Rasa server installs them (it does, unless
+told not to) is checked in its log (tests/test_serve.py).
+"""
 
 import copy
+import logging
 from datetime import datetime
 
 import jsonschema
@@ -25,17 +33,18 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-import herbot.rasa.channels.rest  # noqa: F401  (installs the speed-ups, as in the Rasa server)
 from herbot.rasa import speedups
+from herbot.settings import get_settings
 
+# Events of every kind as herbot's bot stores them: its slots, intents, entities, actions and responses.
 REAL_EVENTS = [
-    SlotSet("person", "Samantha").as_dict(),
-    SlotSet("last_passages", [{"review": "ebert", "score": 0.71}]).as_dict(),
+    SlotSet("last_subject", "Scarlett Johansson as Samantha").as_dict(),
+    SlotSet("last_sources", ["her-makes-sci-fi-heartfelt/p3", "facts:cast:Scarlett Johansson"]).as_dict(),
     UserUttered("who plays Samantha?", {"intent": {"name": "ask_cast", "confidence": 0.93},
-                                        "entities": [{"entity": "person", "value": "Samantha", "start": 10,
+                                        "entities": [{"entity": "character", "value": "Samantha", "start": 10,
                                                       "end": 18}]}).as_dict(),
-    BotUttered("Scarlett Johansson voices Samantha.", {"buttons": []}, {"utter_action": "utter_x"}).as_dict(),
-    ActionExecuted("action_answer_question", policy="RulePolicy", confidence=1.0).as_dict(),
+    BotUttered("Scarlett Johansson voices Samantha.", {"buttons": []}, {"utter_action": "utter_greet"}).as_dict(),
+    ActionExecuted("action_answer_cast", policy="RulePolicy", confidence=1.0).as_dict(),
     FollowupAction("action_listen").as_dict(),
     ReminderScheduled("EXTERNAL_remind", datetime(2026, 11, 28, 12, 0)).as_dict(),
     ActiveLoop(None).as_dict(),
@@ -81,9 +90,16 @@ def rasa_verdict(reply) -> bool:
     return True
 
 
-def test_action_replies_are_judged_as_rasa_judges_them():
+@pytest.fixture
+def sped_up(monkeypatch):
+    """The speed-ups applied to this test process for one test, whatever HERBOT_RASA_SPEEDUPS says; undone after."""
+    for owner, name, replacement in speedups.PATCHES:
+        monkeypatch.setattr(owner, name, replacement)
+
+
+def test_action_replies_are_judged_as_rasa_judges_them(sped_up):
     """Over 1,000 replies: real events of each kind, and each field of each given every JSON type."""
-    action = RemoteAction("action_answer_question", None)
+    action = RemoteAction("action_answer_cast", None)
     judged = {True: 0, False: 0}
     for reply in REPLIES:
         expected = rasa_verdict(reply)
@@ -99,7 +115,7 @@ def test_action_replies_are_judged_as_rasa_judges_them():
     assert judged[True] > 100 and judged[False] > 100
 
 
-def test_events_read_back_as_the_classes_rasa_gives():
+def test_events_read_back_as_the_classes_rasa_gives(sped_up):
     for event in REAL_EVENTS[:-3]:
         assert Event.resolve_by_type(event["event"]) is speedups.RASA_RESOLVE_EVENT_TYPE(event["event"])
         assert type(Event.from_parameters(event)) is speedups.RASA_RESOLVE_EVENT_TYPE(event["event"])
@@ -109,8 +125,8 @@ def test_events_read_back_as_the_classes_rasa_gives():
     assert Event.resolve_by_type("topic") is None
 
 
-async def test_the_model_parses_and_predicts_as_with_dask(trained_model, settings, monkeypatch):
-    """The real trained model, run by herbot's graph order and by Rasa's dask runner, says the same."""
+async def test_the_model_parses_and_predicts_as_with_dask(trained_model, settings, monkeypatch, sped_up):
+    """The real trained model, run by herbot's graph runs and by Rasa's dask runner, says the same."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(trained_model[0]))
@@ -134,22 +150,14 @@ async def test_the_model_parses_and_predicts_as_with_dask(trained_model, setting
     assert {parsed["intent"]["name"] for parsed, *_ in ours} >= {"greet"}
 
 
-def test_the_speed_ups_are_installed_in_the_rasa_server_process():
-    assert RemoteAction._validate_action_result is speedups._validate_action_result
-    assert DaskGraphRunner.run is speedups._run_graph
-    assert Event.resolve_by_type is speedups._resolve_event_type
-    assert Domain.is_empty is speedups._domain_is_empty
-    assert EndpointConfig.session is speedups._endpoint_session
-
-
-def test_an_empty_domain_and_herbot_s_are_told_apart_as_rasa_does(domain):
+def test_an_empty_domain_and_herbot_s_are_told_apart_as_rasa_does(domain, sped_up):
     for candidate in (Domain.empty(), Domain.from_dict(domain), Domain.from_dict({"intents": ["greet"]})):
         assert candidate.is_empty() == speedups.RASA_DOMAIN_IS_EMPTY(candidate)
         assert candidate.is_empty() == speedups.RASA_DOMAIN_IS_EMPTY(candidate)  # remembered, same
     assert Domain.empty().is_empty() and not Domain.from_dict(domain).is_empty()
 
 
-async def test_action_calls_reuse_one_connection_while_it_is_fresh(monkeypatch):
+async def test_action_calls_reuse_one_connection_while_it_is_fresh(monkeypatch, sped_up):
     """Rasa opened a new connection for every action call; now one session per endpoint keeps them,
     dropping a connection idle for IDLE_CONNECTION_SECONDS (under the action server's keep-alive)."""
     import asyncio
@@ -183,4 +191,61 @@ async def test_action_calls_reuse_one_connection_while_it_is_fresh(monkeypatch):
         await runner.cleanup()
     assert peers[0] == peers[1] == peers[2], "the first three calls share one connection"
     assert peers[3] != peers[0], "an idle connection is not reused"
-    assert endpoint._herbot_session[1].closed
+    assert speedups.kept_session(endpoint).closed
+
+
+@pytest.fixture
+def rasa_as_shipped(monkeypatch):
+    """Rasa's classes put back as they were after a test that installs the speed-ups, and install() forgotten."""
+    for owner, name, _ in speedups.PATCHES:
+        monkeypatch.setattr(owner, name, owner.__dict__[name])
+    speedups.install.cache_clear()
+    yield
+    speedups.install.cache_clear()
+    get_settings.cache_clear()
+
+
+def _rasa_is_as_shipped() -> bool:
+    return all(owner.__dict__[name] is not replacement for owner, name, replacement in speedups.PATCHES)
+
+
+def test_install_applies_them_once_and_says_so(rasa_as_shipped, monkeypatch, caplog):
+    monkeypatch.setenv("HERBOT_RASA_SPEEDUPS", "1")
+    get_settings.cache_clear()
+    with caplog.at_level(logging.INFO, logger="herbot.rasa.speedups"):
+        assert speedups.install() is True and speedups.install() is True
+    assert all(owner.__dict__[name] is replacement for owner, name, replacement in speedups.PATCHES)
+    installed = [r for r in caplog.records if "speed-ups of Rasa 3.6.21 installed" in r.getMessage()]
+    assert len(installed) == 1, "a second install() does nothing"
+
+
+def test_with_speedups_0_rasa_runs_as_shipped(rasa_as_shipped, monkeypatch, caplog):
+    monkeypatch.setenv("HERBOT_RASA_SPEEDUPS", "0")
+    get_settings.cache_clear()
+    with caplog.at_level(logging.INFO, logger="herbot.rasa.speedups"):
+        assert speedups.install() is False
+    assert _rasa_is_as_shipped()
+    assert "HERBOT_RASA_SPEEDUPS=0: Rasa runs as shipped" in caplog.text
+
+
+def test_on_a_rasa_they_were_not_written_for_they_stay_out_with_a_warning(rasa_as_shipped, monkeypatch, caplog):
+    monkeypatch.setenv("HERBOT_RASA_SPEEDUPS", "1")
+    get_settings.cache_clear()
+    monkeypatch.setattr(speedups, "RASA_WRITTEN_FOR", "3.6.20")
+    with caplog.at_level(logging.WARNING, logger="herbot.rasa.guard"):
+        assert speedups.install() is False
+    assert _rasa_is_as_shipped()
+    assert "rasa 3.6.21 is installed, but herbot's speed-ups of Rasa was written for 3.6.20: left out, rasa runs " \
+           "as shipped" in caplog.text
+
+
+def test_a_bad_speedups_setting_is_refused_in_one_line(monkeypatch):
+    monkeypatch.setenv("HERBOT_RASA_SPEEDUPS", "off")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SystemExit, match=r"HERBOT_RASA_SPEEDUPS='off' must be 1 \(herbot's speed-ups of Rasa\) "
+                                             r"or 0 \(Rasa as shipped\)"):
+            get_settings()
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
