@@ -70,6 +70,11 @@ class Places:
     def herbot_train(self) -> Path:
         return self.root / "herbot-train"
 
+    @property
+    def herbot_stock_home(self) -> Path:
+        """``HERBOT_HOME`` of the Rasa server that runs herbot's bot on Rasa as shipped (``HERBOT_RASA_SPEEDUPS=0``)."""
+        return self.root / "herbot-speedups-off"
+
 
 def bare_settings(settings: Settings, places: Places) -> Settings:
     """Settings whose home and models folder are the bare bot's, for :func:`train` and :func:`rasa_env`."""
@@ -198,6 +203,19 @@ def start_herbot(settings: Settings, places: Places, port: int, action_port: int
     home = places.herbot_home
     env = serve_env(settings, home, port, action_port)
     return _spawn("herbot", f"http://127.0.0.1:{port}", [HERBOT, "serve"], env, home, home / "serve.log")
+
+
+SPEEDUPS_OFF = "herbot, speed-ups off"
+
+
+def start_herbot_speedups_off(settings: Settings, places: Places, port: int, action_port: int) -> Running:
+    """A second Rasa server of herbot's (``herbot serve --rasa-only``) on Rasa as shipped, calling the action
+    server of the herbot on ``action_port``: the speed-ups are the only difference (they are the Rasa server's)."""
+    home = places.herbot_stock_home
+    env = {**serve_env(settings, home, port, action_port), "HERBOT_RASA_SPEEDUPS": "0",
+           "HERBOT_ACTION_URL": f"http://127.0.0.1:{action_port}/webhook"}
+    return _spawn(SPEEDUPS_OFF, f"http://127.0.0.1:{port}", [HERBOT, "serve", "--rasa-only"], env, home,
+                  home / "serve.log")
 
 
 def serve_env(settings: Settings, home: Path, port: int, action_port: int) -> dict[str, str]:

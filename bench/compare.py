@@ -6,8 +6,10 @@ Run ``.venv/bin/python -m bench.compare [--turns N] [--starts K] [--no-training]
 1. training time of both bots (forced: every component, no cache), and its peak memory;
 2. start-up: from process start to the first answered REST turn, each bot started alone
    (herbot with ``herbot serve``, its index and model already current);
-3. per-turn latency over REST, p50 and p95, the two bots alternating one request each,
-   sequential, in conversations of a few turns under fresh sender ids;
+3. per-turn latency over REST, p50 and p95, the bots alternating one request each, sequential,
+   in conversations of a few turns under fresh sender ids; beside herbot and the bare bot, a
+   second Rasa server of herbot's on Rasa as shipped (``HERBOT_RASA_SPEEDUPS=0``, sharing
+   herbot's action server), so that the speed-ups' own effect shows;
 4. peak memory of every process (VmHWM) and of each bot's serving processes together (summed PSS), sampled all along;
 5. retrieval alone, real corpus and synthetic, with dev-set quality (``bench/retrieval.py``).
 
@@ -33,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench import bots, report, retrieval
+from bench import bots, cpu, report, retrieval
 from bench.dialogues import START_PROBES, Turn, alternate
 from bench.memory import PeakMemory
 from bench.report import Section
@@ -107,11 +109,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def classifier(places: bots.Places):
     """Name a process (bot, role) from its command line; unnamed ones belong to their parent's instance."""
-    bare = str(places.bare)
+    bare, stock = str(places.bare), str(places.herbot_stock_home)
     commands = {"run": "Rasa server", "train": "training", "init": "rasa init"}
 
     def classify(argv: list[str]) -> tuple[str, str] | None:
-        bot = "bare" if any(bare in arg for arg in argv) else "herbot"
+        bot = next((name for name, home in (("bare", bare), (bots.SPEEDUPS_OFF, stock))
+                    if any(home in arg for arg in argv)), "herbot")
         if "rasa_sdk" in argv:
             return bot, "action server"
         if "rasa" in argv and (position := argv.index("rasa") + 1) < len(argv) and argv[position] in commands:
@@ -155,6 +158,7 @@ class Run:
         self.settings, self.places, self.args = settings, places, args
         self.memory: PeakMemory | None = None
         self.bots: dict[str, bots.Running] = {}
+        self.herbot_action_port = 0  # the running herbot's, which the speed-ups-off Rasa server calls too
         self.sections: list[Section] = []
         self.figures: dict[str, float | None] = {}
         self.turns: list[Turn] = []
@@ -171,6 +175,7 @@ class Run:
         self.prepare()
         self.time_training()
         self.time_start_ups()
+        self.start_speedups_off()
         self.time_turns()
         self.show_memory()
         self.stop_bots()
@@ -222,6 +227,7 @@ class Run:
                 log(f"{name}: starting (round {number + 1}/{rounds}) and asking {START_PROBES[name][0]!r}")
                 if name == "herbot":
                     self.bots[name] = bots.start_herbot(self.settings, self.places, port, action_port)
+                    self.herbot_action_port = action_port
                 else:
                     self.bots[name] = bots.start_bare(self.settings, self.places, bare_port)
                 seconds = bots.first_answer(self.bots[name], *START_PROBES[name])
@@ -258,27 +264,45 @@ class Run:
             rows.append(["WARNING: herbot serve trained the model during its start", ""])
         return rows
 
+    def start_speedups_off(self) -> None:
+        """herbot's bot on a second Rasa server, Rasa as shipped, beside the running herbot (same action server)."""
+        (port,) = free_ports(1)
+        log(f"{bots.SPEEDUPS_OFF}: starting a Rasa server on Rasa as shipped (HERBOT_RASA_SPEEDUPS=0)")
+        self.bots[bots.SPEEDUPS_OFF] = bots.start_herbot_speedups_off(self.settings, self.places, port,
+                                                                      self.herbot_action_port)
+        seconds = bots.first_answer(self.bots[bots.SPEEDUPS_OFF], *START_PROBES["herbot"])
+        log(f"{bots.SPEEDUPS_OFF}: first answer {seconds:.1f} s after start")
+
     def time_turns(self) -> None:
         count, warm_up = self.args.turns, self.args.warm_up
         log(f"latency: {warm_up} warm-up + {count} timed turns per bot, alternating, sequential")
         load = load_now()
         urls = {name: running.url for name, running in self.bots.items()}
+        servers = {name: cpu.rasa_server(running.process.pid) for name, running in self.bots.items()}
+        used = {name: cpu.cpu_seconds(pid) for name, pid in servers.items() if pid}
         self.turns = alternate(urls, count, warm_up, progress=log)
         rows = []
-        for name in ("herbot", "bare"):
+        for name in ("herbot", bots.SPEEDUPS_OFF, "bare"):
             mine = [t for t in self.turns if t.bot == name]
             p50, p95 = percentiles([t.ms for t in mine])
-            self.figures |= {f"p50 {name}": p50, f"p95 {name}": p95}
+            cpu_ms = (cpu.cpu_seconds(servers[name]) - used[name]) * 1000 / (count + warm_up) if name in used else None
+            self.figures |= {f"p50 {name}": p50, f"p95 {name}": p95, f"cpu {name}": cpu_ms}
             failed = sum(t.error is not None for t in mine)
             silent = sum(t.error is None and not t.replied for t in mine)
             rows.append([name, str(len(mine)), f"{p50:.1f}", f"{p95:.1f}", f"{np.mean([t.ms for t in mine]):.1f}",
-                         f"{max(t.ms for t in mine):.1f}", f"{failed} / {silent}"])
-        rows.append(["herbot / bare", "", ratio(self.figures["p50 herbot"], self.figures["p50 bare"]),
-                     ratio(self.figures["p95 herbot"], self.figures["p95 bare"]), "", "", ""])
+                         f"{max(t.ms for t in mine):.1f}", f"{failed} / {silent}",
+                         f"{cpu_ms:.1f}" if cpu_ms is not None else "-"])
+        for mine, other in (("herbot", "bare"), ("herbot", bots.SPEEDUPS_OFF), (bots.SPEEDUPS_OFF, "bare")):
+            f = self.figures
+            rows.append([f"{mine} / {other}", "", ratio(f[f"p50 {mine}"], f[f"p50 {other}"]),
+                         ratio(f[f"p95 {mine}"], f[f"p95 {other}"]), "", "", "", ratio(f[f"cpu {mine}"],
+                                                                                        f[f"cpu {other}"])])
         self.emit(Section("Per-turn latency over REST (ms)",
-                          ["bot", "turns", "p50", "p95", "mean", "max", "failed / no text"], rows,
+                          ["bot", "turns", "p50", "p95", "mean", "max", "failed / no text", "Rasa server CPU"], rows,
                           [f"(after {warm_up} untimed turns each; one request each in turn, sequential; "
-                           f"load average {load} before, {load_now()} after)"]))
+                           f"load average {load} before, {load_now()} after; '{bots.SPEEDUPS_OFF}' is a second "
+                           "Rasa server of herbot's on Rasa as shipped, calling herbot's action server; CPU: the "
+                           "Rasa server's user and system time per turn, warm-up included)"]))
         by_kind = []
         for kind in sorted({t.kind for t in self.turns if t.bot == "herbot"}):
             values = [t.ms for t in self.turns if t.bot == "herbot" and t.kind == kind]
@@ -369,9 +393,15 @@ class Run:
             shown = [format(v, fmt) if v is not None else "not measured" for v in (herbot, bare)]
             return [*shown, ratio(herbot, bare)]
 
+        off = bots.SPEEDUPS_OFF
         rows = [
             ["REST p50 (ms)", *both("p50", ".1f")],
             ["REST p95 (ms)", *both("p95", ".1f")],
+            [f"REST p50 / p95 (ms), {off}", f"{f[f'p50 {off}']:.1f} / {f[f'p95 {off}']:.1f}", "",
+             f"herbot: {ratio(f['p50 herbot'], f[f'p50 {off}'])} / {ratio(f['p95 herbot'], f[f'p95 {off}'])}"],
+            ["Rasa server CPU per turn (ms)", *both("cpu", ".1f")],
+            [f"Rasa server CPU per turn (ms), {off}", format(f[f"cpu {off}"], ".1f") if f[f"cpu {off}"] else "-", "",
+             f"herbot: {ratio(f['cpu herbot'], f[f'cpu {off}'])}"],
             ["start to first answer (s)", *both("start", ".1f")],
             ["training, forced (s)", *both("train", ".1f")],
             ["peak memory, serving (GB)", *both("memory", ".2f")],

@@ -19,17 +19,35 @@ def _fields(pid: int) -> list[str] | None:
         return None
 
 
-def cpu_seconds(root: int) -> float:
-    """User and system time of ``root`` and its live descendants so far, in seconds."""
+def _tree(root: int) -> tuple[list[int], dict[int, float]]:
+    """``root`` and its live descendants, with every process's user and system time so far."""
     children: dict[int, list[int]] = {}
     times: dict[int, float] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and (fields := _fields(int(entry.name))):
             children.setdefault(int(fields[1]), []).append(int(entry.name))
             times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / _TICKS
-    total, todo = 0.0, [root]
+    found, todo = [], [root]
     while todo:
         pid = todo.pop()
-        total += times.get(pid, 0.0)
+        found.append(pid)
         todo += children.get(pid, [])
-    return total
+    return found, times
+
+
+def cpu_seconds(root: int) -> float:
+    """User and system time of ``root`` and its live descendants so far, in seconds."""
+    pids, times = _tree(root)
+    return sum(times.get(pid, 0.0) for pid in pids)
+
+
+def rasa_server(root: int) -> int | None:
+    """The Rasa server (``rasa run``) that is ``root`` or runs below it, if any."""
+    for pid in _tree(root)[0]:
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"rasa" in argv and argv[argv.index(b"rasa") + 1:argv.index(b"rasa") + 2] == [b"run"]:
+            return pid
+    return None

@@ -74,13 +74,14 @@ def timed_turn(name: str, kind: str, message: str, conversation: Conversation) -
 
 
 def alternate(urls: dict[str, str], count: int, warm_up: int, progress=None) -> list[Turn]:
-    """``warm_up`` untimed then ``count`` timed turns per bot, one request each in turn, sequential.
+    """``warm_up`` untimed then ``count`` timed turns per bot, one request each in turn, sequential
+    (every bot but the bare one is a herbot and gets herbot's questions).
 
     The order within a pair flips every round, so neither bot always follows the other
     (whose after-work, such as writing its tracker, could otherwise land on one side only).
     """
-    scripts = {"herbot": HERBOT_CONVERSATIONS, "bare": BARE_CONVERSATIONS}
-    streams = {name: turns(url, name, scripts[name]) for name, url in urls.items()}
+    streams = {name: turns(url, name, BARE_CONVERSATIONS if name == "bare" else HERBOT_CONVERSATIONS)
+               for name, url in urls.items()}
     timed: list[Turn] = []
     for i in range(warm_up + count):
         for name, stream in list(streams.items())[:: 1 if i % 2 == 0 else -1]:
