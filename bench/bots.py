@@ -1,4 +1,4 @@
-"""The two bots the speed benchmark compares: herbot, and a bare ``rasa init`` bot on the same Rasa.
+"""The bots the speed benchmark compares: herbot (also on Rasa as shipped) and a bare ``rasa init`` bot.
 
 Everything generated lives under ``$HERBOT_HOME/bench/`` and is never committed:
 
@@ -7,6 +7,8 @@ Everything generated lives under ``$HERBOT_HOME/bench/`` and is never committed:
 - ``herbot-train``: where herbot's training is timed, so the user's own model is never replaced.
 - ``herbot``: ``HERBOT_HOME`` of the ``herbot serve`` under test (its logs and a fresh tracker
   database each start), reading the user's index and model, which must be current.
+- ``herbot-speedups-off``: the same for a second Rasa server of herbot's on Rasa as shipped
+  (``HERBOT_RASA_SPEEDUPS=0``), which calls the first one's action server.
 
 Both bots are trained by :func:`herbot.cli.train.train` (forced: every component, no cache) and
 started as their users start them: ``herbot serve``, and ``rasa run`` with the REST channel.

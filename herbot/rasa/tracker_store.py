@@ -16,8 +16,8 @@ It keeps, for each of the last conversations it read or wrote, the stored events
 current session (as the JSON the database holds). With ``sole_writer: true`` (one Rasa
 server on the SQLite file, the default set-up) nobody else writes the database, so those
 events *are* the stored conversation: a turn reads it from memory and writes only its new
-rows, without the two queries Rasa's store makes per turn (its events, then their count).
-That was a third of the Rasa server's time under load. Several Rasa servers on PostgreSQL
+rows, without the two queries Rasa's store makes per turn (its events, then their count),
+which were much of the Rasa server's work under load. Several Rasa servers on PostgreSQL
 never set it: there, every turn reads the database, which another server may have written.
 
 :func:`health` reports the counts (``herbot/rasa/channels/health.py`` serves them). Rasa loads

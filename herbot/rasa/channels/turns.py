@@ -12,8 +12,7 @@
 - It lets Rasa work on at most ``HERBOT_CONCURRENT_TURNS`` turns at once; the others wait
   in line, first come first served. Rasa's event loop shares itself between every turn it
   has started, so with 50 at once each took as long as all 50 together; in line, a turn
-  waits for the ones before it and then runs with few others (``make load``, 50
-  conversations with no pause: p95 from about 1 s to under 0.7 s, and more turns a second).
+  waits for the ones before it and then runs with few others (``make load`` measures it).
   A turn that waits longer than ``QUEUE_WAIT_SECONDS`` goes ahead anyway, so that turns
   stuck on a hung action server cannot hold up every conversation.
 - It never answers with silence: when a turn produced no message at all (Rasa logs a
