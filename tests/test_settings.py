@@ -105,3 +105,15 @@ def test_the_new_conversation_limit_is_a_rate(environment):
     assert environment(HERBOT_NEW_CONVERSATIONS_PER_ADDRESS="5/minute").new_conversations_per_address == "5/minute"
     with pytest.raises(SystemExit, match="HERBOT_NEW_CONVERSATIONS_PER_ADDRESS='many' is not a rate"):
         environment(HERBOT_NEW_CONVERSATIONS_PER_ADDRESS="many")
+
+
+def test_every_variable_settings_reads_is_in_the_readme_table():
+    """The README's Configuration table is the list users read: a variable missing from it does not exist for them."""
+    import re
+
+    from herbot.settings import PROJECT_ROOT
+
+    read = set(re.findall(r'"(HERBOT_[A-Z_]+)"', (PROJECT_ROOT / "herbot" / "settings.py").read_text()))
+    listed = set(re.findall(r"^\| `(HERBOT_[A-Z_]+)` \|", (PROJECT_ROOT / "README.md").read_text(), re.MULTILINE))
+    assert "HERBOT_RASA_SPEEDUPS" in read
+    assert read - listed == set()
