@@ -33,7 +33,7 @@ test-fast: setup
 	$(BIN)/pytest -m "not slow"
 
 # herbot beside a bare `rasa init` bot (REST latency, start-up, training, memory) and retrieval alone;
-# options: make bench BENCH_ARGS="--turns 50 --no-training" (see bench/compare.py --help).
+# options: make bench BENCH_ARGS="--turns 50 --no-training" (see .venv/bin/python -m bench.compare --help).
 bench: index
 	$(BIN)/python -m bench.compare $(BENCH_ARGS)
 
@@ -48,13 +48,13 @@ bench-ann: setup
 	$(BIN)/python -m bench.ann $(ANN_ARGS)
 
 # 1, 10 and 50 concurrent conversations over REST against a herbot serve of its own, stored histories checked;
-# options: make load LOAD_ARGS="--turns 100 --think 2" (see bench/load.py --help).
+# options: make load LOAD_ARGS="--turns 100 --think 2" (see .venv/bin/python -m bench.load --help).
 .PHONY: load soak
 load: index
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 # Steady conversations for 10 minutes, memory of every process sampled against a stated bound (not in CI);
-# options: make soak SOAK_ARGS="--minutes 5 --hostile 2" (hostile requests mixed in; see bench/soak.py --help).
+# options: make soak SOAK_ARGS="--minutes 5 --hostile 2" (hostile requests mixed in; see .venv/bin/python -m bench.soak --help).
 soak: index
 	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
@@ -62,7 +62,7 @@ nlu-report: train
 	$(BIN)/python -m herbot.cli.nlu_report
 
 # Answer quality on bench/eval/conversations.yaml against a herbot serve of its own (several minutes).
-# options: make eval EVAL_ARGS="--url http://127.0.0.1:5005 --no-nlu" (see bench/answers.py --help).
+# options: make eval EVAL_ARGS="--url http://127.0.0.1:5005 --no-nlu" (see .venv/bin/python -m bench.answers --help).
 .PHONY: eval
 # Every set in bench/eval/ (the six-review and one-review sets serve their own corpus); the NLU report once.
 EVAL_SETS := blind blind2 more_reviews one_review
