@@ -257,6 +257,8 @@ def test_closing_the_terminal_stops_everything_cleanly(trained_model, herbot_hom
     port, action_port = free_ports(2)
     pid, terminal = pty.fork()
     if pid == 0:  # the child: herbot serve as the session leader on its own terminal
+        # as a shell in a new terminal starts it: hang-ups not ignored, even if the tests run under nohup
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
         os.execve(HERBOT, [HERBOT, "serve"], herbot_env(herbot_home, port, action_port))
     output, deadline = b"", time.monotonic() + 600
     try:
