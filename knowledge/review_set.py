@@ -37,6 +37,12 @@ _POINTING = re.compile(r"\b(?:the |that |this )?(?:" + _ORDINAL.pattern + r")(?:
 # Words that only say "a review" ("the weekly review" is named by "weekly", not "review").
 _GENERIC = {"the", "a", "an", "review", "reviewer", "critic", "one", "post", "piece", "article", "of", "her", "by",
             "s", "and", "on", "in", "with", "film", "movie", "writer", "about"}
+# "the Courant review", "the Whisper piece": one word of a review's longer name, said right before a word for a
+# review, names it when no other review's names hold that word.
+_REVIEW_NOUN = r"(?:['’]s)?(?: (?:film|movie))? (?:review|reviewer|critic|writer|piece|article|post|one)\b"
+_NOT_A_NAME_WORD = {"that", "this", "same", "other", "every", "each", "which", "what", "last", "final", "latest",
+                    "good", "best", "worst", "bad", "great", "long", "short", "first", "positive", "negative", "mixed",
+                    *ORDINALS}
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,9 @@ class ReviewSet:
         """The reviews whose names appear in ``text`` (whole words; a typo allowed in a one-word name of
         six letters or more, in a word of ``TYPO_FROM`` or more)."""
         found = [self._owner[match.group(0).casefold()] for match in self._names.finditer(text)] if self._owner else []
+        if not found and self._word_owner:
+            found = [self._word_owner[m.group(1).casefold()] for m in re.finditer(
+                r"([\w-]+)" + _REVIEW_NOUN, text, re.IGNORECASE) if m.group(1).casefold() in self._word_owner]
         words = [w for w in re.findall(r"[\w'’-]+", text.casefold()) if len(w) >= TYPO_FROM and w not in self._owner]
         for word in words:
             close = difflib.get_close_matches(word, self._long_names, n=1, cutoff=TYPO_MATCH)
@@ -153,6 +162,8 @@ class ReviewSet:
         """``text`` with every review's names, and the words that point at one ("the third review", "the last
         one", "that critic"), taken out: they say which review, not what about."""
         named = self._names.sub(" ", text) if self._owner else text
+        named = re.sub(r"([\w-]+)" + _REVIEW_NOUN, lambda m: " " if m.group(1).casefold() in self._word_owner
+                       else m.group(0), named, flags=re.IGNORECASE)
         return _POINTING.sub(" ", named)
 
     @cached_property
@@ -163,6 +174,17 @@ class ReviewSet:
             for name in review.called():
                 owners.setdefault(name.casefold(), set()).add(review.id)
         return {name: ids.pop() for name, ids in owners.items() if len(ids) == 1}
+
+    @cached_property
+    def _word_owner(self) -> dict[str, str]:
+        """Each word of four letters or more of a review's names and the review it belongs to, when one only."""
+        owners: dict[str, set[str]] = {}
+        for review in self.reviews:
+            for name in review.called():
+                for word in re.findall(r"[\w-]+", name.casefold()):
+                    if len(word) >= 4 and word not in _GENERIC and word not in _NOT_A_NAME_WORD:
+                        owners.setdefault(word, set()).add(review.id)
+        return {word: ids.pop() for word, ids in owners.items() if len(ids) == 1}
 
     @cached_property
     def _names(self) -> re.Pattern:

@@ -174,6 +174,22 @@ def test_a_surname_typed_short_and_lower_case_names_its_review():
     assert reviews.named_in("was the route to the house clear?") == []
 
 
+def test_one_word_of_a_name_said_before_review_names_the_review_it_belongs_to():
+    from knowledge.review_set import ReviewSet
+
+    reviews = ReviewSet.from_metadata([
+        {"id": "cold", "title": "Cold Comfort", "author": "Dana Rourke", "outlet": "The Weekly Reel"},
+        {"id": "warm", "title": "Warm Light", "author": "Ian Petrov", "outlet": "The Evening Reel"},
+        {"id": "grey", "title": "Grey Days", "author": "Lu Fenn", "outlet": "Kestrel Quarterly"}])
+    assert reviews.resolve("what does the kestrel review say about the music?") == "grey"
+    assert reviews.resolve("the weekly critic") == "cold"
+    assert reviews.resolve("the reel review") is None  # two outlets hold "Reel": it names neither
+    assert reviews.resolve("the third review") == "grey"  # an ordinal is no name word
+    assert reviews.without_names("what does the kestrel review say about the music?").split() == \
+        ["what", "does", "the", "say", "about", "the", "music?"]
+    assert reviews.named_in("did kestrels nest in the city?") == []  # a name word only before a word for a review
+
+
 # --- a review written after this session's rules (tests/data/later_reviews), beside the seed two ------------
 
 LATER = sorted((MORE_REVIEWS[0].parents[1] / "later_reviews").glob("*.txt"))
