@@ -18,7 +18,7 @@ import numpy as np
 import yaml
 
 from knowledge.once import once
-from knowledge.text import misspelt
+from knowledge.text import misspelt, same_stem
 
 ASPECTS_FILE = Path(__file__).parent / "data" / "aspects.yaml"
 # Least cosine between a sentence and a topic's query for the sentence to speak to it by meaning
@@ -195,11 +195,11 @@ class Topics:
 
 def speaks_to_open_topic(words: list[str], sentences: list[str], scores: np.ndarray) -> np.ndarray:
     """For each sentence, whether it speaks to a question's open topic: shares a content word's stem
-    with it (the first five letters: "pacing" meets "paced"), or is close to the question in meaning."""
-    stems = {word[:5] for word in words if len(word) > 3}
+    with it (``same_stem``: "pacing" meets "paced", "sappy" "sappiness"), or is close to the question in meaning."""
+    asked = [word for word in words if len(word) > 3]
     found = []
     for sentence, score in zip(sentences, scores, strict=True):
-        shared = stems and any(token[:5] in stems for token in re.findall(r"[a-z]+", sentence.casefold())
-                               if len(token) > 3)
+        shared = asked and any(same_stem(token, word) for token in re.findall(r"[a-z]+", sentence.casefold())
+                               if len(token) > 3 for word in asked)
         found.append(bool(shared) or score >= OPEN_TOPIC_MEANING)
     return np.array(found, dtype=bool)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge.once import once
+from knowledge.text import stemmer
 
 # What :meth:`LexicalIndex.load` reads; the index manifest checksums them (and whatever else a save wrote).
 FILES = ("params.index.json", "vocab.index.json", "data.csc.index.npy", "indices.csc.index.npy",
@@ -22,17 +22,10 @@ FILES = ("params.index.json", "vocab.index.json", "data.csc.index.npy", "indices
 TOKENS = ("tokens.npy", "token_offsets.npy")  # each passage's token ids, for the next update
 
 
-@once
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
 def _tokenize(texts: list[str], **options):
     import bm25s
 
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False, **options)
+    return bm25s.tokenize(texts, stopwords="en", stemmer=stemmer(), show_progress=False, **options)
 
 
 class LexicalIndex:

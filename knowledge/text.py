@@ -57,3 +57,18 @@ TYPO_MATCH = 0.8  # least similarity (difflib ratio) of a word to another for it
 def misspelt(word: str, target: str) -> bool:
     """Whether ``word`` is ``target`` or close enough to be a typo of it ("actng", "Johanson")."""
     return difflib.SequenceMatcher(None, word, target).ratio() >= TYPO_MATCH
+
+
+@once
+def stemmer():
+    """Snowball English (PyStemmer), shared by BM25 and the word tests: "voices" and "voiced" are "voic"."""
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def same_stem(word: str, other: str) -> bool:
+    """Whether two words share their stem, or one stem begins the other and is four letters or more
+    ("sappy" and "sappiness", "editing" and "editors")."""
+    a, b = sorted((stemmer().stemWord(word.casefold()), stemmer().stemWord(other.casefold())), key=len)
+    return a == b or (len(a) >= 4 and b.startswith(a))
