@@ -3,6 +3,8 @@ conversation so far, and the evidence in the reviews decide."""
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -13,11 +15,25 @@ from actions.opinions import ActionAnswerOpinion
 from actions.review_answers import answer_from_reviews, names_a_review
 from actions.review_details import answer_details, details_reading
 from knowledge.answers import asks_reviews_about_them, strongly_answered
-from knowledge.aspects import subject_words
+from knowledge.aspects import subject_words, topic_words
 
 FALLBACK_VERDICT_CLOSENESS = 0.5  # "was anybody lukewarm about it?" reaches 0.59; "how good is the new phone?" 0.41
 FOLLOWUP_KINDS = ("opinion", "compare", "recommendation", "plot", "comments")
 FOLLOWUP_WORDS = 12  # a message this short, after an answer from the reviews, carries on that conversation
+# "is it slow?", "was the film too long", "too sappy?": a yes-or-no question on what the film is like.
+_IS_IT = re.compile(r"^\W*(?:(?:so|and|but|ok|okay|hmm|honestly|be honest),?\s+)*"
+                    r"(?:is|was|isn['’]?t|wasn['’]?t|does|did)\s+(?:it|this|her|the (?:film|movie))\s+(?P<rest>.+)$"
+                    r"|^\W*(?P<alone>(?:too|so|very|really|kinda|pretty|a bit|a little)\s+[a-z'’-]+)\W*$",
+                    re.IGNORECASE)
+
+
+def what_the_film_is_like(text: str) -> str | None:
+    """A yes-or-no question about what the film is like, said in full as the reviews would speak of it
+    ("is it slow?" is "is the film slow?", "too sappy?" is "is the film too sappy?"), or None."""
+    match = _IS_IT.match(text.strip())
+    if not match:
+        return None
+    return f"is the film {(match.group('rest') or match.group('alone')).strip()}"
 
 
 def asks_a_verdict(known, text: str) -> bool:
@@ -60,6 +76,11 @@ class ActionRouteFallback(Action):
             return await answer_details(dispatcher, tracker, known, text, reading)
         if await in_thread(asks_a_fact, known, about_subject(text, tracker.get_slot("last_subject"))):
             return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)  # "did she win anything for it?"
+        if known.question_kinds.asks_ending(known.without_names(text)):  # "so how does it all wrap up?"
+            return await answer_from_reviews(dispatcher, tracker, "plot", text, None, None)
+        if (like := what_the_film_is_like(text)) and known.topics.of_question(like, None) or \
+                like and subject_words(text) != topic_words(text):  # on an aspect, or evaluative words ("sappy")
+            return await answer_from_reviews(dispatcher, tracker, "opinion", like, None, None)
         if carries_on(tracker, text):  # on the last answer's topic unless the message names one of its own
             aspect = known.topics.of_question(text, None) or \
                 (tracker.get_slot("last_aspect") if not subject_words(text) else None)

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import in_thread
 from actions.phrasing import details_reply
 from actions.replies import remember, send
+from knowledge.answers import GIVES_RATING
 from knowledge.question_kinds import DetailReading
 from knowledge.review_details import details_answer
 
@@ -16,11 +17,20 @@ from knowledge.review_details import details_answer
 def details_reading(known, text: str) -> DetailReading | None:
     """The detail of the reviews a message asks for, or None when it asks something else: clearly nearer
     a details question than a question about the film itself; a rating question that names one of the
-    film's topics ("what do the reviews say about the score?" asks about the music) is none."""
+    film's topics ("what do the reviews say about the score?" asks about the music) is none, unless it says the
+    rating was given ("what score did each critic give it?")."""
+    if asks_for_ratings(known, text):
+        return DetailReading("ratings", 1.0, 1.0)
     reading = known.question_kinds.detail(known.reviews.without_names(text))
     if reading.detail == "ratings" and known.topics.of_question(text, None):
         return None
     return reading if reading.detail else None
+
+
+def asks_for_ratings(known, text: str) -> bool:
+    """Whether the message asks for the rating a review gave the film ("what score did each critic give it?",
+    "who rated it highest?"), whatever the intent classifier made of it."""
+    return bool(GIVES_RATING.search(known.reviews.without_names(text)))
 
 
 async def answer_details(dispatcher: CollectingDispatcher, tracker: Tracker, known, text: str,

@@ -9,6 +9,7 @@ from actions.context import in_thread, knowledge, question
 from actions.film_facts import ActionAnswerFilmFact, asks_a_fact
 from actions.opinions import ActionAnswerOpinion
 from actions.review_answers import names_a_review
+from actions.review_details import answer_details, asks_for_ratings, details_reading
 from knowledge.answers import named_by_a_review, strongly_answered
 from knowledge.fact_answers import another_film
 
@@ -31,6 +32,9 @@ class ActionCheckScope(Action):
         if title and not await in_thread(named_by_a_review, known, title):  # "the end of Titanic?" meets no review
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
+        if not title and asks_for_ratings(known, question(tracker)):  # "who rated it highest?"
+            return await answer_details(dispatcher, tracker, known, question(tracker), details_reading(known,
+                                                                                                       question(tracker)))
         if not title and await in_thread(asks_a_fact, known, question(tracker)):  # evidence in the facts
             return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)
         if title or names_a_review(known, question(tracker)) or known.works.in_text(question(tracker)) or \

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.review_answers import answer_from_reviews
+
+_SPOILERS = re.compile(r"\bspoil", re.IGNORECASE)  # "no spoilers", "spoil it for me", "I don't mind spoilers"
 
 
 class ActionHandleConsent(Action):
@@ -15,7 +19,8 @@ class ActionHandleConsent(Action):
     Reads the latest intent (affirm/deny), ``pending_question``, ``last_kind``, ``last_aspect`` and
     ``pending_review`` (the reviewer the question named). Sets ``spoiler_consent`` and clears
     ``pending_question``. Without a pending
-    question, a yes or no is simply acknowledged.
+    question, a yes or no is simply acknowledged, unless it speaks of spoilers ("no spoilers please"): then
+    it is recorded for the conversation.
     """
 
     def name(self) -> str:
@@ -23,10 +28,14 @@ class ActionHandleConsent(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         pending = tracker.get_slot("pending_question")
-        if not pending:
-            dispatcher.utter_message(response="utter_noted")
-            return []
         consent = tracker.get_intent_of_latest_message() == "affirm"
+        if not pending:
+            if not _SPOILERS.search((tracker.latest_message or {}).get("text") or ""):
+                dispatcher.utter_message(response="utter_noted")
+                return []
+            # "no spoilers please, I haven't seen it": said before any question, kept for the conversation
+            dispatcher.utter_message(response="utter_spoilers_ok" if consent else "utter_spoilers_avoided")
+            return [SlotSet("spoiler_consent", consent)]
         dispatcher.utter_message(response="utter_spoilers_ok" if consent else "utter_spoilers_avoided")
         events = [SlotSet("spoiler_consent", consent), SlotSet("pending_question", None)]
         kind = tracker.get_slot("last_kind") or "opinion"

@@ -57,12 +57,20 @@ ASKS_REVIEWS = re.compile(r"\breview(?:s|ers?|ed)?\b|\bcritics?\b|\bcritiques?\b
 ASKS_READ = re.compile(r"\bhow many (?:reviews|reviewers|critics)\b|"
                        r"\b(?:which|what) (?:reviews|critics|reviewers)\b"
                        r"(?!(?: \w+){0,2} (?:say|said|think|thought|like|mention|discuss|talk|prais|criticis|agree))|"
-                       r"\bwho (?:wrote|are|were) (?:the |these |them|they)(?:reviews|reviewers|critics)?\b|"
+                       r"\bwho (?:wrote|are|were) "
+                       r"(?:(?:the|these|those) (?:reviews|reviewers|critics)|them|they|['’]?em)\b|"
                        r"\blist (?:the |all |your )?(?:reviews|critics|reviewers)|"
                        r"\bwhat (?:have|did) you read\b|\bwhere (?:are|were) the reviews from\b", re.IGNORECASE)
 # Asking for a review's own score.
 ASKS_RATING = re.compile(r"\b(?:rat(?:e|ed|ing|ings)|score[sd]?|stars?|grade[sd]?|marks?|out of (?:5|10|five|ten))\b|"
                          r"\bgive (?:it|the film|the movie)\b", re.IGNORECASE)
+# A rating given to the film: "what score did each critic give it?" (the score, not the music), "who rated it highest?"
+GIVES_RATING = re.compile(r"\b(?:rat(?:e|ed|ing|ings)|score|stars?|grades?|marks?|points?)\b[^.?!]{0,40}"
+                          r"\b(?:give|gave|given|giving|award(?:ed)?)\b(?: (?:it|her|the (?:film|movie)))?\s*[?.!]*$|"
+                          r"\b(?:give|gave|given|giving)s? (?:it|her|the (?:film|movie)) (?:a |an |the )?"
+                          r"(?:\w+ )?(?:rating|score|grade|stars?|marks?)\b|"
+                          r"\brated (?:it|her|the (?:film|movie))\b|\b(?:highest|lowest|best|worst)[ -]rat(?:ed|ing)\b",
+                          re.IGNORECASE)
 # Which side of the verdicts a question asks about ("did anyone dislike it?").
 ASKS_NEGATIVE = re.compile(r"\b(?:dislik|hate|hated|didn'?t like|did not like|not like|negative|pan(?:ned|s)?\b|"
                            r"critical of|complain|bad review|thumbs down|disappoint|"
@@ -175,8 +183,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     if aspect and knowledge.topics.aspects[aspect].titles and kind != "comments" and len(knowledge.works):
         return replace(works_answer(knowledge, question, list(knowledge.works.titles), review=review, consent=consent),
                        topic=_label(knowledge, aspect))  # "which other films do they compare it with?"
-    if kind in VERDICT_KINDS and ASKS_RATING.search(question) and (review or not aspect) and \
-            knowledge.verdict_questions.read(unnamed).asks:  # "what score did she give?", not "the score"
+    if kind in VERDICT_KINDS and (GIVES_RATING.search(unnamed) or ASKS_RATING.search(question) and (
+            review or not aspect) and knowledge.verdict_questions.read(unnamed).asks):  # not "the score" alone
         return verdicts_answer(knowledge, question, kind, review, consent=consent)
     if subject and not (kind in VERDICT_KINDS and _refers_to(question, subject)):
         subject = None

@@ -533,3 +533,53 @@ async def test_a_typo_is_mended_before_the_question_is_read(dispatcher, tracker_
     assert message["response"] == "utter_fact_director" and "Spike Jonze" in message["value"]
     assert knowledge.speller.correct("what's the weather like?") == "what's the weather like?"
     assert knowledge.speller.correct("waht did the critcs think") == "what did the critics think"
+
+
+async def test_an_unsure_question_that_reads_as_how_it_ends_asks_for_consent_first(dispatcher, tracker_for, domain):
+    events = await run(ActionRouteFallback(), dispatcher, tracker_for("so how does it all wrap up", "nlu_fallback"),
+                       domain)
+    assert dispatcher.messages[0]["response"] == "utter_ask_spoiler_consent"
+    assert SlotSet("pending_question", "so how does it all wrap up") in events
+
+
+@pytest.mark.parametrize("question", ["too sappy?", "is it sappy or what"])
+async def test_an_unsure_yes_or_no_about_what_the_film_is_like_is_answered_from_the_reviews(
+        dispatcher, tracker_for, domain, question):
+    # the one sentence on it lies in a passage that gives the ending away: consent first, then the quote
+    await run(ActionRouteFallback(), dispatcher, tracker_for(question, "nlu_fallback"), domain)
+    await run(ActionRouteFallback(), dispatcher, tracker_for(question, "nlu_fallback", spoiler_consent=True), domain)
+    assert dispatcher.messages[0]["response"] == "utter_ask_spoiler_consent"
+    quotes = dispatcher.messages[1]["custom"]["quotes"]
+    assert any("sappiness" in quote["sentence"] for quote in quotes), dispatcher.messages[1]
+
+
+async def test_an_unsure_yes_or_no_on_nothing_the_reviews_judge_is_asked_again(dispatcher, tracker_for, domain):
+    await run(ActionRouteFallback(), dispatcher, tracker_for("is it on netflix", "nlu_fallback"), domain)
+    assert dispatcher.messages[0]["response"] == "utter_clarify"
+
+
+@pytest.mark.parametrize("question", ["who rated it highest", "what score did each critic give it?"])
+async def test_a_rating_question_gets_each_reviews_rating_whatever_the_intent(dispatcher, tracker_for, domain,
+                                                                             question):
+    from actions.scope import ActionCheckScope
+
+    await run(ActionCheckScope(), dispatcher, tracker_for(question, "out_of_scope"), domain)
+    await run(ActionAnswerOpinion(), dispatcher, tracker_for(question, "ask_opinion", {"aspect": "music"}), domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_review_details"] * 2, dispatcher.messages
+
+
+async def test_who_wrote_them_asks_for_the_reviewers_not_the_screenwriter(dispatcher, tracker_for, domain):
+    await run(ActionAnswerFilmFact(), dispatcher, tracker_for("ok and who wrote em", "ask_film_fact",
+                                                              {"fact": "writer"}), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] != "utter_fact_writer" and "Beezjak" in str(message), message
+
+
+async def test_no_spoilers_said_before_any_question_is_kept_for_the_conversation(dispatcher, tracker_for, domain):
+    events = await run(ActionHandleConsent(), dispatcher, tracker_for("pls no spoilers, haven't seen it yet", "deny"),
+                       domain)
+    assert dispatcher.messages[0]["response"] == "utter_spoilers_avoided"
+    assert SlotSet("spoiler_consent", False) in events
+    dispatcher.messages.clear()
+    assert await run(ActionHandleConsent(), dispatcher, tracker_for("no", "deny"), domain) == []
+    assert dispatcher.messages[0]["response"] == "utter_noted"
