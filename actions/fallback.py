@@ -51,6 +51,10 @@ def carries_on(tracker: Tracker, text: str) -> bool:
 class ActionRouteFallback(Action):
     """When the NLU is unsure what is asked, answers from what it did recognise; else asks to rephrase.
 
+    A question that reads as how the film ends ("so how does it all wrap up?") is a story question
+    (consent first), of the review it names if any; a yes-or-no on what the film is like ("too sappy?")
+    is asked of the reviews when it names an aspect or judges the film.
+
     Reads the ``aspect``, ``reviewer`` and ``fact`` entities of the latest message and the context
     slots. An aspect or a reviewer ("did either critic mention the soundtrack?") is answered as a
     follow-up (the last kind of question, an opinion by default); a film fact from the facts; a
@@ -67,17 +71,17 @@ class ActionRouteFallback(Action):
         return "action_route_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        known, text = await knowledge(), question(tracker)
+        if known.question_kinds.asks_ending(known.without_names(text)):  # "so how does it all wrap up?"
+            return await answer_from_reviews(dispatcher, tracker, "plot", text, None, entity(tracker, "reviewer"))
         if entity(tracker, "aspect", "reviewer"):
             return await ActionAnswerFollowup().run(dispatcher, tracker, domain)
         if entity(tracker, "fact"):
             return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)
-        known, text = await knowledge(), question(tracker)
         if reading := details_reading(known, text):
             return await answer_details(dispatcher, tracker, known, text, reading)
         if await in_thread(asks_a_fact, known, about_subject(text, tracker.get_slot("last_subject"))):
             return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)  # "did she win anything for it?"
-        if known.question_kinds.asks_ending(known.without_names(text)):  # "so how does it all wrap up?"
-            return await answer_from_reviews(dispatcher, tracker, "plot", text, None, None)
         if (like := what_the_film_is_like(text)) and known.topics.of_question(like, None) or \
                 like and subject_words(text) != topic_words(text):  # on an aspect, or evaluative words ("sappy")
             return await answer_from_reviews(dispatcher, tracker, "opinion", like, None, None)

@@ -207,13 +207,15 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     filters = Filters(review=review, section=section, spoilers=consent is not False)
     floor = ASPECT_FLOOR if aspect else OPEN_TOPIC_FLOOR if words and kind != "plot" else None
     floor = HINTED_FLOOR if kind == "comments" and not aspect else floor
+    ending = _asks_ending(knowledge, question, aspect)
+    if ending and floor is not None and kind != "comments":  # the passages that tell it, however they are worded
+        floor = min(floor, ASPECT_FLOOR)
     hits = retriever.search(query, top_k=30 if aspect or words else 10, filters=filters, min_score=floor)
     vector = retriever.encoder.encode_query(query)
     if kind == "comments" and _ASKS_REPLIES.search(question):  # "did the author reply?": every reply, however far
         hits = _replies(knowledge, retriever.search(query, top_k=30, filters=filters, min_score=-1.0)) or hits
     judge = _judge(knowledge, kind, aspect, subject, words)
     visible = [hit for hit in hits if consent is not None or not hit.passage.spoiler]
-    ending = _asks_ending(knowledge, question, aspect)
     on_point = []
     if kind == "plot" and ending and consent:  # the sentence that tells how it ends, not the one that praises it
         on_point = _on_point(knowledge, visible, vector, lambda sentences, vectors, scores: REVEAL_WEIGHT *

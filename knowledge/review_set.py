@@ -161,7 +161,8 @@ class ReviewSet:
     def without_names(self, text: str) -> str:
         """``text`` with every review's names, and the words that point at one ("the third review", "the last
         one", "that critic"), taken out: they say which review, not what about."""
-        named = self._names.sub(" ", text) if self._owner else text
+        named = re.sub(self._names.pattern + f"(?:{_REVIEW_NOUN})?", " ", text, flags=re.IGNORECASE) \
+            if self._owner else text
         named = re.sub(r"([\w-]+)" + _REVIEW_NOUN, lambda m: " " if m.group(1).casefold() in self._word_owner
                        else m.group(0), named, flags=re.IGNORECASE)
         return _POINTING.sub(" ", named)

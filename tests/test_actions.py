@@ -583,3 +583,11 @@ async def test_no_spoilers_said_before_any_question_is_kept_for_the_conversation
     dispatcher.messages.clear()
     assert await run(ActionHandleConsent(), dispatcher, tracker_for("no", "deny"), domain) == []
     assert dispatcher.messages[0]["response"] == "utter_noted"
+
+
+async def test_an_unsure_question_on_how_a_named_review_tells_the_end_asks_for_consent(dispatcher, tracker_for, domain):
+    tracker = tracker_for("what does the E23 review say happens in the last half hour", "nlu_fallback",
+                          {"reviewer": "the E23 review"})
+    events = await run(ActionRouteFallback(), dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_ask_spoiler_consent"
+    assert SlotSet("pending_review", "the E23 review") in events
