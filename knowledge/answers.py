@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from knowledge.aspects import speaks_to_open_topic, subject_words, topic_words
+from knowledge.once import once
 from knowledge.retrieval import Filters, Hit, Retriever
 from knowledge.review_set import join  # noqa: F401 - the facts' answers list things the same way
 from knowledge.verdict_questions import VerdictReading
@@ -74,6 +75,7 @@ GIVES_RATING = re.compile(r"\b(?:rat(?:e|ed|ing|ings)|score|stars?|grades?|marks
 # Which side of the verdicts a question asks about ("did anyone dislike it?").
 ASKS_NEGATIVE = re.compile(r"\b(?:dislik|hate|hated|didn'?t like|did not like|not like|negative|pan(?:ned|s)?\b|"
                            r"critical of|complain|bad review|thumbs down|disappoint|"
+                           r"bug(?:ged|s)? (?:them|him|her|you)\b|"
                            r"(?:not|\w*n['’]?t|never) (?:\w+ )?(?:a )?fan|not impressed)",
                            re.IGNORECASE)
 # What no knowledge here holds: ratings sites, sequels; and, for the facts, people's lives and other work.
@@ -81,6 +83,10 @@ OFF_LIMITS = re.compile(r"rotten tomatoes|tomatometer|metacritic|imdb (?:score|r
                         re.IGNORECASE)
 PEOPLES_LIVES = re.compile(r"\bborn\b|birthday|how old|\bage\b|\btall\b|height|married|net worth|salary|\bpaid\b|"
                            r"\bfee\b|other (?:films|movies)|filmography|else (?:has|did)", re.IGNORECASE)
+_THEY = re.compile(r"\b(?:they|them|their|theirs|those|these|['’]em)\b", re.IGNORECASE)
+# "did they like it?": the verdict itself, not what they liked in it.
+_WHOLE_FILM = re.compile(r"\b(?:lik|lov|hat|enjoy|dislik|admir)\w* (?:it|her|the (?:film|movie))\W*$", re.IGNORECASE)
+SIDE_TONE = 0.2  # VADER's compound score past which a question's words ask for one side ("what did they like?")
 _PRONOUN = re.compile(r"\b(he|him|his|she|her|hers|they|them|their)\b", re.IGNORECASE)
 
 
@@ -188,6 +194,10 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         return verdicts_answer(knowledge, question, kind, review, consent=consent)
     if subject and not (kind in VERDICT_KINDS and _refers_to(question, subject)):
         subject = None
+    if kind in VERDICT_KINDS and review is None and not aspect and not subject and len(in_play) >= 2 and \
+            _THEY.search(unnamed) and not _WHOLE_FILM.search(unnamed) and \
+            not subject_words(ASKS_NEGATIVE.sub(" ", unnamed)) and (side := side_asked(question)):
+        return sides_answer(knowledge, question, kind, in_play, side, consent)  # "and what bugged them?"
     # About one review, pronouns and evaluative words name no topic: "what were his reasons?" asks its verdict.
     words = [] if aspect or subject else subject_words(unnamed) if review else topic_words(unnamed)
     # Words of its own make a question a topic question unless the verdict reading is clearly ahead;
@@ -351,6 +361,37 @@ def review_sides(knowledge, review: str, question: str, focus: str | None, conse
             break
     return [ReviewQuote(review, passage.id, sentence, passage.source_label, stance, passage.spoiler, score)
             for score, sentence, passage, stance in chosen]
+
+
+def side_asked(question: str) -> str | None:
+    """The side of the reviews' views a question asks for by its words ("what did they like?" positive,
+    "what bugged them?" negative), from VADER's lexicon and the words of dislike; None when it says none."""
+    if ASKS_NEGATIVE.search(question):
+        return "negative"
+    tone = _vader().polarity_scores(question)["compound"]
+    return "positive" if tone >= SIDE_TONE else "negative" if tone <= -SIDE_TONE else None
+
+
+@once
+def _vader():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def sides_answer(knowledge, question: str, kind: str, reviews: tuple[str, ...], side: str,
+                 consent: bool | None) -> ReviewOutcome:
+    """What each review in play holds on one side ("what did they like?" after the mixed verdicts): its
+    strongest sentence on that side, at most ``MAX_QUOTES`` reviews; a review with none on that side is silent."""
+    total = len(knowledge.reviews)
+    asked = [r for r in reviews if r in knowledge.reviews.by_id][:MAX_QUOTES]
+    quotes = [found[0] for r in asked if (found := review_sides(knowledge, r, question, side, consent))]
+    if not quotes:
+        return ReviewOutcome("silent", kind, total, suggestions=covered_topics(knowledge))
+    speaking = [quote.review for quote in quotes]
+    return ReviewOutcome("quoted", kind, total, quotes=quotes, speaking=speaking,
+                         silent=[r for r in asked if r not in speaking],
+                         suggestions=_suggestions(knowledge, quotes, None))
 
 
 def _verdict_quote(knowledge, verdict) -> ReviewQuote:

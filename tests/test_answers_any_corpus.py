@@ -265,3 +265,14 @@ def test_words_that_point_at_a_review_are_no_topic(six_reviews):
     assert outcome.status == "verdicts" and outcome.review == six_reviews.reviews.ids[-1]
     assert six_reviews.reviews.without_names("and the third?").strip(" ?") == "and"
     assert "first thing" in six_reviews.reviews.without_names("what was the first thing he did?")
+
+
+@pytest.mark.parametrize("question, side", [("what did they like?", "positive"), ("and what bugged them?", "negative"),
+                                            ("what were their complaints?", "negative")])
+def test_a_side_asked_of_the_reviews_in_play_quotes_each_of_them_on_that_side(six_reviews, question, side):
+    in_play = (NEGATIVE, MIXED, FRONT_MATTER)
+    outcome, _, _ = say(six_reviews, question, in_play=in_play)
+    assert outcome.status == "quoted" and {q.review for q in outcome.quotes} <= set(in_play)
+    assert len(outcome.quotes) >= 2 and all(q.stance == side for q in outcome.quotes), outcome.quotes
+    outcome, _, _ = say(six_reviews, "did they like it?", in_play=in_play)  # the verdict itself
+    assert outcome.status == "verdicts"
