@@ -72,6 +72,8 @@ GIVES_RATING = re.compile(r"\b(?:rat(?:e|ed|ing|ings)|score|stars?|grades?|marks
                           r"(?:\w+ )?(?:rating|score|grade|stars?|marks?)\b|"
                           r"\brated (?:it|her|the (?:film|movie))\b|\b(?:highest|lowest|best|worst)[ -]rat(?:ed|ing)\b",
                           re.IGNORECASE)
+# What the readers said under a review, not the critic: "the comments", "did any reader agree?".
+ASKS_COMMENTS = re.compile(r"\b(?:comments?|commenters?|commented|readers?)\b", re.IGNORECASE)
 # Which side of the verdicts a question asks about ("did anyone dislike it?").
 ASKS_NEGATIVE = re.compile(r"\b(?:dislik|hate|hated|didn'?t like|did not like|not like|negative|pan(?:ned|s)?\b|"
                            r"critical of|complain|bad review|thumbs down|disappoint|"
@@ -169,6 +171,11 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         return ReviewOutcome("off_limits", kind, total, suggestions=covered_topics(knowledge))
     if ASKS_READ.search(question):
         return ReviewOutcome("reviews_read", kind, total)
+    if kind in VERDICT_KINDS and ASKS_COMMENTS.search(question):  # "what did people say in the comments on …?"
+        kind = "comments"
+    if kind == "comments" and review is None and not reviewer_mention:  # the comments under the review it names
+        named = knowledge.reviews.named_in(question)
+        review = named[0] if len(named) == 1 else None
     if reviewer_mention and review is None:  # the NLU's words, the whole message ("the critic" in "in <title>, …"),
         reviews = knowledge.reviews  # then the side the words name ("the one that didn't like it")
         review = reviews.resolve(reviewer_mention, last=last_review, in_play=in_play) or \
@@ -515,7 +522,7 @@ def _asks_ending(knowledge, question: str, aspect: str | None) -> bool:
     ("how does it all turn out for them?"), the film's and the reviews' names taken out."""
     ending = knowledge.topics.aspects.get("ending")
     return aspect == "ending" or bool(ending and ending.named_in(question)) or \
-        knowledge.question_kinds.asks_ending(knowledge.without_names(question))
+        knowledge.question_kinds.asks_ending(knowledge.without_names(question, nouns=True))
 
 
 def _spoiler_leads(hits: list[Hit]) -> bool:

@@ -121,9 +121,10 @@ class Knowledge:
     def question_kinds(self) -> QuestionKinds:
         return QuestionKinds(self.retriever.encoder)
 
-    def without_names(self, text: str) -> str:
-        """``text`` without the names of the reviews and of the people in the film: what is asked, not about whom."""
-        return self._film_people.sub(" ", self.reviews.without_names(text))
+    def without_names(self, text: str, *, nouns: bool = False) -> str:
+        """``text`` without the names of the reviews and of the people in the film: what is asked, not about whom
+        (``nouns``: see ``ReviewSet.without_names``)."""
+        return self._film_people.sub(" ", self.reviews.without_names(text, nouns=nouns))
 
     @cached_property
     def _film_people(self) -> re.Pattern:

@@ -276,3 +276,11 @@ def test_a_side_asked_of_the_reviews_in_play_quotes_each_of_them_on_that_side(si
     assert len(outcome.quotes) >= 2 and all(q.stance == side for q in outcome.quotes), outcome.quotes
     outcome, _, _ = say(six_reviews, "did they like it?", in_play=in_play)  # the verdict itself
     assert outcome.status == "verdicts"
+
+
+@pytest.mark.parametrize("question", ["what did people say in the comments on the Westbrook Gazette review?",
+                                      "did any of Ostrowski's readers comment?"])
+def test_comments_asked_in_an_opinion_question_are_the_named_reviews_comments(six_reviews, question):
+    outcome, _, _ = say(six_reviews, question)
+    assert outcome.kind == "comments" and outcome.status == "quoted"
+    assert all(q.review == NEGATIVE and "/c" in q.passage_id for q in outcome.quotes), outcome.quotes
