@@ -80,6 +80,8 @@ def _verdicts(outcome: ReviewOutcome, reviews: ReviewSet) -> Answer:
                   "rating": f", {quote.rating}" if quote and quote.rating else "",
                   "quote": quote.sentence if quote else "", "sides": _sides(outcome)}
         return Answer("utter_review_verdict" if quote else "utter_review_no_verdict", values)
+    if not outcome.quotes:  # no verdict sentence that can be quoted without giving the ending away
+        return Answer("utter_reviews_verdicts_unquoted", {"summary": verdict_summary(outcome)})
     return Answer("utter_reviews_verdicts", {"summary": verdict_summary(outcome), "quotes": _quotes(outcome.quotes)})
 
 

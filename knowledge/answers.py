@@ -301,6 +301,9 @@ def verdicts_answer(knowledge, question: str, kind: str, review: str | None = No
     side ("what were her complaints?") are quoted after its verdict."""
     verdicts = knowledge.verdicts
     total = len(knowledge.reviews)
+    only = knowledge.reviews.ids[0] if total == 1 else None
+    if only and only in verdicts and focus in (None, verdicts[only].stance):  # the set's verdict is its one review's
+        review = only
     everyone = not review  # then what is worked out over every review comes from the knowledge, done once
     found = knowledge.verdicts_in_order if everyone else [verdicts[review]] if review in verdicts else []
     if review and found:
@@ -308,7 +311,11 @@ def verdicts_answer(knowledge, question: str, kind: str, review: str | None = No
         # A verdict is told with the side it comes down on (a mixed one with both), unless a side is asked.
         side = focus or (found[0].stance if found[0].stance in ("positive", "negative", "mixed") else None)
         sides = [q for q in review_sides(knowledge, review, question, side, consent) if q.sentence != verdict.sentence]
-        return ReviewOutcome("verdicts", kind, total, quotes=[verdict, *sides],
+        if not verdict.sentence:  # its verdict sentences give the ending away: its strongest line on that side
+            quotes = [replace(sides[0], rating=verdict.rating, stance=found[0].stance), *sides[1:]] if sides else []
+        else:
+            quotes = [verdict, *sides]
+        return ReviewOutcome("verdicts", kind, total, quotes=quotes,
                              speaking=[review], counts=agreement(found), focus=side, review=review)
     order = {"negative": ("negative", "mixed", "positive"), "positive": ("positive", "mixed", "negative"),
              "mixed": ("mixed", "positive", "negative")}.get(

@@ -90,8 +90,8 @@ def test_one_review_never_speaks_of_another(one_review):
     _, answer, text = say(one_review, "what did the critics think of the acting?")
     assert answer.response == "utter_review_quote" and not TWO_ONLY.search(text)
     assert say(one_review, "and the other critic?", reviewer_mention="the other critic")[0].status == "no_other"
-    _, answer, _ = say(one_review, "what did the critics think of it?")
-    assert answer.values["summary"].startswith("The one review I've read is")
+    _, answer, text = say(one_review, "what did the critics think of it?")  # the one review's own verdict
+    assert answer.response == "utter_review_verdict" and not TWO_ONLY.search(text)
     outcome, answer, _ = say(one_review, "what does the review say about the music?")
     assert outcome.status == "silent" and answer.values["the_reviews_dont"] == "The review doesn\u2019t"
 
@@ -284,3 +284,15 @@ def test_comments_asked_in_an_opinion_question_are_the_named_reviews_comments(si
     outcome, _, _ = say(six_reviews, question)
     assert outcome.kind == "comments" and outcome.status == "quoted"
     assert all(q.review == NEGATIVE and "/c" in q.passage_id for q in outcome.quotes), outcome.quotes
+
+
+def test_one_reviews_verdict_is_told_in_its_words_even_when_its_closing_lines_are_spoilers(one_review):
+    """Whatever the spoiler labels hold back, the verdict of a one-review set quotes a line that can be shown
+    (never an empty "In their words:"), and a side it does not take is answered with a plain no."""
+    outcome, answer, text = say(one_review, "so what's the critic's verdict on Her?")
+    assert answer.response == "utter_review_verdict" and answer.values["quote"] and answer.sources
+    assert not any(one_review.passage(source).spoiler for source in answer.sources)
+    assert "3.5/5" in text and answer.values["stance"] == "positive"
+    _, answer, text = say(one_review, "did anyone dislike it?")
+    assert answer.response in ("utter_reviews_verdicts_unquoted", "utter_reviews_verdicts") and "positive" in text
+    assert "In their words" not in text
