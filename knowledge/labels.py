@@ -23,6 +23,9 @@ _ABOUT_WEBSITE = re.compile(
 _READER_NOTE = re.compile(
     r"^\W*((some|a few|minor|mild|slight|light|major)\s+)*spoilers?\s+(ahead|below|follow|warning)\W*$"
     r"|^\W*spoiler\s+(alert|warning)\W*$"
+    # "Major spoilers in the next two paragraphs!", "Spoilers for the rest of this review."
+    r"|^\W*((some|a few|minor|mild|slight|light|major|heavy)\s+)*spoilers?\s+(in|for)\s+(the\s+)?"
+    r"(next|following|rest|remaining)\b[^.!?]{0,60}[.!?)]*\W*$"
     # "(Warning: major reveals below.)", "Spoilers: skip the rest if you haven't seen it": about what follows
     r"|^\W*(spoilers?(\s+(alert|warning))?|warning)\s*[:–—-]\s*.{0,120}\b(next|following|below|ahead|follows?"
     r"|gives? away|reveals?|stop reading|skip)\b[^.!?]*[.!?)]*\W*$",

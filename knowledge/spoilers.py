@@ -13,7 +13,7 @@ Two steps, because meaning needs the sentence model and reading the reviews must
    ``(spoiler)``, or sits inside ``[spoiler]`` … ``[/spoiler]``, is a spoiler; a paragraph that is
    nothing but a warning ("Spoilers ahead", "Spoiler warning", "[major spoilers below]") makes every
    body paragraph after it a spoiler, up to one that closes the section ("End of spoilers",
-   "[/spoiler]") or the end of the body. A warning at the end of a paragraph about something else
+   "[/spoiler]") or the end of the body, or as many as it counts ("the next paragraph gives away ...": one). A warning at the end of a paragraph about something else
    ("... (mild spoilers follow)") only warns: it marks nothing. Every other passage is left
    undecided (``spoiler=None``).
 2. **Meaning**, when the index is built (:func:`label`, called by ``knowledge/index.py`` with its
@@ -150,6 +150,7 @@ def _marked(passages: list[Passage]) -> set[str]:
     """Passages the reviewer marked: a leading marker, a [spoiler] span, or a warning line's section."""
     marked: set[str] = set()
     in_tag = in_section = False
+    left = None  # body paragraphs a warning still covers when it counts them ("the next paragraph")
     for p in passages:
         text = p.text.strip()
         opens, closes = _TAG_OPEN.search(text), _TAG_CLOSE.search(text)
@@ -157,15 +158,32 @@ def _marked(passages: list[Passage]) -> set[str]:
             in_section = in_tag = False
             continue
         if p.section == "body" and is_reader_note(text):  # a warning on its own: what follows spoils
-            in_section = True
+            in_section, left = True, _paragraphs_counted(text)
             continue
         if in_tag or opens or _LEADING_MARK.match(text) or (in_section and p.section == "body"):
             marked.add(p.id)
+        if in_section and p.section == "body" and left is not None:
+            left -= 1
+            in_section = left > 0
         if opens and not closes or (opens and closes and closes.start() < opens.start()):
             in_tag = True
         elif closes:
             in_tag = False
     return marked
+
+
+_COUNTED = re.compile(r"\b(?:next|following)\s+(?:(?P<n>\d+|one|two|three|four|five)\s+)?paragraphs?\b", re.IGNORECASE)
+_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _paragraphs_counted(warning: str) -> int | None:
+    """How many paragraphs a warning says it covers ("the next paragraph" 1, "the following two paragraphs" 2);
+    None when it says none (it covers the rest of the body, up to an end marker)."""
+    match = _COUNTED.search(warning)
+    if not match:
+        return None
+    n = match.group("n")
+    return 1 if not n else int(n) if n.isdigit() else _COUNT_WORDS[n.casefold()]
 
 
 # --- meaning ----------------------------------------------------------------------------------

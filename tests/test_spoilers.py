@@ -74,6 +74,16 @@ def test_the_reviewers_own_markers(tmp_path):
     assert marks(passages) == [None, True, True, True, None, None, True, True, None, None]
 
 
+@pytest.mark.parametrize(("warning", "covered"), [
+    ("(Spoiler warning: the next paragraph gives away what becomes of them.)", 1),
+    ("Spoilers in the following two paragraphs.", 2),
+    ("Spoiler warning: stop reading here if you have not seen it.", 3),
+])
+def test_a_warning_that_counts_paragraphs_covers_that_many(tmp_path, warning, covered):
+    passages = review(tmp_path, ["A gentle film.", warning, "First after it.", "Second after it.", "Third after it."])
+    assert marks(passages) == [None, None, *([True] * covered), *([None] * (3 - covered))]
+
+
 def test_a_warning_inside_a_paragraph_marks_nothing(tmp_path):
     passages = review(tmp_path, ["A gentle film about a man and his computer. (Some slight spoilers ahead)", *BODY])
     assert marks(passages) == [None] * 5
