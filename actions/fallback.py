@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import about_subject, entity, in_thread, knowledge, question
-from actions.film_facts import ActionAnswerFilmFact, asks_a_fact
+from actions.film_facts import ActionAnswerFilmFact, asks_a_fact, fact_in_context
 from actions.followup import ActionAnswerFollowup
 from actions.opinions import ActionAnswerOpinion
 from actions.review_answers import answer_from_reviews, names_a_review
@@ -82,6 +82,8 @@ class ActionRouteFallback(Action):
             return await answer_details(dispatcher, tracker, known, text, reading)
         if await in_thread(asks_a_fact, known, about_subject(text, tracker.get_slot("last_subject"))):
             return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)  # "did she win anything for it?"
+        if together := await in_thread(fact_in_context, known, tracker, text):  # "and when did it go wide?"
+            return await ActionAnswerFilmFact().run(dispatcher, tracker, domain, text=together)
         if (like := what_the_film_is_like(text)) and known.topics.of_question(like, None) or \
                 like and subject_words(text) != topic_words(text):  # on an aspect, or evaluative words ("sappy")
             return await answer_from_reviews(dispatcher, tracker, "opinion", like, None, None)

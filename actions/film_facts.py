@@ -13,6 +13,7 @@ from knowledge.answers import ASKS_READ
 from knowledge.fact_answers import FACT_MATCH, UNKNOWN, fact_answer, match_fact
 
 CLEAR_FACT = 0.1  # how far past the facts' floor a message the NLU did not call a fact question must come
+FACT_FOLLOWUP_WORDS = 8  # a message this short after a fact answer may ask about that fact ("what date was that?")
 
 
 def asks_a_fact(known, text: str) -> bool:
@@ -20,6 +21,17 @@ def asks_a_fact(known, text: str) -> bool:
     the intent classifier made of it ("who direced her?")."""
     found = match_fact(known.facts, known.retriever, text)
     return found.entry != UNKNOWN and found.score >= FACT_MATCH + CLEAR_FACT
+
+
+def fact_in_context(known, tracker: Tracker, text: str) -> str | None:
+    """A short turn right after a fact answer, read with the question before it ("where did it premiere?" then
+    "what date was that?"): the two together when the facts answer them, else None."""
+    last = tracker.get_slot("last_question")
+    if tracker.get_slot("last_kind") != "fact" or not last or not 0 < len(text.split()) <= FACT_FOLLOWUP_WORDS:
+        return None
+    together = f"{last.rstrip(' ?.!')}. {text}"
+    found = match_fact(known.facts, known.retriever, together)
+    return together if found.entry != UNKNOWN and found.score >= FACT_MATCH else None
 
 
 class ActionAnswerFilmFact(Action):
@@ -34,7 +46,9 @@ class ActionAnswerFilmFact(Action):
     def name(self) -> str:
         return "action_answer_film_fact"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, text: str | None = None
+                  ) -> list:
+        """``text``: the question to answer when it is not the message itself (a follow-up read in context)."""
         known = await knowledge()
         if reading := details_reading(known, question(tracker)):  # "who wrote that one?": the review's
             return await answer_details(dispatcher, tracker, known, question(tracker), reading)
@@ -43,7 +57,10 @@ class ActionAnswerFilmFact(Action):
             return await answer_from_reviews(dispatcher, tracker, "opinion", question(tracker),
                                              entity(tracker, "aspect"), entity(tracker, "reviewer"))
         retriever, facts = known.retriever, known.facts
-        text = about_subject(question(tracker), tracker.get_slot("last_subject"))  # "did she win anything?"
+        if text is None:
+            text = about_subject(question(tracker), tracker.get_slot("last_subject"))  # "did she win anything?"
+            if (await in_thread(match_fact, facts, retriever, text, fact=entity(tracker, "fact"))).entry == UNKNOWN:
+                text = await in_thread(fact_in_context, known, tracker, text) or text  # "and when did it go wide?"
         answer = await in_thread(fact_answer, facts, retriever, entity(tracker, "fact"), text)
         send(dispatcher, answer)
-        return remember(answer, "fact", question(tracker), None)
+        return remember(answer, "fact", text, None)

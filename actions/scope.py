@@ -6,7 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import in_thread, knowledge, question
-from actions.film_facts import ActionAnswerFilmFact, asks_a_fact
+from actions.film_facts import ActionAnswerFilmFact, asks_a_fact, fact_in_context
 from actions.opinions import ActionAnswerOpinion
 from actions.review_answers import names_a_review
 from actions.review_details import answer_details, asks_for_ratings, details_reading
@@ -37,6 +37,8 @@ class ActionCheckScope(Action):
                                                                                                        question(tracker)))
         if not title and await in_thread(asks_a_fact, known, question(tracker)):  # evidence in the facts
             return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)
+        if not title and (together := await in_thread(fact_in_context, known, tracker, question(tracker))):
+            return await ActionAnswerFilmFact().run(dispatcher, tracker, domain, text=together)  # "what date was that?"
         if title or names_a_review(known, question(tracker)) or known.works.in_text(question(tracker)) or \
                 await in_thread(strongly_answered, known, question(tracker)):  # a film a review compares it with
             return await ActionAnswerOpinion().run(dispatcher, tracker, domain)

@@ -43,6 +43,10 @@ FACT_MATCH = 0.5  # least cosine between a question and an entry's nearest quest
 ENTITY_BONUS = 0.1  # added to the entry the NLU's fact entity names
 _POSSESSIVE = re.compile(r"\b(?!(?:who|what|it|that|there|here|he|she|where|how|when|let)['’]s\b)\w+['’]s\b",
                          re.IGNORECASE)  # "Amy's", not "who's"
+# Words that ask about awards; with an award of the facts named ("best picture"), the awards answer.
+_ASKS_AWARD = re.compile(r"\b(?:oscars?|academy awards?|awards?|nominat\w*|up for|w[io]n|golden globes?|baftas?|"
+                         r"prizes?)\b", re.IGNORECASE)
+NAMED_AWARD = FACT_MATCH + 0.15  # the score a question that names an award gets for the awards entry
 UNKNOWN = "unknown"  # the entry of things a film has that the facts do not hold
 NOTE_MATCH = 0.6  # least cosine for a trivia item to ride along with an answer
 TRIVIA_ANSWER = 0.55  # least cosine for a trivia item to be the answer itself
@@ -77,6 +81,9 @@ def match_fact(facts: FilmFacts, retriever: Retriever, question: str, *, fact: s
         weights[_entity_entry(fact)] += ENTITY_BONUS
     score, entry = max((float(score) + weights[entry], entry)
                        for score, entry in zip(scores, vectors.entries, strict=True) if entry not in owners)
+    if "awards" in vectors.entries and _ASKS_AWARD.search(question) and \
+            _named_awards(facts, question):  # "was it up for best picture too?": an award named is the awards
+        score, entry = max(score, NAMED_AWARD), "awards"
     if score < FACT_MATCH:
         named = [*(facts.roles_for(name) if name else []), *_actors_named(facts, question)]
         entry = next((f"cast:{role.actor}" for role in named if f"cast:{role.actor}" not in owners), UNKNOWN)
@@ -161,12 +168,20 @@ _GENERIC_AWARD_WORDS = {"award", "awards", "best", "for", "the", "of", "a", "and
 
 
 def _named_awards(facts: FilmFacts, question: str) -> list[dict]:
-    """The awards sharing the most distinctive words with the question ("Oscar" means the Academy Award)."""
-    words = set(re.findall(r"[a-z]+", re.sub(r"\boscars?\b", "academy", question.casefold())))
-    overlap = [(len(words & (set(re.findall(r"[a-z]+", a["award"].casefold())) - _GENERIC_AWARD_WORDS)), a)
-               for a in facts.awards]
-    best = max((n for n, _ in overlap), default=0)
-    return [a for n, a in overlap if best and n == best]
+    """The awards the question names: most distinctive words shared with it ("Oscar" means the Academy Award),
+    and of those, the most of its words in a row ("best picture" is Best Picture, not a Motion Picture award)."""
+    tokens = re.findall(r"[a-z]+", re.sub(r"\boscars?\b", "academy", question.casefold()))
+    words = set(tokens)
+    pairs = {f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False) if {a, b} - _GENERIC_AWARD_WORDS}
+
+    def rank(award: dict) -> tuple[int, int]:
+        name = award["award"].casefold()
+        shared = len(words & (set(re.findall(r"[a-z]+", name)) - _GENERIC_AWARD_WORDS))
+        return shared, sum(1 for pair in pairs if re.search(rf"\b{pair}\b", name))
+
+    ranked = [(rank(award), award) for award in facts.awards]
+    best = max((r for r, _ in ranked), default=(0, 0))
+    return [award for r, award in ranked if best[0] and r == best]
 
 
 def _person_named(facts: FilmFacts, question: str) -> str | None:

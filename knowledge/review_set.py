@@ -161,7 +161,7 @@ class ReviewSet:
     def without_names(self, text: str, *, nouns: bool = False) -> str:
         """``text`` with every review's names, and the words that point at one ("the third review", "the last
         one", "that critic"), taken out: they say which review, not what about. With ``nouns``, the word for a
-        review after a name goes too ("the E23 review"), for readings that "review" would mislead."""
+        review after a name goes too ("the Weekly review"), for readings that "review" would mislead."""
         names = self._names.pattern + (f"(?:{_REVIEW_NOUN})?" if nouns else "")
         named = re.sub(names, " ", text, flags=re.IGNORECASE) if self._owner else text
         named = re.sub(r"([\w-]+)" + _REVIEW_NOUN, lambda m: " " if m.group(1).casefold() in self._word_owner

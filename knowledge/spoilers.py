@@ -13,7 +13,7 @@ Two steps, because meaning needs the sentence model and reading the reviews must
    ``(spoiler)``, or sits inside ``[spoiler]`` … ``[/spoiler]``, is a spoiler; a paragraph that is
    nothing but a warning ("Spoilers ahead", "Spoiler warning", "[major spoilers below]") makes every
    body paragraph after it a spoiler, up to one that closes the section ("End of spoilers",
-   "[/spoiler]") or the end of the body, or as many as it counts ("the next paragraph gives away ...":
+   "[/spoiler]") or the end of the body, or as many as it counts ("the following paragraph reveals it":
    one). A warning at the end of a paragraph about something else
    ("... (mild spoilers follow)") only warns: it marks nothing. Every other passage is left
    undecided (``spoiler=None``).

@@ -591,3 +591,28 @@ async def test_an_unsure_question_on_how_a_named_review_tells_the_end_asks_for_c
     events = await run(ActionRouteFallback(), dispatcher, tracker, domain)
     assert dispatcher.messages[0]["response"] == "utter_ask_spoiler_consent"
     assert SlotSet("pending_review", "the E23 review") in events
+
+
+@pytest.mark.parametrize("intent", ["out_of_scope", "nlu_fallback", "ask_film_fact"])
+async def test_a_short_turn_after_a_fact_is_read_with_the_question_before_it(dispatcher, tracker_for, domain, intent):
+    from actions.scope import ActionCheckScope
+
+    action = {"out_of_scope": ActionCheckScope(), "nlu_fallback": ActionRouteFallback(),
+              "ask_film_fact": ActionAnswerFilmFact()}[intent]
+    tracker = tracker_for("what date was that?", intent, last_kind="fact", last_question="where did it premiere?")
+    events = await run(action, dispatcher, tracker, domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_fact_release" and "October 12, 2013" in message["value"], message
+    assert SlotSet("last_question", "where did it premiere. what date was that?") in events
+    dispatcher.messages.clear()  # with no fact before it, the same words are no fact question
+    await run(action, dispatcher, tracker_for("what date was that?", intent, last_kind="opinion",
+                                              last_question="what did the critics think of it?"), domain)
+    assert dispatcher.messages[0]["response"] != "utter_fact_release"
+
+
+async def test_an_award_named_in_a_few_words_is_that_award(dispatcher, tracker_for, domain):
+    await run(ActionAnswerFilmFact(), dispatcher, tracker_for("was it up for best picture too", "ask_film_fact"),
+              domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_fact_awards_named" and "Best Picture" in message["result"]
+    assert "Screenplay" not in message["result"]
