@@ -10,6 +10,7 @@ from actions.context import entity, knowledge, question
 from actions.film_facts import ActionAnswerFilmFact
 from actions.review_answers import answer_from_reviews
 from actions.review_details import answer_details, details_reading
+from knowledge.question_kinds import DETAILS, DetailReading
 
 
 class ActionAnswerFollowup(Action):
@@ -31,8 +32,10 @@ class ActionAnswerFollowup(Action):
             return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)
         if kind == "details":  # "and the other one?" after "who wrote the first review?": the same detail
             known = await knowledge()
-            reading = details_reading(known, question(tracker)) or \
-                known.question_kinds.nearest_detail(tracker.get_slot("last_question") or "")
+            last_detail = tracker.get_slot("last_aspect")
+            reading = details_reading(known, question(tracker)) or (
+                DetailReading(last_detail) if last_detail in DETAILS else
+                known.question_kinds.nearest_detail(tracker.get_slot("last_question") or ""))
             return await answer_details(dispatcher, tracker, known, question(tracker), reading)
         aspect = entity(tracker, "aspect")
         reviewer = entity(tracker, "reviewer")

@@ -179,6 +179,9 @@ def details_reply(outcome: DetailsOutcome) -> Answer:
     if outcome.whole_set and outcome.detail == "ratings":
         shown = sorted(shown, key=lambda r: -(r.rating_value if r.rating_value is not None else -1))
     lines = [say(review) for review in shown]
+    one = shown[0] if len(shown) == 1 and not outcome.whole_set else None
+    if outcome.detail == "ratings" and one and not one.rating and one.verdict:  # its words instead of a number
+        lines[0] = lines[0].rstrip(".") + f": “{one.verdict}”"
     left = len(outcome.reviews) - len(shown)
     text = " ".join(lines) + (f" And {count_words(left)} more." if left > 0 else "")
     if outcome.whole_set:

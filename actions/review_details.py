@@ -40,4 +40,4 @@ async def answer_details(dispatcher: CollectingDispatcher, tracker: Tracker, kno
                               in_play=tuple(tracker.get_slot("last_reviews") or ()))
     answer = details_reply(outcome)
     send(dispatcher, answer)
-    return remember(answer, "details", text, None)
+    return remember(answer, "details", text, reading.detail)  # the detail, for "and Jo Critic's?" next

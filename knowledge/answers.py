@@ -73,7 +73,7 @@ GIVES_RATING = re.compile(r"\b(?:rat(?:e|ed|ing|ings)|score|stars?|grades?|marks
                           r"\brated (?:it|her|the (?:film|movie))\b|\b(?:highest|lowest|best|worst)[ -]rat(?:ed|ing)\b",
                           re.IGNORECASE)
 # What the readers said under a review, not the critic: "the comments", "did any reader agree?".
-ASKS_COMMENTS = re.compile(r"\b(?:comments?|commenters?|commented|readers?)\b", re.IGNORECASE)
+ASKS_COMMENTS = re.compile(r"\b(?:comments|commenters?|comment section|readers?)\b", re.IGNORECASE)
 # Which side of the verdicts a question asks about ("did anyone dislike it?").
 ASKS_NEGATIVE = re.compile(r"\b(?:dislik|hate|hated|didn'?t like|did not like|not like|negative|pan(?:ned|s)?\b|"
                            r"critical of|complain|bad review|thumbs down|disappoint|"

@@ -36,6 +36,8 @@ class ReviewDetails:
     comments: int
     comment: str | None = None  # its first reader comment about the film, to quote
     comment_passage: str | None = None
+    verdict: str | None = None  # the sentence that carries its verdict, to quote when it states no rating
+    verdict_passage: str | None = None
 
 
 @dataclass
@@ -51,6 +53,8 @@ class DetailsOutcome:
     @property
     def sources(self) -> list[str]:
         quoted = [review.comment_passage for review in self.reviews if self.detail == "comments" and review.comment]
+        if self.detail == "ratings" and not self.whole_set:  # one review with no rating: its verdict is quoted
+            quoted += [review.verdict_passage for review in self.reviews if not review.rating and review.verdict]
         return [f"review:{review.id}" for review in self.reviews] + quoted
 
 
@@ -90,4 +94,5 @@ def details_of(knowledge, review_id: str) -> ReviewDetails:
     return ReviewDetails(review_id, info.label, info.title.strip(), info.author, info.outlet, info.date, info.url,
                          rating.written if rating else None, rating.value if rating else None,
                          verdict.stance if verdict else None, knowledge.comment_counts.get(review_id, 0),
-                         knowledge.passage(comment).sentences[0] if comment else None, comment)
+                         knowledge.passage(comment).sentences[0] if comment else None, comment,
+                         verdict.sentence if verdict else None, verdict.passage_id if verdict else None)

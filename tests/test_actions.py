@@ -616,3 +616,17 @@ async def test_an_award_named_in_a_few_words_is_that_award(dispatcher, tracker_f
     message = dispatcher.messages[0]
     assert message["response"] == "utter_fact_awards_named" and "Best Picture" in message["result"]
     assert "Screenplay" not in message["result"]
+
+
+async def test_a_details_follow_up_keeps_the_detail_asked_before(dispatcher, tracker_for, domain):
+    tracker = tracker_for("what score did Beezjak give it?", "ask_opinion")
+    events = await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
+    assert SlotSet("last_aspect", "ratings") in events
+    message = dispatcher.messages[0]  # no rating of its own: its verdict in its words, cited
+    assert "no rating of its own" in message["details"] and "“" in message["details"]
+    assert any(source.startswith(f"{BEEZJAK}/p") for source in message["custom"]["sources"])
+    dispatcher.messages.clear()
+    await run(ActionAnswerFollowup(), dispatcher, tracker_for(
+        "and the blog's score?", "ask_followup", last_kind="details", last_aspect="ratings",
+        last_question="and Sam Beezjak?", last_review=BEEZJAK), domain)
+    assert "no rating of its own" in dispatcher.messages[0]["details"] and "Sci-Fi" in dispatcher.messages[0]["details"]
