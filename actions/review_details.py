@@ -3,6 +3,8 @@ titles, links, ratings and reader comments. Any action that gets such a question
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -21,10 +23,16 @@ def details_reading(known, text: str) -> DetailReading | None:
     rating was given ("what score did each critic give it?")."""
     if asks_for_ratings(known, text):
         return DetailReading("ratings", 1.0, 1.0)
+    if _ASKS_TITLE.search(text) and (known.reviews.named_in(text) or known.reviews.refers_to_one(text)):
+        return DetailReading("title", 1.0, 1.0)  # "what's the third review called?"
     reading = known.question_kinds.detail(known.reviews.without_names(text))
     if reading.detail == "ratings" and known.topics.of_question(text, None):
         return None
     return reading if reading.detail else None
+
+
+_ASKS_TITLE = re.compile(r"\b(?:called|titled|title|headline|name of (?:the|that|this) (?:review|piece|article))\b",
+                         re.IGNORECASE)
 
 
 def asks_for_ratings(known, text: str) -> bool:

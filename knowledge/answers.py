@@ -88,6 +88,7 @@ PEOPLES_LIVES = re.compile(r"\bborn\b|birthday|how old|\bage\b|\btall\b|height|m
 _THEY = re.compile(r"\b(?:they|them|their|theirs|those|these|['’]em)\b", re.IGNORECASE)
 # "did they like it?": the verdict itself, not what they liked in it.
 _WHOLE_FILM = re.compile(r"\b(?:lik|lov|hat|enjoy|dislik|admir)\w* (?:it|her|the (?:film|movie))\W*$", re.IGNORECASE)
+_SINGULAR = re.compile(r"\b(?:he|she|him|his|hers)\b", re.IGNORECASE)
 SIDE_TONE = 0.2  # VADER's compound score past which a question's words ask for one side ("what did they like?")
 _PRONOUN = re.compile(r"\b(he|him|his|she|her|hers|they|them|their)\b", re.IGNORECASE)
 
@@ -201,7 +202,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         return verdicts_answer(knowledge, question, kind, review, consent=consent)
     if subject and not (kind in VERDICT_KINDS and _refers_to(question, subject)):
         subject = None
-    if kind in VERDICT_KINDS and review is None and not aspect and not subject and len(in_play) >= 2 and \
+    plural = bool(_THEY.search(unnamed)) and not _SINGULAR.search(unnamed)  # "them" is the reviews, not a person
+    if kind in VERDICT_KINDS and review is None and not aspect and (plural or not subject) and len(in_play) >= 2 and \
             _THEY.search(unnamed) and not _WHOLE_FILM.search(unnamed) and \
             not subject_words(ASKS_NEGATIVE.sub(" ", unnamed)) and (side := side_asked(question)):
         return sides_answer(knowledge, question, kind, in_play, side, consent)  # "and what bugged them?"
@@ -231,6 +233,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     vector = retriever.encoder.encode_query(query)
     if kind == "comments" and _ASKS_REPLIES.search(question):  # "did the author reply?": every reply, however far
         hits = _replies(knowledge, retriever.search(query, top_k=30, filters=filters, min_score=-1.0)) or hits
+    elif kind == "comments":  # "what did people say?": the readers first, the critic's own replies after them
+        hits = sorted(hits, key=lambda hit: _by_its_critic(knowledge, hit.passage))
     judge = _judge(knowledge, kind, aspect, subject, words)
     visible = [hit for hit in hits if consent is not None or not hit.passage.spoiler]
     on_point = []
@@ -481,12 +485,16 @@ _ASKS_REPLIES = re.compile(r"\b(?:author|critic|reviewer|writer|blogger|he|she)\
                            r"write back|wrote back)", re.IGNORECASE)
 
 
+def _by_its_critic(knowledge, passage) -> bool:
+    """Whether a comment is the review's author answering their readers."""
+    author = knowledge.reviews[passage.review].author
+    return bool(passage.commenter and author and passage.commenter.casefold() in author.casefold())
+
+
 def _replies(knowledge, hits: list[Hit]) -> list[Hit]:
     """The replies among the comments found, the review's author's own if any."""
     replies = [hit for hit in hits if hit.passage.reply_to]
-    by_author = [hit for hit in replies
-                 if hit.passage.commenter and knowledge.reviews[hit.passage.review].author and
-                 hit.passage.commenter.casefold() in knowledge.reviews[hit.passage.review].author.casefold()]
+    by_author = [hit for hit in replies if _by_its_critic(knowledge, hit.passage)]
     return by_author or replies
 
 

@@ -630,3 +630,16 @@ async def test_a_details_follow_up_keeps_the_detail_asked_before(dispatcher, tra
         "and the blog's score?", "ask_followup", last_kind="details", last_aspect="ratings",
         last_question="and Sam Beezjak?", last_review=BEEZJAK), domain)
     assert "no rating of its own" in dispatcher.messages[0]["details"] and "Sci-Fi" in dispatcher.messages[0]["details"]
+
+
+@pytest.mark.parametrize("question, title", [("whats the second review called?", "Sci-Fi Heartfelt"),
+                                             ("what was Beezjak's piece titled", "explores the possibilities")])
+async def test_a_title_asked_of_a_review_it_points_at_is_its_title(dispatcher, tracker_for, domain, question, title):
+    await run(ActionAnswerOpinion(), dispatcher, tracker_for(question, "ask_opinion"), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_review_details" and title in message["details"], message
+
+
+async def test_what_is_the_os_called_is_no_question_about_a_review_title(dispatcher, tracker_for, domain):
+    await run(ActionAnswerFilmFact(), dispatcher, tracker_for("what is the OS called?", "ask_film_fact"), domain)
+    assert dispatcher.messages[0]["response"] != "utter_review_details"

@@ -296,3 +296,11 @@ def test_one_reviews_verdict_is_told_in_its_words_even_when_its_closing_lines_ar
     _, answer, text = say(one_review, "did anyone dislike it?")
     assert answer.response in ("utter_reviews_verdicts_unquoted", "utter_reviews_verdicts") and "positive" in text
     assert "In their words" not in text
+
+
+def test_what_readers_said_comes_from_the_readers_before_the_critics_own_replies(with_later):
+    outcome, _, _ = say(with_later, "what did people say in the comments on the Lantern Review piece?")
+    quoted = with_later.passage(outcome.quotes[0].passage_id)
+    assert quoted.review == QUILL and quoted.section == "comment" and not quoted.commenter, quoted
+    outcome, _, _ = say(with_later, "in the Lantern Review, did the critic reply to anyone?", kind="comments")
+    assert with_later.passage(outcome.quotes[0].passage_id).commenter == "Marta Quill"
