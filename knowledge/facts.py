@@ -177,7 +177,12 @@ def describe(questions: dict, film: dict, cast: tuple[Role, ...], awards: tuple[
         wordings = [*templates.get("every", ()), *(templates.get("voice", ()) if role.voice else ())]
         description = role.description.split(";")[0]  # what follows a semicolon is a note, not who they are
         # the description whole and its first clause ("Theodore's ex-wife, whom he is divorcing")
-        descriptions = dict.fromkeys((description, description.split(", ")[0]))
+        # and who they are to someone ("Theodore's co-worker at the letter-writing company": his co-worker),
+        # each also with its hyphens closed up as people type them ("coworker")
+        head = re.split(r",| (?:at|who|whom|with|from|in) ", description)[0]
+        heads = (head,) if re.search(r"['’]s\b", head) else ()  # a relation ("Amy's husband"), not "a character"
+        descriptions = dict.fromkeys(said for text in (description, description.split(", ")[0], *heads)
+                                     for said in (text, text.replace("-", "")))
         filled = [text.format(actor=role.actor, character=role.character, description=said, alias=alias)
                   for text in wordings if role.description or "{description}" not in text
                   for said in (descriptions if "{description}" in text else ("",))

@@ -136,3 +136,10 @@ def test_the_dev_set_of_paraphrased_questions(facts, retriever, answer):
     score = 1 - len(misses) / len(questions)
     print(f"\n{answer.__name__}: {score:.2f} on {len(questions)} questions; misses: {misses}")
     assert score >= 0.8, misses
+
+
+def test_a_role_is_asked_by_who_it_is_to_someone_hyphen_or_not(facts, retriever):
+    """The descriptions give "Theodore's co-worker at the letter-writing company"; people type "coworker"."""
+    for question in ("name of theodore's coworker?", "who plays Theodore's co-worker?"):
+        assert match_fact(facts, retriever, question).entry == "cast:Chris Pratt", question
+    assert match_fact(facts, retriever, "who plays the main character?").entry == "cast:Joaquin Phoenix"
