@@ -81,8 +81,8 @@ def match_fact(facts: FilmFacts, retriever: Retriever, question: str, *, fact: s
         weights[_entity_entry(fact)] += ENTITY_BONUS
     score, entry = max((float(score) + weights[entry], entry)
                        for score, entry in zip(scores, vectors.entries, strict=True) if entry not in owners)
-    if "awards" in vectors.entries and _ASKS_AWARD.search(question) and \
-            _named_awards(facts, question):  # "was it up for best picture too?": an award named is the awards
+    if "awards" in vectors.entries and (score < NAMED_AWARD or entry in (UNKNOWN, "awards")) and \
+            _ASKS_AWARD.search(question) and _named_awards(facts, question):  # "was it up for best picture too?"
         score, entry = max(score, NAMED_AWARD), "awards"
     if score < FACT_MATCH:
         named = [*(facts.roles_for(name) if name else []), *_actors_named(facts, question)]
@@ -164,7 +164,8 @@ def awards_answer(facts: FilmFacts, question: str) -> Answer:
     }, sources=["facts:awards"], suggestions=["Was it nominated for Best Picture?"])
 
 
-_GENERIC_AWARD_WORDS = {"award", "awards", "best", "for", "the", "of", "a", "and", "film", "her", "-", "in", "or"}
+_GENERIC_AWARD_WORDS = {"award", "awards", "best", "for", "the", "of", "a", "an", "and", "film", "her", "-", "in", "or",
+                        "with", "at", "on", "by", "to", "as", "tied", "it", "its"}
 
 
 def _named_awards(facts: FilmFacts, question: str) -> list[dict]:
