@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -21,6 +23,22 @@ def asks_a_fact(known, text: str) -> bool:
     the intent classifier made of it ("who direced her?")."""
     found = match_fact(known.facts, known.retriever, text)
     return found.entry != UNKNOWN and found.score >= FACT_MATCH + CLEAR_FACT
+
+
+# "what sort of film is it and where is it set?": a second question joined by "and".
+_AND_ASKS = re.compile(r"\s*(?:,\s*)?\b(?:and|&)\s+(?=(?:did|does|do|is|was|were|are|has|had|where|when|who|whom|what|"
+                       r"how|which)\b)", re.IGNORECASE)
+
+
+def fact_questions(known, text: str) -> list[str]:
+    """The questions a message asks of the facts: each part joined by "and" when every part finds its own
+    entry, else the message whole."""
+    parts = [part.strip() for part in _AND_ASKS.split(text) if part.strip()]
+    if len(parts) < 2:
+        return [text]
+    found = [match_fact(known.facts, known.retriever, part) for part in parts]
+    distinct = len({match.entry for match in found}) == len(found)
+    return parts if distinct and all(m.entry != UNKNOWN and m.score >= FACT_MATCH for m in found) else [text]
 
 
 def fact_in_context(known, tracker: Tracker, text: str) -> str | None:
@@ -61,6 +79,9 @@ class ActionAnswerFilmFact(Action):
             text = about_subject(question(tracker), tracker.get_slot("last_subject"))  # "did she win anything?"
             if (await in_thread(match_fact, facts, retriever, text, fact=entity(tracker, "fact"))).entry == UNKNOWN:
                 text = await in_thread(fact_in_context, known, tracker, text) or text  # "and when did it go wide?"
-        answer = await in_thread(fact_answer, facts, retriever, entity(tracker, "fact"), text)
-        send(dispatcher, answer)
+        parts = await in_thread(fact_questions, known, text)
+        fact = entity(tracker, "fact") if len(parts) == 1 else None  # the NLU's one entity is for the whole
+        for part in parts:
+            answer = await in_thread(fact_answer, facts, retriever, fact, part)
+            send(dispatcher, answer)
         return remember(answer, "fact", text, None)

@@ -643,3 +643,12 @@ async def test_a_title_asked_of_a_review_it_points_at_is_its_title(dispatcher, t
 async def test_what_is_the_os_called_is_no_question_about_a_review_title(dispatcher, tracker_for, domain):
     await run(ActionAnswerFilmFact(), dispatcher, tracker_for("what is the OS called?", "ask_film_fact"), domain)
     assert dispatcher.messages[0]["response"] != "utter_review_details"
+
+
+async def test_two_fact_questions_joined_by_and_get_both_answers(dispatcher, tracker_for, domain):
+    await run(ActionAnswerFilmFact(), dispatcher, tracker_for("what sort of film is it and where is it set?",
+                                                              "ask_film_fact"), domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_fact_genre", "utter_fact_setting"]
+    dispatcher.messages.clear()  # one question with "and" in it stays one
+    await run(ActionAnswerFilmFact(), dispatcher, tracker_for("who wrote and directed it?", "ask_film_fact"), domain)
+    assert len(dispatcher.messages) == 1
