@@ -46,6 +46,11 @@ _POSSESSIVE = re.compile(r"\b(?!(?:who|what|it|that|there|here|he|she|where|how|
 # Words that ask about awards; with an award of the facts named ("best picture"), the awards answer.
 _ASKS_AWARD = re.compile(r"\b(?:oscars?|academy awards?|awards?|nominat\w*|up for|w[io]n|golden globes?|baftas?|"
                          r"prizes?)\b", re.IGNORECASE)
+# What a question asks for by its first wh-words (a person, a place, a time, an amount), as the entries' own
+# wordings do: an entry worded that way gains WH_BONUS (chosen on tests/data/facts_dev.yaml).
+_WH = re.compile(r"\b(who|whom|whose|where|when|how (?:much|many|long|old)|what year|which year)\b", re.IGNORECASE)
+_WH_SAME = {"whom": "who", "whose": "who", "which year": "what year"}
+WH_BONUS = 0.1
 NAMED_AWARD = FACT_MATCH + 0.15  # the score a question that names an award gets for the awards entry
 UNKNOWN = "unknown"  # the entry of things a film has that the facts do not hold
 NOTE_MATCH = 0.6  # least cosine for a trivia item to ride along with an answer
@@ -79,8 +84,11 @@ def match_fact(facts: FilmFacts, retriever: Retriever, question: str, *, fact: s
     weights = dict.fromkeys(vectors.entries, 0.0)
     if _entity_entry(fact) in weights:
         weights[_entity_entry(fact)] += ENTITY_BONUS
-    score, entry = max((float(score) + weights[entry], entry)
-                       for score, entry in zip(scores, vectors.entries, strict=True) if entry not in owners)
+    asked = _wh(question)  # "where was it filmed?" asks a place, not who filmed it: it ranks, it lifts no floor
+    wh = {entry: WH_BONUS if asked and asked in said else 0.0 for entry, said in zip(vectors.entries, vectors.wh,
+                                                                                      strict=True)}
+    _, score, entry = max((float(score) + weights[entry] + wh[entry], float(score) + weights[entry], entry)
+                          for score, entry in zip(scores, vectors.entries, strict=True) if entry not in owners)
     if "awards" in vectors.entries and (score < NAMED_AWARD or entry in (UNKNOWN, "awards")) and \
             _ASKS_AWARD.search(question) and _named_awards(facts, question):  # "was it up for best picture too?"
         score, entry = max(score, NAMED_AWARD), "awards"
@@ -122,6 +130,12 @@ def entry_answer(facts: FilmFacts, retriever: Retriever, entry: str, question: s
         value = join(item.value) if isinstance(item.value, list) else str(item.value)
         return Answer(f"utter_fact_{entry}", {"value": value, "source": cite(item.source)}, sources=[f"facts:{entry}"])
     return Answer("utter_fact_unknown", suggestions=suggestions)
+
+
+def _wh(text: str) -> str | None:
+    """The question's first wh-words, one name for each kind ("whom" is "who")."""
+    match = _WH.search(text)
+    return _WH_SAME.get(match.group(1).casefold(), match.group(1).casefold()) if match else None
 
 
 def _entity_entry(fact: str | None) -> str | None:
@@ -341,6 +355,7 @@ class _FactVectors:
     starts: np.ndarray  # each entry's first row in ``asks``
     asks: np.ndarray  # one row per question an entry answers, grouped by entry
     trivia: np.ndarray  # one row per trivia item: its text
+    wh: tuple[frozenset[str], ...]  # each entry's wh-words, from its wordings
 
 
 @once
@@ -350,7 +365,8 @@ def _vectors(facts: FilmFacts, encoder) -> _FactVectors:
     sizes = [len(facts.asks[entry]) for entry in entries]
     return _FactVectors(entries, np.cumsum([0, *sizes[:-1]]),
                         encoder.encode([text for entry in entries for text in facts.asks[entry]]),
-                        encoder.encode([t["text"] for t in facts.trivia]))
+                        encoder.encode([t["text"] for t in facts.trivia]),
+                        tuple(frozenset(filter(None, map(_wh, facts.asks[entry]))) for entry in entries))
 
 
 def _trivia(facts: FilmFacts, retriever: Retriever, question: str, floor: float,

@@ -143,3 +143,10 @@ def test_a_role_is_asked_by_who_it_is_to_someone_hyphen_or_not(facts, retriever)
     for question in ("name of theodore's coworker?", "who plays Theodore's co-worker?"):
         assert match_fact(facts, retriever, question).entry == "cast:Chris Pratt", question
     assert match_fact(facts, retriever, "who plays the main character?").entry == "cast:Joaquin Phoenix"
+
+
+@pytest.mark.parametrize("question, entry", [("where was it filmed?", "filming_locations"),
+                                             ("who filmed it?", "cinematography"),
+                                             ("when did it come out?", "release")])
+def test_what_a_question_asks_for_a_place_a_person_a_time_ranks_the_entries(facts, retriever, question, entry):
+    assert match_fact(facts, retriever, question).entry == entry
