@@ -31,8 +31,9 @@ def details_reading(known, text: str) -> DetailReading | None:
     return reading if reading.detail else None
 
 
-_ASKS_TITLE = re.compile(r"\b(?:called|titled|title|headline|name of (?:the|that|this) (?:review|piece|article))\b",
-                         re.IGNORECASE)
+# "whats the third review called?", "the title of Jo's piece": not "the critic called it a bore".
+_ASKS_TITLE = re.compile(r"\b(?:called|titled)\W*$|\b(?:title|headline)\b|"
+                         r"\bname of (?:the|that|this) (?:review|piece|article)\b", re.IGNORECASE)
 
 
 def asks_for_ratings(known, text: str) -> bool:

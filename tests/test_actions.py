@@ -652,3 +652,9 @@ async def test_two_fact_questions_joined_by_and_get_both_answers(dispatcher, tra
     dispatcher.messages.clear()  # one question with "and" in it stays one
     await run(ActionAnswerFilmFact(), dispatcher, tracker_for("who wrote and directed it?", "ask_film_fact"), domain)
     assert len(dispatcher.messages) == 1
+
+
+async def test_a_critic_who_called_it_something_is_no_question_about_a_title(dispatcher, tracker_for, domain):
+    await run(ActionAnswerOpinion(), dispatcher, tracker_for(
+        "then just tell me the E23 critic called it a boring waste of time", "ask_opinion"), domain)
+    assert dispatcher.messages[0]["response"] != "utter_review_details"
