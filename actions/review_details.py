@@ -13,6 +13,7 @@ from actions.phrasing import details_reply
 from actions.replies import remember, send
 from knowledge.answers import GIVES_RATING
 from knowledge.question_kinds import DetailReading
+from knowledge.ratings import find_rating
 from knowledge.review_details import details_answer
 
 
@@ -36,10 +37,15 @@ _ASKS_TITLE = re.compile(r"\b(?:called|titled)\W*$|\b(?:title|headline)\b|"
                          r"\bname of (?:the|that|this) (?:review|piece|article)\b", re.IGNORECASE)
 
 
+_GAVE_IT = re.compile(r"\b(?:give|gave|given|giving|rate[sd]?)s? (?:it|her|the (?:film|movie))\b", re.IGNORECASE)
+
+
 def asks_for_ratings(known, text: str) -> bool:
     """Whether the message asks for the rating a review gave the film ("what score did each critic give it?",
     "who rated it highest?"), whatever the intent classifier made of it."""
-    return bool(GIVES_RATING.search(known.reviews.without_names(text)))
+    unnamed = known.reviews.without_names(text)
+    given = _GAVE_IT.search(unnamed)  # "who gave it a 9 out of 10?": a rating said after "gave it"
+    return bool(GIVES_RATING.search(unnamed)) or bool(given and find_rating(unnamed[given.end():]))
 
 
 async def answer_details(dispatcher: CollectingDispatcher, tracker: Tracker, known, text: str,

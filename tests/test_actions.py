@@ -558,7 +558,8 @@ async def test_an_unsure_yes_or_no_on_nothing_the_reviews_judge_is_asked_again(d
     assert dispatcher.messages[0]["response"] == "utter_clarify"
 
 
-@pytest.mark.parametrize("question", ["who rated it highest", "what score did each critic give it?"])
+@pytest.mark.parametrize("question", ["who rated it highest", "what score did each critic give it?",
+                                      "who gave it a 9 out of 10?"])
 async def test_a_rating_question_gets_each_reviews_rating_whatever_the_intent(dispatcher, tracker_for, domain,
                                                                              question):
     from actions.scope import ActionCheckScope
