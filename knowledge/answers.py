@@ -390,6 +390,11 @@ def side_asked(question: str) -> str | None:
     return "positive" if tone >= SIDE_TONE else "negative" if tone <= -SIDE_TONE else None
 
 
+def warm_answers() -> None:
+    """Load VADER's lexicon now (the sides asked, the evaluative words), not on the first question that needs it."""
+    _vader(), subject_words("")
+
+
 @once
 def _vader():
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer

@@ -358,6 +358,11 @@ class _FactVectors:
     wh: tuple[frozenset[str], ...]  # each entry's wh-words, from its wordings
 
 
+def warm_facts(facts: FilmFacts, encoder) -> None:
+    """Encode the facts' wordings now, not on the first fact question of the process."""
+    _vectors(facts, encoder)
+
+
 @once
 def _vectors(facts: FilmFacts, encoder) -> _FactVectors:
     """Encoded once per process (facts and encoder are loaded once), on first use."""
