@@ -213,7 +213,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     # about one named review, "what bothered her?" is its verdict more often than a topic.
     reading = knowledge.verdict_questions.read(unnamed, own_words=bool(words) and not review) \
         if kind in VERDICT_KINDS and not aspect and not subject else VerdictReading(False)
-    general = kind in VERDICT_KINDS and not aspect and not subject and (
+    ending = _asks_ending(knowledge, question, aspect)  # "how did she feel about the closing scenes?" is no verdict
+    general = kind in VERDICT_KINDS and not aspect and not subject and not (words and ending) and (
         not words or reading.asks or _asks_verdict(question))
     if general or (kind in VERDICT_KINDS and ASKS_RATING.search(question) and not aspect and not subject):
         # Words of dislike outweigh the encoder's sense of a side (it reads "wasn't a fan" near "a fan").
@@ -226,7 +227,6 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     filters = Filters(review=review, section=section, spoilers=consent is not False)
     floor = ASPECT_FLOOR if aspect else OPEN_TOPIC_FLOOR if words and kind != "plot" else None
     floor = HINTED_FLOOR if kind == "comments" and not aspect else floor
-    ending = _asks_ending(knowledge, question, aspect)
     if ending and floor is not None and kind != "comments":  # the passages that tell it, however they are worded
         floor = min(floor, ASPECT_FLOOR)
     hits = retriever.search(query, top_k=30 if aspect or words else 10, filters=filters, min_score=floor)

@@ -304,3 +304,10 @@ def test_what_readers_said_comes_from_the_readers_before_the_critics_own_replies
     assert quoted.review == QUILL and quoted.section == "comment" and not quoted.commenter, quoted
     outcome, _, _ = say(with_later, "in the Lantern Review, did the critic reply to anyone?", kind="comments")
     assert with_later.passage(outcome.quotes[0].passage_id).commenter == "Marta Quill"
+
+
+def test_how_a_critic_felt_about_the_closing_scenes_is_about_the_end_not_their_verdict(six_reviews):
+    outcome, _, _ = say(six_reviews, "how did Ines Calloway feel about the closing scenes?")
+    assert outcome.status == "needs_consent" and outcome.review == FRONT_MATTER
+    outcome, _, _ = say(six_reviews, "how did Ines Calloway feel about the film?")
+    assert outcome.status == "verdicts"
