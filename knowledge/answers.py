@@ -426,6 +426,7 @@ def _verdict_quote(knowledge, verdict) -> ReviewQuote:
 def _asks_verdict(question: str) -> bool:
     """Whether a question with topic words still asks for the verdict ("is it any good overall?")."""
     return bool(re.search(r"\b(?:overall|consensus|agree|verdict|worth|must.?see|recommend|good film|good movie|"
+                          r"eye to eye|same page|divided|split on|"
                           r"any good|like it|love it|hate it|dislike|in general|as a whole)\b", question,
                           re.IGNORECASE)) or bool(ASKS_NEGATIVE.search(question))
 

@@ -311,3 +311,8 @@ def test_how_a_critic_felt_about_the_closing_scenes_is_about_the_end_not_their_v
     assert outcome.status == "needs_consent" and outcome.review == FRONT_MATTER
     outcome, _, _ = say(six_reviews, "how did Ines Calloway feel about the film?")
     assert outcome.status == "verdicts"
+
+
+@pytest.mark.parametrize("question", ["do all the reviewers see eye to eye on Her?", "are the critics divided on it?"])
+def test_idioms_of_agreement_ask_for_the_verdicts(six_reviews, question):
+    assert say(six_reviews, question)[0].status == "verdicts"
