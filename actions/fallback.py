@@ -14,7 +14,7 @@ from actions.followup import ActionAnswerFollowup
 from actions.opinions import ActionAnswerOpinion
 from actions.review_answers import answer_from_reviews, names_a_review
 from actions.review_details import answer_details, details_reading
-from knowledge.answers import asks_reviews_about_them, strongly_answered
+from knowledge.answers import ASKS_COMMENTS, asks_reviews_about_them, strongly_answered
 from knowledge.aspects import subject_words, topic_words
 
 FALLBACK_VERDICT_CLOSENESS = 0.5  # "was anybody lukewarm about it?" reaches 0.59; "how good is the new phone?" 0.41
@@ -80,6 +80,8 @@ class ActionRouteFallback(Action):
             return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)
         if reading := details_reading(known, text):
             return await answer_details(dispatcher, tracker, known, text, reading)
+        if ASKS_COMMENTS.search(text):  # "which scene did a commenter say hit them hardest?"
+            return await answer_from_reviews(dispatcher, tracker, "comments", text, None, None)
         if await in_thread(asks_a_fact, known, about_subject(text, tracker.get_slot("last_subject"))):
             return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)  # "did she win anything for it?"
         if together := await in_thread(fact_in_context, known, tracker, text):  # "and when did it go wide?"

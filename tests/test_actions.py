@@ -659,3 +659,11 @@ async def test_a_critic_who_called_it_something_is_no_question_about_a_title(dis
     await run(ActionAnswerOpinion(), dispatcher, tracker_for(
         "then just tell me the E23 critic called it a boring waste of time", "ask_opinion"), domain)
     assert dispatcher.messages[0]["response"] != "utter_review_details"
+
+
+async def test_an_unsure_question_about_what_commenters_said_is_answered_from_the_comments(dispatcher, tracker_for,
+                                                                                          domain):
+    events = await run(ActionRouteFallback(), dispatcher, tracker_for(
+        "which part did a commenter say they loved most?", "nlu_fallback"), domain)
+    assert all("/c" in source for source in dispatcher.messages[0]["custom"]["sources"]), dispatcher.messages[0]
+    assert dispatcher.messages[0]["custom"]["sources"] and SlotSet("last_kind", "comments") in events
