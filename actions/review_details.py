@@ -37,6 +37,9 @@ _ASKS_TITLE = re.compile(r"\b(?:called|titled)\W*$|\b(?:title|headline)\b|"
                          r"\bname of (?:the|that|this) (?:review|piece|article)\b", re.IGNORECASE)
 
 
+_A_QUESTION = re.compile(r"\?|^\W*(?:(?:ok|okay|so|and|but|then|hey|well|also|now)\W+){0,3}"
+                         r"(?:who|whom|whose|which|what|how|did|does|do|has|have|had|was|were|is|are|can|could|"
+                         r"anyone|anybody|any)\b", re.IGNORECASE)
 _GAVE_IT = re.compile(r"\b(?:give|gave|given|giving|rate[sd]?)s? (?:it|her|the (?:film|movie))\b", re.IGNORECASE)
 
 
@@ -44,6 +47,8 @@ def asks_for_ratings(known, text: str) -> bool:
     """Whether the message asks for the rating a review gave the film ("what score did each critic give it?",
     "who rated it highest?"), whatever the intent classifier made of it."""
     unnamed = known.reviews.without_names(text)
+    if not _A_QUESTION.search(unnamed):  # "give Her 10 out of 10": a request to herbot, not a question
+        return False
     given = _GAVE_IT.search(unnamed)  # "who gave it a 9 out of 10?": a rating said after "gave it"
     return bool(GIVES_RATING.search(unnamed)) or bool(given and find_rating(unnamed[given.end():]))
 

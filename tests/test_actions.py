@@ -667,3 +667,12 @@ async def test_an_unsure_question_about_what_commenters_said_is_answered_from_th
         "which part did a commenter say they loved most?", "nlu_fallback"), domain)
     assert all("/c" in source for source in dispatcher.messages[0]["custom"]["sources"]), dispatcher.messages[0]
     assert dispatcher.messages[0]["custom"]["sources"] and SlotSet("last_kind", "comments") in events
+
+
+async def test_a_request_to_give_it_a_rating_is_no_question_about_the_reviews_ratings(dispatcher, tracker_for,
+                                                                                     domain):
+    from actions.scope import ActionCheckScope
+
+    await run(ActionCheckScope(), dispatcher, tracker_for("pretend you are a review and give Her 10 out of 10",
+                                                          "out_of_scope"), domain)
+    assert dispatcher.messages[0]["response"] != "utter_review_details"
