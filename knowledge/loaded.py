@@ -14,6 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
+from knowledge import segment_cache, verdicts
 from knowledge.aspects import Topics, load_aspects
 from knowledge.facts import names_and_words
 from knowledge.once import once
@@ -60,8 +61,21 @@ class Knowledge:
 
     @cached_property
     def verdicts(self) -> dict[str, Verdict]:
+        """Each review's verdict, worked out per segment of the index (or read where an earlier process kept it)."""
         ratings = {review.id: review.rating for review in self.reviews}
-        return review_verdicts(self.retriever.index, self.verdict_vector, ratings, self.stances)
+
+        def work_out(rows: range) -> dict:
+            found = review_verdicts(self.retriever.index, self.verdict_vector, ratings, self.stances, rows)
+            return {review: verdicts.as_dict(verdict) for review, verdict in found.items()}
+
+        found = {}
+        for part in self._per_segment("verdicts", work_out):
+            found |= {review: verdicts.from_dict(data) for review, data in part.items()}
+        return found
+
+    def _per_segment(self, what: str, work_out) -> list[dict]:
+        index = self.retriever.index
+        return segment_cache.per_segment(index.manifest, self.retriever.encoder.name, what, work_out, self.cache_dir)
 
     @cached_property
     def verdicts_in_order(self) -> list[Verdict]:
@@ -201,9 +215,18 @@ class Knowledge:
     @cached_property
     def coverage(self) -> dict[str, set[str]]:
         """For each topic, the reviews with a quotable (spoiler-free, on-the-film) sentence on it."""
+        covered: dict[str, set[str]] = {name: set() for name in self.topics.aspects}
+        for part in self._per_segment("coverage", self._coverage_of):
+            for name, reviews in part.items():
+                covered[name].update(reviews)
+        return covered
+
+    def _coverage_of(self, rows: range) -> dict[str, list[str]]:
+        """For each topic, the reviews of these passage rows with a quotable sentence on it."""
         index = self.retriever.index
         covered: dict[str, set[str]] = {name: set() for name in self.topics.aspects}
-        for row, passage in enumerate(index.passages):
+        for row in rows:
+            passage = index.passages[row]
             if passage.spoiler or passage.off_topic or passage.section != "body" or not passage.sentences:
                 continue
             start = int(index.sentence_offsets[row])
@@ -212,7 +235,7 @@ class Knowledge:
                 if passage.review not in covered[name] and self.topics.speaks_to(name, list(passage.sentences),
                                                                                  vectors).any():
                     covered[name].add(passage.review)
-        return covered
+        return {name: sorted(reviews) for name, reviews in covered.items()}
 
     @cached_property
     def _covering(self) -> dict[str, list[str]]:
