@@ -270,8 +270,8 @@ class Update:
                         read_segments[segment] = _OldSegment(old, segment)
                     pieces.append(read_segments[segment].piece(review))
                 else:
-                    pieces.append(_Piece(metadata[review], dropped[review], labelled[review], *vectors[review],
-                                         *tokens[review]))
+                    pieces.append(index.Segment([metadata[review]], {review: dropped[review]}, labelled[review],
+                                                *vectors[review], *tokens[review]))
             parts.append((index.segment_name(reviews, sources, passage_code), _joined(pieces, self._dimension)))
         return parts
 
@@ -309,21 +309,6 @@ class Update:
         return EncodingProgress(self.encoder, total, what, self.say)
 
 
-@dataclass
-class _Piece:
-    """One review's share of a segment."""
-
-    metadata: dict
-    dropped: list
-    passages: list[Passage]
-    passage_vectors: np.ndarray
-    unit_vectors: np.ndarray
-    passage_keys: np.ndarray
-    unit_keys: np.ndarray
-    tokens: np.ndarray
-    token_offsets: np.ndarray
-
-
 class _OldSegment:
     """A segment of the previous index whose reviews go, some of them, into a segment written anew."""
 
@@ -335,18 +320,19 @@ class _OldSegment:
         self.rows = index.review_rows(self.passages)
         self.offsets = index.offsets_of(self.passages)
 
-    def piece(self, review: str) -> _Piece:
+    def piece(self, review: str) -> index.Segment:
+        """The review's passages, vectors and tokens, as a segment of one review."""
         start, end = self.rows.get(review, (0, 0))
         units = slice(int(self.offsets[start]), int(self.offsets[end]))
         tokens = self.arrays["token_offsets"]
-        return _Piece(self.metadata[review], self.dropped.get(review, []), self.passages[start:end],
-                      self.arrays["passage_vectors"][start:end], self.arrays["unit_vectors"][units],
-                      self.arrays["passage_keys"][start:end], self.arrays["unit_keys"][units],
-                      self.arrays["tokens"][tokens[start]:tokens[end]], tokens[start:end + 1] - tokens[start])
+        return index.Segment([self.metadata[review]], {review: self.dropped.get(review, [])}, self.passages[start:end],
+                             self.arrays["passage_vectors"][start:end], self.arrays["unit_vectors"][units],
+                             self.arrays["passage_keys"][start:end], self.arrays["unit_keys"][units],
+                             self.arrays["tokens"][tokens[start]:tokens[end]], tokens[start:end + 1] - tokens[start])
 
 
-def _joined(pieces: list[_Piece], dimension: int) -> index.Segment:
-    """One segment of these reviews' pieces, in order."""
+def _joined(pieces: list[index.Segment], dimension: int) -> index.Segment:
+    """One segment of these one-review segments, in order."""
     def stacked(name: str, empty) -> np.ndarray:
         parts = [getattr(piece, name) for piece in pieces]
         return np.concatenate(parts) if parts else empty
@@ -357,7 +343,8 @@ def _joined(pieces: list[_Piece], dimension: int) -> index.Segment:
         start += int(piece.token_offsets[-1])
     vectors = np.zeros((0, dimension), dtype=np.float32)
     return index.Segment(
-        [piece.metadata for piece in pieces], {piece.metadata["id"]: piece.dropped for piece in pieces},
+        [row for piece in pieces for row in piece.reviews],
+        {review: lines for piece in pieces for review, lines in piece.dropped.items()},
         [p for piece in pieces for p in piece.passages], stacked("passage_vectors", vectors),
         stacked("unit_vectors", vectors), stacked("passage_keys", np.zeros(0, "<u8")),
         stacked("unit_keys", np.zeros(0, "<u8")), stacked("tokens", np.zeros(0, np.int32)).astype(np.int32),
