@@ -45,21 +45,46 @@ class NearestRows:
     def kind(self) -> str:
         return "flat" if self.ann is None else "ivf"
 
-    def search(self, query: np.ndarray, k: int) -> np.ndarray:
-        """The rows of the ``k`` vectors closest to ``query``, closest first."""
-        k = min(k, self.ntotal)
+    def search(self, query: np.ndarray, k: int, allowed: Allowed | None = None) -> np.ndarray:
+        """The rows of the ``k`` vectors closest to ``query``, closest first; with ``allowed``, only among those
+        rows (filtered inside the search, so that a filter that leaves a third of the rows still finds k)."""
+        k = min(k, self.ntotal if allowed is None else allowed.count)
         if k <= 0:
             return np.zeros(0, dtype=np.int64)
         if self.ann is None:
             import faiss
 
+            if allowed is not None:
+                scores = np.where(allowed.mask, self.matrix @ query, -np.inf)
+                top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+                return top[np.lexsort((top, -scores[top]))]
             _, rows = faiss.knn(query[None, :], self.matrix, k, metric=faiss.METRIC_INNER_PRODUCT)
             return rows[0]
-        _, found = self.ann.search(query[None, :], min(k * RERANK, self.ntotal))
+        wanted = min(k * RERANK, self.ntotal if allowed is None else allowed.count)
+        if allowed is None:
+            _, found = self.ann.search(query[None, :], wanted)
+        else:
+            _, found = self.ann.search(query[None, :], wanted, params=allowed.parameters())
         candidates = found[0][found[0] >= 0]
         exact = self.matrix[candidates] @ query
         order = np.argsort(-exact, kind="stable")[:k]
         return candidates[order]
+
+
+class Allowed:
+    """The rows a search may return (a filter on every review: no spoilers, comments only, ...)."""
+
+    def __init__(self, mask: np.ndarray):
+        self.mask = mask
+        self.count = int(mask.sum())
+        self._bits = np.packbits(mask, bitorder="little")  # kept alive while FAISS reads it
+
+    def parameters(self):
+        """FAISS search parameters that keep an IVF search to these rows (its ids are the rows)."""
+        import faiss
+
+        return faiss.SearchParametersIVF(sel=faiss.IDSelectorBitmap(len(self.mask), faiss.swig_ptr(self._bits)),
+                                         nprobe=NPROBE)
 
 
 def needs_ann(rows: int, threshold: int) -> bool:

@@ -19,6 +19,7 @@ from knowledge.aspects import Topics, load_aspects
 from knowledge.facts import names_and_words
 from knowledge.once import once
 from knowledge.question_kinds import QuestionKinds
+from knowledge.retrieval import Filters
 from knowledge.review_set import ReviewInfo, ReviewSet
 from knowledge.spelling import Speller, words_of
 from knowledge.spoilers import Cues, backed_by_rule, clauses_of
@@ -275,6 +276,7 @@ class Knowledge:
         _ = self.reviews.without_names(""), self.reviews.named_in("")
         _ = self.speller, self.spoiler_cues, self.comment_counts, self.first_comments, self._film_people
         _ = self._list_sides, self.works
+        _ = [self.retriever._allowed(Filters(spoilers=spoilers)) for spoilers in (True, False)]
         return self
 
 

@@ -8,6 +8,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from knowledge import index
@@ -195,3 +196,26 @@ def test_large_corpora_use_an_approximate_index_behind_the_same_api(settings, tm
     for item in dev_set["questions"][:10]:
         exact = [h.passage.id for h in retriever.search(item["q"], top_k=3, mode="dense")]
         assert [h.passage.id for h in approximate.search(item["q"], top_k=3, mode="dense")] == exact
+
+
+def test_a_filter_is_applied_inside_the_search_exact_or_approximate(settings, tmp_path, encoder, dev_set):
+    """The rows a filter allows (no spoilers) are searched among themselves: k of them at once, the same k
+    an exact scan of the allowed rows finds, whether the index scans or asks IVF."""
+    from knowledge.ann import Allowed, NearestRows
+    from knowledge.ingest import load_corpus
+
+    reviews, _ = load_corpus(settings.reviews_dir)
+    passages = [p for review in reviews for p in review.passages]
+    index.build(tmp_path / "ivf", passages, encoder, model_name=settings.embedding_model, sources={},
+                fingerprint_="test", ann_threshold=5)
+    loaded = index.load(tmp_path / "ivf", model_name=settings.embedding_model, dimension=384)
+    allowed = Allowed(np.array([not p.spoiler for p in loaded.passages]))
+    assert 0 < allowed.count < len(loaded.passages)
+    exact = NearestRows(loaded.passage_matrix)
+    for item in dev_set["questions"][:10]:
+        query = encoder.encode_query(item["q"])
+        found = loaded.vectors.search(query, 5, allowed)
+        assert len(found) == 5 and allowed.mask[found].all()
+        assert list(found) == list(exact.search(query, 5, allowed))
+        assert list(exact.search(query, 5, allowed)) == [row for row in exact.search(query, len(loaded.passages))
+                                                          if allowed.mask[row]][:5]
