@@ -568,13 +568,15 @@ def _mapped(path: Path) -> np.ndarray:
         return np.load(path)
 
 
-def read_dropped(folder: Path, manifest: dict) -> dict:
-    """What reading each review dropped (page chrome), from its segment, for the ``herbot index`` report."""
-    dropped = {}
+def read_reviews(folder: Path, manifest: dict) -> tuple[list[dict], dict]:
+    """Every review's metadata in order, and what reading each dropped (page chrome), from the segments:
+    for the ``herbot index`` report and for training, which then read no review again."""
+    reviews, dropped = [], {}
     for entry in manifest["segments"]:
-        dropped |= json.loads((folder / SEGMENTS / entry["name"] / "reviews.json").read_text(encoding="utf-8"))[
-            "dropped"]
-    return dropped
+        described = json.loads((folder / SEGMENTS / entry["name"] / "reviews.json").read_text(encoding="utf-8"))
+        reviews += described["reviews"]
+        dropped |= described["dropped"]
+    return reviews, dropped
 
 
 def read_manifest(folder: Path) -> dict:

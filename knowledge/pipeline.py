@@ -88,7 +88,7 @@ def _previous(settings) -> index.Previous | None:
 def _report(manifest: dict, skipped: list[tuple[str, str]], folder: Path) -> IngestReport:
     """The ``herbot index`` summary, from what the build recorded (nothing is read again)."""
     counts = manifest["counts"]
-    dropped = index.read_dropped(folder, manifest)
+    _, dropped = index.read_reviews(folder, manifest)
     report = IngestReport(**counts, skipped=list(skipped))
     report.skipped += [tuple(item) for review in sorted(dropped) for item in dropped[review]]
     return report
