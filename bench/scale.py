@@ -215,13 +215,22 @@ def turn_costs(own, six) -> dict:
     """A turn's knowledge work (CPU ms, one thread; p50 over the questions, each the median of five) and
     the knowledge's load time (wall), per corpus."""
     from knowledge.answers import review_answer
-    from knowledge.loaded import open_knowledge
+    from knowledge.loaded import Knowledge, open_knowledge
 
     found = {}
     for name, where in (("6 reviews", six), ("corpus", own)):
         started = time.perf_counter()
-        knowledge = open_knowledge(where)
+        knowledge = open_knowledge(where)  # each segment's verdicts and coverage worked out, or read if kept
         load = time.perf_counter() - started
+        del knowledge
+        started = time.perf_counter()
+        knowledge = open_knowledge(where)  # again: what every later process takes, everything kept
+        again = time.perf_counter() - started
+        started = time.perf_counter()
+        nothing_kept = Knowledge(knowledge.retriever, knowledge.facts, cache_dir=None)
+        _ = nothing_kept.verdicts, nothing_kept.coverage
+        work_out = time.perf_counter() - started  # what a first start after a full rebuild adds
+        del nothing_kept
         for kind, question in TURN_QUESTIONS:  # warm
             review_answer(knowledge, question, kind=kind, consent=None)
         per_question = {}
@@ -233,7 +242,8 @@ def turn_costs(own, six) -> dict:
                 review_answer(knowledge, question, kind=kind, consent=None)
                 times.append((time.process_time() - started) * 1000)
             per_question[question] = statistics.median(times)
-        found[name] = {"load": load, "p50": statistics.median(per_question.values()), "each": per_question}
+        found[name] = {"load": load, "again": again, "work_out": work_out,
+                       "p50": statistics.median(per_question.values()), "each": per_question}
         del knowledge
     return found
 
@@ -312,8 +322,11 @@ def main() -> None:
                       mark(changed["add"] <= GOAL_ADD_SECONDS)])
         costs = turn_costs(own, six)
         print(f"a turn's knowledge work (CPU, question encodings included), p50 over {len(TURN_QUESTIONS)} questions: "
-              f"{costs['6 reviews']['p50']:.1f} ms at 6 reviews, {costs['corpus']['p50']:.1f} ms at {count:,}; "
-              f"loading the knowledge: {costs['6 reviews']['load']:.1f} s and {costs['corpus']['load']:.1f} s")
+              f"{costs['6 reviews']['p50']:.1f} ms at 6 reviews, {costs['corpus']['p50']:.1f} ms at {count:,}")
+        corpus = costs["corpus"]
+        print(f"loading the knowledge at {count:,}: {corpus['load']:.1f} s, then again {corpus['again']:.1f} s (every "
+              f"segment's verdicts and coverage kept); working them all out (nothing kept, as after a full "
+              f"rebuild) {corpus['work_out']:.1f} s more; at 6 reviews {costs['6 reviews']['again']:.1f} s")
         for question, ms in costs["corpus"]["each"].items():
             print(f"  {ms:7.1f} ms (6 reviews: {costs['6 reviews']['each'][question]:5.1f})  {question}")
         if not args.no_serve:

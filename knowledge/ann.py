@@ -45,21 +45,46 @@ class NearestRows:
     def kind(self) -> str:
         return "flat" if self.ann is None else "ivf"
 
-    def search(self, query: np.ndarray, k: int) -> np.ndarray:
-        """The rows of the ``k`` vectors closest to ``query``, closest first."""
-        k = min(k, self.ntotal)
+    def search(self, query: np.ndarray, k: int, allowed: Allowed | None = None) -> np.ndarray:
+        """The rows of the ``k`` vectors closest to ``query``, closest first; with ``allowed``, only among those
+        rows (filtered inside the search, so that a filter that leaves a third of the rows still finds k)."""
+        k = min(k, self.ntotal if allowed is None else allowed.count)
         if k <= 0:
             return np.zeros(0, dtype=np.int64)
         if self.ann is None:
             import faiss
 
+            if allowed is not None:
+                scores = np.where(allowed.mask, self.matrix @ query, -np.inf)
+                top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+                return top[np.lexsort((top, -scores[top]))]
             _, rows = faiss.knn(query[None, :], self.matrix, k, metric=faiss.METRIC_INNER_PRODUCT)
             return rows[0]
-        _, found = self.ann.search(query[None, :], min(k * RERANK, self.ntotal))
+        wanted = min(k * RERANK, self.ntotal if allowed is None else allowed.count)
+        if allowed is None:
+            _, found = self.ann.search(query[None, :], wanted)
+        else:
+            _, found = self.ann.search(query[None, :], wanted, params=allowed.parameters())
         candidates = found[0][found[0] >= 0]
         exact = self.matrix[candidates] @ query
         order = np.argsort(-exact, kind="stable")[:k]
         return candidates[order]
+
+
+class Allowed:
+    """The rows a search may return (a filter on every review: no spoilers, comments only, ...)."""
+
+    def __init__(self, mask: np.ndarray):
+        self.mask = mask
+        self.count = int(mask.sum())
+        self._bits = np.packbits(mask, bitorder="little")  # kept alive while FAISS reads it
+
+    def parameters(self):
+        """FAISS search parameters that keep an IVF search to these rows (its ids are the rows)."""
+        import faiss
+
+        return faiss.SearchParametersIVF(sel=faiss.IDSelectorBitmap(len(self.mask), faiss.swig_ptr(self._bits)),
+                                         nprobe=NPROBE)
 
 
 def needs_ann(rows: int, threshold: int) -> bool:
@@ -99,21 +124,26 @@ def build(matrix: np.ndarray, threshold: int) -> tuple[NearestRows, dict]:
     return NearestRows(matrix, index), _described(index, len(matrix))
 
 
-def update(old: NearestRows, old_info: dict, matrix: np.ndarray, new_of_old: np.ndarray, added: np.ndarray,
-           threshold: int) -> tuple[NearestRows, dict]:
-    """Search over ``matrix``, made from ``old`` without rebuilding where it can be.
+def update(old, old_info: dict, rows: int, new_of_old: np.ndarray, added: np.ndarray, added_vectors: np.ndarray,
+           matrix, threshold: int) -> tuple[object | None, dict]:
+    """The approximate index over ``rows`` vectors (None: an exact scan), made from ``old`` without rebuilding
+    where it can be.
 
-    ``new_of_old[i]`` is the row in ``matrix`` of the old row ``i`` (-1: gone); ``added`` are the
-    rows of ``matrix`` that are new. An IVF index drops the rows gone, renumbers the others and
-    adds the new ones; it is trained again when the size moved past ``RETRAIN_FACTOR``.
+    ``new_of_old[i]`` is the new row of the old row ``i`` (-1: gone); ``added`` are the new rows and
+    ``added_vectors`` their vectors. An IVF index drops the rows gone, renumbers the others and adds
+    the new ones; it is built again (from ``matrix()``, every vector) when there was none, or when the
+    size moved past ``RETRAIN_FACTOR``.
     """
     trained_for = old_info.get("trained_for", 0)
-    if old.ann is None or not needs_ann(len(matrix), threshold) or not (
-            trained_for / RETRAIN_FACTOR <= len(matrix) <= trained_for * RETRAIN_FACTOR):
-        return build(matrix, threshold)
+    if not needs_ann(rows, threshold):
+        return None, {"type": "flat"}
+    if old is None or not (
+            trained_for / RETRAIN_FACTOR <= rows <= trained_for * RETRAIN_FACTOR):
+        search, info = build(matrix(), threshold)
+        return search.ann, info
     import faiss
 
-    index = old.ann
+    index = old
     gone = np.flatnonzero(new_of_old < 0).astype(np.int64)
     if len(gone):
         index.remove_ids(faiss.IDSelectorBatch(len(gone), faiss.swig_ptr(gone)))
@@ -124,8 +154,8 @@ def update(old: NearestRows, old_info: dict, matrix: np.ndarray, new_of_old: np.
             ids = faiss.rev_swig_ptr(invlists.get_ids(number), size)
             ids[:] = new_of_old[ids]
     if len(added):
-        index.add_with_ids(np.ascontiguousarray(matrix[added]), added.astype(np.int64))
-    return NearestRows(matrix, index), {**_described(index, trained_for)}
+        index.add_with_ids(np.ascontiguousarray(added_vectors, dtype=np.float32), added.astype(np.int64))
+    return index, _described(index, trained_for)
 
 
 def _described(index, trained_for: int) -> dict:
@@ -135,17 +165,21 @@ def _described(index, trained_for: int) -> dict:
             "trained_for": int(trained_for)}
 
 
-def save(search: NearestRows, path: Path) -> None:
+def save_index(index, path: Path) -> None:
     import faiss
 
-    faiss.write_index(search.ann, str(path))
+    faiss.write_index(index, str(path))
+
+
+def read_index(path: Path):
+    import faiss
+
+    index = faiss.read_index(str(path))
+    index.nprobe = NPROBE
+    return index
 
 
 def load(matrix: np.ndarray, path: Path | None) -> NearestRows:
     if path is None:
         return NearestRows(matrix)
-    import faiss
-
-    index = faiss.read_index(str(path))
-    index.nprobe = NPROBE
-    return NearestRows(matrix, index)
+    return NearestRows(matrix, read_index(path))

@@ -14,10 +14,12 @@ from functools import cached_property
 
 import numpy as np
 
+from knowledge import segment_cache, verdicts
 from knowledge.aspects import Topics, load_aspects
 from knowledge.facts import names_and_words
 from knowledge.once import once
 from knowledge.question_kinds import QuestionKinds
+from knowledge.retrieval import Filters
 from knowledge.review_set import ReviewInfo, ReviewSet
 from knowledge.spelling import Speller, words_of
 from knowledge.spoilers import Cues, backed_by_rule, clauses_of
@@ -60,8 +62,21 @@ class Knowledge:
 
     @cached_property
     def verdicts(self) -> dict[str, Verdict]:
+        """Each review's verdict, worked out per segment of the index (or read where an earlier process kept it)."""
         ratings = {review.id: review.rating for review in self.reviews}
-        return review_verdicts(self.retriever.index, self.verdict_vector, ratings, self.stances)
+
+        def work_out(rows: range) -> dict:
+            found = review_verdicts(self.retriever.index, self.verdict_vector, ratings, self.stances, rows)
+            return {review: verdicts.as_dict(verdict) for review, verdict in found.items()}
+
+        found = {}
+        for part in self._per_segment("verdicts", work_out):
+            found |= {review: verdicts.from_dict(data) for review, data in part.items()}
+        return found
+
+    def _per_segment(self, what: str, work_out) -> list[dict]:
+        index = self.retriever.index
+        return segment_cache.per_segment(index.manifest, self.retriever.encoder.name, what, work_out, self.cache_dir)
 
     @cached_property
     def verdicts_in_order(self) -> list[Verdict]:
@@ -202,9 +217,18 @@ class Knowledge:
     @cached_property
     def coverage(self) -> dict[str, set[str]]:
         """For each topic, the reviews with a quotable (spoiler-free, on-the-film) sentence on it."""
+        covered: dict[str, set[str]] = {name: set() for name in self.topics.aspects}
+        for part in self._per_segment("coverage", self._coverage_of):
+            for name, reviews in part.items():
+                covered[name].update(reviews)
+        return covered
+
+    def _coverage_of(self, rows: range) -> dict[str, list[str]]:
+        """For each topic, the reviews of these passage rows with a quotable sentence on it."""
         index = self.retriever.index
         covered: dict[str, set[str]] = {name: set() for name in self.topics.aspects}
-        for row, passage in enumerate(index.passages):
+        for row in rows:
+            passage = index.passages[row]
             if passage.spoiler or passage.off_topic or passage.section != "body" or not passage.sentences:
                 continue
             start = int(index.sentence_offsets[row])
@@ -213,7 +237,7 @@ class Knowledge:
                 if passage.review not in covered[name] and self.topics.speaks_to(name, list(passage.sentences),
                                                                                  vectors).any():
                     covered[name].add(passage.review)
-        return covered
+        return {name: sorted(reviews) for name, reviews in covered.items()}
 
     @cached_property
     def _covering(self) -> dict[str, list[str]]:
@@ -253,6 +277,7 @@ class Knowledge:
         _ = self.reviews.without_names(""), self.reviews.named_in("")
         _ = self.speller, self.spoiler_cues, self.comment_counts, self.first_comments, self._film_people
         _ = self._list_sides, self.works, self.reviews._word_owner
+        _ = [self.retriever._allowed(Filters(spoilers=spoilers)) for spoilers in (True, False)]
         from knowledge.answers import warm_answers
         from knowledge.fact_answers import warm_facts
 

@@ -24,6 +24,7 @@ from functools import cached_property
 
 import numpy as np
 
+from knowledge import ann
 from knowledge.index import LoadedIndex
 from knowledge.passage import Passage
 
@@ -95,6 +96,7 @@ class Retriever:
         self.min_score = min_score
         self.max_query_chars = max_query_chars
         self.mode = mode
+        self._masks: dict[tuple, tuple | None] = {}
 
     @property
     def passages(self) -> tuple[Passage, ...]:
@@ -143,12 +145,17 @@ class Retriever:
         # One review's passages, or the reader comments, are searched among themselves: a filter that
         # leaves few passages never widens the search to every passage of the corpus.
         subset = self._subset(filters)
+        # A filter on every review (no spoilers, no off-topic comments) is applied inside the searches, so
+        # that the first k found are allowed: widening k until enough pass would grow with the corpus.
+        allowed = self._allowed(filters) if subset is None else None
         if mode in ("dense", "hybrid"):
             dense = self._among(subset, filters, score_all, want) if subset is not None else self._filtered(
-                lambda k: self._dense(query, k, score_all), filters, want)
+                lambda k: self._dense(query, k, score_all, allowed), filters, want,
+                total=None if allowed is None else allowed[0].count)
         if mode in ("bm25", "hybrid"):
-            bm25 = self._filtered(lambda k: self.index.bm25.search(text, k, rows=subset), filters, want,
-                                  total=None if subset is None else len(subset))
+            rows = subset if allowed is None else allowed[2]
+            bm25 = self._filtered(lambda k: self.index.bm25.search(text, k, rows=rows), filters, want,
+                                  total=None if rows is None else len(rows))
         if mode == "dense":
             rows = [row for row, _ in dense]
         elif mode == "bm25":
@@ -165,11 +172,12 @@ class Retriever:
                 break
         return hits
 
-    def _dense(self, query: np.ndarray, k: int, score_all) -> list[tuple[int, float]]:
-        """Passages near the question by paragraph or by sentence, ranked by their dense score."""
+    def _dense(self, query: np.ndarray, k: int, score_all, allowed=None) -> list[tuple[int, float]]:
+        """Passages near the question by paragraph or by sentence, ranked by their dense score (``allowed``:
+        only those of :meth:`_allowed`)."""
         index = self.index
-        rows = index.vectors.search(query, k)
-        unit_rows = index.sentences.search(query, 3 * k)
+        rows = index.vectors.search(query, k, None if allowed is None else allowed[0])
+        unit_rows = index.sentences.search(query, 3 * k, None if allowed is None else allowed[1])
         owners = np.searchsorted(index.sentence_offsets, unit_rows, side="right") - 1
         candidates = dict.fromkeys([int(r) for r in rows] + [int(r) for r in owners])
         return sorted(score_all(list(candidates)), key=lambda item: -item[1])
@@ -177,6 +185,16 @@ class Retriever:
     @cached_property
     def _comment_rows(self) -> np.ndarray:
         return np.array([row for row, p in enumerate(self.passages) if p.section == "comment"], dtype=np.int64)
+
+    def _allowed(self, filters: Filters) -> tuple[ann.Allowed, ann.Allowed, np.ndarray] | None:
+        """The passages and units a filter on every review allows, and the allowed passage rows; None when it
+        allows all. Worked out once per kind of filter."""
+        key = (filters.spoilers, filters.section, filters.include_off_topic)
+        if key not in self._masks:
+            mask = np.fromiter((filters.allows(p) for p in self.passages), dtype=bool, count=len(self.passages))
+            units = np.repeat(mask, np.diff(self.index.sentence_offsets))
+            self._masks[key] = None if mask.all() else (ann.Allowed(mask), ann.Allowed(units), np.flatnonzero(mask))
+        return self._masks[key]
 
     def _subset(self, filters: Filters) -> np.ndarray | None:
         """The rows a filter confines a search to when they are few (one review, the comments), else None."""

@@ -201,15 +201,24 @@ class Cues:
     backed_threshold: float
 
     @classmethod
-    def load(cls, encoder, path: Path = CUES_FILE) -> Cues:
+    def load(cls, encoder, path: Path = CUES_FILE, stacked: np.ndarray | None = None) -> Cues:
+        """The cues of ``path``, encoded now, or taken from ``stacked`` (:meth:`stacked` of the same cues,
+        kept by the index so that an update does not encode them again)."""
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        count = len(data["reveal"])
+        if stacked is None or len(stacked) != count + len(data["not_reveal"]):
+            stacked = encoder.encode([*data["reveal"], *data["not_reveal"]])
         return cls(
-            encoder.encode(data["reveal"]),
-            encoder.encode(data["not_reveal"]),
+            stacked[:count],
+            stacked[count:],
             float(data["temperature"]),
             float(data["threshold"]),
             float(data["backed_threshold"]),
         )
+
+    def stacked(self) -> np.ndarray:
+        """The reveal descriptions' vectors, then the others'."""
+        return np.concatenate([self.reveal, self.not_reveal])
 
     def scores(self, vectors: np.ndarray) -> np.ndarray:
         """Per text: how much nearer it is to the reveal descriptions than to the others.
@@ -266,12 +275,12 @@ def clauses_of(sentence: str) -> list[str]:
     return [part for part in parts if len(part.split()) >= _CLAUSE_WORDS and part != sentence]
 
 
-def label(passages: list[Passage], encoder) -> list[Passage]:
-    """``passages`` with every undecided ``spoiler`` (``None``) decided by meaning."""
+def label(passages: list[Passage], encoder, cues: Cues | None = None) -> list[Passage]:
+    """``passages`` with every undecided ``spoiler`` (``None``) decided by meaning (``cues``: already loaded)."""
     undecided = [i for i, p in enumerate(passages) if p.spoiler is None]
     if not undecided:
         return list(passages)
-    cues = Cues.load(encoder)
+    cues = cues or Cues.load(encoder)
     units = {i: units_of(passages[i]) for i in undecided}
     texts = [text for i in undecided for text, _ in units[i]]
     vectors = encoder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)

@@ -8,7 +8,7 @@ turn never walks every review's text.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -30,11 +30,13 @@ class Verdict:
     sentence_stance: str | None = None
 
 
-def review_verdicts(index, verdict_vector: np.ndarray, ratings: dict[str, str | None], stances) -> dict[str, Verdict]:
-    """The verdict of every review in the index (``ratings``: each review's rating from its metadata;
-    ``stances``: sentences and their vectors to their stances)."""
+def review_verdicts(index, verdict_vector: np.ndarray, ratings: dict[str, str | None], stances,
+                    rows: range | None = None) -> dict[str, Verdict]:
+    """The verdict of every review in the index, or in its passage ``rows`` (``ratings``: each review's
+    rating from its metadata; ``stances``: sentences and their vectors to their stances)."""
     by_review: dict[str, list[int]] = {}
-    for row, passage in enumerate(index.passages):
+    for row in rows if rows is not None else range(len(index.passages)):
+        passage = index.passages[row]
         if passage.section == "body":
             by_review.setdefault(passage.review, []).append(row)
     verdicts = {}
@@ -76,6 +78,15 @@ def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, st
     words = overall([label for _, label in judged]) if judged else None
     stance = rating.verdict(words) if rating is not None else words or "mixed"
     return Verdict(review, stance, rating, sentence, passage_id, sentence_stance)
+
+
+def as_dict(verdict: Verdict) -> dict:
+    """A verdict as JSON keeps it (knowledge/loaded.py keeps each segment's verdicts between processes)."""
+    return asdict(verdict)
+
+
+def from_dict(data: dict) -> Verdict:
+    return Verdict(**{**data, "rating": Rating(**data["rating"]) if data["rating"] else None})
 
 
 _LEAN = {"positive": 0.85, "mixed": 0.6, "negative": 0.35}  # where a verdict without a rating sits on a scale

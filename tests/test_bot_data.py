@@ -169,6 +169,22 @@ def test_the_fingerprint_follows_the_reviews_names_not_their_texts(settings, tmp
     assert fingerprint(project(at, sources)) not in (first, renamed)
 
 
+def test_the_reviews_names_come_from_a_current_index_as_from_the_reviews(settings, tmp_path):
+    """Training takes the reviews' metadata from the index when it was made from the files there now, and
+    reads the reviews when it was not: the same project either way."""
+    from knowledge.pipeline import refresh_index
+
+    reviews = corpus(tmp_path, ("a-test-of-her.txt", JO_TESTER))
+    no_index = replace(settings, home=tmp_path / "plain", reviews_dir=reviews, index_dir=tmp_path / "none")
+    indexed = replace(no_index, index_dir=tmp_path / "index")
+    refresh_index(indexed)
+    sources = BotSources.at()
+    assert fingerprint(project(indexed, sources)) == fingerprint(project(no_index, sources))
+    (reviews / "a-test-of-her.txt").write_text(JO_TESTER.replace("Jo Tester", "Jo Testing"), encoding="utf-8")
+    renamed = fingerprint(project(no_index, sources))
+    assert fingerprint(project(indexed, sources)) == renamed  # the index is out of date: the reviews are read
+
+
 def test_the_assembled_project_is_the_bots_files_and_the_generated_ones(settings, tmp_path):
     home = tmp_path / "home"
     built = project(replace(settings, home=home), BotSources.at())

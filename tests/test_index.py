@@ -8,6 +8,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from knowledge import index
@@ -26,11 +27,18 @@ def test_manifest_describes_model_metric_and_sources(built_index, settings):
     assert {"faiss-cpu", "sentence-transformers"} <= set(manifest["versions"])
 
 
+def _segment_file(folder: Path, name: str) -> str:
+    """A file of the index by its name: a global one, or that file of the first segment."""
+    if name in index.SEGMENT_FILES:
+        return f"{index.SEGMENTS}/{index.read_manifest(folder)['segments'][0]['name']}/{name}"
+    return name
+
+
 def test_second_refresh_rebuilds_nothing(built_index, settings):
-    before = (settings.index_dir / "passage_vectors.npy").stat().st_mtime_ns
+    before = (settings.index_dir / "manifest.json").stat().st_mtime_ns
     result = refresh_index(settings)
     assert not result.rebuilt
-    assert (settings.index_dir / "passage_vectors.npy").stat().st_mtime_ns == before
+    assert (settings.index_dir / "manifest.json").stat().st_mtime_ns == before
 
 
 def test_a_changed_source_triggers_a_rebuild(settings, tmp_path, encoder):
@@ -65,10 +73,12 @@ def test_the_manifest_checksums_every_file_of_the_index(built_index, settings):
     """The BM25 files too: nothing a load reads may escape the check."""
     folder = settings.index_dir
     on_disk = {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
-    listed = index.read_manifest(folder)["files"]
+    manifest = index.read_manifest(folder)
+    listed = manifest["files"]
     assert set(listed) == on_disk - {"manifest.json"}
-    assert set(index.REQUIRED_FILES) <= set(listed)
-    assert any(name.startswith("bm25/") for name in listed)
+    assert set(index._required(manifest)) <= set(listed)
+    assert {index.VOCAB, _segment_file(folder, "tokens.npy"), _segment_file(folder, "passage_vectors.npy")} <= set(
+        listed)
 
 
 def _truncate(path: Path) -> None:
@@ -83,12 +93,13 @@ def _overwrite(path: Path) -> None:
 
 
 @pytest.mark.parametrize("damage", [_truncate, _overwrite], ids=["truncated", "overwritten"])
-@pytest.mark.parametrize("name", index.REQUIRED_FILES)
+@pytest.mark.parametrize("name", [*index.GLOBAL_FILES, *index.SEGMENT_FILES])
 def test_each_damaged_file_is_noticed_and_rebuilt(built_index, retriever, settings, encoder, tmp_path, name, damage):
     from knowledge.retrieval import Retriever
 
     copy = tmp_path / "index"
     shutil.copytree(settings.index_dir, copy)
+    name = _segment_file(copy, name)
     damage(copy / name)
     expected = index.read_manifest(copy)["fingerprint"]
     assert index.rebuild_reason(copy, expected) == f"{copy / name}: corrupt (checksum mismatch)"
@@ -108,20 +119,21 @@ def test_each_damaged_file_is_noticed_and_rebuilt(built_index, retriever, settin
 def test_a_file_the_manifest_does_not_list_is_refused(built_index, settings, tmp_path):
     copy = tmp_path / "index"
     shutil.copytree(settings.index_dir, copy)
-    (copy / "bm25" / "corpus.jsonl").write_text('{"id": 0, "text": "planted"}\n', encoding="utf-8")
-    with pytest.raises(index.IndexUnavailable, match="bm25/corpus.jsonl: not in the manifest; run 'herbot index'"):
+    planted = f"{Path(_segment_file(copy, 'tokens.npy')).parent}/planted.npy"
+    (copy / planted).write_bytes(b"planted")
+    with pytest.raises(index.IndexUnavailable, match=f"{planted}: not in the manifest; run 'herbot index'"):
         index.load(copy, model_name=settings.embedding_model, dimension=384)
 
 
 def test_herbot_index_rebuilds_a_truncated_bm25_file_without_force(built_index, settings, tmp_path):
     copy = tmp_path / "index"
     shutil.copytree(settings.index_dir, copy)
-    _truncate(copy / "bm25" / "vocab.index.json")
+    _truncate(copy / index.VOCAB)
     env = {**os.environ, "HERBOT_HOME": str(settings.home), "HERBOT_INDEX_DIR": str(copy)}
     herbot = [str(Path(sys.executable).parent / "herbot"), "index"]
     rebuilt = subprocess.run(herbot, capture_output=True, text=True, timeout=300, env=env)
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "built in " in rebuilt.stdout and f"({copy}/bm25/vocab.index.json: corrupt (checksum mismatch);" in (
+    assert "built in " in rebuilt.stdout and f"({copy}/{index.VOCAB}: corrupt (checksum mismatch);" in (
         rebuilt.stdout), rebuilt.stdout
     again = subprocess.run(herbot, capture_output=True, text=True, timeout=300, env=env)
     assert "up to date, nothing rebuilt" in again.stdout, again.stdout
@@ -130,7 +142,7 @@ def test_herbot_index_rebuilds_a_truncated_bm25_file_without_force(built_index, 
 def test_corrupt_file_is_refused_and_rebuilt(settings, tmp_path):
     copy = tmp_path / "index"
     shutil.copytree(settings.index_dir, copy)
-    with open(copy / "passage_vectors.npy", "r+b") as handle:
+    with open(copy / _segment_file(copy, "passage_vectors.npy"), "r+b") as handle:
         handle.seek(100)
         handle.write(b"\x00garbage\x00")
     with pytest.raises(index.IndexUnavailable, match="corrupt .checksum mismatch."):
@@ -145,7 +157,7 @@ def test_corrupt_file_is_refused_and_rebuilt(settings, tmp_path):
     [
         (lambda folder: shutil.rmtree(folder), "no index here; run 'herbot index'"),
         (lambda folder: (folder / "manifest.json").write_text("{not json"), "manifest is corrupt"),
-        (lambda folder: (folder / "passages.jsonl").unlink(), "passages.jsonl: missing"),
+        (lambda folder: (folder / _segment_file(folder, "passages.jsonl")).unlink(), "passages.jsonl: missing"),
     ],
 )
 def test_missing_or_broken_index_says_what_to_do(settings, tmp_path, damage, message):
@@ -184,3 +196,26 @@ def test_large_corpora_use_an_approximate_index_behind_the_same_api(settings, tm
     for item in dev_set["questions"][:10]:
         exact = [h.passage.id for h in retriever.search(item["q"], top_k=3, mode="dense")]
         assert [h.passage.id for h in approximate.search(item["q"], top_k=3, mode="dense")] == exact
+
+
+def test_a_filter_is_applied_inside_the_search_exact_or_approximate(settings, tmp_path, encoder, dev_set):
+    """The rows a filter allows (no spoilers) are searched among themselves: k of them at once, the same k
+    an exact scan of the allowed rows finds, whether the index scans or asks IVF."""
+    from knowledge.ann import Allowed, NearestRows
+    from knowledge.ingest import load_corpus
+
+    reviews, _ = load_corpus(settings.reviews_dir)
+    passages = [p for review in reviews for p in review.passages]
+    index.build(tmp_path / "ivf", passages, encoder, model_name=settings.embedding_model, sources={},
+                fingerprint_="test", ann_threshold=5)
+    loaded = index.load(tmp_path / "ivf", model_name=settings.embedding_model, dimension=384)
+    allowed = Allowed(np.array([not p.spoiler for p in loaded.passages]))
+    assert 0 < allowed.count < len(loaded.passages)
+    exact = NearestRows(loaded.passage_matrix)
+    for item in dev_set["questions"][:10]:
+        query = encoder.encode_query(item["q"])
+        found = loaded.vectors.search(query, 5, allowed)
+        assert len(found) == 5 and allowed.mask[found].all()
+        assert list(found) == list(exact.search(query, 5, allowed))
+        assert list(exact.search(query, 5, allowed)) == [row for row in exact.search(query, len(loaded.passages))
+                                                          if allowed.mask[row]][:5]

@@ -59,21 +59,28 @@ def _same_index(updated: index.LoadedIndex, scratch: index.LoadedIndex) -> None:
         assert updated.manifest[key] == scratch.manifest[key], key
 
 
+def _inodes(folder: Path) -> dict[str, int]:
+    return {path.relative_to(folder).as_posix(): path.stat().st_ino for path in folder.rglob("*") if path.is_file()}
+
+
 @pytest.fixture(scope="module")
 def corpus(settings, tmp_path_factory):
-    """Six reviews indexed from scratch, then changed (one added, one edited, one removed) and updated."""
+    """Six reviews indexed from scratch in segments of two, then changed (one added, one edited, one removed)
+    and updated: the first segment is kept, the others are written again."""
     home = tmp_path_factory.mktemp("update")
     reviews = _copy([*SEED_REVIEWS, *MORE_REVIEWS], home / "reviews")
     own = replace(settings, reviews_dir=reviews, index_dir=home / "index")
-    first = refresh_index(own)
-    before = _loaded(own)
-    _change(reviews)
-    said = io.StringIO()
-    updated = refresh_index(own, out=said)
-    scratch = replace(own, index_dir=home / "scratch")
-    refresh_index(scratch, force=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index, "SEGMENT_REVIEWS", 2)
+        first = refresh_index(own)
+        before, inodes = _loaded(own), _inodes(own.index_dir)
+        _change(reviews)
+        said = io.StringIO()
+        updated = refresh_index(own, out=said)
+        scratch = replace(own, index_dir=home / "scratch")
+        refresh_index(scratch, force=True)
     return {"first": first, "before": before, "updated": updated, "said": said.getvalue(), "own": own,
-            "scratch": scratch}
+            "scratch": scratch, "inodes": inodes}
 
 
 def test_an_update_reads_and_embeds_only_the_new_and_changed_reviews(corpus):
@@ -97,6 +104,96 @@ def test_an_update_reads_and_embeds_only_the_new_and_changed_reviews(corpus):
 
 def test_an_updated_index_equals_one_built_from_scratch(corpus):
     _same_index(_loaded(corpus["own"]), _loaded(corpus["scratch"]))
+
+
+def test_an_update_writes_only_the_segments_whose_reviews_changed(corpus):
+    """The first segment (two seed reviews) is kept: its files are the previous index's, hard-linked, and the
+    manifest keeps their checksums; the segments of the edited, added and removed reviews are written anew."""
+    work, manifest = corpus["updated"].work, index.read_manifest(corpus["own"].index_dir)
+    first = corpus["first"].manifest["segments"][0]
+    assert manifest["segments"][0] == first and [review for review, _, _ in first["reviews"]] == [
+        path.stem for path in SEED_REVIEWS]
+    assert (work["segments kept"], work["segments written"]) == (1, 2)
+    now = _inodes(corpus["own"].index_dir)
+    kept = [name for name in now if name.startswith(f"{index.SEGMENTS}/{first['name']}/")]
+    assert len(kept) == len(index.SEGMENT_FILES)
+    assert all(now[name] == corpus["inodes"][name] for name in kept)
+    assert all(manifest["files"][name] == corpus["first"].manifest["files"][name] for name in kept)
+    written = [name for name in now if name.startswith(f"{index.SEGMENTS}/") and name not in kept]
+    assert written and not any(now[name] == corpus["inodes"].get(name) for name in written)
+
+
+def test_new_reviews_join_the_segment_before_them_and_a_grown_segment_is_cut(monkeypatch):
+    from knowledge.pipeline import plan_segments
+
+    monkeypatch.setattr(index, "SEGMENT_REVIEWS", 2)
+    old = [{"name": "a", "reviews": [["r1", 1, 1], ["r3", 1, 1]]},
+           {"name": "b", "reviews": [["r5", 1, 1], ["r7", 1, 1]]}]
+    every = {"r1", "r3", "r5", "r7"}
+    assert plan_segments(old, ["r1", "r3", "r5", "r7"], every) == [(["r1", "r3"], "a"), (["r5", "r7"], "b")]
+    assert plan_segments(old, ["r1", "r3", "r4", "r5", "r7"], every) == [
+        (["r1", "r3", "r4"], None), (["r5", "r7"], "b")]
+    assert plan_segments(old, ["r0", "r1", "r3", "r7"], every) == [(["r0"], None), (["r1", "r3"], "a"), (["r7"], None)]
+    assert plan_segments(old, ["r1", "r3", "r5", "r7"], every - {"r1"}) == [(["r1", "r3"], None), (["r5", "r7"], "b")]
+    grown = ["r1", "r2", "r2a", "r2b", "r3", "r4"]
+    assert plan_segments(old, [*grown, "r5", "r7"], every) == [
+        (["r1", "r2"], None), (["r2a", "r2b"], None), (["r3", "r4"], None), (["r5", "r7"], "b")]
+
+
+def _flip_a_byte(path: Path) -> None:
+    content = bytearray(path.read_bytes())
+    content[-7] ^= 0x01
+    path.write_bytes(bytes(content))
+
+
+def test_a_damaged_segment_an_update_keeps_is_refused_at_load_and_then_rebuilt(settings, tmp_path, monkeypatch):
+    """An update does not hash the segments it keeps: the load after it does, refuses the damage with a message,
+    and the next ``herbot index`` rebuilds."""
+    monkeypatch.setattr(index, "SEGMENT_REVIEWS", 2)
+    reviews = _copy([*SEED_REVIEWS, *MORE_REVIEWS], tmp_path / "reviews")
+    own = replace(settings, reviews_dir=reviews, index_dir=tmp_path / "index")
+    refresh_index(own)
+    first = index.read_manifest(own.index_dir)["segments"][0]["name"]
+    _flip_a_byte(own.index_dir / index.SEGMENTS / first / "unit_vectors.npy")
+    _copy([NEW_REVIEW], reviews)
+    assert refresh_index(own).work["segments kept"] == 2  # the first and the last; the new review joins the second
+    with pytest.raises(index.IndexUnavailable, match=f"{first}/unit_vectors.npy: corrupt .checksum mismatch.; run"):
+        _loaded(own)
+    repaired = refresh_index(own)
+    assert repaired.rebuilt and repaired.reason.endswith(f"{first}/unit_vectors.npy: corrupt (checksum mismatch)")
+    assert repaired.work["reviews read"] == 7
+    _loaded(own)
+
+
+def test_a_damaged_file_an_update_reads_makes_it_build_from_scratch(settings, tmp_path):
+    reviews = _copy([*SEED_REVIEWS, *MORE_REVIEWS], tmp_path / "reviews")
+    own = replace(settings, reviews_dir=reviews, index_dir=tmp_path / "index")
+    refresh_index(own)
+    _flip_a_byte(own.index_dir / index.VOCAB)
+    _copy([NEW_REVIEW], reviews)
+    said = io.StringIO()
+    result = refresh_index(own, out=said)
+    assert result.reason == f"{own.index_dir / index.VOCAB}: corrupt (checksum mismatch)"
+    assert result.work["reviews kept"] == 0 and result.work["reviews read"] == 7
+    assert "cannot be reused" in said.getvalue()
+    _loaded(own)
+
+
+def test_bm25_scores_from_stored_term_counts_are_those_of_bm25s(corpus):
+    """Scored at load from each passage's token ids, BM25 gives bm25s's own scores (the library it replaces
+    for scoring, and whose tokenizer it keeps)."""
+    import bm25s
+
+    from knowledge import lexical
+
+    loaded = _loaded(corpus["own"])
+    reference = bm25s.BM25()
+    reference.index(lexical.tokenize([p.text for p in loaded.passages]), show_progress=False)
+    for question in ("what did they think of Phoenix?", "the phone in the cinema", "Arcade Fire score", "ending",
+                     "love love story"):
+        tokens = [t for t in lexical.tokenize([question])[0] if t in loaded.bm25.vocab]
+        assert tokens
+        assert np.allclose(loaded.bm25.scores(tokens), reference.get_scores(tokens), rtol=1e-5, atol=1e-6)
 
 
 def test_an_update_with_nothing_changed_rebuilds_nothing(corpus):

@@ -193,6 +193,9 @@ def action_service(settings: Settings, actions_root: Path, log: Path) -> Service
         # Rasa keeps its connections to the action server open; Sanic's default 5 s keep-alive
         # closed them under load while Rasa was writing ("Cannot write to closing transport").
         "SANIC_KEEP_ALIVE_TIMEOUT": "75",
+        # The first action loads the knowledge: about a minute at 10,000 reviews on a loaded machine, when
+        # Sanic's default 60 s would cut the warm-up off (HTTP 500) and herbot serve would stop.
+        "SANIC_RESPONSE_TIMEOUT": str(int(READY_TIMEOUT_SECONDS)),
     }
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(actions_root), env.get("PYTHONPATH")]))
     return Service(

@@ -131,12 +131,30 @@ def _generated(settings: Settings, sources: BotSources) -> dict[Path, str]:
     from knowledge.review_set import ReviewInfo
 
     try:
-        reviews, _ = load_corpus(settings.reviews_dir)
+        metadata = _indexed_metadata(settings)
+        if metadata is None:
+            metadata = [review.metadata() for review in load_corpus(settings.reviews_dir)[0]]
         templates = bot_data.load_templates(sources.examples)
     except (ReviewFileError, ValueError) as error:
         raise TrainingError(f"cannot make the bot's review data: {error}") from None
-    infos = [ReviewInfo.from_dict(review.metadata()) for review in reviews]
+    infos = [ReviewInfo.from_dict(row) for row in metadata]
     return bot_data.generated_files(infos, templates, bot_data.taken_texts(sources.data))
+
+
+def _indexed_metadata(settings: Settings) -> list[dict] | None:
+    """The reviews' metadata as the index keeps it, when the index was made from the review files there now
+    (hashing them is quick; reading 10,000 reviews again took minutes of every start); None otherwise."""
+    from knowledge import index
+    from knowledge.ingest import review_digest, review_files
+
+    try:
+        manifest = index.read_manifest(settings.index_dir)
+        files, _ = review_files(settings.reviews_dir)
+        if not files or manifest["sources"] != {path.stem: review_digest(path) for path in files}:
+            return None
+        return index.read_reviews(settings.index_dir, manifest)[0]
+    except (index.IndexUnavailable, OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _files_in(root: Path) -> list[Path]:
