@@ -52,6 +52,9 @@ MAX_SIDE_PASSAGES = 12  # passages of one review searched for its sentences on a
 SIDE_QUOTES = 2  # sentences quoted for one side of one review
 SIDE_SENTENCE_CHARS = 25  # shorter sentences ("Grade: B-", "Minuses:") say no reason
 MARKED_BONUS = 0.5  # a pros-and-cons line ("- too long") is the review's own list of its sides: first
+# Questions about the world today, which no review answers however close its words come ("the weather in Shanghai").
+_THE_WORLD_NOW = re.compile(r"\b(?:weather|forecast|temperature|stock (?:price|market)|traffic|headlines|"
+                            r"what time is it)\b", re.IGNORECASE)
 # A question that says it is about what the reviews or critics said, however else it is worded.
 ASKS_REVIEWS = re.compile(r"\breview(?:s|ers?|ed)?\b|\bcritics?\b|\bcritiques?\b", re.IGNORECASE)
 # "how many reviews have you read?", "who wrote them?": about the set itself.
@@ -311,12 +314,13 @@ def verdicts_answer(knowledge, question: str, kind: str, review: str | None = No
     everyone = not review  # then what is worked out over every review comes from the knowledge, done once
     found = knowledge.verdicts_in_order if everyone else [verdicts[review]] if review in verdicts else []
     if review and found:
-        verdict = _verdict_quote(knowledge, found[0])
+        verdict = _verdict_quote(knowledge, found[0])  # its sentence may be None: then its sides speak for it
         # A verdict is told with the side it comes down on (a mixed one with both), unless a side is asked.
         side = focus or (found[0].stance if found[0].stance in ("positive", "negative", "mixed") else None)
         sides = [q for q in review_sides(knowledge, review, question, side, consent) if q.sentence != verdict.sentence]
-        if not verdict.sentence:  # its verdict sentences give the ending away: its strongest line on that side
-            quotes = [replace(sides[0], rating=verdict.rating, stance=found[0].stance), *sides[1:]] if sides else []
+        if not verdict.sentence:  # its verdict sentences give the ending away: its strongest line instead
+            shown = _shown_verdict(knowledge, found[0], question, consent)
+            quotes = [shown, *(q for q in sides if q.sentence != shown.sentence)] if shown else []
         else:
             quotes = [verdict, *sides]
         return ReviewOutcome("verdicts", kind, total, quotes=quotes,
@@ -328,21 +332,21 @@ def verdicts_answer(knowledge, question: str, kind: str, review: str | None = No
     quotes = []
     if focus and counts.get(focus):  # "who didn't like it?": the reviews on that side, not the others
         side = keenest_first([v for v in found if v.stance == focus], reverse=focus == "negative")
-        quotes = [_verdict_quote(knowledge, v) for v in side if v.sentence][:MAX_QUOTES]
+        quotes = [q for v in side[:MAX_QUOTES] if (q := _shown_verdict(knowledge, v, question, consent))]
         return ReviewOutcome("verdicts", kind, total, quotes=quotes, speaking=[v.review for v in found],
                              counts=counts, focus=focus, review=review)
     for stance in sorted(order, key=lambda s: (order.index(s), -counts.get(s, 0))):
         for verdict in knowledge.keenest(stance, coolest_first=focus == "negative") if everyone else []:
-            if verdict.sentence and len(quotes) < MAX_QUOTES:
-                quotes.append(_verdict_quote(knowledge, verdict))
+            if len(quotes) < MAX_QUOTES and (quote := _shown_verdict(knowledge, verdict, question, consent)):
+                quotes.append(quote)
             if len(found) > MAX_QUOTES:
                 break  # one verdict of each side first, the strongest (its order in the set)
     for verdict in found:  # fill up with the rest, when there were fewer sides than places
         if len(quotes) >= min(MAX_QUOTES, len(found)):
             break
-        if verdict.sentence and all(
-                q.review != verdict.review for q in quotes):
-            quotes.append(_verdict_quote(knowledge, verdict))
+        if all(q.review != verdict.review for q in quotes) and \
+                (quote := _shown_verdict(knowledge, verdict, question, consent)):
+            quotes.append(quote)
     speaking = knowledge.verdict_reviews if everyone else [v.review for v in found]
     return ReviewOutcome("verdicts", kind, total, quotes=quotes, speaking=list(speaking), counts=counts, focus=focus,
                          review=review)
@@ -415,6 +419,18 @@ def sides_answer(knowledge, question: str, kind: str, reviews: tuple[str, ...], 
     return ReviewOutcome("quoted", kind, total, quotes=quotes, speaking=speaking,
                          silent=[r for r in asked if r not in speaking],
                          suggestions=_suggestions(knowledge, quotes, None))
+
+
+def _shown_verdict(knowledge, verdict, question: str, consent: bool | None) -> ReviewQuote | None:
+    """A review's verdict as a quote: its verdict sentence, or, when every such sentence gives the ending away,
+    its strongest line on the side it comes down on (or any judged line), with its rating and its overall stance."""
+    if verdict.sentence:
+        return _verdict_quote(knowledge, verdict)
+    side = verdict.stance if verdict.stance in ("positive", "negative", "mixed") else None
+    found = review_sides(knowledge, verdict.review, question, side, consent) or \
+        (review_sides(knowledge, verdict.review, question, None, consent) if side else [])
+    rating = verdict.rating.written if verdict.rating else None
+    return replace(found[0], rating=rating, stance=verdict.stance) if found else None
 
 
 def _verdict_quote(knowledge, verdict) -> ReviewQuote:
@@ -576,7 +592,7 @@ def strongly_answered(knowledge, question: str) -> bool:
     """Whether a review passage answers the question so closely that it is in scope, whatever the
     intent classifier made of it: "why is the film so focused on loneliness?" is; the weather is not.
     A question about another film is not (its words would meet the sentence that names that film)."""
-    if OFF_LIMITS.search(question):
+    if OFF_LIMITS.search(question) or _THE_WORLD_NOW.search(question):
         return False
     hits = knowledge.retriever.search(question, top_k=1, filters=Filters(section="body"), min_score=EVIDENCE_FLOOR)
     return bool(hits) and hits[0].sentence_score >= EVIDENCE_SENTENCE_FLOOR

@@ -316,3 +316,32 @@ def test_how_a_critic_felt_about_the_closing_scenes_is_about_the_end_not_their_v
 @pytest.mark.parametrize("question", ["do all the reviewers see eye to eye on Her?", "are the critics divided on it?"])
 def test_idioms_of_agreement_ask_for_the_verdicts(six_reviews, question):
     assert say(six_reviews, question)[0].status == "verdicts"
+
+
+def test_a_verdict_whose_sentences_are_all_spoilers_is_told_with_a_line_that_can_be_shown(knowledge_of, tmp_path):
+    """Written for this test: the review's closing verdict paragraph is declared a spoiler, so its verdict sentence
+    cannot be quoted without consent; the verdict still quotes the review, from a paragraph that can be shown."""
+    from tests.support.corpora import SEED_REVIEWS
+
+    review = tmp_path / "quiet-wires.txt"
+    review.write_text("---\ntitle: Quiet Wires\nauthor: Pell Amsel\noutlet: The Dock Review\nrating: 3/5\n"
+                      "spoilers: [3]\n---\n"
+                      "Joaquin Phoenix gives a gentle, generous performance, and the costumes are a quiet delight.\n\n"
+                      "The middle hour drags badly, and the jokes about the video game wear thin.\n\n"
+                      "In the end I admired it more than I loved it: a fine, uneven film worth one viewing.\n",
+                      encoding="utf-8")
+    knowledge = knowledge_of(*SEED_REVIEWS, review)
+    assert knowledge.verdicts["quiet-wires"].sentence is None or \
+        knowledge.passage(knowledge.verdicts["quiet-wires"].passage_id).spoiler is False
+    outcome, answer, text = say(knowledge, "what did Pell Amsel think of the film?")
+    assert outcome.status == "verdicts" and answer.sources and "3/5" in text
+    assert not any(knowledge.passage(source).spoiler for source in answer.sources)
+    outcome, answer, _ = say(knowledge, "which review was mixed?")
+    assert all(quote.sentence for quote in outcome.quotes) and answer.sources
+
+
+def test_the_weather_in_a_city_a_review_names_is_still_out_of_scope(six_reviews):
+    from knowledge.answers import strongly_answered
+
+    assert any("Shanghai" in hit.passage.text for hit in six_reviews.retriever.search("Shanghai", top_k=5))
+    assert not strongly_answered(six_reviews, "what's the weather like in Shanghai today?")
