@@ -44,7 +44,8 @@ ENTITY_BONUS = 0.1  # added to the entry the NLU's fact entity names
 _POSSESSIVE = re.compile(r"\b(?!(?:who|what|it|that|there|here|he|she|where|how|when|let)['’]s\b)\w+['’]s\b",
                          re.IGNORECASE)  # "Amy's", not "who's"
 # Words that ask about awards; with an award of the facts named ("best picture"), the awards answer.
-_ASKS_AWARD = re.compile(r"\b(?:oscars?|academy awards?|awards?|nominat\w*|up for|w[io]n|golden globes?|baftas?|"
+_ASKS_AWARD = re.compile(r"\b(?:oscars?|academy awards?|awards?|nominat\w*|up for|w[io]n(?!['’])|golden globes?|"
+                         r"baftas?|"
                          r"prizes?)\b", re.IGNORECASE)
 # What a question asks for by its first wh-words (a person, a place, a time, an amount), as the entries' own
 # wordings do: an entry worded that way gains WH_BONUS (chosen on tests/data/facts_dev.yaml).
@@ -89,9 +90,10 @@ def match_fact(facts: FilmFacts, retriever: Retriever, question: str, *, fact: s
                                                                                       strict=True)}
     _, score, entry = max((float(score) + weights[entry] + wh[entry], float(score) + weights[entry], entry)
                           for score, entry in zip(scores, vectors.entries, strict=True) if entry not in owners)
-    if "awards" in vectors.entries and (score < NAMED_AWARD or entry in (UNKNOWN, "awards")) and \
-            _ASKS_AWARD.search(question) and _named_awards(facts, question):  # "was it up for best picture too?"
-        score, entry = max(score, NAMED_AWARD), "awards"
+    if "awards" in vectors.entries and (score < NAMED_AWARD or entry in (UNKNOWN, "awards") or
+                                        entry.startswith("cast:")) and _ASKS_AWARD.search(question) and \
+            (_named_awards(facts, question) or _person_named(facts, question)):  # "was it up for best picture too?",
+        score, entry = max(score, NAMED_AWARD), "awards"  # "what did Amy Adams win an Oscar for?": her awards
     if score < FACT_MATCH:
         named = [*(facts.roles_for(name) if name else []), *_actors_named(facts, question)]
         entry = next((f"cast:{role.actor}" for role in named if f"cast:{role.actor}" not in owners), UNKNOWN)

@@ -11,7 +11,7 @@ import re
 # A comment about the web page rather than the film: broken images, links, browsers.
 _ABOUT_WEBSITE = re.compile(
     r"\b(images?|pictures?|photos?|linking|links?|browsers?|website|web ?site|blog post|page)\b"
-    r".{0,80}\b(load(ing)?|broken|show(ing)?|display(ing)?|work(ing)?|fix(ed)?|taken care)\b"
+    r".{0,80}\b(loads?|loading|broken|shows?|showing|displays?|displaying|works?|working|fix(ed)?|taken care)\b"
     r"|\b(heads up)\b"
     r"|\b(this|your) (site|blog|website|web site|newsletter|feed)\b"
     r"|\b(404|dead link|broken link|subscribe|unsubscribe|rss)\b",

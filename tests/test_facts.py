@@ -150,3 +150,9 @@ def test_a_role_is_asked_by_who_it_is_to_someone_hyphen_or_not(facts, retriever)
                                              ("when did it come out?", "release")])
 def test_what_a_question_asks_for_a_place_a_person_a_time_ranks_the_entries(facts, retriever, question, entry):
     assert match_fact(facts, retriever, question).entry == entry
+
+
+@pytest.mark.parametrize("question", ["what did Amy Adams win an Oscar for?", "did Joaquin Phoenix win anything?"])
+def test_an_award_asked_of_a_person_is_their_awards_not_their_role(facts, retriever, question):
+    assert match_fact(facts, retriever, question).entry == "awards"
+    assert match_fact(facts, retriever, "why won't Amy Adams talk to him").entry != "awards"

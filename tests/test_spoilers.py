@@ -129,3 +129,10 @@ def test_the_index_build_labels_by_meaning(built_index, retriever):
     found = sorted(p.id for p in retriever.passages if p.spoiler)
     assert found == ["her-explores-love-with-an-os/p5", "her-makes-sci-fi-heartfelt/p6"]
     assert built_index.report.spoilers == built_index.manifest["spoilers"] == 2
+
+
+def test_a_comment_that_the_page_shows_nothing_is_about_the_website():
+    from knowledge.labels import about_website
+
+    assert about_website("FYI the video at the top of this page just shows a grey box on my phone.")
+    assert not about_website("The film shows a man who works at a card company.")
