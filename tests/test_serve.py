@@ -338,7 +338,7 @@ def test_a_restart_that_cannot_load_the_index_never_stops_the_rasa_server(traine
            "HERBOT_ENCODER_DIR": str(settings.encoder_dir)}
     server = serving(home=tmp_path / "home", env=env)
     server.wait_for("herbot is ready", timeout=600)
-    vocabulary = index_dir / "bm25" / "vocab.index.json"
+    vocabulary = index_dir / "vocab.json"  # BM25's vocabulary
     vocabulary.write_bytes(vocabulary.read_bytes()[: vocabulary.stat().st_size // 2])
     blocker = index_dir.with_name("index.building")
     blocker.write_text("a file where a rebuild needs a folder\n")  # the refresh fails
@@ -354,7 +354,7 @@ def test_a_restart_that_cannot_load_the_index_never_stops_the_rasa_server(traine
     blocker.unlink()
     repaired = subprocess.run([HERBOT, "index"], capture_output=True, text=True, timeout=300,
                               env=herbot_env(tmp_path / "home", server.port, server.action_port, **env))
-    assert "vocab.index.json: corrupt (checksum mismatch)" in repaired.stdout, repaired.stdout + repaired.stderr
+    assert "vocab.json: corrupt (checksum mismatch)" in repaired.stdout, repaired.stdout + repaired.stderr
     os.kill(child(server, "rasa_sdk"), signal.SIGKILL)
     server.wait_for("the action server is back", timeout=300)
     assert "Phoenix" in ask(server.port, "who plays Theodore?", f"no-index-{os.getpid()}")
