@@ -14,8 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from knowledge.aspects import speaks_to_open_topic, subject_words, topic_words
-from knowledge.once import once
+from knowledge.aspects import speaks_to_open_topic, subject_words, topic_words, vader
 from knowledge.retrieval import Filters, Hit, Retriever
 from knowledge.review_set import join  # noqa: F401 - the facts' answers list things the same way
 from knowledge.verdict_questions import VerdictReading
@@ -205,9 +204,9 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         return verdicts_answer(knowledge, question, kind, review, consent=consent)
     if subject and not (kind in VERDICT_KINDS and _refers_to(question, subject)):
         subject = None
-    plural = bool(_THEY.search(unnamed)) and not _SINGULAR.search(unnamed)  # "them" is the reviews, not a person
-    if kind in VERDICT_KINDS and review is None and not aspect and (plural or not subject) and len(in_play) >= 2 and \
-            _THEY.search(unnamed) and not _WHOLE_FILM.search(unnamed) and \
+    # "them" is the reviews in play, even when a person was talked about, unless a "he" or "she" says otherwise
+    if kind in VERDICT_KINDS and review is None and not aspect and len(in_play) >= 2 and _THEY.search(unnamed) and \
+            (not subject or not _SINGULAR.search(unnamed)) and not _WHOLE_FILM.search(unnamed) and \
             not subject_words(ASKS_NEGATIVE.sub(" ", unnamed)) and (side := side_asked(question)):
         return sides_answer(knowledge, question, kind, in_play, side, consent)  # "and what bugged them?"
     # About one review, pronouns and evaluative words name no topic: "what were his reasons?" asks its verdict.
@@ -317,12 +316,11 @@ def verdicts_answer(knowledge, question: str, kind: str, review: str | None = No
         verdict = _verdict_quote(knowledge, found[0])  # its sentence may be None: then its sides speak for it
         # A verdict is told with the side it comes down on (a mixed one with both), unless a side is asked.
         side = focus or (found[0].stance if found[0].stance in ("positive", "negative", "mixed") else None)
-        sides = [q for q in review_sides(knowledge, review, question, side, consent) if q.sentence != verdict.sentence]
+        lines = review_sides(knowledge, review, question, side, consent)
         if not verdict.sentence:  # its verdict sentences give the ending away: its strongest line instead
-            shown = _shown_verdict(knowledge, found[0], question, consent)
-            quotes = [shown, *(q for q in sides if q.sentence != shown.sentence)] if shown else []
-        else:
-            quotes = [verdict, *sides]
+            verdict = _shown_verdict(knowledge, found[0], question, consent,
+                                     lines=lines if side == found[0].stance else None)
+        quotes = [verdict, *(q for q in lines if q.sentence != verdict.sentence)] if verdict else []
         return ReviewOutcome("verdicts", kind, total, quotes=quotes,
                              speaking=[review], counts=agreement(found), focus=side, review=review)
     order = {"negative": ("negative", "mixed", "positive"), "positive": ("positive", "mixed", "negative"),
@@ -390,20 +388,13 @@ def side_asked(question: str) -> str | None:
     "what bugged them?" negative), from VADER's lexicon and the words of dislike; None when it says none."""
     if ASKS_NEGATIVE.search(question):
         return "negative"
-    tone = _vader().polarity_scores(question)["compound"]
+    tone = vader().polarity_scores(question)["compound"]
     return "positive" if tone >= SIDE_TONE else "negative" if tone <= -SIDE_TONE else None
 
 
 def warm_answers() -> None:
     """Load VADER's lexicon now (the sides asked, the evaluative words), not on the first question that needs it."""
-    _vader(), subject_words("")
-
-
-@once
-def _vader():
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    return SentimentIntensityAnalyzer()
+    subject_words("")
 
 
 def sides_answer(knowledge, question: str, kind: str, reviews: tuple[str, ...], side: str,
@@ -421,13 +412,15 @@ def sides_answer(knowledge, question: str, kind: str, reviews: tuple[str, ...], 
                          suggestions=_suggestions(knowledge, quotes, None))
 
 
-def _shown_verdict(knowledge, verdict, question: str, consent: bool | None) -> ReviewQuote | None:
+def _shown_verdict(knowledge, verdict, question: str, consent: bool | None,
+                   lines: list[ReviewQuote] | None = None) -> ReviewQuote | None:
     """A review's verdict as a quote: its verdict sentence, or, when every such sentence gives the ending away,
-    its strongest line on the side it comes down on (or any judged line), with its rating and its overall stance."""
+    its strongest line on the side it comes down on (``lines``, when the caller has them) or any judged line,
+    with its rating and its overall stance."""
     if verdict.sentence:
         return _verdict_quote(knowledge, verdict)
     side = verdict.stance if verdict.stance in ("positive", "negative", "mixed") else None
-    found = review_sides(knowledge, verdict.review, question, side, consent) or \
+    found = lines or review_sides(knowledge, verdict.review, question, side, consent) or \
         (review_sides(knowledge, verdict.review, question, None, consent) if side else [])
     rating = verdict.rating.written if verdict.rating else None
     return replace(found[0], rating=rating, stance=verdict.stance) if found else None

@@ -134,9 +134,16 @@ def subject_words(question: str) -> list[str]:
 
 @once
 def _evaluative_words() -> frozenset[str]:
+    return frozenset(vader().lexicon)
+
+
+@once
+def vader():
+    """VADER as shipped (its lexicon unchanged), loaded once per process: the evaluative words, the side a
+    question asks for. ``knowledge/stance.py`` keeps its own, with the film's words added."""
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    return frozenset(SentimentIntensityAnalyzer().lexicon)
+    return SentimentIntensityAnalyzer()
 
 
 class Topics:
