@@ -23,7 +23,7 @@ def details_reading(known, text: str) -> DetailReading | None:
     film's topics ("what do the reviews say about the score?" asks about the music) is none, unless it says the
     rating was given ("what score did each critic give it?")."""
     if asks_for_ratings(known, text):
-        return DetailReading("ratings", 1.0, 1.0)
+        return RATINGS_ASKED
     if _ASKS_TITLE.search(text) and (known.reviews.named_in(text) or known.reviews.refers_to_one(text)):
         return DetailReading("title", 1.0, 1.0)  # "what's the third review called?"
     reading = known.question_kinds.detail(known.reviews.without_names(text))
@@ -37,6 +37,7 @@ _ASKS_TITLE = re.compile(r"\b(?:called|titled)\W*$|\b(?:title|headline)\b|"
                          r"\bname of (?:the|that|this) (?:review|piece|article)\b", re.IGNORECASE)
 
 
+RATINGS_ASKED = DetailReading("ratings", 1.0, 1.0)  # a rating given, said in so many words: no closeness to weigh
 _A_QUESTION = re.compile(r"\?|^\W*(?:(?:ok|okay|so|and|but|then|hey|well|also|now)\W+){0,3}"
                          r"(?:who|whom|whose|which|what|how|did|does|do|has|have|had|was|were|is|are|can|could|"
                          r"anyone|anybody|any)\b", re.IGNORECASE)

@@ -28,15 +28,13 @@ class ActionHandleConsent(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         pending = tracker.get_slot("pending_question")
+        if not pending and not _SPOILERS.search((tracker.latest_message or {}).get("text") or ""):
+            dispatcher.utter_message(response="utter_noted")
+            return []
         consent = tracker.get_intent_of_latest_message() == "affirm"
-        if not pending:
-            if not _SPOILERS.search((tracker.latest_message or {}).get("text") or ""):
-                dispatcher.utter_message(response="utter_noted")
-                return []
-            # "no spoilers please, I haven't seen it": said before any question, kept for the conversation
-            dispatcher.utter_message(response="utter_spoilers_ok" if consent else "utter_spoilers_avoided")
-            return [SlotSet("spoiler_consent", consent)]
         dispatcher.utter_message(response="utter_spoilers_ok" if consent else "utter_spoilers_avoided")
+        if not pending:  # "no spoilers please, I haven't seen it": said before any question, kept for the conversation
+            return [SlotSet("spoiler_consent", consent)]
         events = [SlotSet("spoiler_consent", consent), SlotSet("pending_question", None)]
         kind = tracker.get_slot("last_kind") or "opinion"
         return events + await answer_from_reviews(dispatcher, tracker, kind, pending, tracker.get_slot("last_aspect"),
