@@ -274,7 +274,7 @@ class Knowledge:
         _ = self._rows, self.retriever.reviews, self.retriever.index.review_rows, self.retriever._comment_rows
         _ = self.verdict_counts, self.verdict_reviews, self._keenest, self._covering
         _ = self.topics.vectors, self.verdict_questions.warm(), self.question_kinds.warm()
-        _ = self.reviews.without_names(""), self.reviews.named_in("")
+        _ = self.reviews.without_names("", nouns=True), self.reviews.named_in("")
         _ = self.speller, self.spoiler_cues, self.comment_counts, self.first_comments, self._film_people
         _ = self._list_sides, self.works, self.reviews._word_owner
         _ = [self.retriever._allowed(Filters(spoilers=spoilers)) for spoilers in (True, False)]

@@ -40,6 +40,7 @@ _GENERIC = {"the", "a", "an", "review", "reviewer", "critic", "one", "post", "pi
 # "the Courant review", "the Whisper piece": one word of a review's longer name, said right before a word for a
 # review, names it when no other review's names hold that word.
 _REVIEW_NOUN = r"(?:['’]s)?(?: (?:film|movie))? (?:review|reviewer|critic|writer|piece|article|post|one)\b"
+_WORD_BEFORE_NOUN = re.compile(r"([\w-]+)" + _REVIEW_NOUN, re.IGNORECASE)
 _NOT_A_NAME_WORD = {"that", "this", "same", "other", "every", "each", "which", "what", "last", "final", "latest",
                     "good", "best", "worst", "bad", "great", "long", "short", "first", "positive", "negative", "mixed",
                     *ORDINALS}
@@ -149,8 +150,8 @@ class ReviewSet:
         six letters or more, in a word of ``TYPO_FROM`` or more)."""
         found = [self._owner[match.group(0).casefold()] for match in self._names.finditer(text)] if self._owner else []
         if not found and self._word_owner:
-            found = [self._word_owner[m.group(1).casefold()] for m in re.finditer(
-                r"([\w-]+)" + _REVIEW_NOUN, text, re.IGNORECASE) if m.group(1).casefold() in self._word_owner]
+            found = [self._word_owner[m.group(1).casefold()] for m in _WORD_BEFORE_NOUN.finditer(text)
+                     if m.group(1).casefold() in self._word_owner]
         words = [w for w in re.findall(r"[\w'’-]+", text.casefold()) if len(w) >= TYPO_FROM and w not in self._owner]
         for word in words:
             close = difflib.get_close_matches(word, self._long_names, n=1, cutoff=TYPO_MATCH)
@@ -162,10 +163,8 @@ class ReviewSet:
         """``text`` with every review's names, and the words that point at one ("the third review", "the last
         one", "that critic"), taken out: they say which review, not what about. With ``nouns``, the word for a
         review after a name goes too ("the Weekly review"), for readings that "review" would mislead."""
-        names = self._names.pattern + (f"(?:{_REVIEW_NOUN})?" if nouns else "")
-        named = re.sub(names, " ", text, flags=re.IGNORECASE) if self._owner else text
-        named = re.sub(r"([\w-]+)" + _REVIEW_NOUN, lambda m: " " if m.group(1).casefold() in self._word_owner
-                       else m.group(0), named, flags=re.IGNORECASE)
+        named = (self._names_and_nouns if nouns else self._names).sub(" ", text) if self._owner else text
+        named = _WORD_BEFORE_NOUN.sub(lambda m: " " if m.group(1).casefold() in self._word_owner else m.group(0), named)
         return _POINTING.sub(" ", named)
 
     @cached_property
@@ -192,6 +191,11 @@ class ReviewSet:
     def _names(self) -> re.Pattern:
         names = sorted(self._owner, key=len, reverse=True)
         return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)", re.IGNORECASE)
+
+    @cached_property
+    def _names_and_nouns(self) -> re.Pattern:
+        """The names with the word for a review after them ("the Weekly review")."""
+        return re.compile(self._names.pattern + f"(?:{_REVIEW_NOUN})?", re.IGNORECASE)
 
     @cached_property
     def _long_names(self) -> list[str]:
