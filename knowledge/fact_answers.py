@@ -45,8 +45,7 @@ _POSSESSIVE = re.compile(r"\b(?!(?:who|what|it|that|there|here|he|she|where|how|
                          re.IGNORECASE)  # "Amy's", not "who's"
 # Words that ask about awards; with an award of the facts named ("best picture"), the awards answer.
 _ASKS_AWARD = re.compile(r"\b(?:oscars?|academy awards?|awards?|nominat\w*|up for|w[io]n(?!['’])|golden globes?|"
-                         r"baftas?|"
-                         r"prizes?)\b", re.IGNORECASE)
+                         r"baftas?|prizes?)\b", re.IGNORECASE)
 # What a question asks for by its first wh-words (a person, a place, a time, an amount), as the entries' own
 # wordings do: an entry worded that way gains WH_BONUS (chosen on tests/data/facts_dev.yaml).
 _WH = re.compile(r"\b(who|whom|whose|where|when|how (?:much|many|long|old)|what year|which year)\b", re.IGNORECASE)
