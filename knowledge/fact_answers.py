@@ -212,9 +212,10 @@ def _person_named(facts: FilmFacts, question: str) -> str | None:
 
 
 # A title after words that take a film: "the movie Arrival", "director of Dune: Part Two", "end of Blade Runner".
+_TITLE = r"([A-Z0-9][\w:'’-]*(?: (?:(?:of|in|the|and|on|a) )*[A-Z0-9][\w:'’-]*)*)"
 _FILM_OBJECT = re.compile(r"(?:\b(?:the (?:movie|film)|director of|directed|cast of|plot of|end of|ending of|"
-                          r"stars? of|starred in|star in|composer of|sequel to|think of|make of|opinion of)) "
-                          r"([A-Z0-9][\w:'’-]*(?: (?:(?:of|in|the|and|on|a) )*[A-Z0-9][\w:'’-]*)*)")
+                          r"stars? of|starred in|star in|composer of|sequel to|think of|make of|opinion of)) " +
+                          _TITLE + r"|\b(?:does|did) " + _TITLE + r" (?:end|finish|turn out)\b")  # "how does X end?"
 
 
 def another_film(facts: FilmFacts, question: str, known: frozenset[str] = frozenset()) -> str | None:
@@ -225,7 +226,7 @@ def another_film(facts: FilmFacts, question: str, known: frozenset[str] = frozen
     match = _FILM_OBJECT.search(question)
     if not match:
         return None
-    title = match.group(1).rstrip(":'’-")
+    title = (match.group(1) or match.group(2)).rstrip(":'’-")
     names = {"her", *known, *facts.names()}
     words = [w.casefold().removesuffix("'s").removesuffix("’s") for w in title.split()]
     return None if title.casefold() in names or any(w in names for w in words if w[:1].isalnum()) else title

@@ -442,6 +442,8 @@ async def test_a_plot_question_not_about_the_end_is_answered_without_spoilers(di
     (ActionAnswerFilmFact, "who was the director of the movie Gravity?", "ask_film_fact"),
     (ActionAnswerCast, "who starred in Lost in Translation, the cast of Lost in Translation?", "ask_cast"),
     (ActionAnswerPlot, "what happens at the end of Titanic?", "ask_plot"),
+    (ActionAnswerPlot, "how does Blade Runner end?", "ask_plot"),
+    (ActionRouteFallback, "how does Blade Runner end?", "nlu_fallback"),
 ])
 async def test_a_question_about_another_film_is_declined(dispatcher, tracker_for, domain, action, question, intent):
     await run(action(), dispatcher, tracker_for(question, intent), domain)
