@@ -25,6 +25,9 @@ RECENT_QUESTIONS = 4
 # Distinct messages encoded ahead of their turn (``encode_ahead``) and not yet asked for: at most one
 # per turn in flight; more than this means they were never asked for (a "/intent" message skips the NLU).
 AHEAD_MESSAGES = 256
+# Vectors of the corpus's own pieces worked out at answer time (the clauses of a sentence that may tell the
+# ending): the same few hundred recur turn after turn, and encoding them again cost a turn ~100 ms.
+KEPT_TEXTS = 4096
 MANIFEST = manifest_file.MANIFEST
 FORMAT = 1  # of the exported model's folder; bump when its layout changes (it is then exported again)
 
@@ -108,6 +111,7 @@ class Encoder:
         self._lock = threading.Lock()
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
         self._ahead: OrderedDict[str, tuple[np.ndarray, int]] = OrderedDict()  # vector, turns waiting
+        self._kept: OrderedDict[str, np.ndarray] = OrderedDict()  # corpus texts, see ``encode_kept``
 
     def vocabulary(self) -> set[str]:
         """The whole words the model's tokenizer knows (not word pieces): common English words."""
@@ -151,6 +155,21 @@ class Encoder:
         with self._lock:
             ahead = self._ahead.get(text)  # another thread may have encoded the same words meanwhile
             _keep(self._ahead, text, (vector, ahead[1] + 1 if ahead else 1), AHEAD_MESSAGES)
+
+    def encode_kept(self, texts: list[str]) -> np.ndarray:
+        """Vectors of texts that come from the corpus and recur between turns, kept (the ``KEPT_TEXTS``
+        most recently used); only the ones not kept are encoded, together."""
+        with self._lock:
+            found = {text: self._kept[text] for text in texts if text in self._kept}
+            for text in found:
+                self._kept.move_to_end(text)
+        missing = list(dict.fromkeys(text for text in texts if text not in found))
+        if missing:
+            found.update(zip(missing, self.encode(missing), strict=True))
+            with self._lock:
+                for text in missing:
+                    _keep(self._kept, text, found[text], KEPT_TEXTS)
+        return np.array([found[text] for text in texts], dtype=np.float32).reshape(len(texts), self.dimension)
 
     def forget_recent(self) -> None:
         """Drop the kept question vectors (the benchmark times every encoding afresh)."""

@@ -116,7 +116,7 @@ class Knowledge:
         scores = self.spoiler_cues.scores(np.atleast_2d(vectors))
         clauses = [(i, clause) for i, sentence in enumerate(sentences) for clause in clauses_of(sentence)]
         if clauses:
-            found = self.spoiler_cues.scores(self.retriever.encoder.encode([clause for _, clause in clauses]))
+            found = self.spoiler_cues.scores(self.retriever.encoder.encode_kept([clause for _, clause in clauses]))
             for (i, _), score in zip(clauses, found, strict=True):
                 scores[i] = max(scores[i], score)
         return scores + REVEAL_RULE_BONUS * np.array([backed_by_rule(sentence) for sentence in sentences])

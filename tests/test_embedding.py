@@ -84,3 +84,19 @@ def test_turns_in_flight_with_the_same_words_each_take_the_one_vector_encoded_ah
     encoder._recent.clear()
     assert encoder.encode_query(text) is first
     assert text not in encoder._ahead
+
+
+def test_corpus_texts_are_encoded_once_and_kept_between_turns(encoder):
+    """The clauses of a sentence that may tell the ending recur every time the ending is asked: kept, the
+    second turn encodes none of them, and a text asked twice in one call is encoded once."""
+    texts = ["in the closing minutes she leaves", "he writes a letter", "in the closing minutes she leaves"]
+    for text in texts:
+        encoder._kept.pop(text, None)
+    first = encoder.encode_kept(texts)
+    assert first.shape == (3, encoder.dimension)
+    assert np.allclose(first, encoder.encode(texts), atol=1e-6)
+    kept = {text: encoder._kept[text] for text in texts}
+    again = encoder.encode_kept(texts[:2])
+    assert all(encoder._kept[text] is kept[text] for text in texts)  # the same vectors, not encoded afresh
+    assert np.array_equal(again, first[:2])
+    assert encoder.encode_kept([]).shape == (0, encoder.dimension)
