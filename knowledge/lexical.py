@@ -11,18 +11,35 @@ writes that review's token ids and nothing else of BM25.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
+from knowledge.once import once
 from knowledge.text import stemmer
 
 K1, B = 1.5, 0.75  # bm25s's defaults, with which the weight in knowledge/retrieval.py was chosen
 
 
+@once
+def _bm25s():
+    """The ``bm25s`` module, imported without JAX: bm25s imports it, when installed (TensorFlow, which Rasa
+    needs, installs it), only for a top-k that herbot does not use, and falls back to NumPy without it; with
+    it, the first question's search took 0.4 s more and each process 135 MB more (measured)."""
+    had_jax = "jax" in sys.modules
+    if not had_jax:
+        sys.modules["jax"] = None  # an import of jax now fails with ImportError, which bm25s expects
+    try:
+        import bm25s
+    finally:
+        if not had_jax:
+            del sys.modules["jax"]
+    return bm25s
+
+
 def tokenize(texts: list[str]) -> list[list[str]]:
     """Each text's stemmed words, stop words left out."""
-    import bm25s
-
-    return bm25s.tokenize(texts, stopwords="en", stemmer=stemmer(), show_progress=False, return_ids=False)
+    return _bm25s().tokenize(texts, stopwords="en", stemmer=stemmer(), show_progress=False, return_ids=False)
 
 
 def token_ids(texts: list[str], vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
