@@ -238,12 +238,13 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     elif kind == "comments":  # "what did people say?": the readers first, the critic's own replies after them
         hits = sorted(hits, key=lambda hit: _by_its_critic(knowledge, hit.passage))
     judge = _judge(knowledge, kind, aspect, subject, words)
-    visible = [hit for hit in hits if consent is not None or not hit.passage.spoiler]
+    # Without consent, a passage that gives the ending away may still be quoted by a sentence that does not.
+    visible = [hit for hit in hits if consent or not hit.passage.shows_nothing]
     on_point = []
     if kind == "plot" and ending and consent:  # the sentence that tells how it ends, not the one that praises it
         on_point = _on_point(knowledge, visible, vector, lambda sentences, vectors, scores: REVEAL_WEIGHT *
                              knowledge.reveal_scores(sentences, vectors), kind, ending=True)
-    on_point = on_point or _on_point(knowledge, visible, vector, judge, kind)
+    on_point = on_point or _on_point(knowledge, visible, vector, judge, kind, hide_spoilers=not consent)
     if consent is None and hits and (ending and any(h.passage.spoiler for h in hits)
                                      or (kind == "plot" and _spoiler_leads(hits) and not
                                          knowledge.question_kinds.about_the_story(knowledge.without_names(question)))
@@ -279,14 +280,14 @@ def works_answer(knowledge, question: str, works: list[str], *, review: str | No
             passage = knowledge.passage(passage_id)
             if review and passage.review != review:
                 continue
-            if passage.spoiler and not consent:
+            if passage.spoils(i) and not consent:
                 hidden = True
                 continue
             score = float(knowledge.sentence_vectors(passage_id)[i] @ vector)
             if passage.review not in best or score > best[passage.review].score:
                 best[passage.review] = ReviewQuote(passage.review, passage_id, passage.sentences[i],
                                                    passage.source_label, knowledge.sentence_stances(passage_id)[i],
-                                                   passage.spoiler, score)
+                                                   passage.spoils(i), score)
     topic = join(knowledge.works.titles[key] for key in works)
     if not best:
         status = "needs_consent" if hidden and consent is None else "withheld" if hidden else "silent"
@@ -366,10 +367,12 @@ def review_sides(knowledge, review: str, question: str, focus: str | None, conse
         if len(vectors) != len(sentences):
             continue
         marked = knowledge.marked_sides(hit.passage.id)
-        for sentence, sentence_vector, label, side in zip(sentences, vectors, knowledge.sentence_stances(
-                hit.passage.id), marked, strict=True):
+        for place, (sentence, sentence_vector, label, side) in enumerate(zip(
+                sentences, vectors, knowledge.sentence_stances(hit.passage.id), marked, strict=True)):
+            if hit.passage.spoils(place) and not consent:
+                continue
             weight = float(sentence_vector @ (vector + knowledge.verdict_vector))
-            candidates.append((weight + (MARKED_BONUS if side else 0.0), sentence, hit.passage, label))
+            candidates.append((weight + (MARKED_BONUS if side else 0.0), sentence, hit.passage, label, place))
     candidates.sort(key=lambda c: -c[0])
     wanted = {"positive": ["positive"], "negative": ["negative"], "mixed": ["positive", "negative"]}.get(
         focus or "", ["positive", "negative", "mixed"])
@@ -379,8 +382,8 @@ def review_sides(knowledge, review: str, question: str, focus: str | None, conse
         chosen += picks[: (SIDE_QUOTES if len(wanted) == 1 else 1)]
         if focus is None and chosen:
             break
-    return [ReviewQuote(review, passage.id, sentence, passage.source_label, stance, passage.spoiler, score)
-            for score, sentence, passage, stance in chosen]
+    return [ReviewQuote(review, passage.id, sentence, passage.source_label, stance, passage.spoils(place), score)
+            for score, sentence, passage, stance, place in chosen]
 
 
 def side_asked(question: str) -> str | None:
@@ -462,11 +465,12 @@ def _judge(knowledge, kind: str, aspect: str | None, subject: str | None, words:
     return lambda sentences, vectors, scores: np.zeros(len(sentences))
 
 
-def _on_point(knowledge, hits: list[Hit], vector: np.ndarray, judge, kind: str, ending: bool = False
-              ) -> list[ReviewQuote]:
+def _on_point(knowledge, hits: list[Hit], vector: np.ndarray, judge, kind: str, ending: bool = False,
+              hide_spoilers: bool = False) -> list[ReviewQuote]:
     """Each review's best sentence that passes ``judge``, best review first (one quote per review).
 
-    ``ending``: the question asks what happens at the end: only passages that reveal it are read."""
+    ``ending``: the question asks what happens at the end: only passages that reveal it are read.
+    ``hide_spoilers``: no sentence that gives the ending away is quoted."""
     best: dict[str, ReviewQuote] = {}
     chosen: dict[str, int] = {}  # the quoted sentence's place in its passage
     for hit in hits:
@@ -481,11 +485,13 @@ def _on_point(knowledge, hits: list[Hit], vector: np.ndarray, judge, kind: str, 
                 continue
             scores = ENDING_QUESTION_WEIGHT * scores
         ranked = scores + judge(sentences, vectors, scores)
+        if hide_spoilers and passage.spoiler:
+            ranked = np.where([passage.spoils(i) for i in range(len(sentences))], -np.inf, ranked)
         if not np.isfinite(ranked).any():
             continue
         i = int(np.argmax(ranked))
         quote = ReviewQuote(passage.review, passage.id, sentences[i], passage.source_label, None,
-                            passage.spoiler, float(ranked[i]) + (0.0 if ending else hit.score))
+                            passage.spoils(i), float(ranked[i]) + (0.0 if ending else hit.score))
         held = best.get(passage.review)
         if held is None or quote.score > held.score:
             best[passage.review] = quote
@@ -557,8 +563,8 @@ def _asks_ending(knowledge, question: str, aspect: str | None) -> bool:
 
 def _spoiler_leads(hits: list[Hit]) -> bool:
     """Whether a passage that gives the ending away answers a story question clearly better than any other."""
-    hidden = max((hit.sentence_score for hit in hits if hit.passage.spoiler), default=None)
-    shown = max((hit.sentence_score for hit in hits if not hit.passage.spoiler), default=-1.0)
+    hidden = max((hit.sentence_score for hit in hits if hit.spoiler), default=None)
+    shown = max((hit.sentence_score for hit in hits if not hit.spoiler), default=-1.0)
     return hidden is not None and hidden >= shown + SPOILER_LEAD
 
 
@@ -650,16 +656,17 @@ def line_naming(retriever: Retriever, actor: str, query: str) -> Hit | None:
     for hit in retriever.search(query, top_k=5, filters=Filters(spoilers=False)):
         if stem.search(hit.sentence):
             return hit
-        sentence = next((s for s in hit.passage.sentences if stem.search(s)), None)
-        if sentence:
-            return Hit(hit.passage, hit.score, sentence, hit.sentence_score, hit.rank)
+        place = next((i for i, s in enumerate(hit.passage.sentences) if stem.search(s) and not hit.passage.spoils(i)),
+                     None)
+        if place is not None:
+            return Hit(hit.passage, hit.score, hit.passage.sentences[place], hit.sentence_score, hit.rank)
     return None
 
 
 def add_quote(answer: Answer, hit: Hit) -> None:
     answer.sources.append(hit.passage.id)
     answer.quotes.append({"sentence": hit.sentence, "source": source_label(hit), "passage_id": hit.passage.id,
-                          "spoiler": hit.passage.spoiler})
+                          "spoiler": hit.spoiler})
 
 
 def source_label(hit: Hit) -> str:

@@ -229,13 +229,14 @@ class Knowledge:
         covered: dict[str, set[str]] = {name: set() for name in self.topics.aspects}
         for row in rows:
             passage = index.passages[row]
-            if passage.spoiler or passage.off_topic or passage.section != "body" or not passage.sentences:
+            if passage.shows_nothing or passage.off_topic or passage.section != "body" or not passage.sentences:
                 continue
             start = int(index.sentence_offsets[row])
             vectors = index.unit_matrix[start:start + len(passage.sentences)]
+            shown = ~np.array([passage.spoils(i) for i in range(len(passage.sentences))])  # quotable without consent
             for name in self.topics.aspects:
-                if passage.review not in covered[name] and self.topics.speaks_to(name, list(passage.sentences),
-                                                                                 vectors).any():
+                if passage.review not in covered[name] and (self.topics.speaks_to(name, list(passage.sentences),
+                                                                                  vectors) & shown).any():
                     covered[name].add(passage.review)
         return {name: sorted(reviews) for name, reviews in covered.items()}
 

@@ -27,15 +27,28 @@ class Passage:
     reply_to: str | None = None
     url: str | None = None
     outlet: str | None = None  # where the review appeared ("a student paper", "The Example Weekly")
+    # Of a passage found a spoiler by meaning, the sentences that give it away: any other may be quoted alone.
+    # Empty when the review marks the passage itself (every sentence of it is then a spoiler).
+    revealing: tuple[int, ...] = ()
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["sentences"] = list(self.sentences)
+        data["revealing"] = list(self.revealing)
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> Passage:
-        return cls(**{**data, "sentences": tuple(data["sentences"])})
+        return cls(**{**data, "sentences": tuple(data["sentences"]), "revealing": tuple(data.get("revealing", ()))})
+
+    def spoils(self, place: int) -> bool:
+        """Whether the sentence at ``place`` may not be quoted without consent."""
+        return self.spoiler and (not self.revealing or place in self.revealing)
+
+    @property
+    def shows_nothing(self) -> bool:
+        """Whether no sentence of it may be quoted without consent."""
+        return self.spoiler and (not self.revealing or len(self.revealing) >= len(self.sentences or (self.text,)))
 
     @property
     def source_label(self) -> str:

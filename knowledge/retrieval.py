@@ -47,7 +47,7 @@ class Filters:
 
     def allows(self, passage: Passage) -> bool:
         return (
-            (self.spoilers or not passage.spoiler)
+            (self.spoilers or not passage.shows_nothing)
             and (self.review is None or passage.review == self.review)
             and (self.section is None or passage.section == self.section)
             and (self.include_off_topic or not passage.off_topic)
@@ -56,13 +56,15 @@ class Filters:
 
 @dataclass(frozen=True)
 class Hit:
-    """One ranked passage, with the sentence in it that best answers the question."""
+    """One ranked passage, with the sentence in it that best answers the question (``spoiler``: that sentence
+    gives the ending away)."""
 
     passage: Passage
     score: float
     sentence: str
     sentence_score: float
     rank: int
+    spoiler: bool = False
 
     def to_dict(self) -> dict:
         return {
@@ -167,7 +169,7 @@ class Retriever:
             score_ = score(row)
             if score_ < floor:
                 continue
-            hits.append(self._hit(query, row, score_, len(hits) + 1))
+            hits.append(self._hit(query, row, score_, len(hits) + 1, hide_spoilers=not filters.spoilers))
             if len(hits) == top_k:
                 break
         return hits
@@ -233,14 +235,17 @@ class Retriever:
         paragraph = self.index.passage_matrix[rows] @ query
         return (paragraph.astype(np.float64) + best_unit.astype(np.float64)) / 2
 
-    def _hit(self, query: np.ndarray, row: int, score: float, rank: int) -> Hit:
-        """The hit for ``row``, quoting its one sentence closest to the question (never a pair)."""
+    def _hit(self, query: np.ndarray, row: int, score: float, rank: int, hide_spoilers: bool = False) -> Hit:
+        """The hit for ``row``, quoting its one sentence closest to the question (never a pair); with
+        ``hide_spoilers``, its closest sentence that gives nothing away."""
         passage = self.passages[row]
         sentences = passage.sentences or (passage.text,)
         start = int(self.index.sentence_offsets[row])
         sentence_scores = self.index.unit_matrix[start : start + len(sentences)] @ query
+        if hide_spoilers and passage.spoiler:
+            sentence_scores = np.where([passage.spoils(i) for i in range(len(sentences))], -np.inf, sentence_scores)
         best = int(np.argmax(sentence_scores))
-        return Hit(passage, score, sentences[best], float(sentence_scores[best]), rank)
+        return Hit(passage, score, sentences[best], float(sentence_scores[best]), rank, passage.spoils(best))
 
 
 def _fuse(dense: list[tuple[int, float]], bm25: list[tuple[int, float]], score_all) -> list[int]:

@@ -199,6 +199,7 @@ class Cues:
     temperature: float
     threshold: float
     backed_threshold: float
+    whole_from: float  # a reveal this clear hides its whole passage, not only its sentence
 
     @classmethod
     def load(cls, encoder, path: Path = CUES_FILE, stacked: np.ndarray | None = None) -> Cues:
@@ -214,6 +215,7 @@ class Cues:
             float(data["temperature"]),
             float(data["threshold"]),
             float(data["backed_threshold"]),
+            float(data["whole_from"]),
         )
 
     def stacked(self) -> np.ndarray:
@@ -230,12 +232,12 @@ class Cues:
         t = self.temperature
         return t * (_log_mean_exp(vectors @ self.reveal.T / t) - _log_mean_exp(vectors @ self.not_reveal.T / t))
 
-    def reveals(self, units: list[tuple[str, bool]], vectors: np.ndarray) -> bool:
-        """True when one of the ``units`` (text, backed by a rule) with these ``vectors`` reveals."""
+    def reveals(self, units: list[tuple[str, bool]], vectors: np.ndarray) -> np.ndarray:
+        """For each of the ``units`` (text, backed by a rule) with these ``vectors``: whether it reveals."""
         if not units:
-            return False
+            return np.zeros(0, dtype=bool)
         floors = np.array([self.backed_threshold if backed else self.threshold for _, backed in units])
-        return bool((self.scores(vectors) >= floors).any())
+        return self.scores(vectors) >= floors
 
 
 def _log_mean_exp(values: np.ndarray) -> np.ndarray:
@@ -259,13 +261,17 @@ def units_of(passage: Passage) -> list[tuple[str, bool]]:
     A reveal is often one clause of a sentence that is otherwise an opinion ("the scene where
     they part is hard to watch, yet ..."); judged whole, the opinion drowns it.
     """
+    return [unit for unit, _ in _placed_units(passage)]
+
+
+def _placed_units(passage: Passage) -> list[tuple[tuple[str, bool], int]]:
+    """:func:`units_of`, each with the place of its sentence in the passage."""
     units = []
-    for sentence in passage.sentences or (passage.text,):
+    for place, sentence in enumerate(passage.sentences or (passage.text,)):
         if _WARNING.search(sentence) or (_EARLY.search(sentence) and not _TWIST.search(sentence)):
             continue
         backed = backed_by_rule(sentence)
-        units.append((sentence, backed))
-        units += [(part, backed) for part in clauses_of(sentence)]
+        units += [((unit, backed), place) for unit in (sentence, *clauses_of(sentence))]
     return units
 
 
@@ -281,15 +287,30 @@ def label(passages: list[Passage], encoder, cues: Cues | None = None) -> list[Pa
     if not undecided:
         return list(passages)
     cues = cues or Cues.load(encoder)
-    units = {i: units_of(passages[i]) for i in undecided}
-    texts = [text for i in undecided for text, _ in units[i]]
+    units = {i: _placed_units(passages[i]) for i in undecided}
+    texts = [text for i in undecided for (text, _), _ in units[i]]
     vectors = encoder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
     labelled, start = list(passages), 0
     for i in undecided:
         end = start + len(units[i])
-        labelled[i] = replace(passages[i], spoiler=cues.reveals(units[i], vectors[start:end]))
+        labelled[i] = _judged(passages[i], units[i], vectors[start:end], cues)
         start = end
     return labelled
+
+
+def _judged(passage: Passage, units: list[tuple[tuple[str, bool], int]], vectors: np.ndarray, cues: Cues) -> Passage:
+    """The passage labelled by its units' scores: a spoiler when one reveals. A clear reveal (a unit past
+    ``cues.whole_from``, one a rule backs, or reveals in two sentences) hides the whole passage, whose other
+    sentences tell around it; a faint one, often an opinion that merely sounds like an ending, hides only
+    its own sentence."""
+    scores = cues.scores(vectors) if len(units) else np.zeros(0)
+    found = cues.reveals([unit for unit, _ in units], vectors)
+    places = sorted({place for (_, place), hit in zip(units, found, strict=True) if hit})
+    if not places:
+        return replace(passage, spoiler=False, revealing=())
+    clear = len(places) > 1 or any(hit and (backed or score >= cues.whole_from)
+                                   for ((_, backed), _), hit, score in zip(units, found, scores, strict=True))
+    return replace(passage, spoiler=True, revealing=() if clear else tuple(places))
 
 
 def detect(texts: list[str], encoder) -> list[bool]:

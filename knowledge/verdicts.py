@@ -55,8 +55,9 @@ def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, st
         closing = CLOSING_BONUS if row == last else 0.0  # reviews end on their verdict
         start = int(index.sentence_offsets[row])
         vectors = index.unit_matrix[start:start + len(passage.sentences)]
-        for sentence, vector in zip(passage.sentences, vectors, strict=True):
-            candidates.append((float(vector @ verdict_vector) + closing, sentence, passage.id, vector, passage.spoiler))
+        for place, (sentence, vector) in enumerate(zip(passage.sentences, vectors, strict=True)):
+            candidates.append((float(vector @ verdict_vector) + closing, sentence, passage.id, vector,
+                               passage.spoils(place)))
             if rated is None and (found := find_rating(sentence)):
                 rated = (found, sentence, passage.id)
     rating = parse_rating(stated) if stated else None

@@ -291,7 +291,8 @@ def test_one_reviews_verdict_is_told_in_its_words_even_when_its_closing_lines_ar
     (never an empty "In their words:"), and a side it does not take is answered with a plain no."""
     outcome, answer, text = say(one_review, "so what's the critic's verdict on Her?")
     assert answer.response == "utter_review_verdict" and answer.values["quote"] and answer.sources
-    assert not any(one_review.passage(source).spoiler for source in answer.sources)
+    assert not any(one_review.passage(source).shows_nothing for source in answer.sources)
+    assert outcome.quotes and not any(quote.spoiler for quote in outcome.quotes)  # no quoted sentence gives it away
     assert "3.5/5" in text and answer.values["stance"] == "positive"
     _, answer, text = say(one_review, "did anyone dislike it?")
     assert answer.response in ("utter_reviews_verdicts_unquoted", "utter_reviews_verdicts") and "positive" in text

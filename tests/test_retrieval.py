@@ -32,7 +32,8 @@ def test_no_spoilers_filter_hides_the_ending(retriever):
     question = "do they break up at the end?"
     assert retriever.search(question, top_k=1)[0].passage.spoiler
     safe = retriever.search(question, top_k=5, filters=Filters(spoilers=False))
-    assert safe and not any(h.passage.spoiler for h in safe)
+    assert safe and not any(h.spoiler or h.passage.shows_nothing for h in safe)
+    assert all(not h.passage.spoils(h.passage.sentences.index(h.sentence)) for h in safe if h.passage.sentences)
 
 
 def test_review_and_comment_filters(retriever):
