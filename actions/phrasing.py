@@ -44,8 +44,12 @@ def review_reply(outcome: ReviewOutcome, reviews: ReviewSet) -> Answer:
                               "spoiler": quote.spoiler, "stance": quote.stance, "rating": quote.rating})
     answer.sources = list(dict.fromkeys(answer.sources))
     answer.reviews = list(dict.fromkeys(quote.review for quote in outcome.quotes))
-    if status == "verdicts" and outcome.focus and outcome.counts.get(outcome.focus) == 1 and outcome.quotes:
-        answer.reviews = answer.reviews[:1]  # "who disliked it?" puts the one on that side in play ("his reasons?")
+    on_side = outcome.counts.get(outcome.focus or "", 0)
+    if status == "verdicts" and outcome.focus and outcome.quotes and (
+            on_side == 1 or (on_side == 0 and outcome.focus in _NEAREST)):
+        # "who disliked it?" puts the one on that side in play ("his reasons?"), or the one nearest it when none is
+        # ("the least keen is …", then "did he like anything at all?")
+        answer.reviews = answer.reviews[:1]
     answer.review = answer.reviews[0] if answer.reviews else None
     answer.subject = outcome.subject
     answer.suggestions = answer.suggestions or outcome.suggestions
