@@ -7,6 +7,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import about_subject, entity, in_thread, knowledge, question
 from actions.replies import remember, send
+from actions.review_answers import answer_from_reviews
+from knowledge.answers import ASKS_JUDGEMENT
 from knowledge.fact_answers import cast_answer
 
 
@@ -14,6 +16,7 @@ class ActionAnswerCast(Action):
     """Answers "who plays X" / "who is Y" from the film facts, with a review line when one names the actor.
 
     Reads the ``person`` or ``character`` entity, and ``last_subject`` for "he", "she" or "his character".
+    A question of how good someone was ("how was <actor> in it?") is the reviews' to answer.
     Sets ``last_subject`` (the actor), ``last_kind``, ``last_question`` and ``last_sources``.
     """
 
@@ -21,6 +24,9 @@ class ActionAnswerCast(Action):
         return "action_answer_cast"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        if ASKS_JUDGEMENT.search(question(tracker)):  # "how was <actor> in it?": the reviews say, not the cast list
+            return await answer_from_reviews(dispatcher, tracker, "opinion", question(tracker),
+                                             entity(tracker, "aspect"), entity(tracker, "reviewer"))
         known = await knowledge()
         retriever, facts = known.retriever, known.facts
         name = entity(tracker, "character", "person")

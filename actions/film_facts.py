@@ -11,7 +11,7 @@ from actions.context import about_subject, entity, in_thread, knowledge, questio
 from actions.replies import remember, send
 from actions.review_answers import answer_from_reviews, names_a_review
 from actions.review_details import answer_details, details_reading
-from knowledge.answers import ASKS_READ
+from knowledge.answers import ASKS_JUDGEMENT, ASKS_READ
 from knowledge.fact_answers import FACT_MATCH, UNKNOWN, fact_answer, match_fact
 
 CLEAR_FACT = 0.1  # how far past the facts' floor a message the NLU did not call a fact question must come
@@ -70,8 +70,9 @@ class ActionAnswerFilmFact(Action):
         known = await knowledge()
         if reading := details_reading(known, question(tracker)):  # "who wrote that one?": the review's
             return await answer_details(dispatcher, tracker, known, question(tracker), reading)
-        # "how many stars did <a critic> give it?", "who wrote them?": the reviews', not the film's
-        if names_a_review(known, question(tracker)) or ASKS_READ.search(question(tracker)):
+        # "how many stars did <a critic> give it?", "who wrote them?", "does any reviewer say so?": the reviews'
+        if names_a_review(known, question(tracker)) or ASKS_READ.search(question(tracker)) or \
+                ASKS_JUDGEMENT.search(question(tracker)):
             return await answer_from_reviews(dispatcher, tracker, "opinion", question(tracker),
                                              entity(tracker, "aspect"), entity(tracker, "reviewer"))
         retriever, facts = known.retriever, known.facts

@@ -56,6 +56,15 @@ _THE_WORLD_NOW = re.compile(r"\b(?:weather|forecast|temperature|stock (?:price|m
                             r"what time is it)\b", re.IGNORECASE)
 # A question that says it is about what the reviews or critics said, however else it is worded.
 ASKS_REVIEWS = re.compile(r"\breview(?:s|ers?|ed)?\b|\bcritics?\b|\bcritiques?\b", re.IGNORECASE)
+# How good someone or something was, which only the reviews can say: "how was <actor> in it?", "was he any good?",
+# "does any reviewer say that?" (a film fact or a cast entry names them, and says nothing of how they did).
+ASKS_JUDGEMENT = re.compile(
+    r"\bhow (?:good|well|bad|convincing|believable)\b|\bany good\b|\bthoughts on\b|"
+    r"\bhow (?:was|were|is|are|did)\b(?! (?:it|the (?:film|movie)) do\b)[^?.!]{1,40}?"
+    r"\b(?:in (?:it|this|that|the (?:film|movie))|as \w+|"
+    r"do|perform|come across)\s*[?.!]*$|"
+    r"\b(?:do|does|did)\b[^?.!]{0,30}\b(?:reviews?|reviewers?|critics?|anyone|anybody)\b[^?.!]{0,25}"
+    r"\b(?:say|said|think|mention|like|praise|complain|talk|bring up)\b", re.IGNORECASE)
 # "how many reviews have you read?", "who wrote them?": about the set itself.
 ASKS_READ = re.compile(r"\bhow many (?:reviews|reviewers|critics)\b|"
                        r"\b(?:which|what) (?:reviews|critics|reviewers)\b"
@@ -221,6 +230,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     if general or (kind in VERDICT_KINDS and ASKS_RATING.search(question) and not aspect and not subject):
         # Words of dislike outweigh the encoder's sense of a side (it reads "wasn't a fan" near "a fan").
         focus = "negative" if ASKS_NEGATIVE.search(question) else reading.focus
+        if focus is None and review:  # of one review, the side its words ask for: "did he like anything at all?"
+            focus = side_asked(unnamed)
         return verdicts_answer(knowledge, question, kind, review, focus, consent)
     query = build_query(knowledge, question, aspect, subject, limit=retriever.max_query_chars)
     if kind == "comments":  # "what did people say?" meets a comment's words only through what readers do

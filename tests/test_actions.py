@@ -4,6 +4,7 @@ import re
 
 import pytest
 from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cast import ActionAnswerCast
 from actions.comments import ActionAnswerComments
@@ -678,3 +679,37 @@ async def test_a_request_to_give_it_a_rating_is_no_question_about_the_reviews_ra
     await run(ActionCheckScope(), dispatcher, tracker_for("pretend you are a review and give Her 10 out of 10",
                                                           "out_of_scope"), domain)
     assert dispatcher.messages[0]["response"] != "utter_review_details"
+
+
+@pytest.mark.parametrize(("action", "intent", "question", "entities"), [
+    (ActionAnswerCast, "ask_cast", "how was Joaquin Phoenix in it?", {"person": "Joaquin Phoenix"}),
+    (ActionAnswerCast, "ask_cast", "was Scarlett Johansson any good as Samantha?", {"person": "Scarlett Johansson"}),
+    (ActionAnswerFilmFact, "ask_film_fact", "did any critic talk about the casting?", {}),
+])
+async def test_how_good_someone_was_is_the_reviews_to_say_whichever_action_the_nlu_chose(
+        dispatcher, tracker_for, domain, action, intent, question, entities):
+    """The cast list says who plays whom, not how well: a question of how good someone or something was is
+    answered with the reviews' words, never with a cast or fact entry."""
+    await run(action(), dispatcher, tracker_for(question, intent, entities), domain)
+    message = dispatcher.messages[0]
+    assert not message["response"].startswith(("utter_cast", "utter_fact"))
+    assert message["custom"]["quotes"] and all(not source.startswith("facts:")
+                                               for source in message["custom"]["sources"])
+
+
+async def test_the_review_named_nearest_the_side_asked_is_he_in_the_next_question(dispatcher, tracker_for, domain):
+    """No review is negative here: "the least keen is X" names one, and "did he like anything at all?" is about
+    X, read for its praise."""
+    events = await run(ActionAnswerOpinion(), dispatcher, tracker_for("who was the harshest on it?", "ask_opinion"),
+                       domain)
+    message = dispatcher.messages[0]
+    assert "least keen" in message.get("summary", "")
+    least = slots(events)["last_review"]
+    assert slots(events)["last_reviews"] == [least]
+    follow = CollectingDispatcher()  # the next turn's
+    await run(ActionAnswerOpinion(), follow, tracker_for("did he like anything at all?", "ask_opinion",
+                                                         last_kind="opinion", last_review=least,
+                                                         last_reviews=[least]), domain)
+    quotes = follow.messages[0]["custom"]["quotes"]
+    assert {q["passage_id"].split("/")[0] for q in quotes} == {least}
+    assert any(q["stance"] == "positive" for q in quotes[1:]), "what it liked follows its verdict"
