@@ -346,3 +346,27 @@ def test_the_weather_in_a_city_a_review_names_is_still_out_of_scope(six_reviews)
 
     assert any("Shanghai" in hit.passage.text for hit in six_reviews.retriever.search("Shanghai", top_k=5))
     assert not strongly_answered(six_reviews, "what's the weather like in Shanghai today?")
+
+
+@pytest.fixture(scope="module")
+def blind6(knowledge_of):
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "data" / "blind6_reviews"
+    return knowledge_of(*sorted(folder.glob("*.txt")))
+
+
+def test_a_faint_reveal_hides_its_sentence_and_the_rest_of_its_paragraph_is_quoted(blind6):
+    """A paragraph on the sound design with one clause that only sounds like an ending ("we never see her") is not
+    withheld whole: a question about the sound design is answered at once, from a sentence that gives nothing away,
+    while a paragraph that tells how the film ends is hidden whole and its question asks for consent first."""
+    partial = [p for p in blind6.retriever.passages if p.spoiler and not p.shows_nothing]
+    assert partial, "some paragraphs hide a sentence, not themselves"
+    outcome, answer, text = say(blind6, "did any of the critics mention the sound design?")
+    assert outcome.status == "quoted" and outcome.quotes
+    assert not any(quote.spoiler for quote in outcome.quotes)
+    assert "sound design" in text.casefold()
+    ending = say(blind6, "so how does it end for the two of them?", kind="plot")[0]
+    assert ending.status == "needs_consent"
+    told = say(blind6, "so how does it end for the two of them?", kind="plot", consent=True)[0]
+    assert told.quotes and blind6.passage(told.quotes[0].passage_id).shows_nothing
