@@ -37,6 +37,11 @@ ENDING_QUESTION_WEIGHT = 0.3
 # After consent, an ending question's sentence is chosen by how much it tells the ending (the spoiler cues'
 # score, about -0.2 to 0.3) beside its similarity to the question (weighted by ENDING_QUESTION_WEIGHT).
 REVEAL_WEIGHT = 1.0
+# After consent, an ending is told as the review tells it: the chosen sentence and the next ones of its passage that
+# also tell it (their reveal score at least ENDING_RUN_FLOOR), at most ENDING_RUN sentences: a twist, then the last
+# scenes, as a review recounts them in order.
+ENDING_RUN = 3
+ENDING_RUN_FLOOR = 0.1
 # Before consent, a story question whose best answering sentence (by its similarity to the question) lies
 # in a passage that gives the ending away by this much more than any other asks first.
 SPOILER_LEAD = 0.05
@@ -495,13 +500,17 @@ def _on_point(knowledge, hits: list[Hit], vector: np.ndarray, judge, kind: str, 
             if not passage.spoiler:
                 continue
             scores = ENDING_QUESTION_WEIGHT * scores
-        ranked = scores + judge(sentences, vectors, scores)
+        told = judge(sentences, vectors, scores)
+        ranked = scores + told
+        if ending:  # a sentence that tells the ending before one that only names it ("the ending is superb")
+            ranked = np.where(told >= REVEAL_WEIGHT * knowledge.spoiler_cues.threshold, ranked, ranked - 1.0)
         if hide_spoilers and passage.spoiler:
             ranked = np.where([passage.spoils(i) for i in range(len(sentences))], -np.inf, ranked)
         if not np.isfinite(ranked).any():
             continue
         i = int(np.argmax(ranked))
-        quote = ReviewQuote(passage.review, passage.id, sentences[i], passage.source_label, None,
+        said = _told_on(passage.text, sentences, i, told) if ending else sentences[i]
+        quote = ReviewQuote(passage.review, passage.id, said, passage.source_label, None,
                             passage.spoils(i), float(ranked[i]) + (0.0 if ending else hit.score))
         held = best.get(passage.review)
         if held is None or quote.score > held.score:
@@ -510,6 +519,19 @@ def _on_point(knowledge, hits: list[Hit], vector: np.ndarray, judge, kind: str, 
     quotes = sorted(best.values(), key=lambda quote: -quote.score)
     return [replace(quote, stance=knowledge.sentence_stances(quote.passage_id)[chosen[quote.review]])
             for quote in quotes]
+
+
+def _told_on(text: str, sentences: list[str], first: int, told: np.ndarray) -> str:
+    """The passage's words from sentence ``first`` through the next ones that also tell the ending (``told``: each
+    sentence's reveal score), at most ``ENDING_RUN`` sentences, verbatim from ``text``."""
+    last = first
+    while last + 1 < min(len(sentences), first + ENDING_RUN) and told[last + 1] >= ENDING_RUN_FLOOR:
+        last += 1
+    start = text.find(sentences[first])
+    end = text.find(sentences[last], max(start, 0))
+    if last == first or start < 0 or end < 0:
+        return sentences[first]
+    return text[start:end + len(sentences[last])]
 
 
 # "did the author reply?": a question about the review's writer answering the readers.

@@ -112,11 +112,13 @@ class Knowledge:
 
     def reveal_scores(self, sentences: list[str], vectors: np.ndarray) -> np.ndarray:
         """How much each sentence tells how the film ends, rather than judging it: the best of it and its
-        clauses (a reveal is often one clause of an opinion), by the spoiler cues."""
-        scores = self.spoiler_cues.scores(np.atleast_2d(vectors))
+        clauses (a reveal is often one clause of an opinion), by the spoiler cues of how a story ends (a late twist
+        gives the story away, but does not say how it ends)."""
+        scores = self.spoiler_cues.ending_scores(np.atleast_2d(vectors))
         clauses = [(i, clause) for i, sentence in enumerate(sentences) for clause in clauses_of(sentence)]
         if clauses:
-            found = self.spoiler_cues.scores(self.retriever.encoder.encode_kept([clause for _, clause in clauses]))
+            found = self.spoiler_cues.ending_scores(
+                self.retriever.encoder.encode_kept([clause for _, clause in clauses]))
             for (i, _), score in zip(clauses, found, strict=True):
                 scores[i] = max(scores[i], score)
         return scores + REVEAL_RULE_BONUS * np.array([backed_by_rule(sentence) for sentence in sentences])

@@ -21,7 +21,9 @@ Two steps, because meaning needs the sentence model and reading the reviews must
    encoder). Each sentence of an undecided passage, and each clause of it (a reveal is often one
    clause of an opinion: "their parting scene is hard to watch, yet ..."), is compared
    with descriptions of what revealing an ending or a twist looks like and of what does not
-   (``data/spoiler_cues.yaml``): a soft nearest-neighbour vote (:meth:`Cues.scores`). A passage is
+   (``data/spoiler_cues.yaml``: how a story ends, and late twists, both of which give it away; an ending
+   question after consent is answered by the first alone, :meth:`Cues.ending_scores`): a soft
+   nearest-neighbour vote (:meth:`Cues.scores`). A passage is
    a spoiler when one of them reaches the threshold, or the lower one when a general rule backs
    its sentence: a twist marker ("it turns out", "is revealed as", "one of thousands"), a
    parting ("goodbye"), or a word of finality next to a story event ("finally ... split",
@@ -198,21 +200,23 @@ def _paragraphs_counted(warning: str) -> int | None:
 class Cues:
     """The descriptions' vectors and the numbers read with them."""
 
-    reveal: np.ndarray
+    reveal: np.ndarray  # how a story ends, then its late twists: both give it away
     not_reveal: np.ndarray
     temperature: float
     threshold: float
     backed_threshold: float
     whole_from: float  # a reveal this clear hides its whole passage, not only its sentence
+    endings: int = 0  # the first rows of ``reveal`` that tell how a story ends (the rest are twists)
 
     @classmethod
     def load(cls, encoder, path: Path = CUES_FILE, stacked: np.ndarray | None = None) -> Cues:
         """The cues of ``path``, encoded now, or taken from ``stacked`` (:meth:`stacked` of the same cues,
         kept by the index so that an update does not encode them again)."""
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        count = len(data["reveal"])
+        revealing = [*data["reveal"], *data.get("twist", ())]
+        count = len(revealing)
         if stacked is None or len(stacked) != count + len(data["not_reveal"]):
-            stacked = encoder.encode([*data["reveal"], *data["not_reveal"]])
+            stacked = encoder.encode([*revealing, *data["not_reveal"]])
         return cls(
             stacked[:count],
             stacked[count:],
@@ -220,6 +224,7 @@ class Cues:
             float(data["threshold"]),
             float(data["backed_threshold"]),
             float(data["whole_from"]),
+            len(data["reveal"]),
         )
 
     def stacked(self) -> np.ndarray:
@@ -233,8 +238,15 @@ class Cues:
         reveal descriptions minus the same over the others, times the temperature. A low
         temperature lets the few nearest descriptions decide.
         """
+        return self._vote(vectors, self.reveal)
+
+    def ending_scores(self, vectors: np.ndarray) -> np.ndarray:
+        """:meth:`scores` by the descriptions of how a story ends alone: a late twist tells something else."""
+        return self._vote(vectors, self.reveal[: self.endings or len(self.reveal)])
+
+    def _vote(self, vectors: np.ndarray, reveal: np.ndarray) -> np.ndarray:
         t = self.temperature
-        return t * (_log_mean_exp(vectors @ self.reveal.T / t) - _log_mean_exp(vectors @ self.not_reveal.T / t))
+        return t * (_log_mean_exp(vectors @ reveal.T / t) - _log_mean_exp(vectors @ self.not_reveal.T / t))
 
     def reveals(self, units: list[tuple[str, bool]], vectors: np.ndarray) -> np.ndarray:
         """For each of the ``units`` (text, backed by a rule) with these ``vectors``: whether it reveals."""

@@ -370,3 +370,14 @@ def test_a_faint_reveal_hides_its_sentence_and_the_rest_of_its_paragraph_is_quot
     assert ending.status == "needs_consent"
     told = say(blind6, "so how does it end for the two of them?", kind="plot", consent=True)[0]
     assert told.quotes and blind6.passage(told.quotes[0].passage_id).shows_nothing
+
+
+def test_an_ending_is_told_by_what_happens_last_in_the_reviews_words_not_by_a_twist(blind6):
+    """After consent, "how does it end?" is told from the paragraph that recounts the last scenes, as the review tells
+    them (its next sentences too, verbatim), not from the late twist another review gives away, nor from a line that
+    only says the ending is good."""
+    outcome = say(blind6, "how does it end?", kind="plot", consent=True)[0]
+    quote = outcome.quotes[0]
+    passage = blind6.passage(quote.passage_id)
+    assert quote.sentence in passage.text and quote.sentence.count(". ") >= 1, "two sentences or more, verbatim"
+    assert "leaving" in quote.sentence and "thousands" not in quote.sentence
