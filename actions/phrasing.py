@@ -34,6 +34,9 @@ def review_reply(outcome: ReviewOutcome, reviews: ReviewSet) -> Answer:
     if status == "reviews_read":  # the list rests on the review files themselves
         return Answer("utter_reviews_read", {"reviews_read": reviews_read(len(reviews)), "list": review_list(reviews)},
                       sources=[f"{REVIEW_SOURCE}{review.id}" for review in listed(reviews)])
+    if status == "unread":
+        return Answer("utter_review_not_read", {"name": outcome.topic, "reviews_read": reviews_read(len(reviews)),
+                                                "list": review_list(reviews)})
     if status in ("which_review", "no_other"):
         response = "utter_which_review" if status == "which_review" else "utter_no_other_review"
         return Answer(response, {"reviews_read": reviews_read(len(reviews)), "list": review_list(reviews)})

@@ -148,7 +148,8 @@ class ReviewOutcome:
     (no review speaks to it), ``needs_consent`` (only a spoiler would answer and the user was
     never asked), ``withheld`` (the user said no spoilers and only spoilers answer),
     ``reviews_read`` (the set itself), ``which_review`` (the words name no single review),
-    ``no_other`` ("the other one" where there is none), ``off_limits`` (ratings sites, sequels).
+    ``no_other`` ("the other one" where there is none), ``unread`` (a review named that herbot has not read:
+    ``topic`` is its name), ``off_limits`` (ratings sites, sequels).
     """
 
     status: str
@@ -198,11 +199,15 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         review = reviews.resolve(reviewer_mention, last=last_review, in_play=in_play) or \
             reviews.resolve(question, last=last_review, in_play=in_play) or \
             resolve_review(knowledge, reviewer_mention, last_review, in_play)
+        if review is None and (unread := unread_review_named(knowledge, question)):  # a review herbot has not read
+            return ReviewOutcome("unread", kind, total, topic=unread)
         if review is None:
             other = bool(re.search(r"\bother\b", reviewer_mention, re.IGNORECASE))
             return ReviewOutcome("no_other" if other and total < 2 else "which_review", kind, total)
     elif review is None and kind != "comments":  # "what did the third critic think?", "and Jo Critic?"
         review = knowledge.reviews.resolve(question, last=last_review, in_play=in_play)
+        if review is None and (unread := unread_review_named(knowledge, question)):  # a review herbot has not read
+            return ReviewOutcome("unread", kind, total, topic=unread)
         if review is None and knowledge.reviews.refers_to_one(question):
             other = bool(re.search(r"\bother\b", question, re.IGNORECASE))
             return ReviewOutcome("no_other" if other and total < 2 else "which_review", kind, total)
@@ -562,6 +567,30 @@ def _strongest_and_most_different(quotes: list[ReviewQuote]) -> list[ReviewQuote
         chosen.append(pick)
         rest.remove(pick)
     return chosen
+
+
+# "The Guardian's film critic", "the Ebert review": a capitalised name said right before a word for a review.
+_NAMED_REVIEW = re.compile(r"\b((?:[A-Z][\w'’.&-]*\s+){0,3}[A-Z][\w.&-]*)(?:['’]s)?(?:\s+(?:film|movie))?"
+                           r"\s+(?:[Rr]eview|[Rr]eviewer|[Cc]ritic|[Pp]iece|[Aa]rticle)s?\b")
+_NOT_A_NAME = {"the", "a", "an", "this", "that", "these", "those", "each", "every", "any", "which", "what", "whose",
+               "who", "how", "did", "does", "do", "is", "was", "and", "or", "but", "so", "if", "other", "first", "last",
+               "second", "third", "i", "you", "we", "they", "okay", "ok", "hi", "hey", "yes", "no", "please", "tell",
+               "well", "one", "student", "blog", "film", "movie", "online", "newspaper", "magazine"}
+
+
+def unread_review_named(knowledge, question: str) -> str | None:
+    """A review the question names by a name no loaded review goes by ("what did The Guardian's critic think?"), or
+    None: a name of the film (its title, cast, crew) or of a loaded review is not one."""
+    for match in _NAMED_REVIEW.finditer(question):
+        words = match.group(1).split()
+        while words and words[0].casefold().strip("'’") in _NOT_A_NAME:
+            words = words[1:]
+        name = " ".join(words)
+        if not name or name.casefold() in _NOT_A_NAME or knowledge.reviews.named_in(name) or \
+                name.casefold() in knowledge.own_names or any(w.casefold() in knowledge.own_names for w in words):
+            continue
+        return name
+    return None
 
 
 def resolve_review(knowledge, mention: str | None, last_review: str | None,
