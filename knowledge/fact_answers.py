@@ -21,6 +21,7 @@ import numpy as np
 
 from knowledge.answers import Answer, add_quote, join, line_naming, off_limits, source_label
 from knowledge.facts import FilmFacts, Role
+from knowledge.lexical import tokenize
 from knowledge.once import once
 from knowledge.retrieval import Retriever
 from knowledge.text import misspelt
@@ -51,6 +52,13 @@ _ASKS_AWARD = re.compile(r"\b(?:oscars?|academy awards?|awards?|nominat\w*|up fo
 _WH = re.compile(r"\b(who|whom|whose|where|when|how (?:much|many|long|old)|what year|which year)\b", re.IGNORECASE)
 _WH_SAME = {"whom": "who", "whose": "who", "which year": "what year"}
 WH_BONUS = 0.1
+# The words of a question as one of an entry's wordings has them ("who composed it?" and "who composed the score"),
+# stemmed, the question words and the film's pronouns left out: the share of the question's words one wording holds,
+# times LEXICAL_BONUS, ranks the entries where the encoder puts near synonyms ("composed", "wrote") side by side; like
+# WH_BONUS it lifts no floor.
+LEXICAL_BONUS = 0.1
+_NOT_CONTENT = {"who", "whom", "whose", "what", "when", "where", "which", "why", "how", "her", "film", "movie",
+                "it", "did", "does", "do", "is", "was", "are", "were"}
 NAMED_AWARD = FACT_MATCH + 0.15  # the score a question that names an award gets for the awards entry
 UNKNOWN = "unknown"  # the entry of things a film has that the facts do not hold
 NOTE_MATCH = 0.6  # least cosine for a trivia item to ride along with an answer
@@ -87,8 +95,11 @@ def match_fact(facts: FilmFacts, retriever: Retriever, question: str, *, fact: s
     asked = _wh(question)  # "where was it filmed?" asks a place, not who filmed it: it ranks, it lifts no floor
     wh = {entry: WH_BONUS if asked and asked in said else 0.0 for entry, said in zip(vectors.entries, vectors.wh,
                                                                                       strict=True)}
-    _, score, entry = max((float(score) + weights[entry] + wh[entry], float(score) + weights[entry], entry)
-                          for score, entry in zip(scores, vectors.entries, strict=True) if entry not in owners)
+    words = _content_stems(question)
+    shared = {entry: LEXICAL_BONUS * max((len(words & said) for said in wordings), default=0) / len(words)
+              if words else 0.0 for entry, wordings in zip(vectors.entries, vectors.stems, strict=True)}
+    _, score, entry = max((float(score) + weights[entry] + wh[entry] + shared[entry], float(score) + weights[entry],
+                           entry) for score, entry in zip(scores, vectors.entries, strict=True) if entry not in owners)
     if "awards" in vectors.entries and (score < NAMED_AWARD or entry in (UNKNOWN, "awards") or
                                         entry.startswith("cast:")) and _ASKS_AWARD.search(question) and \
             (_named_awards(facts, question) or _person_named(facts, question)):  # "was it up for best picture too?",
@@ -358,6 +369,7 @@ class _FactVectors:
     asks: np.ndarray  # one row per question an entry answers, grouped by entry
     trivia: np.ndarray  # one row per trivia item: its text
     wh: tuple[frozenset[str], ...]  # each entry's wh-words, from its wordings
+    stems: tuple[tuple[frozenset[str], ...], ...]  # each entry's wordings, as the stems of their content words
 
 
 def warm_facts(facts: FilmFacts, encoder) -> None:
@@ -373,7 +385,13 @@ def _vectors(facts: FilmFacts, encoder) -> _FactVectors:
     return _FactVectors(entries, np.cumsum([0, *sizes[:-1]]),
                         encoder.encode([text for entry in entries for text in facts.asks[entry]]),
                         encoder.encode([t["text"] for t in facts.trivia]),
-                        tuple(frozenset(filter(None, map(_wh, facts.asks[entry]))) for entry in entries))
+                        tuple(frozenset(filter(None, map(_wh, facts.asks[entry]))) for entry in entries),
+                        tuple(tuple(_content_stems(text) for text in facts.asks[entry]) for entry in entries))
+
+
+def _content_stems(text: str) -> frozenset[str]:
+    """The stems of a text's words (as BM25 has them), question words and the film's pronouns left out."""
+    return frozenset(stem for stem in tokenize([text])[0] if stem not in _NOT_CONTENT)
 
 
 def _trivia(facts: FilmFacts, retriever: Retriever, question: str, floor: float,
