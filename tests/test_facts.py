@@ -156,3 +156,12 @@ def test_what_a_question_asks_for_a_place_a_person_a_time_ranks_the_entries(fact
 def test_an_award_asked_of_a_person_is_their_awards_not_their_role(facts, retriever, question):
     assert match_fact(facts, retriever, question).entry == "awards"
     assert match_fact(facts, retriever, "why won't Amy Adams talk to him").entry != "awards"
+
+
+@pytest.mark.parametrize("question, entries", [("who composed it?", {"music"}),
+                                               ("which company produced it?", {"producers", "production_company"}),
+                                               ("who voices the Alan Watts OS that Samantha meets?", {"cast:Brian Cox"})])
+def test_the_questions_own_words_rank_entries_the_encoder_puts_side_by_side(facts, retriever, question, entries):
+    """MiniLM puts "composed" beside "wrote" and "produced" beside "directed": the wording that shares the question's
+    words ranks first."""
+    assert match_fact(facts, retriever, question).entry in entries
