@@ -80,7 +80,8 @@ class ActionRouteFallback(Action):
             return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)
         if reading := details_reading(known, text):
             return await answer_details(dispatcher, tracker, known, text, reading)
-        if ASKS_COMMENTS.search(text):  # "which scene did a commenter say hit them hardest?"
+        if ASKS_COMMENTS.search(text) or known.commenter_named(text):  # "which scene did a commenter say hit them
+            # hardest?", "what did Nadia say?"
             return await answer_from_reviews(dispatcher, tracker, "comments", text, None, None)
         if await in_thread(asks_a_fact, known, about_subject(text, tracker.get_slot("last_subject"))):
             return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)  # "did she win anything for it?"

@@ -189,7 +189,9 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         return ReviewOutcome("off_limits", kind, total, suggestions=covered_topics(knowledge))
     if ASKS_READ.search(question):
         return ReviewOutcome("reviews_read", kind, total)
-    if kind in VERDICT_KINDS and ASKS_COMMENTS.search(question):  # "what did people say in the comments on …?"
+    reader = knowledge.commenter_named(question)  # "what did Nadia say?": a reader's comment, not a critic's view
+    if kind in VERDICT_KINDS and (ASKS_COMMENTS.search(question) or reader and not reviewer_mention and
+                                  not knowledge.reviews.named_in(question)):  # "what did people say in the comments?"
         kind = "comments"
     if kind == "comments" and review is None and not reviewer_mention:  # the comments under the review it names
         named = knowledge.reviews.named_in(question)
@@ -256,6 +258,9 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     vector = retriever.encoder.encode_query(query)
     if kind == "comments" and _ASKS_REPLIES.search(question):  # "did the author reply?": every reply, however far
         hits = _replies(knowledge, retriever.search(query, top_k=30, filters=filters, min_score=-1.0)) or hits
+    elif kind == "comments" and reader:  # "what was Maren's argument?": that reader's comments, however worded
+        hits = [hit for hit in retriever.search(query, top_k=30, min_score=-1.0, filters=replace(
+            filters, review=reader[1])) if hit.passage.commenter == reader[0]] or hits
     elif kind == "comments":  # "what did people say?": the readers first, the critic's own replies after them
         hits = sorted(hits, key=lambda hit: _by_its_critic(knowledge, hit.passage))
     judge = _judge(knowledge, kind, aspect, subject, words)

@@ -32,6 +32,7 @@ from knowledge.works import WorksNamed
 # ending more surely than the cues' similarity alone says (their scores run about -0.2 to 0.3).
 REVEAL_RULE_BONUS = 0.1
 STANCE_CACHE = 10_000  # passages whose sentence stances are kept (a turn reads a few dozen)
+_NAME_WORD = re.compile(r"[^\W\d_]{3,}")  # a word of a person's name, its possessive and initials left out
 NARRATION_QUERY = "what happens in the story: what the characters do and what happens to them"
 
 
@@ -169,6 +170,35 @@ class Knowledge:
         return first
 
     @cached_property
+    def _commenters(self) -> dict[str, tuple[str, str]]:
+        """Each word of a reader's name (three letters or more, lower case) and that reader with the review they
+        commented on, where only one reader goes by it and it names nothing of the film or of a review (a critic
+        answering readers is the review's)."""
+        owners: dict[str, set[tuple[str, str]]] = {}
+        for passage in self.retriever.index.passages:
+            if passage.section == "comment" and passage.commenter:
+                for word in _NAME_WORD.findall(passage.commenter.casefold()):
+                    owners.setdefault(word, set()).add((passage.commenter, passage.review))
+        return {word: names.pop() for word, names in owners.items()
+                if len(names) == 1 and word not in self.own_names}
+
+    @cached_property
+    def _common_words(self) -> set[str]:
+        return self.retriever.encoder.vocabulary()
+
+    def commenter_named(self, text: str) -> tuple[str, str] | None:
+        """The reader whose comments the words name ("what did Nadia say?", "maren's point"), if exactly one, and the
+        review they commented on. A name
+        that is also a common word ("Will", "Grace") counts only written as a name: capitalised, not first."""
+        found = set()
+        for match in _NAME_WORD.finditer(text):
+            word = match.group(0).casefold()
+            if word in self._commenters and (word not in self._common_words or
+                                             (match.group(0)[0].isupper() and match.start() > 0)):
+                found.add(self._commenters[word])
+        return found.pop() if len(found) == 1 else None
+
+    @cached_property
     def narration(self) -> np.ndarray:
         """Towards telling what happens and away from judging it: the plot answers' preference."""
         return self.retriever.encoder.encode([NARRATION_QUERY])[0] - self.verdict_vector
@@ -280,7 +310,7 @@ class Knowledge:
         _ = self.topics.vectors, self.verdict_questions.warm(), self.question_kinds.warm()
         _ = self.reviews.without_names("", nouns=True), self.reviews.named_in("")
         _ = self.speller, self.spoiler_cues, self.comment_counts, self.first_comments, self._film_people
-        _ = self._list_sides, self.works, self.reviews._word_owner
+        _ = self._list_sides, self.works, self.reviews._word_owner, self._commenters, self._common_words
         _ = [self.retriever._allowed(Filters(spoilers=spoilers)) for spoilers in (True, False)]
         _ = self.retriever.index.bm25.search("review", 1)  # its tokenizer's modules, imported now
         from knowledge.answers import warm_answers

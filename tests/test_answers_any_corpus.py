@@ -393,3 +393,13 @@ def test_a_review_herbot_has_not_read_is_named_as_unread_not_answered_from_the_o
     assert all(review.label in text for review in six_reviews.reviews)
     named = say(six_reviews, "what did the Westbrook Gazette review say about the music?")[0]
     assert named.status != "unread"
+
+
+@pytest.mark.parametrize("question", ["what did Nadia say?", "so what was nadia okonjo's argument exactly"])
+def test_a_reader_named_is_answered_with_that_readers_comment(blind6, question):
+    """Readers are named by the comments themselves: a question naming one (first name, full name, possessive) is
+    answered with that reader's comment, whichever kind of question the NLU made of it."""
+    outcome, answer, _ = say(blind6, question, kind="opinion")
+    assert outcome.kind == "comments" and answer.response == "utter_comment_quote"
+    assert all(blind6.passage(q.passage_id).commenter == "Nadia Okonjo" for q in outcome.quotes)
+    assert blind6.commenter_named("Will it make me cry?") is None and blind6.commenter_named("Grace") is None
