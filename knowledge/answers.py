@@ -17,6 +17,7 @@ import numpy as np
 from knowledge.aspects import speaks_to_open_topic, subject_words, topic_words, vader
 from knowledge.retrieval import Filters, Hit, Retriever
 from knowledge.review_set import join  # noqa: F401 - the facts' answers list things the same way
+from knowledge.spoilers import EARLY
 from knowledge.verdict_questions import VerdictReading
 from knowledge.verdicts import agreement, keenest_first
 
@@ -624,6 +625,8 @@ def _asks_ending(knowledge, question: str, aspect: str | None) -> bool:
     """Whether the question asks how the film ends: the ending named, or a question that reads as one
     ("how does it all turn out for them?"), the film's and the reviews' names taken out."""
     ending = knowledge.topics.aspects.get("ending")
+    if EARLY.search(question):  # "how does he end up with her in the first place?": the story's beginning
+        return False
     return aspect == "ending" or bool(ending and ending.named_in(question)) or \
         knowledge.question_kinds.asks_ending(knowledge.without_names(question, nouns=True))
 

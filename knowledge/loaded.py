@@ -146,8 +146,11 @@ class Knowledge:
 
     @cached_property
     def _film_people(self) -> re.Pattern:
-        people = names_and_words({name for role in self.facts.cast for name in (role.actor, role.character,
-                                                                                 *role.aliases)})
+        names = {name for role in self.facts.cast for name in (role.actor, role.character, *role.aliases)}
+        # A role named by what it is ("Blind Date", "Alien Child") is taken out whole, never word by word: "the date"
+        # in "what happens after the date?" is the story, not a person.
+        described = {name for name in names if all(w.casefold() in self._common_words for w in name.split())}
+        people = names_and_words(names - described) | {name.casefold() for name in described}
         alternatives = sorted((name for name in people if len(name) > 2), key=len, reverse=True)
         return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, alternatives)) + r")(?:['’]s)?(?!\w)", re.IGNORECASE)
 

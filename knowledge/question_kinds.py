@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.examples import ExampleGroups
+from knowledge.spoilers import EARLY
 
 KINDS_FILE = Path(__file__).parent / "data" / "question_kinds.yaml"
 DETAILS = ("author", "outlet", "date", "title", "link", "ratings", "comments")
@@ -65,7 +66,10 @@ class QuestionKinds:
         return DetailReading(best, close[best], close[best] - close["film"])
 
     def asks_ending(self, question: str) -> bool:
-        """Whether the question asks how the film ends or for a late twist."""
+        """Whether the question asks how the film ends or for a late twist (not when it says it is about the
+        beginning or the middle: "how does he end up with her in the first place?")."""
+        if EARLY.search(question):
+            return False
         close = self.examples.closeness(question)
         return close["ending"] >= ENDING_FLOOR and close["ending"] >= close["story"] + ENDING_MARGIN
 

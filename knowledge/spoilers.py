@@ -71,9 +71,9 @@ _WARNING = re.compile(
     r"|\bwithout (revealing|giving)\b",
     re.IGNORECASE,
 )
-# The story's beginning or middle, said outright.
-_EARLY = re.compile(
-    r"\b(early on|at first|halfway through|midway through|in the middle( stretch| of the film)?"
+# The story's beginning or middle, said outright (a question that says it asks no ending).
+EARLY = re.compile(
+    r"\b(early on|at first|in the first place|halfway through|midway through|in the middle( stretch| of the film)?"
     r"|in the (opening|beginning|first (act|half|hour|scene|reel))|the (film|movie|story) (opens|begins|starts)"
     r"|at the (start|outset|beginning)|first (act|half|hour))\b",
     re.IGNORECASE,
@@ -284,7 +284,7 @@ def _placed_units(passage: Passage) -> list[tuple[tuple[str, bool], int]]:
     """:func:`units_of`, each with the place of its sentence in the passage."""
     units = []
     for place, sentence in enumerate(passage.sentences or (passage.text,)):
-        if _WARNING.search(sentence) or (_EARLY.search(sentence) and not _TWIST.search(sentence)):
+        if _WARNING.search(sentence) or (EARLY.search(sentence) and not _TWIST.search(sentence)):
             continue
         backed = backed_by_rule(sentence)
         units += [((unit, backed), place) for unit in (sentence, *clauses_of(sentence))]

@@ -53,3 +53,14 @@ def test_an_ending_question_with_the_film_s_names_in_it(knowledge):
 
 def test_the_example_file_has_every_group(encoder):
     assert QuestionKinds(encoder).examples.groups["ending"]
+
+
+@pytest.mark.parametrize("question", ["how does he end up with her in the first place?",
+                                      "and what happens after that awful date?"])
+def test_a_question_about_the_beginning_or_an_early_scene_asks_no_ending(knowledge, question):
+    """"end up ... in the first place" is how the story starts; "the date" is a scene, not the role named by what it
+    is ("Blind Date"), so it stays in the question."""
+    from knowledge.answers import _asks_ending
+
+    assert not _asks_ending(knowledge, question, None)
+    assert "date" in knowledge.without_names("what happens after the date?", nouns=True)
