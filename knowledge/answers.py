@@ -105,6 +105,10 @@ PEOPLES_LIVES = re.compile(r"\bborn\b|birthday|how old|\bage\b|\btall\b|height|m
 _THEY = re.compile(r"\b(?:they|them|their|theirs|those|these|['’]em)\b", re.IGNORECASE)
 # "did they like it?": the verdict itself, not what they liked in it.
 _WHOLE_FILM = re.compile(r"\b(?:lik|lov|hat|enjoy|dislik|admir)\w* (?:it|her|the (?:film|movie))\W*$", re.IGNORECASE)
+# "and the other ones?", "what about the others?", "what did the other critics think?": the rest of the set's verdicts.
+_THE_OTHERS = re.compile(r"(?:(?:and|but|so|ok(?:ay)?|what about|how about)\s+)?(?:what did\s+|and\s+)?"
+                         r"(?:the|all the)\s+(?:others|other (?:ones|reviews|reviewers|critics|writers))"
+                         r"(?:\s+(?:think|say|thought|said))?")
 _SINGULAR = re.compile(r"\b(?:he|she|him|his|hers)\b", re.IGNORECASE)
 SIDE_TONE = 0.2  # VADER's compound score past which a question's words ask for one side ("what did they like?")
 _PRONOUN = re.compile(r"\b(he|him|his|she|her|hers|they|them|their)\b", re.IGNORECASE)
@@ -197,6 +201,10 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     if kind == "comments" and review is None and not reviewer_mention:  # the comments under the review it names
         named = knowledge.reviews.named_in(question)
         review = named[0] if len(named) == 1 else None
+    if review is None and kind in VERDICT_KINDS and last_review in knowledge.reviews.by_id and \
+            len(knowledge.reviews) > 2 and _THE_OTHERS.fullmatch(question.strip(" ?!.").casefold()):
+        rest = tuple(r for r in knowledge.reviews.ids if r != last_review)  # "and the other ones?" after one review
+        return verdicts_answer(knowledge, question, kind, consent=consent, among=rest)
     if reviewer_mention and review is None:  # the NLU's words, the whole message ("the critic" in "in <title>, …"),
         reviews = knowledge.reviews  # then the side the words name ("the one that didn't like it")
         review = reviews.resolve(reviewer_mention, last=last_review, in_play=in_play) or \
@@ -207,7 +215,7 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         if review is None:
             other = bool(re.search(r"\bother\b", reviewer_mention, re.IGNORECASE))
             return ReviewOutcome("no_other" if other and total < 2 else "which_review", kind, total)
-    elif review is None and kind != "comments":  # "what did the third critic think?", "and Jo Critic?"
+    if review is None and kind != "comments":  # "what did the third critic think?", "and Jo Critic?"
         review = knowledge.reviews.resolve(question, last=last_review, in_play=in_play)
         if review is None and (unread := unread_review_named(knowledge, question)):  # a review herbot has not read
             return ReviewOutcome("unread", kind, total, topic=unread)
@@ -328,18 +336,20 @@ def works_answer(knowledge, question: str, works: list[str], *, review: str | No
 
 
 def verdicts_answer(knowledge, question: str, kind: str, review: str | None = None, focus: str | None = None,
-                    consent: bool | None = None) -> ReviewOutcome:
+                    consent: bool | None = None, among: tuple[str, ...] = ()) -> ReviewOutcome:
     """Each review's overall verdict (its rating when it states one), or the named review's.
 
     ``focus``: the side asked about ("who disliked it?"); for one review, its sentences on that
-    side ("what were her complaints?") are quoted after its verdict."""
+    side ("what were her complaints?") are quoted after its verdict. ``among``: only these reviews
+    ("and the other ones?"), counted as the set."""
     verdicts = knowledge.verdicts
-    total = len(knowledge.reviews)
-    only = knowledge.reviews.ids[0] if total == 1 else None
+    total = len(among) if among else len(knowledge.reviews)
+    only = knowledge.reviews.ids[0] if len(knowledge.reviews) == 1 else None
     if only and only in verdicts and focus in (None, verdicts[only].stance):  # the set's verdict is its one review's
         review = only
-    everyone = not review  # then what is worked out over every review comes from the knowledge, done once
-    found = knowledge.verdicts_in_order if everyone else [verdicts[review]] if review in verdicts else []
+    everyone = not review and not among  # then what is worked out over every review comes from the knowledge, once
+    found = knowledge.verdicts_in_order if everyone else [verdicts[review]] if review in verdicts else \
+        [verdict for verdict in knowledge.verdicts_in_order if verdict.review in among]
     if review and found:
         verdict = _verdict_quote(knowledge, found[0])  # its sentence may be None: then its sides speak for it
         # A verdict is told with the side it comes down on (a mixed one with both), unless a side is asked.

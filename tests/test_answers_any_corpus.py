@@ -403,3 +403,15 @@ def test_a_reader_named_is_answered_with_that_readers_comment(blind6, question):
     assert outcome.kind == "comments" and answer.response == "utter_comment_quote"
     assert all(blind6.passage(q.passage_id).commenter == "Nadia Okonjo" for q in outcome.quotes)
     assert blind6.commenter_named("Will it make me cry?") is None and blind6.commenter_named("Grace") is None
+
+
+@pytest.mark.parametrize("question", ["and the other ones?", "what did the other critics think?"])
+def test_the_others_after_one_review_are_the_rest_of_the_sets_verdicts(six_reviews, question):
+    """After one review's verdict, "and the other ones?" is every other review's verdict, counted among themselves."""
+    last = six_reviews.reviews.ids[0]
+    outcome, answer, text = say(six_reviews, question, last_review=last)
+    assert say(six_reviews, question, last_review=last, reviewer_mention="the other ones")[0].speaking == \
+        outcome.speaking, "the same when the NLU took the words for a review's name"
+    assert outcome.status == "verdicts" and outcome.total == len(six_reviews.reviews) - 1
+    assert last not in outcome.speaking and len(outcome.speaking) == len(six_reviews.reviews) - 1
+    assert "five reviews" in text
