@@ -7,8 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import about_subject, entity, in_thread, knowledge, question
 from actions.replies import remember, send
-from actions.review_answers import answer_from_reviews
-from knowledge.answers import ASKS_JUDGEMENT
+from actions.review_answers import about_the_reviews
 from knowledge.fact_answers import cast_answer
 
 
@@ -24,10 +23,10 @@ class ActionAnswerCast(Action):
         return "action_answer_cast"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        if ASKS_JUDGEMENT.search(question(tracker)):  # "how was <actor> in it?": the reviews say, not the cast list
-            return await answer_from_reviews(dispatcher, tracker, "opinion", question(tracker),
-                                             entity(tracker, "aspect"), entity(tracker, "reviewer"))
         known = await knowledge()
+        # "how was <actor> in it?", "how many stars from <critic>?": the reviews say, not the cast list
+        if (events := await about_the_reviews(dispatcher, tracker, known)) is not None:
+            return events
         retriever, facts = known.retriever, known.facts
         name = entity(tracker, "character", "person")
         text = question(tracker)

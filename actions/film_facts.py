@@ -9,9 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import about_subject, entity, in_thread, knowledge, question
 from actions.replies import remember, send
-from actions.review_answers import answer_from_reviews, names_a_review
-from actions.review_details import answer_details, details_reading
-from knowledge.answers import ASKS_JUDGEMENT, ASKS_READ
+from actions.review_answers import about_the_reviews
 from knowledge.fact_answers import FACT_MATCH, UNKNOWN, fact_answer, match_fact
 
 CLEAR_FACT = 0.1  # how far past the facts' floor a message the NLU did not call a fact question must come
@@ -68,13 +66,9 @@ class ActionAnswerFilmFact(Action):
                   ) -> list:
         """``text``: the question to answer when it is not the message itself (a follow-up read in context)."""
         known = await knowledge()
-        if reading := details_reading(known, question(tracker)):  # "who wrote that one?": the review's
-            return await answer_details(dispatcher, tracker, known, question(tracker), reading)
-        # "how many stars did <a critic> give it?", "who wrote them?", "does any reviewer say so?": the reviews'
-        if names_a_review(known, question(tracker)) or ASKS_READ.search(question(tracker)) or \
-                ASKS_JUDGEMENT.search(question(tracker)):
-            return await answer_from_reviews(dispatcher, tracker, "opinion", question(tracker),
-                                             entity(tracker, "aspect"), entity(tracker, "reviewer"))
+        # "who wrote that one?", "how many stars did <a critic> give it?", "does any reviewer say so?": the reviews'
+        if (events := await about_the_reviews(dispatcher, tracker, known)) is not None:
+            return events
         retriever, facts = known.retriever, known.facts
         if text is None:
             text = about_subject(question(tracker), tracker.get_slot("last_subject"))  # "did she win anything?"

@@ -12,8 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import entity, in_thread, knowledge, question
 from actions.phrasing import review_reply
 from actions.replies import remember, send
-from actions.review_details import answer_details, details_reading
-from knowledge.answers import named_by_a_review, review_answer
+from actions.review_details import RATINGS_ASKED, answer_details, asks_for_ratings, details_reading
+from knowledge.answers import ASKS_JUDGEMENT, ASKS_RATING, ASKS_READ, named_by_a_review, review_answer
 from knowledge.fact_answers import add_trivia_note, another_film, other_film_answer, person_in
 
 _FROM_SLOT = object()
@@ -69,6 +69,22 @@ def about_the_reviewer(known, tracker: Tracker, text: str) -> bool:
     last_review, in_play = tracker.get_slot("last_review"), tuple(tracker.get_slot("last_reviews") or ())
     return (tracker.get_slot("last_kind") in OPINION_KINDS and bool(last_review) and in_play == (last_review,)
             and bool(_PERSONAL.search(text)) and not known.reviews.named_in(text))
+
+
+async def about_the_reviews(dispatcher: CollectingDispatcher, tracker: Tracker, known) -> list | None:
+    """Answers a message the NLU sent to the film's facts or cast that asks about the reviews instead: a review's
+    own details ("who wrote that one?"), the ratings they gave ("how many stars from <critic>?"), or anything about
+    a review it names, the set itself, or how good someone was ("how was <actor> in it?"). None when it asks none
+    of these, for the film's own answer."""
+    text = question(tracker)
+    if reading := details_reading(known, text):
+        return await answer_details(dispatcher, tracker, known, text, reading)
+    if asks_for_ratings(known, text) or ASKS_RATING.search(text) and names_a_review(known, text):
+        return await answer_details(dispatcher, tracker, known, text, RATINGS_ASKED)
+    if names_a_review(known, text) or ASKS_READ.search(text) or ASKS_JUDGEMENT.search(text):
+        return await answer_from_reviews(dispatcher, tracker, "opinion", text, entity(tracker, "aspect"),
+                                         entity(tracker, "reviewer"))
+    return None
 
 
 def names_a_review(known, text: str) -> bool:

@@ -9,6 +9,7 @@ from actions.context import knowledge, question
 from actions.opinions import ActionAnswerOpinion
 from actions.phrasing import review_reply
 from actions.replies import send
+from actions.review_details import RATINGS_ASKED, answer_details, asks_for_ratings
 from knowledge.answers import ReviewOutcome
 
 
@@ -23,6 +24,8 @@ class ActionListReviews(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         known = await knowledge()
         text = question(tracker)
+        if asks_for_ratings(known, text):  # "can you list the ratings each review gave?"
+            return await answer_details(dispatcher, tracker, known, text, RATINGS_ASKED)
         if known.reviews.named_in(text) or known.reviews.resolve(text, last=tracker.get_slot("last_review")):
             return await ActionAnswerOpinion().run(dispatcher, tracker, domain)  # "list that review's pluses"
         send(dispatcher, review_reply(ReviewOutcome("reviews_read", "reviews", len(known.reviews)), known.reviews))

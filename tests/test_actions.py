@@ -14,6 +14,7 @@ from actions.followup import ActionAnswerFollowup
 from actions.opinions import ActionAnswerOpinion, ActionAnswerRecommendation, ActionCompareReviews
 from actions.plot import ActionAnswerPlot
 from actions.ratings import ActionRecordRating
+from actions.reviews_read import ActionListReviews
 from actions.spoilers import ActionHandleConsent
 
 BEEZJAK, BLOG = "her-explores-love-with-an-os", "her-makes-sci-fi-heartfelt"
@@ -713,3 +714,16 @@ async def test_the_review_named_nearest_the_side_asked_is_he_in_the_next_questio
     quotes = follow.messages[0]["custom"]["quotes"]
     assert {q["passage_id"].split("/")[0] for q in quotes} == {least}
     assert any(q["stance"] == "positive" for q in quotes[1:]), "what it liked follows its verdict"
+
+
+@pytest.mark.parametrize(("action", "intent", "question", "entities"), [
+    (ActionAnswerCast, "ask_cast", "how many stars from Sam Beezjak?", {"reviewer": "Sam Beezjak"}),
+    (ActionListReviews, "ask_reviews_read", "can you list the ratings each review gave", {}),
+])
+async def test_a_rating_asked_of_the_reviews_is_answered_with_the_ratings_whichever_action_the_nlu_chose(
+        dispatcher, tracker_for, domain, action, intent, question, entities):
+    """The ratings the reviews gave are the reviews' details: never "not something I know" from the cast list, nor
+    the list of reviews without them."""
+    await run(action(), dispatcher, tracker_for(question, intent, entities), domain)
+    message = dispatcher.messages[0]
+    assert message["response"].startswith("utter_review_detail") or "rating" in message["response"], message
