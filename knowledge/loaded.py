@@ -277,7 +277,7 @@ class Knowledge:
         _ = self.topics.vectors, self.verdict_questions.warm(), self.question_kinds.warm()
         _ = self.reviews.without_names("", nouns=True), self.reviews.named_in("")
         _ = self.speller, self.spoiler_cues, self.comment_counts, self.first_comments, self._film_people
-        _ = self._list_sides, self.works, self.reviews._word_owner
+        _ = self._list_sides, self.works, self.reviews._word_owner, self.reviews._misspelt_names
         _ = [self.retriever._allowed(Filters(spoilers=spoilers)) for spoilers in (True, False)]
         _ = self.retriever.index.bm25.search("review", 1)  # its tokenizer's modules, imported now
         from knowledge.answers import warm_answers

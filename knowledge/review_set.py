@@ -9,11 +9,11 @@ particular review lives in code.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from knowledge.close_words import CloseWords
 from knowledge.text import TYPO_MATCH
 
 TYPO_FROM = 5  # letters of a word that may be a misspelt name ("rourk"); shorter words are only ever themselves
@@ -154,9 +154,9 @@ class ReviewSet:
                      if m.group(1).casefold() in self._word_owner]
         words = [w for w in re.findall(r"[\w'’-]+", text.casefold()) if len(w) >= TYPO_FROM and w not in self._owner]
         for word in words:
-            close = difflib.get_close_matches(word, self._long_names, n=1, cutoff=TYPO_MATCH)
+            close = self._misspelt_names.closest(word)
             if close:
-                found.append(self._owner[close[0]])
+                found.append(self._owner[close])
         return list(dict.fromkeys(found))
 
     def without_names(self, text: str, *, nouns: bool = False) -> str:
@@ -198,8 +198,10 @@ class ReviewSet:
         return re.compile(self._names.pattern + f"(?:{_REVIEW_NOUN})?", re.IGNORECASE)
 
     @cached_property
-    def _long_names(self) -> list[str]:
-        return [name for name in self._owner if " " not in name and len(name) >= 6]
+    def _misspelt_names(self) -> CloseWords:
+        """The one-word names of six letters or more, the names a misspelt word may be."""
+        return CloseWords([name for name in self._owner if " " not in name and len(name) >= 6], cutoff=TYPO_MATCH,
+                          shortest=TYPO_FROM)
 
     def _at(self, match: re.Match) -> str | None:
         if match.group("last"):
