@@ -144,3 +144,35 @@ def write_reviews(folder: Path, count: int, *, seed: int = 13, start: int = 0) -
         path.write_text(review_text(maker, number), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+ONSETS = words("b, br, c, ch, d, dr, f, g, gr, h, k, kr, l, m, n, p, pr, r, s, sh, st, t, tr, v, w, z")
+VOWELS = words("a, e, i, o, u, a, e, i, o, u, ai, ea, ie, ou")
+CODAS = ("", "", "", "", "", "", "n", "r", "l", "s", "k", "nd", "rt", "ll")
+
+
+def made_up_word(rng: random.Random, syllables: int) -> str:
+    return "".join(rng.choice(ONSETS) + rng.choice(VOWELS) + rng.choice(CODAS) for _ in range(syllables))
+
+
+def review_names(count: int, *, seed: int = 13) -> list[dict]:
+    """Metadata of ``count`` reviews as ``reviews.json`` keeps it, each critic with a surname of their own and one
+    outlet in three a one-word name: a site's thousands of real reviews have thousands of one-word names (the
+    reviews of :func:`review_text` share two dozen surnames, which then name no review)."""
+    rng = random.Random(seed)
+    maker = SentenceMaker(seed)
+    taken: set[str] = set()
+
+    def new_word(syllables: tuple[int, int]) -> str:
+        while (word := made_up_word(rng, rng.randint(*syllables)).title()) in taken:
+            pass
+        taken.add(word)
+        return word
+
+    rows = []
+    for number in range(count):
+        outlet = new_word((2, 3)) if rng.random() < 1 / 3 else rng.choice(OUTLETS)
+        rows.append({"id": f"synthetic-{number:06d}", "title": f"{maker._fill(rng.choice(TITLES)).title()} ({number})",
+                     "author": f"{rng.choice(FIRST_NAMES)} {new_word((2, 3))}", "outlet": outlet, "url": None,
+                     "date": None, "rating": None, "names": []})
+    return rows

@@ -304,17 +304,18 @@ class Knowledge:
 
     def warm(self) -> Knowledge:
         """Work out now what the first turns would otherwise wait for: everything computed over all reviews or
-        passages (verdicts, coverage, the rows of each review, the comments' rows, the regex of every review
-        name, the works they name, their pros-and-cons lists), the facts' wordings and the search's modules,
-        here, once."""
+        passages (verdicts, coverage, the rows of each review, the comments' rows, the rows each filter on every
+        review allows, the lookups of the reviews' names, the works they name, their pros-and-cons lists), the
+        facts' wordings and the search's modules, here, once."""
         _ = classifier(self.retriever.encoder, self.cache_dir), self.narration, self.verdicts, self.coverage
         _ = self._rows, self.retriever.reviews, self.retriever.index.review_rows, self.retriever._comment_rows
         _ = self.verdict_counts, self.verdict_reviews, self._keenest, self._covering
         _ = self.topics.vectors, self.verdict_questions.warm(), self.question_kinds.warm()
-        _ = self.reviews.without_names("", nouns=True), self.reviews.named_in("")
+        _ = self.reviews.warm()
         _ = self.speller, self.spoiler_cues, self.comment_counts, self.first_comments, self._film_people
-        _ = self._list_sides, self.works, self.reviews._word_owner, self._commenters, self._common_words
-        _ = [self.retriever._allowed(Filters(spoilers=spoilers)) for spoilers in (True, False)]
+        _ = self._list_sides, self.works, self._commenters, self._common_words
+        _ = [self.retriever._allowed(Filters(spoilers=spoilers, section=section)) for spoilers in (True, False)
+             for section in (None, "body", "comment")]
         _ = self.retriever.index.bm25.search("review", 1)  # its tokenizer's modules, imported now
         from knowledge.answers import warm_answers
         from knowledge.fact_answers import warm_facts

@@ -9,11 +9,12 @@ particular review lives in code.
 
 from __future__ import annotations
 
-import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
+from knowledge.close_words import CloseWords
 from knowledge.text import TYPO_MATCH
 
 TYPO_FROM = 5  # letters of a word that may be a misspelt name ("rourk"); shorter words are only ever themselves
@@ -41,6 +42,10 @@ _GENERIC = {"the", "a", "an", "review", "reviewer", "critic", "one", "post", "pi
 # review, names it when no other review's names hold that word.
 _REVIEW_NOUN = r"(?:['’]s)?(?: (?:film|movie))? (?:review|reviewer|critic|writer|piece|article|post|one)\b"
 _WORD_BEFORE_NOUN = re.compile(r"([\w-]+)" + _REVIEW_NOUN, re.IGNORECASE)
+_NOUN_AFTER_NAME = re.compile(_REVIEW_NOUN, re.IGNORECASE)
+# Where a name may begin: a word, or a character of no word after none (a name may start with "(" or "@").
+_NAME_START = re.compile(r"(?<!\w)(?:\w+|\W)")
+_WORD_CHARACTER = re.compile(r"\w")
 _NOT_A_NAME_WORD = {"that", "this", "same", "other", "every", "each", "which", "what", "last", "final", "latest",
                     "good", "best", "worst", "bad", "great", "long", "short", "first", "positive", "negative", "mixed",
                     *ORDINALS}
@@ -145,25 +150,34 @@ class ReviewSet:
         pointed = re.search(f"(?:{_ORDINAL.pattern}){_OF_A_REVIEW}", text)
         return bool(_OTHER.search(text) or _THAT.search(text) or pointed)
 
+    def warm(self) -> ReviewSet:
+        """Make now what naming a review looks up, instead of on the first question."""
+        _ = self._owner, self._word_owner, self._name_lengths, self._misspelt_names
+        return self
+
     def named_in(self, text: str) -> list[str]:
         """The reviews whose names appear in ``text`` (whole words; a typo allowed in a one-word name of
         six letters or more, in a word of ``TYPO_FROM`` or more)."""
-        found = [self._owner[match.group(0).casefold()] for match in self._names.finditer(text)] if self._owner else []
+        found = [self._owner[name] for _, _, name in self._found_names(text)]
         if not found and self._word_owner:
             found = [self._word_owner[m.group(1).casefold()] for m in _WORD_BEFORE_NOUN.finditer(text)
                      if m.group(1).casefold() in self._word_owner]
         words = [w for w in re.findall(r"[\w'’-]+", text.casefold()) if len(w) >= TYPO_FROM and w not in self._owner]
         for word in words:
-            close = difflib.get_close_matches(word, self._long_names, n=1, cutoff=TYPO_MATCH)
+            close = self._misspelt_names.closest(word)
             if close:
-                found.append(self._owner[close[0]])
+                found.append(self._owner[close])
         return list(dict.fromkeys(found))
 
     def without_names(self, text: str, *, nouns: bool = False) -> str:
         """``text`` with every review's names, and the words that point at one ("the third review", "the last
         one", "that critic"), taken out: they say which review, not what about. With ``nouns``, the word for a
         review after a name goes too ("the Weekly review"), for readings that "review" would mislead."""
-        named = (self._names_and_nouns if nouns else self._names).sub(" ", text) if self._owner else text
+        kept, end = [], 0
+        for start, after, _ in self._found_names(text, nouns=nouns):
+            kept += [text[end:start], " "]
+            end = after
+        named = "".join(kept) + text[end:]
         named = _WORD_BEFORE_NOUN.sub(lambda m: " " if m.group(1).casefold() in self._word_owner else m.group(0), named)
         return _POINTING.sub(" ", named)
 
@@ -187,19 +201,39 @@ class ReviewSet:
                         owners.setdefault(word, set()).add(review.id)
         return {word: ids.pop() for word, ids in owners.items() if len(ids) == 1}
 
-    @cached_property
-    def _names(self) -> re.Pattern:
-        names = sorted(self._owner, key=len, reverse=True)
-        return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)", re.IGNORECASE)
+    def _found_names(self, text: str, *, nouns: bool = False) -> Iterator[tuple[int, int, str]]:
+        """(start, end, name) of each review name in ``text``, left to right, as one regular expression of every
+        name would find them (whole words, any case, the longest at each place), looking only at the lengths
+        of the names that begin with each word; with ``nouns``, a word for a review after the name is taken too
+        ("the Weekly review")."""
+        end = 0
+        for begins in _NAME_START.finditer(text):
+            start = begins.start()
+            if start < end:
+                continue
+            for length in self._name_lengths.get(begins.group(0).casefold(), ()):
+                piece = text[start:start + length]
+                if len(piece) == length and piece.casefold() in self._owner \
+                        and not _WORD_CHARACTER.match(text, start + length):
+                    end = start + length
+                    if nouns and (noun := _NOUN_AFTER_NAME.match(text, end)):
+                        end = noun.end()
+                    yield start, end, piece.casefold()
+                    break
 
     @cached_property
-    def _names_and_nouns(self) -> re.Pattern:
-        """The names with the word for a review after them ("the Weekly review")."""
-        return re.compile(self._names.pattern + f"(?:{_REVIEW_NOUN})?", re.IGNORECASE)
+    def _name_lengths(self) -> dict[str, tuple[int, ...]]:
+        """The names' lengths, longest first, under the word (or character) each begins with."""
+        lengths: dict[str, set[int]] = {}
+        for name in self._owner:
+            lengths.setdefault(_NAME_START.match(name).group(0), set()).add(len(name))
+        return {begins: tuple(sorted(found, reverse=True)) for begins, found in lengths.items()}
 
     @cached_property
-    def _long_names(self) -> list[str]:
-        return [name for name in self._owner if " " not in name and len(name) >= 6]
+    def _misspelt_names(self) -> CloseWords:
+        """The one-word names of six letters or more, the names a misspelt word may be."""
+        return CloseWords([name for name in self._owner if " " not in name and len(name) >= 6], cutoff=TYPO_MATCH,
+                          shortest=TYPO_FROM)
 
     def _at(self, match: re.Match) -> str | None:
         if match.group("last"):

@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
+from knowledge import retrieval
 from knowledge.evaluation import evaluate
 from knowledge.retrieval import Filters, QueryError
 
@@ -41,6 +42,27 @@ def test_review_and_comment_filters(retriever):
     assert one and {h.passage.review for h in one} == {"her-makes-sci-fi-heartfelt"}
     comments = retriever.search("what did readers think of the movie?", top_k=5, filters=Filters(section="comment"))
     assert ids(comments) == ["her-makes-sci-fi-heartfelt/c1"]
+
+
+
+@pytest.mark.parametrize("mode", ["dense", "hybrid"])
+def test_the_comments_of_a_corpus_with_many_are_searched_through_the_index(retriever, monkeypatch, mode):
+    """Above ``COMMENTS_SCORED`` comments, a comments search asks the nearest-neighbour searches for comment rows
+    only (the ID selector of the spoiler filter) instead of scoring every comment; over the seed reviews' exact
+    index it then finds what scoring every comment finds."""
+    question = "what did readers think of the movie?"
+    filters = Filters(section="comment", include_off_topic=True)
+    comments = sum(filters.allows(passage) for passage in retriever.passages)
+    scored_all = retriever.search(question, top_k=5, filters=filters, min_score=-1.0, mode=mode)
+    monkeypatch.setattr(retrieval, "COMMENTS_SCORED", comments - 1)
+    asked = []
+    for search in (retriever.index.vectors, retriever.index.sentences):
+        monkeypatch.setattr(search, "search", lambda query, k, allowed=None, search=search.search: (
+            asked.append(allowed), search(query, k, allowed))[1])
+    found = retriever.search(question, top_k=5, filters=filters, min_score=-1.0, mode=mode)
+    assert len(asked) == 2 and all(allowed is not None for allowed in asked)
+    assert asked[0].count == comments and len(scored_all) == min(5, comments)
+    assert ids(found) == ids(scored_all)
 
 
 def test_comments_about_the_website_never_answer(retriever):

@@ -1,0 +1,144 @@
+"""Naming a review at any corpus size: the lookups find what scanning every review's names found.
+
+``ReviewSet`` once ran one regular expression of every review's name on each question, and
+compared each longer word of it with every one-word name (``difflib.get_close_matches``). Both
+grew with the reviews; the lookups that replace them must find exactly the same, which these
+tests check against the old way on many generated questions and misspellings.
+"""
+
+from __future__ import annotations
+
+import difflib
+import random
+import re
+import string
+
+import pytest
+
+from bench.synthetic_reviews import review_names
+from knowledge.close_words import CloseWords
+from knowledge.review_set import _POINTING, _REVIEW_NOUN, _WORD_BEFORE_NOUN, TYPO_FROM, ReviewSet
+from knowledge.text import TYPO_MATCH
+
+
+@pytest.fixture(scope="module")
+def thousand() -> ReviewSet:
+    return ReviewSet.from_metadata(review_names(1000)).warm()
+
+
+def misspelt(rng: random.Random, word: str) -> str:
+    """``word`` with one to three letters deleted, added, changed or swapped with the next."""
+    letters = list(word)
+    for _ in range(rng.randint(1, 3)):
+        at = rng.randrange(len(letters))
+        change = rng.choice(("delete", "add", "change", "swap"))
+        if change == "delete" and len(letters) > 1:
+            del letters[at]
+        elif change == "add":
+            letters.insert(at, rng.choice(string.ascii_lowercase))
+        elif change == "change":
+            letters[at] = rng.choice(string.ascii_lowercase)
+        elif at + 1 < len(letters):
+            letters[at], letters[at + 1] = letters[at + 1], letters[at]
+    return "".join(letters)
+
+
+def test_a_misspelt_name_is_the_name_difflib_finds_among_every_name(thousand):
+    rng = random.Random(18)
+    names = [name for name in thousand._owner if " " not in name and len(name) >= 6]
+    assert len(names) > 1000
+    words = [misspelt(rng, rng.choice(names)) for _ in range(500)]
+    words += ["".join(rng.choices(string.ascii_lowercase[:8], k=rng.randint(5, 16))) for _ in range(50)]
+    words += ["critics", "reviewers", "acting", "cinematography", "disappointingly", "happily-ever-after"]
+    words = [word for word in words if len(word) >= TYPO_FROM]
+    close = CloseWords(names, cutoff=TYPO_MATCH, shortest=TYPO_FROM)
+    found = [close.closest(word) for word in words]
+    assert found == [next(iter(difflib.get_close_matches(word, names, n=1, cutoff=TYPO_MATCH)), None)
+                     for word in words]
+    assert sum(name is not None for name in found) > 300  # most misspellings are still their name
+
+
+def test_close_words_asked_about_a_shorter_word_than_kept_for_refuse():
+    with pytest.raises(ValueError, match="shorter"):
+        CloseWords(["rourke"], cutoff=TYPO_MATCH, shortest=TYPO_FROM).closest("rour")
+
+
+def regex_of_every_name(reviews: ReviewSet, *, nouns: bool) -> re.Pattern:
+    """What ReviewSet searched questions with before: one alternation of every name, longest first."""
+    names = sorted(reviews._owner, key=len, reverse=True)
+    pattern = r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)"
+    return re.compile(pattern + (f"(?:{_REVIEW_NOUN})?" if nouns else ""), re.IGNORECASE)
+
+
+# Names that begin with no word character, hold punctuation, or begin other names.
+ODD = ReviewSet.from_metadata([
+    {"id": "odd-1", "title": "(Her) Again", "author": "Kay O'Brien", "outlet": "@reel_talk"},
+    {"id": "odd-2", "title": "K.K. Notes", "author": "Lu Fenn", "outlet": "The Weekly"},
+    {"id": "odd-3", "title": "The Weekly Reel", "author": "Ann Fenner", "outlet": "-- Marginalia --"}])
+
+
+def with_odd_names(reviews: ReviewSet) -> ReviewSet:
+    """Three hundred of the set's reviews (the regex of every name is slow to run) and the ``ODD`` ones."""
+    return ReviewSet([*reviews.reviews[:300], *ODD.reviews])
+
+
+def questions_naming(rng: random.Random, reviews: ReviewSet, count: int) -> list[str]:
+    """Questions with names (the ``ODD`` ones half the time) in any case, inside longer words, beside
+    punctuation, before "review" words."""
+    names = sorted(reviews._owner)
+    odd = sorted(name.casefold() for review in ODD for name in review.called())
+    fillers = ["what did", "the", "think of", "review", "'s review", "film critic", "say about the music", "and",
+               "x", "-", "(", ")", "?", "'s", "ing", " ", ",", "@", "did"]
+    questions = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.randint(2, 8)):
+            if rng.random() < 0.4:
+                name = rng.choice(rng.choice((names, odd)))
+                parts.append(rng.choice((name, name.upper(), name.title(), name.capitalize())))
+            else:
+                parts.append(rng.choice(fillers))
+        questions.append(rng.choice(("", " ")).join(parts))
+    return questions
+
+
+@pytest.mark.parametrize("nouns", [False, True])
+def test_names_are_found_where_one_regex_of_every_name_found_them(thousand, nouns):
+    reviews = with_odd_names(thousand)
+    regex = regex_of_every_name(reviews, nouns=nouns)
+    for question in questions_naming(random.Random(7 + nouns), reviews, 2000):
+        found = [(start, end) for start, end, _ in reviews._found_names(question, nouns=nouns)]
+        assert found == [match.span() for match in regex.finditer(question)], question
+
+
+def named_in_by_scanning(reviews: ReviewSet, text: str) -> list[str]:
+    """``ReviewSet.named_in`` as it was: the regex of every name, then difflib over every one-word name."""
+    found = [reviews._owner[m.group(0).casefold()] for m in regex_of_every_name(reviews, nouns=False).finditer(text)]
+    if not found:
+        found = [reviews._word_owner[m.group(1).casefold()] for m in _WORD_BEFORE_NOUN.finditer(text)
+                 if m.group(1).casefold() in reviews._word_owner]
+    names = [name for name in reviews._owner if " " not in name and len(name) >= 6]
+    for word in re.findall(r"[\w'’-]+", text.casefold()):
+        if len(word) >= TYPO_FROM and word not in reviews._owner:
+            found += [reviews._owner[close] for close in difflib.get_close_matches(word, names, n=1, cutoff=TYPO_MATCH)]
+    return list(dict.fromkeys(found))
+
+
+def without_names_by_regex(reviews: ReviewSet, text: str, nouns: bool) -> str:
+    """``ReviewSet.without_names`` as it was."""
+    named = regex_of_every_name(reviews, nouns=nouns).sub(" ", text)
+    named = _WORD_BEFORE_NOUN.sub(lambda m: " " if m.group(1).casefold() in reviews._word_owner else m.group(0), named)
+    return _POINTING.sub(" ", named)
+
+
+def test_named_in_and_without_names_say_what_they_said_by_scanning(thousand):
+    reviews = with_odd_names(thousand)
+    rng = random.Random(3)
+    surnames = [review.author.split()[-1] for review in reviews.reviews if review.author]
+    questions = questions_naming(rng, reviews, 200)
+    questions += [f"what did {misspelt(rng, rng.choice(surnames))} think of the {rng.choice(['acting', 'ending'])}?"
+                  for _ in range(200)]
+    for question in questions:
+        assert reviews.named_in(question) == named_in_by_scanning(reviews, question), question
+        for nouns in (False, True):
+            assert reviews.without_names(question, nouns=nouns) == without_names_by_regex(reviews, question, nouns)
