@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import in_thread
 from actions.phrasing import details_reply
 from actions.replies import remember, send
-from knowledge.answers import GIVES_RATING
+from knowledge.answers import ASKS_COMMENTS, ASKS_JUDGEMENT, GIVES_RATING
 from knowledge.question_kinds import DetailReading
 from knowledge.ratings import find_rating
 from knowledge.review_details import details_answer
@@ -29,6 +29,8 @@ def details_reading(known, text: str) -> DetailReading | None:
     reading = known.question_kinds.detail(known.reviews.without_names(text))
     if reading.detail == "ratings" and known.topics.of_question(text, None):
         return None
+    if reading.detail == "comments" and ASKS_JUDGEMENT.search(text) and not ASKS_COMMENTS.search(text):
+        return None  # "does any review complain about how the women are written?": what the reviews say
     return reading if reading.detail else None
 
 

@@ -109,6 +109,8 @@ _WHOLE_FILM = re.compile(r"\b(?:lik|lov|hat|enjoy|dislik|admir)\w* (?:it|her|the
 _THE_OTHERS = re.compile(r"(?:(?:and|but|so|ok(?:ay)?|what about|how about)\s+)?(?:what did\s+|and\s+)?"
                          r"(?:the|all the)\s+(?:others|other (?:ones|reviews|reviewers|critics|writers))"
                          r"(?:\s+(?:think|say|thought|said))?")
+# The word that introduced a name taken out of a question ("the one called <title>, is it positive?").
+_CALLED = re.compile(r"\b(?:called|titled|named|entitled)(?=\s*(?:[,.;:?!]|$)|\s{2})", re.IGNORECASE)
 _SINGULAR = re.compile(r"\b(?:he|she|him|his|hers)\b", re.IGNORECASE)
 SIDE_TONE = 0.2  # VADER's compound score past which a question's words ask for one side ("what did they like?")
 _PRONOUN = re.compile(r"\b(he|him|his|she|her|hers|they|them|their)\b", re.IGNORECASE)
@@ -222,10 +224,10 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         if review is None and knowledge.reviews.refers_to_one(question):
             other = bool(re.search(r"\bother\b", question, re.IGNORECASE))
             return ReviewOutcome("no_other" if other and total < 2 else "which_review", kind, total)
-    unnamed = knowledge.reviews.without_names(question)
+    unnamed = _CALLED.sub(" ", knowledge.reviews.without_names(question))  # "the one called <title>": no topic
     if kind != "comments" and (works := knowledge.works.in_text(unnamed)):  # "does anyone bring up <a film>?"
         return works_answer(knowledge, question, works, review=review, consent=consent)
-    aspect = knowledge.topics.of_question(question, aspect)
+    aspect = knowledge.topics.of_question(unnamed, aspect)  # a review named "... Glass City" asks nothing of the city
     if aspect and knowledge.topics.aspects[aspect].titles and kind != "comments" and len(knowledge.works):
         return replace(works_answer(knowledge, question, list(knowledge.works.titles), review=review, consent=consent),
                        topic=_label(knowledge, aspect))  # "which other films do they compare it with?"

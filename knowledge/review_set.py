@@ -20,6 +20,7 @@ from knowledge.text import TYPO_MATCH
 TYPO_FROM = 5  # letters of a word that may be a misspelt name ("rourk"); shorter words are only ever themselves
 
 _QUOTES = "\"“”‘’' "
+_SUBTITLE = re.compile(r":\s|\s[–—-]\s")  # where a title's subtitle begins
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                 "twelve")
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
@@ -86,6 +87,9 @@ class ReviewInfo:
     def called(self) -> list[str]:
         """Every name the review goes by, longest first (matched whole words, case-insensitively)."""
         found = [self.short_title, *(self.names or ())]
+        main = _SUBTITLE.split(self.short_title)[0].strip(_QUOTES)  # "Letters From a Glass City: Jonze Finds ..."
+        if main != self.short_title and len(main.split()) >= 2:
+            found.append(main)
         if self.author:
             found += [self.author, self.author.split()[-1]]
         if self.outlet:

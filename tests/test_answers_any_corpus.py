@@ -415,3 +415,18 @@ def test_the_others_after_one_review_are_the_rest_of_the_sets_verdicts(six_revie
     assert outcome.status == "verdicts" and outcome.total == len(six_reviews.reviews) - 1
     assert last not in outcome.speaking and len(outcome.speaking) == len(six_reviews.reviews) - 1
     assert "five reviews" in text
+
+
+def test_a_review_is_named_by_its_title_before_the_subtitle_which_names_no_topic(knowledge_of, tmp_path_factory):
+    """"the one called Glass Towers, is it positive?" names the review "Glass Towers: Notes on a City Romance" by its
+    main title, and asks its verdict: the words of a title ("towers", "city") are not the topic asked about."""
+    folder = tmp_path_factory.mktemp("subtitled")
+    path = folder / "glass-towers.txt"
+    path.write_text("Glass Towers: Notes on a City Romance\nBy Odile Marchetti, The Lantern Weekly\n\n"
+                    "Spike Jonze has made a warm, funny and moving film about a man who falls for his computer.\n\n"
+                    "The music by Arcade Fire is soft and lovely, and it suits the film.\n\n"
+                    "I loved it, and I recommend it to anyone who has ever felt lonely.\n", encoding="utf-8")
+    knowledge = knowledge_of(path, next(p for p in MORE_REVIEWS if p.stem == NEGATIVE))
+    assert knowledge.reviews.named_in("the one called Glass Towers") == ["glass-towers"]
+    outcome = say(knowledge, "the one called Glass Towers, is it positive?")[0]
+    assert outcome.status == "verdicts" and outcome.review == "glass-towers"
