@@ -203,10 +203,16 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     if kind == "comments" and review is None and not reviewer_mention:  # the comments under the review it names
         named = knowledge.reviews.named_in(question)
         review = named[0] if len(named) == 1 else None
+    # "and the other ones?" after one review: said as the question, or as the review the NLU found in it (the
+    # follow-up then re-asks the last question: its verdict, or its topic of every review)
+    said_others = bool(_THE_OTHERS.fullmatch(question.strip(" ?!.").casefold()))
+    named_others = bool(reviewer_mention and _THE_OTHERS.fullmatch(reviewer_mention.strip(" ?!.").casefold()))
     if review is None and kind in VERDICT_KINDS and last_review in knowledge.reviews.by_id and \
-            len(knowledge.reviews) > 2 and _THE_OTHERS.fullmatch(question.strip(" ?!.").casefold()):
-        rest = tuple(r for r in knowledge.reviews.ids if r != last_review)  # "and the other ones?" after one review
-        return verdicts_answer(knowledge, question, kind, consent=consent, among=rest)
+            len(knowledge.reviews) > 2 and (said_others or named_others):
+        if said_others or not topic_words(knowledge.without_names(question)):
+            rest = tuple(r for r in knowledge.reviews.ids if r != last_review)
+            return verdicts_answer(knowledge, question, kind, consent=consent, among=rest)
+        reviewer_mention = None
     if reviewer_mention and review is None:  # the NLU's words, the whole message ("the critic" in "in <title>, …"),
         reviews = knowledge.reviews  # then the side the words name ("the one that didn't like it")
         review = reviews.resolve(reviewer_mention, last=last_review, in_play=in_play) or \

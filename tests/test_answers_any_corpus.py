@@ -415,6 +415,8 @@ def test_the_others_after_one_review_are_the_rest_of_the_sets_verdicts(six_revie
     assert outcome.status == "verdicts" and outcome.total == len(six_reviews.reviews) - 1
     assert last not in outcome.speaking and len(outcome.speaking) == len(six_reviews.reviews) - 1
     assert "five reviews" in text
+    again = say(six_reviews, "what did they think of it?", last_review=last, reviewer_mention="the other ones")[0]
+    assert again.speaking == outcome.speaking, "the follow-up re-asks the last question of the others"
 
 
 def test_a_review_is_named_by_its_title_before_the_subtitle_which_names_no_topic(knowledge_of, tmp_path_factory):
