@@ -21,7 +21,7 @@ import numpy as np
 
 from knowledge.answers import Answer, add_quote, join, line_naming, off_limits, source_label
 from knowledge.facts import FilmFacts, Role
-from knowledge.lexical import tokenize
+from knowledge.lexical import content_stems
 from knowledge.once import once
 from knowledge.retrieval import Retriever
 from knowledge.text import misspelt
@@ -57,8 +57,6 @@ WH_BONUS = 0.1
 # times LEXICAL_BONUS, ranks the entries where the encoder puts near synonyms ("composed", "wrote") side by side; like
 # WH_BONUS it lifts no floor. On tests/data/facts_dev.yaml 0.84 at 0.1 and 0.15; at 0.2 it starts to trade roles.
 LEXICAL_BONUS = 0.15
-_NOT_CONTENT = {"who", "whom", "whose", "what", "when", "where", "which", "why", "how", "her", "film", "movie",
-                "it", "did", "does", "do", "is", "was", "are", "were"}
 NAMED_AWARD = FACT_MATCH + 0.15  # the score a question that names an award gets for the awards entry
 UNKNOWN = "unknown"  # the entry of things a film has that the facts do not hold
 NOTE_MATCH = 0.6  # least cosine for a trivia item to ride along with an answer
@@ -95,7 +93,7 @@ def match_fact(facts: FilmFacts, retriever: Retriever, question: str, *, fact: s
     asked = _wh(question)  # "where was it filmed?" asks a place, not who filmed it: it ranks, it lifts no floor
     wh = {entry: WH_BONUS if asked and asked in said else 0.0 for entry, said in zip(vectors.entries, vectors.wh,
                                                                                       strict=True)}
-    words = _content_stems(question)
+    words = content_stems(question)
     shared = {entry: LEXICAL_BONUS * max((_shared(words, said) for said in wordings), default=0) / len(words)
               if words else 0.0 for entry, wordings in zip(vectors.entries, vectors.stems, strict=True)}
     _, score, entry = max((float(score) + weights[entry] + wh[entry] + shared[entry], float(score) + weights[entry],
@@ -386,7 +384,7 @@ def _vectors(facts: FilmFacts, encoder) -> _FactVectors:
                         encoder.encode([text for entry in entries for text in facts.asks[entry]]),
                         encoder.encode([t["text"] for t in facts.trivia]),
                         tuple(frozenset(filter(None, map(_wh, facts.asks[entry]))) for entry in entries),
-                        tuple(tuple(_content_stems(text) for text in facts.asks[entry]) for entry in entries))
+                        tuple(tuple(content_stems(text) for text in facts.asks[entry]) for entry in entries))
 
 
 def _shared(words: frozenset[str], said: frozenset[str]) -> int:
@@ -397,9 +395,6 @@ def _shared(words: frozenset[str], said: frozenset[str]) -> int:
         for short, long in [sorted((word, other), key=len)]))
 
 
-def _content_stems(text: str) -> frozenset[str]:
-    """The stems of a text's words (as BM25 has them), question words and the film's pronouns left out."""
-    return frozenset(stem for stem in tokenize([text])[0] if stem not in _NOT_CONTENT)
 
 
 def _trivia(facts: FilmFacts, retriever: Retriever, question: str, floor: float,

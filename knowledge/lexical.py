@@ -42,6 +42,18 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     return _bm25s().tokenize(texts, stopwords="en", stemmer=stemmer(), show_progress=False, return_ids=False)
 
 
+# Words of asking, not of what is asked about: question words, the film's own name and pronouns, and the words
+# of asking the reviews ("what did the critics think about ...").
+_ASKING = {"who", "whom", "whose", "what", "when", "where", "which", "why", "how", "her", "film", "movie", "it",
+           "did", "does", "do", "is", "was", "are", "were", "review", "reviewer", "critic", "think", "thought", "say",
+           "said", "talk", "mention", "anyon", "anybodi", "ani", "they", "them", "about", "opinion"}
+
+
+def content_stems(text: str) -> frozenset[str]:
+    """The stems of a text's words that say what it is about, as BM25 has them, the words of asking left out."""
+    return frozenset(stem for stem in tokenize([text])[0] if stem not in _ASKING)
+
+
 def token_ids(texts: list[str], vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
     """The texts' token ids, concatenated, and where each text's start (and, last, their count);
     ``vocab`` gains the words it did not have, with the next ids."""
