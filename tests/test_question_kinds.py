@@ -64,3 +64,4 @@ def test_a_question_about_the_beginning_or_an_early_scene_asks_no_ending(knowled
 
     assert not _asks_ending(knowledge, question, None)
     assert "date" in knowledge.without_names("what happens after the date?", nouns=True)
+    assert "blind date" in knowledge.without_names("what happens after his blind date?", nouns=True)
