@@ -12,12 +12,11 @@ from actions.context import about_subject, entity, in_thread, knowledge, questio
 from actions.film_facts import ActionAnswerFilmFact, asks_a_fact, fact_in_context
 from actions.followup import ActionAnswerFollowup
 from actions.opinions import ActionAnswerOpinion
-from actions.review_answers import answer_from_reviews, names_a_review
+from actions.review_answers import answer_from_reviews, asks_a_verdict, names_a_review
 from actions.review_details import answer_details, details_reading
-from knowledge.answers import ASKS_COMMENTS, asks_reviews_about_them, strongly_answered
+from knowledge.answers import ASKS_COMMENTS, ASKS_JUDGEMENT, asks_reviews_about_them, strongly_answered
 from knowledge.aspects import subject_words, topic_words
 
-FALLBACK_VERDICT_CLOSENESS = 0.5  # "was anybody lukewarm about it?" reaches 0.59; "how good is the new phone?" 0.41
 FOLLOWUP_KINDS = ("opinion", "compare", "recommendation", "plot", "comments")
 FOLLOWUP_WORDS = 12  # a message this short, after an answer from the reviews, carries on that conversation
 # "is it slow?", "was the film too long", "too sappy?": a yes-or-no question on what the film is like.
@@ -34,12 +33,6 @@ def what_the_film_is_like(text: str) -> str | None:
     if not match:
         return None
     return f"is the film {(match.group('rest') or match.group('alone')).strip()}"
-
-
-def asks_a_verdict(known, text: str) -> bool:
-    """Whether the message, though the NLU was unsure, is close to the verdict questions."""
-    reading = known.verdict_questions.read(text)
-    return reading.asks and reading.closeness >= FALLBACK_VERDICT_CLOSENESS
 
 
 def carries_on(tracker: Tracker, text: str) -> bool:
@@ -95,6 +88,7 @@ class ActionRouteFallback(Action):
                 (tracker.get_slot("last_aspect") if not subject_words(text) else None)
             return await answer_from_reviews(dispatcher, tracker, tracker.get_slot("last_kind"), text, aspect, None)
         if names_a_review(known, text) or known.works.in_text(text) or asks_a_verdict(known, text) or \
+                ASKS_JUDGEMENT.search(text) or \
                 await in_thread(asks_reviews_about_them, known.retriever, text) or \
                 await in_thread(strongly_answered, known, text):
             return await ActionAnswerOpinion().run(dispatcher, tracker, domain)

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import about_subject, entity, in_thread, knowledge, question
 from actions.replies import remember, send
-from actions.review_answers import about_the_reviews
+from actions.review_answers import about_the_reviews, answer_from_reviews, the_reviews_answer
 from knowledge.fact_answers import FACT_MATCH, UNKNOWN, fact_answer, match_fact
 
 CLEAR_FACT = 0.1  # how far past the facts' floor a message the NLU did not call a fact question must come
@@ -73,7 +73,11 @@ class ActionAnswerFilmFact(Action):
         if text is None:
             text = about_subject(question(tracker), tracker.get_slot("last_subject"))  # "did she win anything?"
             if (await in_thread(match_fact, facts, retriever, text, fact=entity(tracker, "fact"))).entry == UNKNOWN:
-                text = await in_thread(fact_in_context, known, tracker, text) or text  # "and when did it go wide?"
+                together = await in_thread(fact_in_context, known, tracker, text)  # "and when did it go wide?"
+                if not together and await in_thread(the_reviews_answer, known, text):  # "who liked it the most?"
+                    return await answer_from_reviews(dispatcher, tracker, "opinion", question(tracker),
+                                                     entity(tracker, "aspect"), entity(tracker, "reviewer"))
+                text = together or text
         parts = await in_thread(fact_questions, known, text)
         fact = entity(tracker, "fact") if len(parts) == 1 else None  # the NLU's one entity is for the whole
         for part in parts:

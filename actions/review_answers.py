@@ -13,9 +13,17 @@ from actions.context import entity, in_thread, knowledge, question
 from actions.phrasing import review_reply
 from actions.replies import remember, send
 from actions.review_details import RATINGS_ASKED, answer_details, asks_for_ratings, details_reading
-from knowledge.answers import ASKS_JUDGEMENT, ASKS_RATING, ASKS_READ, named_by_a_review, review_answer
+from knowledge.answers import (
+    ASKS_JUDGEMENT,
+    ASKS_RATING,
+    ASKS_READ,
+    named_by_a_review,
+    review_answer,
+    strongly_answered,
+)
 from knowledge.fact_answers import add_trivia_note, another_film, other_film_answer, person_in
 
+FALLBACK_VERDICT_CLOSENESS = 0.5  # "was anybody lukewarm about it?" reaches 0.59; "how good is the new phone?" 0.41
 _FROM_SLOT = object()
 COMPARISONS = "comparisons"  # the aspect of a question about another film a review names
 THAT_REVIEW = "that review"  # how a follow-up about the critic in play names their review
@@ -85,6 +93,18 @@ async def about_the_reviews(dispatcher: CollectingDispatcher, tracker: Tracker, 
         return await answer_from_reviews(dispatcher, tracker, "opinion", text, entity(tracker, "aspect"),
                                          entity(tracker, "reviewer"))
     return None
+
+
+def asks_a_verdict(known, text: str) -> bool:
+    """Whether the message, though the NLU was unsure, is close to the verdict questions."""
+    reading = known.verdict_questions.read(text)
+    return reading.asks and reading.closeness >= FALLBACK_VERDICT_CLOSENESS
+
+
+def the_reviews_answer(known, text: str) -> bool:
+    """Whether the reviews answer a message that no film fact does ("who liked it the most?" sent to the facts):
+    it reads as a verdict question, or a review passage answers it strongly."""
+    return asks_a_verdict(known, text) or strongly_answered(known, text)
 
 
 def names_a_review(known, text: str) -> bool:

@@ -727,3 +727,18 @@ async def test_a_rating_asked_of_the_reviews_is_answered_with_the_ratings_whiche
     await run(action(), dispatcher, tracker_for(question, intent, entities), domain)
     message = dispatcher.messages[0]
     assert message["response"].startswith("utter_review_detail") or "rating" in message["response"], message
+
+
+async def test_a_verdict_question_the_nlu_sent_to_the_facts_is_answered_from_the_reviews(dispatcher, tracker_for,
+                                                                                         domain):
+    """No film fact says who liked it most: the reviews do, so the facts action does not say "not something I know"."""
+    await run(ActionAnswerFilmFact(), dispatcher, tracker_for("who liked it the most", "ask_film_fact"), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] != "utter_fact_unknown" and message["custom"]["quotes"]
+
+
+@pytest.mark.parametrize("question", ["did anyone mention the acting?", "does anyone think it's too long?"])
+async def test_the_fallback_takes_a_question_of_what_the_reviewers_say_to_the_reviews(dispatcher, tracker_for, domain,
+                                                                                      question):
+    await run(ActionRouteFallback(), dispatcher, tracker_for(question, "nlu_fallback"), domain)
+    assert dispatcher.messages[0]["response"] != "utter_clarify"
