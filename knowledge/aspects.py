@@ -54,6 +54,7 @@ _OPINION_WORDS = {
 # or anything capitalised in quotation marks ("“Good Will Hunting”").
 _TITLE = re.compile(r"[“\"](?P<quoted>[A-Z0-9][^”\"]{1,60})[”\"]|\b(?P<plain>(?:[A-Z0-9][\w'’]*:?"
                     r"(?:\s+(?:of|the|and|in|a|an|on|to|for)\b)*\s+){1,6}[A-Z][\w'’]*)")
+_MAKERS = re.compile(r"^(?:[A-Z][\w.-]*\s+){0,3}[A-Z][\w.-]*['’]s\s+(?=[A-Z0-9])")  # whose work it is
 _ACRONYM = re.compile(r"(?<!\w)[A-Z]{3,4}(?!\w)")  # a name in capitals ("HAL", "anti-HAL"), not a shouted word
 _LEADING = ("Where", "When", "While", "Whereas", "If", "As", "Like", "Unlike", "And", "But", "So", "Then", "Even",
             "Still", "Yet", "After", "Before", "Since", "Because", "Although", "Though", "In", "On", "At", "For",
@@ -71,6 +72,9 @@ def works_named(sentence: str, known: frozenset[str]) -> list[str]:
         title = (match.group("quoted") or match.group("plain")).strip(" ,.:;’'")
         if not match.group("quoted"):  # "Where Woody Allen ...": a sentence's first word is no part of a title
             title = re.sub(r"^(?:(?:" + "|".join(_LEADING) + r")\s+)+", "", title)
+            maker = _MAKERS.match(title)  # "Sofia Coppola's Lost in Translation": the film is the title after it
+            if maker and maker.group(0).strip().casefold()[:-2].strip("'’") not in known:
+                title = title[maker.end():]
         words = [w for w in re.findall(r"[\w'’]+", title) if w.casefold() not in _SMALL and len(w) > 1]
         bare = title.casefold().strip("’'s")
         if bare == "her" or bare in known or not words:  # never a set of all ``known`` per title: 10,000 reviews' names

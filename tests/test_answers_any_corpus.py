@@ -432,3 +432,14 @@ def test_a_review_is_named_by_its_title_before_the_subtitle_which_names_no_topic
     assert knowledge.reviews.named_in("the one called Glass Towers") == ["glass-towers"]
     outcome = say(knowledge, "the one called Glass Towers, is it positive?")[0]
     assert outcome.status == "verdicts" and outcome.review == "glass-towers"
+
+
+def test_a_film_named_with_its_makers_possessive_is_the_title_after_it(blind6):
+    """"Sofia Coppola's Lost in Translation" names the film "Lost in Translation": a question that names the film
+    alone finds the review that brings it up, and who made it is no part of its title."""
+    from knowledge.aspects import works_named
+
+    assert works_named("Woody Allen's Annie Hall is its cousin.", frozenset()) == ["Annie Hall"]
+    assert blind6.works.in_text("who compares it to Lost in Translation?")
+    outcome = say(blind6, "who compares it to Lost in Translation?", consent=True)[0]
+    assert outcome.status == "quoted" and "Lost in Translation" in outcome.quotes[0].sentence
