@@ -103,8 +103,9 @@ def asks_a_verdict(known, text: str) -> bool:
 
 def the_reviews_answer(known, text: str) -> bool:
     """Whether the reviews answer a message that no film fact does ("who liked it the most?" sent to the facts):
-    it reads as a verdict question, or a review passage answers it strongly."""
-    return asks_a_verdict(known, text) or strongly_answered(known, text)
+    it reads as a verdict question, or a review passage answers it strongly (never a message of no words: a button's
+    "/ask_film_fact{...}" payload)."""
+    return bool(text.strip()) and (asks_a_verdict(known, text) or strongly_answered(known, text))
 
 
 def names_a_review(known, text: str) -> bool:

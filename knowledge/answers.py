@@ -679,7 +679,7 @@ def strongly_answered(knowledge, question: str) -> bool:
     """Whether a review passage answers the question so closely that it is in scope, whatever the
     intent classifier made of it: "why is the film so focused on loneliness?" is; the weather is not.
     A question about another film is not (its words would meet the sentence that names that film)."""
-    if OFF_LIMITS.search(question) or _THE_WORLD_NOW.search(question):
+    if not question.strip() or OFF_LIMITS.search(question) or _THE_WORLD_NOW.search(question):
         return False
     hits = knowledge.retriever.search(question, top_k=1, filters=Filters(section="body"), min_score=EVIDENCE_FLOOR)
     return bool(hits) and hits[0].sentence_score >= EVIDENCE_SENTENCE_FLOOR

@@ -742,3 +742,11 @@ async def test_the_fallback_takes_a_question_of_what_the_reviewers_say_to_the_re
                                                                                       question):
     await run(ActionRouteFallback(), dispatcher, tracker_for(question, "nlu_fallback"), domain)
     assert dispatcher.messages[0]["response"] != "utter_clarify"
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+async def test_a_button_payload_with_no_words_gets_the_fact_its_entity_names(dispatcher, tracker_for, domain, text):
+    """"/ask_film_fact{"fact": "director"}" carries no words: the entity says what is asked, and no search of the
+    reviews is tried with an empty question (it raised, and the action server's first action failed)."""
+    await run(ActionAnswerFilmFact(), dispatcher, tracker_for(text, "ask_film_fact", {"fact": "director"}), domain)
+    assert dispatcher.messages[0]["response"] == "utter_fact_director"
