@@ -149,7 +149,8 @@ class Knowledge:
         names = {name for role in self.facts.cast for name in (role.actor, role.character, *role.aliases)}
         # A role named by what it is ("Blind Date", "Alien Child") stays: "what happens after his blind date?" asks
         # about the story, in the words of a scene, not about a person.
-        described = {name for name in names if all(w.casefold() in self._common_words for w in name.split())}
+        described = {name for name in names if len(name.split()) > 1 and
+                     all(w.casefold() in self._common_words for w in name.split())}
         people = names_and_words(names - described)
         alternatives = sorted((name for name in people if len(name) > 2), key=len, reverse=True)
         return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, alternatives)) + r")(?:['’]s)?(?!\w)", re.IGNORECASE)
