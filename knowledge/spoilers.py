@@ -29,10 +29,10 @@ Two steps, because meaning needs the sentence model and reading the reviews must
    parting ("goodbye"), or a word of finality next to a story event ("finally ... split",
    "in the closing scene ... dies"). Warnings and promises not to spoil ("I won't give away the
    ending") and sentences placed early or midway in the story ("early on", "halfway through")
-   are never reveals. A clear reveal (a score past ``whole_from``, a rule behind it, or reveals in two
-   sentences) hides the whole passage, whose other sentences tell around it; a faint one hides only its
-   sentence (``Passage.revealing``), and the rest of the passage may be quoted without consent: on the
-   regression sets' own reviews most alarms are faint, and were opinions that only sound like an ending.
+   are never reveals. A clear reveal (a whole sentence, a score past ``whole_from``, a rule behind it, or
+   reveals in two sentences) hides the whole passage, whose other sentences tell around it; a faint one (a
+   clause alone) hides only its sentence (``Passage.revealing``), and the rest of the passage may be quoted
+   without consent: on the regression sets' own reviews most alarms are such clauses of opinions.
    The numbers are chosen on tests/data/spoiler_dev.yaml and tests/data/spoiler_review_dev.yaml;
    ``bench/spoilers.py`` prints recall and precision on the labelled fixture.
 """
@@ -315,17 +315,21 @@ def label(passages: list[Passage], encoder, cues: Cues | None = None) -> list[Pa
 
 
 def _judged(passage: Passage, units: list[tuple[tuple[str, bool], int]], vectors: np.ndarray, cues: Cues) -> Passage:
-    """The passage labelled by its units' scores: a spoiler when one reveals. A clear reveal (a unit past
-    ``cues.whole_from``, one a rule backs, or reveals in two sentences) hides the whole passage, whose other
-    sentences tell around it; a faint one, often an opinion that merely sounds like an ending, hides only
-    its own sentence."""
+    """The passage labelled by its units' scores: a spoiler when one reveals. A clear reveal (a whole sentence, a
+    unit past ``cues.whole_from``, one a rule backs, or reveals in two sentences) hides the whole passage, whose
+    other sentences tell around it; a faint one, a clause of an opinion that merely sounds like an ending, hides
+    only its own sentence."""
     scores = cues.scores(vectors) if len(units) else np.zeros(0)
     found = cues.reveals([unit for unit, _ in units], vectors)
     places = sorted({place for (_, place), hit in zip(units, found, strict=True) if hit})
     if not places:
         return replace(passage, spoiler=False, revealing=())
-    clear = len(places) > 1 or any(hit and (backed or score >= cues.whole_from)
-                                   for ((_, backed), _), hit, score in zip(units, found, scores, strict=True))
+    sentences = {}  # each sentence's own unit comes first among its units
+    for i, (_, place) in enumerate(units):
+        sentences.setdefault(place, i)
+    clear = len(places) > 1 or any(found[sentences[place]] for place in places) or any(
+        hit and (backed or score >= cues.whole_from)
+        for ((_, backed), _), hit, score in zip(units, found, scores, strict=True))
     return replace(passage, spoiler=True, revealing=() if clear else tuple(places))
 
 
