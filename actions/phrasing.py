@@ -76,7 +76,7 @@ def _quoted(outcome: ReviewOutcome, reviews: ReviewSet) -> Answer:
                       verb=_verb(outcome, plural=True))
         return Answer("utter_reviews_all", values)
     values.update(speaking=count_words(speaking).capitalize(), verb=_verb(outcome, plural=speaking > 1),
-                  silent=_silent(outcome.silent, reviews))
+                  silent=_silent(outcome.silent, total - speaking, reviews))
     return Answer("utter_reviews_some", values)
 
 
@@ -149,13 +149,14 @@ def _verb(outcome: ReviewOutcome, plural: bool) -> str:
     return "speak to" if plural else "speaks to"
 
 
-def _silent(silent: list[str], reviews: ReviewSet) -> str:
-    if not silent:
+def _silent(silent: list[str], count: int, reviews: ReviewSet) -> str:
+    """The reviews that don't discuss it: named when few (and listed by the outcome), else counted."""
+    if count <= 0:
         return ""
-    if len(silent) <= NAME_SILENT_AT_MOST:
+    if silent and len(silent) <= NAME_SILENT_AT_MOST:
         verb = DOESNT if len(silent) == 1 else DONT
         return f"{join(reviews[r].label for r in silent)} {verb} discuss it."
-    return f"The other {count_words(len(silent))} {DONT} discuss it."
+    return f"The other {count_words(count)} {DONT} discuss it."
 
 
 def _the_reviews_dont(outcome: ReviewOutcome, reviews: ReviewSet) -> str:

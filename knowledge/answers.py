@@ -43,6 +43,8 @@ REVEAL_WEIGHT = 1.0
 # scenes, as a review recounts them in order.
 ENDING_RUN = 3
 ENDING_RUN_FLOOR = 0.1
+# The silent reviews an outcome lists by name; past this many it leaves them to be counted.
+SILENT_LISTED_AT_MOST = 12
 # Before consent, a story question whose best answering sentence (by its similarity to the question) lies
 # in a passage that gives the ending away by this much more than any other asks first.
 SPOILER_LEAD = 0.05
@@ -304,10 +306,19 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     per_review = kind in VERDICT_KINDS and review is None
     chosen = _strongest_and_most_different(on_point) if per_review else on_point[:1]
     speaking = [quote.review for quote in on_point] if per_review else [chosen[0].review]
-    silent = [r for r in knowledge.reviews.ids if r not in speaking] if per_review else []
+    silent = _silent_ones(knowledge, speaking) if per_review else []
     return ReviewOutcome("quoted", kind, total, quotes=chosen, speaking=speaking, silent=silent,
                          topic=_label(knowledge, aspect), review=review, subject=subject,
                          suggestions=_suggestions(knowledge, chosen, aspect))
+
+
+def _silent_ones(knowledge, speaking: list[str]) -> list[str]:
+    """The reviews that do not speak to the point, when few enough to be named (``SILENT_LISTED_AT_MOST``), else
+    none: an answer then counts them, and never walks every review of a large set."""
+    if len(knowledge.reviews) - len(set(speaking)) > SILENT_LISTED_AT_MOST:
+        return []
+    said = set(speaking)
+    return [r for r in knowledge.reviews.ids if r not in said]
 
 
 def works_answer(knowledge, question: str, works: list[str], *, review: str | None,
@@ -338,7 +349,7 @@ def works_answer(knowledge, question: str, works: list[str], *, review: str | No
     quotes = sorted(best.values(), key=lambda quote: -quote.score)
     chosen = _strongest_and_most_different(quotes) if review is None else quotes[:1]
     speaking = [quote.review for quote in quotes]
-    silent = [r for r in knowledge.reviews.ids if r not in speaking] if review is None else []
+    silent = _silent_ones(knowledge, speaking) if review is None else []
     return ReviewOutcome("quoted", "compare", total, quotes=chosen, speaking=speaking, silent=silent, topic=topic,
                          review=review, suggestions=_suggestions(knowledge, chosen, None))
 

@@ -443,3 +443,20 @@ def test_a_film_named_with_its_makers_possessive_is_the_title_after_it(blind6):
     assert blind6.works.in_text("who compares it to Lost in Translation?")
     outcome = say(blind6, "who compares it to Lost in Translation?", consent=True)[0]
     assert outcome.status == "quoted" and "Lost in Translation" in outcome.quotes[0].sentence
+
+
+def test_silent_reviews_are_named_when_few_and_counted_when_many_without_walking_the_set():
+    """With 500 reviews and two speaking, the outcome lists no silent ones (counting needs no walk of the set) and
+    the reply counts them; with five, the silent ones are listed and, when few enough, named."""
+    from types import SimpleNamespace
+
+    from actions.phrasing import _silent
+    from knowledge.answers import _silent_ones
+    from knowledge.review_set import ReviewInfo, ReviewSet
+
+    many = ReviewSet([ReviewInfo(id=f"r{i:03d}", title=f"Review number {i}") for i in range(500)])
+    assert _silent_ones(SimpleNamespace(reviews=many), ["r001", "r002"]) == []
+    assert _silent([], 498, many).startswith("The other 498 ")
+    few = ReviewSet([ReviewInfo(id=f"r{i}", title=f"Review number {i}") for i in range(5)])
+    assert _silent_ones(SimpleNamespace(reviews=few), ["r1", "r3", "r4"]) == ["r0", "r2"]
+    assert "Review number 0" in _silent(["r0", "r2"], 2, few)
