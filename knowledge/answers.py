@@ -315,9 +315,9 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
 def _silent_ones(knowledge, speaking: list[str]) -> list[str]:
     """The reviews that do not speak to the point, when few enough to be named (``SILENT_LISTED_AT_MOST``), else
     none: an answer then counts them, and never walks every review of a large set."""
-    if len(knowledge.reviews) - len(set(speaking)) > SILENT_LISTED_AT_MOST:
-        return []
     said = set(speaking)
+    if len(knowledge.reviews) - len(said) > SILENT_LISTED_AT_MOST:
+        return []
     return [r for r in knowledge.reviews.ids if r not in said]
 
 
@@ -545,7 +545,7 @@ def _on_point(knowledge, hits: list[Hit], vector: np.ndarray, judge, kind: str, 
         if ending:  # a sentence that tells the ending before one that only names it ("the ending is superb")
             ranked = np.where(told >= REVEAL_WEIGHT * knowledge.spoiler_cues.threshold, ranked, ranked - 1.0)
         if hide_spoilers and passage.spoiler:
-            ranked = np.where([passage.spoils(i) for i in range(len(sentences))], -np.inf, ranked)
+            ranked = np.where(passage.spoiling(), -np.inf, ranked)
         if not np.isfinite(ranked).any():
             continue
         i = int(np.argmax(ranked))

@@ -133,7 +133,7 @@ class Knowledge:
         examples = (*self.verdict_questions.groups.values(), *self.question_kinds.examples.groups.values())
         texts += [question for group in examples for question in group]
         texts += [f"{aspect.label} {aspect.query}" for aspect in self.topics.aspects.values()]
-        return Speller(self.retriever.encoder.vocabulary(), words_of(texts))
+        return Speller(self._common_words, words_of(texts))
 
     @cached_property
     def question_kinds(self) -> QuestionKinds:
@@ -188,12 +188,13 @@ class Knowledge:
 
     @cached_property
     def _common_words(self) -> set[str]:
+        """The whole words the encoder's tokenizer knows: common English words (the speller's, the names' test)."""
         return self.retriever.encoder.vocabulary()
 
     def commenter_named(self, text: str) -> tuple[str, str] | None:
         """The reader whose comments the words name ("what did Nadia say?", "maren's point"), if exactly one, and the
-        review they commented on. A name
-        that is also a common word ("Will", "Grace") counts only written as a name: capitalised, not first."""
+        review they commented on. A name that is also a common word ("Will", "Grace") counts only written as a name:
+        capitalised, not first."""
         found = set()
         for match in _NAME_WORD.finditer(text):
             word = match.group(0).casefold()
@@ -269,7 +270,7 @@ class Knowledge:
                 continue
             start = int(index.sentence_offsets[row])
             vectors = index.unit_matrix[start:start + len(passage.sentences)]
-            shown = ~np.array([passage.spoils(i) for i in range(len(passage.sentences))])  # quotable without consent
+            shown = ~np.array(passage.spoiling())  # quotable without consent
             for name in self.topics.aspects:
                 if passage.review not in covered[name] and (self.topics.speaks_to(name, list(passage.sentences),
                                                                                   vectors) & shown).any():

@@ -45,6 +45,10 @@ class Passage:
         """Whether the sentence at ``place`` may not be quoted without consent."""
         return self.spoiler and (not self.revealing or place in self.revealing)
 
+    def spoiling(self) -> list[bool]:
+        """For each sentence (the text when it has none), whether it may not be quoted without consent."""
+        return [self.spoils(place) for place in range(len(self.sentences or (self.text,)))]
+
     @property
     def shows_nothing(self) -> bool:
         """Whether no sentence of it may be quoted without consent."""

@@ -247,7 +247,7 @@ class Retriever:
         start = int(self.index.sentence_offsets[row])
         sentence_scores = self.index.unit_matrix[start : start + len(sentences)] @ query
         if hide_spoilers and passage.spoiler:
-            sentence_scores = np.where([passage.spoils(i) for i in range(len(sentences))], -np.inf, sentence_scores)
+            sentence_scores = np.where(passage.spoiling(), -np.inf, sentence_scores)
         best = int(np.argmax(sentence_scores))
         return Hit(passage, score, sentences[best], float(sentence_scores[best]), rank, passage.spoils(best))
 

@@ -248,12 +248,9 @@ class Cues:
         t = self.temperature
         return t * (_log_mean_exp(vectors @ reveal.T / t) - _log_mean_exp(vectors @ self.not_reveal.T / t))
 
-    def reveals(self, units: list[tuple[str, bool]], vectors: np.ndarray) -> np.ndarray:
-        """For each of the ``units`` (text, backed by a rule) with these ``vectors``: whether it reveals."""
-        if not units:
-            return np.zeros(0, dtype=bool)
-        floors = np.array([self.backed_threshold if backed else self.threshold for _, backed in units])
-        return self.scores(vectors) >= floors
+    def floors(self, units: list[tuple[str, bool]]) -> np.ndarray:
+        """The score each of the ``units`` (text, backed by a rule) must reach to reveal."""
+        return np.array([self.backed_threshold if backed else self.threshold for _, backed in units])
 
 
 def _log_mean_exp(values: np.ndarray) -> np.ndarray:
@@ -320,7 +317,7 @@ def _judged(passage: Passage, units: list[tuple[tuple[str, bool], int]], vectors
     other sentences tell around it; a faint one, a clause of an opinion that merely sounds like an ending, hides
     only its own sentence."""
     scores = cues.scores(vectors) if len(units) else np.zeros(0)
-    found = cues.reveals([unit for unit, _ in units], vectors)
+    found = scores >= cues.floors([unit for unit, _ in units])
     places = sorted({place for (_, place), hit in zip(units, found, strict=True) if hit})
     if not places:
         return replace(passage, spoiler=False, revealing=())
