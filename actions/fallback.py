@@ -13,7 +13,7 @@ from actions.film_facts import ActionAnswerFilmFact, asks_a_fact, fact_in_contex
 from actions.followup import ActionAnswerFollowup
 from actions.opinions import ActionAnswerOpinion
 from actions.review_answers import answer_from_reviews, asks_a_verdict, names_a_review
-from actions.review_details import answer_details, details_reading
+from actions.review_details import answer_details, detail_in_context, details_reading
 from knowledge.answers import ASKS_COMMENTS, ASKS_JUDGEMENT, asks_reviews_about_them, strongly_answered
 from knowledge.aspects import subject_words, topic_words
 
@@ -71,7 +71,7 @@ class ActionRouteFallback(Action):
             return await ActionAnswerFollowup().run(dispatcher, tracker, domain)
         if entity(tracker, "fact"):
             return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)
-        if reading := details_reading(known, text):
+        if reading := details_reading(known, text) or detail_in_context(known, tracker, text):
             return await answer_details(dispatcher, tracker, known, text, reading)
         if ASKS_COMMENTS.search(text) or known.commenter_named(text):  # "which scene did a commenter say hit them
             # hardest?", "what did Nadia say?"

@@ -11,7 +11,7 @@ from knowledge.answers import Answer, ReviewOutcome, ReviewQuote
 from knowledge.review_details import DetailsOutcome, ReviewDetails
 from knowledge.review_set import ReviewSet, count_words, join, reviews_read
 
-LIST_AT_MOST = 5  # reviews named in a list; past it, "and N more"
+LIST_AT_MOST = 10  # reviews named in a list; past it, "and N more"
 REVIEW_SOURCE = "review:"  # a source that is a whole review (its metadata): "review:<id>"
 NAME_SILENT_AT_MOST = 3  # silent reviews named; past it, counted
 DOESNT, DONT = "doesn\u2019t", "don\u2019t"
@@ -165,8 +165,9 @@ def _the_reviews_dont(outcome: ReviewOutcome, reviews: ReviewSet) -> str:
     return f"The review {DOESNT}" if outcome.total == 1 else f"The reviews {DONT}"
 
 
-def listed(reviews: ReviewSet) -> list:
-    """The reviews a list names: all of them, or past ``LIST_AT_MOST`` the first ones."""
+def listed(reviews) -> list:
+    """The reviews a list names: all of them, or past ``LIST_AT_MOST`` the first ones ("and one more" is never said:
+    the one is named)."""
     everyone = list(reviews)
     return everyone if len(everyone) <= LIST_AT_MOST + 1 else everyone[:LIST_AT_MOST]
 
@@ -183,7 +184,7 @@ def review_list(reviews: ReviewSet) -> str:
 def details_reply(outcome: DetailsOutcome) -> Answer:
     """ "“A Quiet Future” is by Jo Critic, in The Weekly.", or one line for each review of the set."""
     say = _DETAIL_LINES[outcome.detail]
-    shown = outcome.reviews if not outcome.whole_set else outcome.reviews[:LIST_AT_MOST + 1]
+    shown = listed(outcome.reviews) if outcome.whole_set else outcome.reviews
     if outcome.whole_set and outcome.detail == "ratings":
         shown = sorted(shown, key=lambda r: -(r.rating_value if r.rating_value is not None else -1))
     lines = [say(review) for review in shown]

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import entity, in_thread, knowledge, question
 from actions.phrasing import review_reply
 from actions.replies import remember, send
-from actions.review_details import RATINGS_ASKED, answer_details, details_reading
+from actions.review_details import RATINGS_ASKED, answer_details, detail_in_context, details_reading
 from knowledge.answers import (
     ASKS_JUDGEMENT,
     ASKS_RATING,
@@ -85,7 +85,8 @@ async def about_the_reviews(dispatcher: CollectingDispatcher, tracker: Tracker, 
     a review it names, the set itself, or how good someone was ("how was <actor> in it?"). None when it asks none
     of these, for the film's own answer."""
     text = question(tracker)
-    if reading := details_reading(known, text):  # a rating said given ("who gave it a 9?") is read there too
+    if reading := details_reading(known, text) or detail_in_context(known, tracker, text):  # a rating said given
+        # ("who gave it a 9?") is read there too; "and when was that?" after a review's details is one more of them
         return await answer_details(dispatcher, tracker, known, text, reading)
     if ASKS_RATING.search(text) and names_a_review(known, text):
         return await answer_details(dispatcher, tracker, known, text, RATINGS_ASKED)

@@ -56,6 +56,21 @@ def asks_for_ratings(known, text: str) -> bool:
     return bool(GIVES_RATING.search(unnamed)) or bool(given and find_rating(unnamed[given.end():]))
 
 
+DETAIL_FOLLOWUP_WORDS = 8  # a message this short after a details answer may ask another detail ("where did it run?")
+DETAIL_IN_CONTEXT = 0.25  # least closeness to a detail's questions for such a message (DETAIL_FLOOR without context)
+DETAIL_IN_CONTEXT_LEAD = -0.05  # how far behind the film questions it may be ("where did it run?" reads as a place)
+
+
+def detail_in_context(known, tracker: Tracker, text: str) -> DetailReading | None:
+    """A short turn right after an answer about the reviews' details, read as another detail of them ("who wrote
+    the review?", then "where did it run?", "and when was that?"), else None."""
+    if tracker.get_slot("last_kind") != "details" or not 0 < len(text.split()) <= DETAIL_FOLLOWUP_WORDS:
+        return None
+    reading = known.question_kinds.nearest_detail(known.reviews.without_names(text))
+    near = reading.closeness >= DETAIL_IN_CONTEXT and reading.lead >= DETAIL_IN_CONTEXT_LEAD
+    return reading if near else None
+
+
 async def answer_details(dispatcher: CollectingDispatcher, tracker: Tracker, known, text: str,
                          reading: DetailReading) -> list:
     """Says the detail asked for, of the review meant or of every review; remembers the review in play."""

@@ -9,8 +9,10 @@ from actions.context import knowledge, question
 from actions.opinions import ActionAnswerOpinion
 from actions.phrasing import review_reply
 from actions.replies import send
-from actions.review_details import RATINGS_ASKED, answer_details, asks_for_ratings
+from actions.review_details import RATINGS_ASKED, answer_details, asks_for_ratings, details_reading
 from knowledge.answers import ReviewOutcome
+
+_LISTED_DETAILS = ("author", "outlet", "title", "link", "date")  # one detail of each review, not the list of names
 
 
 class ActionListReviews(Action):
@@ -26,6 +28,8 @@ class ActionListReviews(Action):
         text = question(tracker)
         if asks_for_ratings(known, text):  # "can you list the ratings each review gave?"
             return await answer_details(dispatcher, tracker, known, text, RATINGS_ASKED)
+        if (reading := details_reading(known, text)) and reading.detail in _LISTED_DETAILS:
+            return await answer_details(dispatcher, tracker, known, text, reading)  # "who wrote them?", "the titles?"
         if known.reviews.named_in(text) or known.reviews.resolve(text, last=tracker.get_slot("last_review")):
             return await ActionAnswerOpinion().run(dispatcher, tracker, domain)  # "list that review's pluses"
         send(dispatcher, review_reply(ReviewOutcome("reviews_read", "reviews", len(known.reviews)), known.reviews))

@@ -9,7 +9,7 @@ from actions.context import in_thread, knowledge, question
 from actions.film_facts import ActionAnswerFilmFact, asks_a_fact, fact_in_context
 from actions.opinions import ActionAnswerOpinion
 from actions.review_answers import names_a_review
-from actions.review_details import RATINGS_ASKED, answer_details, asks_for_ratings
+from actions.review_details import RATINGS_ASKED, answer_details, asks_for_ratings, detail_in_context
 from knowledge.answers import named_by_a_review, strongly_answered
 from knowledge.fact_answers import another_film
 
@@ -34,6 +34,8 @@ class ActionCheckScope(Action):
             return []
         if not title and asks_for_ratings(known, question(tracker)):  # "who rated it highest?"
             return await answer_details(dispatcher, tracker, known, question(tracker), RATINGS_ASKED)
+        if not title and (reading := detail_in_context(known, tracker, question(tracker))):  # "where did it run?"
+            return await answer_details(dispatcher, tracker, known, question(tracker), reading)
         if not title and await in_thread(asks_a_fact, known, question(tracker)):  # evidence in the facts
             return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)
         if not title and (together := await in_thread(fact_in_context, known, tracker, question(tracker))):

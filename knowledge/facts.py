@@ -133,9 +133,24 @@ def load_facts(path: Path) -> FilmFacts:
     for section in ("awards", "trivia"):
         for entry in data.get(section) or ():
             source_of(entry, f"{section} entry {entry.get('id') or entry.get('award')!r}")
-    awards, trivia = tuple(data.get("awards") or ()), tuple(data.get("trivia") or ())
+    awards = tuple(data.get("awards") or ())
+    trivia = (*(data.get("trivia") or ()), *_songs(awards))
     questions = _questions(path, data.get("questions"), film, trivia)
     return FilmFacts(film, cast, awards, trivia, sources, describe(questions, film, cast, awards, trivia))
+
+
+def _songs(awards: tuple[dict, ...]) -> list[dict]:
+    """A trivia item for each song an award names, with who wrote it: "who wrote <the song>?" is answered by the
+    award's own entry, which the awards answer lists by award, not by song."""
+    songs = {}
+    for award in awards:
+        if award.get("song") and award.get("recipient"):
+            outcome = "won" if award.get("result") == "won" else "was nominated for"
+            songs.setdefault(award["song"], {
+                "id": "song_" + re.sub(r"\W+", "_", award["song"].casefold()).strip("_"),
+                "text": f"“{award['song']}” is by {award['recipient']}; it {outcome} the {award['award']}.",
+                "source": award["source"]})
+    return list(songs.values())
 
 
 def _questions(path: Path, name: str | None, film: dict, trivia: tuple[dict, ...]) -> dict:

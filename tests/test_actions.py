@@ -15,6 +15,7 @@ from actions.opinions import ActionAnswerOpinion, ActionAnswerRecommendation, Ac
 from actions.plot import ActionAnswerPlot
 from actions.ratings import ActionRecordRating
 from actions.reviews_read import ActionListReviews
+from actions.scope import ActionCheckScope
 from actions.spoilers import ActionHandleConsent
 
 BEEZJAK, BLOG = "her-explores-love-with-an-os", "her-makes-sci-fi-heartfelt"
@@ -530,7 +531,6 @@ async def test_an_unsure_turn_with_no_conversation_and_no_evidence_is_asked_agai
 
 
 async def test_a_typo_is_mended_before_the_question_is_read(dispatcher, tracker_for, domain, knowledge):
-    from actions.scope import ActionCheckScope
 
     await run(ActionCheckScope(), dispatcher, tracker_for("who direced her?", "out_of_scope"), domain)
     message = dispatcher.messages[0]
@@ -750,3 +750,24 @@ async def test_a_button_payload_with_no_words_gets_the_fact_its_entity_names(dis
     reviews is tried with an empty question (it raised, and the action server's first action failed)."""
     await run(ActionAnswerFilmFact(), dispatcher, tracker_for(text, "ask_film_fact", {"fact": "director"}), domain)
     assert dispatcher.messages[0]["response"] == "utter_fact_director"
+
+
+async def test_who_wrote_the_reviews_names_every_author_not_the_list_of_reviews(dispatcher, tracker_for, domain,
+                                                                               knowledge):
+    """"who wrote these reviews?" asks one detail of each review: their authors, not how many there are."""
+    await run(ActionListReviews(), dispatcher, tracker_for("who wrote these reviews?", "ask_reviews_read"), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_review_details", message
+    authors = [review.author for review in knowledge.reviews if review.author]
+    assert authors and all(author in message["details"] for author in authors)
+
+
+async def test_a_short_question_after_a_reviews_details_asks_another_of_its_details(dispatcher, tracker_for, domain,
+                                                                                   knowledge):
+    """"where did it run?" after "who wrote the first review?" is where the review appeared, not the film's places."""
+    first = knowledge.reviews.ids[0]
+    await run(ActionCheckScope(), dispatcher, tracker_for(
+        "where did it run?", "out_of_scope", last_kind="details", last_review=first, last_reviews=[first],
+        last_aspect="author"), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_review_details" and knowledge.reviews[first].outlet in message["details"]

@@ -165,3 +165,23 @@ def test_the_questions_own_words_rank_entries_the_encoder_puts_side_by_side(fact
     """MiniLM puts "composed" beside "wrote" and "produced" beside "directed": the wording that shares the question's
     words ranks first."""
     assert match_fact(facts, retriever, question).entry in entries
+
+
+def test_who_wrote_a_song_is_answered_from_the_award_that_names_it(facts, retriever):
+    """The facts file says who wrote a song only in the award it was up for: each such song is a fact of its own,
+    so "who wrote <the song>?" is not answered with the score's composers."""
+    songs = [award for award in facts.awards if award.get("song")]
+    assert songs, "the facts file names a song"
+    for award in songs:
+        answer = fact_answer(facts, retriever, None, f"who wrote {award['song'].lower()}?")
+        assert answer.response == "utter_fact_trivia" and award["recipient"] in answer.values["fact"], answer
+
+
+@pytest.mark.parametrize(("question", "entry"), [
+    ("at which festival did it have its world premiere?", "release"),
+    ("where did it screen first", "release"),
+    ("which cities did they shoot it in?", "filming_locations"),
+    ("does Spike Jonze appear in his own movie?", "cast:Spike Jonze"),
+])
+def test_questions_in_other_words_find_their_entry(facts, retriever, question, entry):
+    assert match_fact(facts, retriever, question).entry == entry
