@@ -531,7 +531,6 @@ async def test_an_unsure_turn_with_no_conversation_and_no_evidence_is_asked_agai
 
 
 async def test_a_typo_is_mended_before_the_question_is_read(dispatcher, tracker_for, domain, knowledge):
-
     await run(ActionCheckScope(), dispatcher, tracker_for("who direced her?", "out_of_scope"), domain)
     message = dispatcher.messages[0]
     assert message["response"] == "utter_fact_director" and "Spike Jonze" in message["value"]
