@@ -68,6 +68,47 @@ def detect(texts: list[str], encoder=None) -> list:
     return detect_passages(texts, encoder)
 
 
+REVIEW_FOLDERS = (PROJECT_ROOT / "knowledge" / "data" / "reviews", *sorted(
+    folder for folder in (PROJECT_ROOT / "tests" / "data").iterdir() if folder.is_dir()))
+
+
+def review_file(item: dict) -> Path | None:
+    """The review file an item was taken from (``source: <stem>/p<N>`` or ``from: <folder>/<file>``), if it is here."""
+    stem = str(item.get("source") or "").split("/")[0] or Path(str(item.get("from") or "")).stem
+    if not stem or stem == "written":
+        return None
+    return next((path for folder in REVIEW_FOLDERS for path in sorted(folder.glob(f"{stem}.*"))
+                 if path.suffix in (".txt", ".md")), None)
+
+
+def detect_in_place(items: list[dict], encoder=None) -> list:
+    """As herbot labels them: a paragraph taken from a review file is judged with the rest of its review (its
+    overrides, its place in it); one written alone, or not found in its file, as a loose paragraph."""
+    from knowledge.ingest import read_review
+    from knowledge.spoilers import label
+    from knowledge.text import normalise_for_compare
+
+    passages = detect([item["text"] for item in items], encoder)
+    encoder = encoder or _encoder()
+    by_file: dict[Path, list[int]] = {}
+    for n, item in enumerate(items):
+        if path := review_file(item):
+            by_file.setdefault(path, []).append(n)
+    for path, places in by_file.items():
+        review, _ = read_review(path)
+        labelled = label(list(review.passages), encoder)
+        found = {normalise_for_compare(passage.text): passage for passage in labelled}
+        for n in places:
+            passages[n] = found.get(normalise_for_compare(items[n]["text"]), passages[n])
+    return passages
+
+
+def _encoder():
+    from knowledge.embedding import open_encoder
+
+    return open_encoder(get_settings())
+
+
 def main(argv: list[str] | None = None) -> int:
     set_library_environment()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -80,18 +121,26 @@ def main(argv: list[str] | None = None) -> int:
     passages = detect(texts)
     predicted = [bool(p.spoiler) for p in passages]
     whole = [p.shows_nothing for p in passages]
+    in_place = detect_in_place(items)
+    placed = sum(review_file(item) is not None for item in items)
     print(f"{args.set}: {len(items)} paragraphs, {sum(truth)} spoilers")
     print(f"{'detector':<30}{'recall':>8}{'precision':>11}")
     old = [bool(OLD_REGEX.search(text)) for text in texts]
     for name, labels in (("meaning + rules", predicted), ("  hidden whole (a clear reveal)", whole),
+                         ("  in its review", [bool(p.spoiler) for p in in_place]),
+                         ("  in its review, hidden whole", [p.shows_nothing for p in in_place]),
                          ("old ending regex", old)):
         recall, precision = recall_precision(truth, labels)
         print(f"{name:<30}{recall:>8.2f}{precision:>11.2f}")
     partly = [p for p, t in zip(passages, truth, strict=True) if not t and p.spoiler and not p.shows_nothing]
     print(f"(of {len(truth) - sum(truth)} paragraphs that reveal nothing, {len(partly)} hide one sentence and show "
           f"the rest; a paragraph hidden whole shows nothing without consent)")
-    recall, precision = recall_precision(truth, predicted)
-    print(f"goal recall 1.00 and precision >= 0.80: {'met' if recall == 1.0 and precision >= 0.8 else 'NOT met'}")
+    print(f"(\"in its review\": the {placed} paragraphs taken from a review file here are judged with the rest of it, "
+          f"as herbot judges them: its overrides, their place in it; the others alone)")
+    for name, labels in (("alone", predicted), ("in its review", [bool(p.spoiler) for p in in_place])):
+        recall, precision = recall_precision(truth, labels)
+        met = "met" if recall == 1.0 and precision >= 0.8 else "NOT met"
+        print(f"goal recall 1.00 and precision >= 0.80, {name}: {met}")
     if args.errors:
         for text, t, p in zip(texts, truth, predicted, strict=True):
             if t != p:

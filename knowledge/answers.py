@@ -237,8 +237,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         return works_answer(knowledge, question, works, review=review, consent=consent)
     aspect = knowledge.topics.of_question(unnamed, aspect)  # a review named "... Glass City" asks nothing of the city
     if aspect and knowledge.topics.aspects[aspect].titles and kind != "comments" and len(knowledge.works):
-        return replace(works_answer(knowledge, question, list(knowledge.works.titles), review=review, consent=consent),
-                       topic=_label(knowledge, aspect))  # "which other films do they compare it with?"
+        return works_answer(knowledge, question, list(knowledge.works.titles), review=review, consent=consent,
+                            label=_label(knowledge, aspect))  # "which other films do they compare it with?"
     if kind in VERDICT_KINDS and (GIVES_RATING.search(unnamed) or ASKS_RATING.search(question) and (
             review or not aspect) and knowledge.verdict_questions.read(unnamed).asks):  # not "the score" alone
         return verdicts_answer(knowledge, question, kind, review, consent=consent)
@@ -322,12 +322,14 @@ def _silent_ones(knowledge, speaking: list[str]) -> list[str]:
 
 
 def works_answer(knowledge, question: str, works: list[str], *, review: str | None,
-                 consent: bool | None) -> ReviewOutcome:
+                 consent: bool | None, label: str | None = None) -> ReviewOutcome:
     """What the reviews say where they name other works (``works``: keys of ``knowledge.works``): each
-    review's sentence naming one that comes closest to the question; the reviews that name none are silent."""
+    review's sentence naming one that comes closest to the question (of one review, its sentences naming
+    different works, up to ``MAX_QUOTES``); the reviews that name none are silent. ``label`` names the topic
+    ("films it's compared with"), followed by the works the quoted reviews name."""
     total = len(knowledge.reviews)
     vector = knowledge.retriever.encoder.encode_query(question)
-    best: dict[str, ReviewQuote] = {}
+    found: dict[str, list[tuple[float, str, ReviewQuote, tuple]]] = {}  # per review: (score, work, quote, place)
     hidden = False
     for key in works:
         for passage_id, i in knowledge.works.places[key]:
@@ -338,20 +340,45 @@ def works_answer(knowledge, question: str, works: list[str], *, review: str | No
                 hidden = True
                 continue
             score = float(knowledge.sentence_vectors(passage_id)[i] @ vector)
-            if passage.review not in best or score > best[passage.review].score:
-                best[passage.review] = ReviewQuote(passage.review, passage_id, passage.sentences[i],
-                                                   passage.source_label, knowledge.sentence_stances(passage_id)[i],
-                                                   passage.spoils(i), score)
-    topic = join(knowledge.works.titles[key] for key in works)
-    if not best:
+            found.setdefault(passage.review, []).append((score, key, ReviewQuote(
+                passage.review, passage_id, passage.sentences[i], passage.source_label,
+                knowledge.sentence_stances(passage_id)[i], passage.spoils(i), score), (passage.position, i)))
+    if not found:
         status = "needs_consent" if hidden and consent is None else "withheld" if hidden else "silent"
-        return ReviewOutcome(status, "compare", total, review=review, topic=topic)
+        return ReviewOutcome(status, "compare", total, review=review, topic=label or _works_list(knowledge, works))
+    best = {name: max(named, key=lambda item: item[0])[2] for name, named in found.items()}
     quotes = sorted(best.values(), key=lambda quote: -quote.score)
-    chosen = _strongest_and_most_different(quotes) if review is None else quotes[:1]
+    chosen = _strongest_and_most_different(quotes) if review is None else [_its_comparisons(found[review])]
     speaking = [quote.review for quote in quotes]
     silent = _silent_ones(knowledge, speaking) if review is None else []
+    named = list(dict.fromkeys(key for quote in chosen for _, key, said, _ in found[quote.review]
+                               if said.sentence in quote.sentence))
+    topic = f"{label} ({_works_list(knowledge, named)})" if label and named else label or \
+        _works_list(knowledge, works)
     return ReviewOutcome("quoted", "compare", total, quotes=chosen, speaking=speaking, silent=silent, topic=topic,
                          review=review, suggestions=_suggestions(knowledge, chosen, None))
+
+
+WORKS_NAMED_AT_MOST = 6  # works listed by title in an answer; past it, counted
+
+
+def _works_list(knowledge, keys: list[str]) -> str:
+    titles = [knowledge.works.titles[key] for key in keys]
+    if len(titles) <= WORKS_NAMED_AT_MOST:
+        return join(titles)
+    return ", ".join(titles[:WORKS_NAMED_AT_MOST]) + f" and {len(titles) - WORKS_NAMED_AT_MOST} more"
+
+
+def _its_comparisons(named: list[tuple[float, str, ReviewQuote, tuple]]) -> ReviewQuote:
+    """One review's sentences that name different works, the closest first (each work once, up to ``MAX_QUOTES``),
+    as one quote in the order the review says them."""
+    picked: dict[str, tuple[ReviewQuote, tuple]] = {}
+    for _, key, quote, place in sorted(named, key=lambda item: -item[0]):
+        if len(picked) < MAX_QUOTES and key not in picked and all(place != seen for _, seen in picked.values()):
+            picked[key] = (quote, place)
+    best = max((quote for quote, _ in picked.values()), key=lambda quote: quote.score)
+    ordered = [quote for quote, _ in sorted(picked.values(), key=lambda item: item[1])]
+    return replace(best, sentence=" … ".join(quote.sentence for quote in ordered)) if len(ordered) > 1 else best
 
 
 def verdicts_answer(knowledge, question: str, kind: str, review: str | None = None, focus: str | None = None,

@@ -207,6 +207,8 @@ class Cues:
     backed_threshold: float
     whole_from: float  # a reveal this clear hides its whole passage, not only its sentence
     endings: int = 0  # the first rows of ``reveal`` that tell how a story ends (the rest are twists)
+    early_share: float = 0.0  # the first part of a review's body (a share of its paragraphs) ...
+    early_threshold: float = 0.0  # ... where a reveal must score this much
 
     @classmethod
     def load(cls, encoder, path: Path = CUES_FILE, stacked: np.ndarray | None = None) -> Cues:
@@ -225,6 +227,8 @@ class Cues:
             float(data["backed_threshold"]),
             float(data["whole_from"]),
             len(data["reveal"]),
+            float(data.get("early_share", 0.0)),
+            float(data.get("early_threshold", 0.0)),
         )
 
     def stacked(self) -> np.ndarray:
@@ -303,21 +307,36 @@ def label(passages: list[Passage], encoder, cues: Cues | None = None) -> list[Pa
     units = {i: _placed_units(passages[i]) for i in undecided}
     texts = [text for i in undecided for (text, _), _ in units[i]]
     vectors = encoder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+    early = _in_the_first_part(passages, cues.early_share)
     labelled, start = list(passages), 0
     for i in undecided:
         end = start + len(units[i])
-        labelled[i] = _judged(passages[i], units[i], vectors[start:end], cues)
+        labelled[i] = _judged(passages[i], units[i], vectors[start:end], cues, early=i in early)
         start = end
     return labelled
 
 
-def _judged(passage: Passage, units: list[tuple[tuple[str, bool], int]], vectors: np.ndarray, cues: Cues) -> Passage:
+def _in_the_first_part(passages: list[Passage], share: float) -> set[int]:
+    """The places in ``passages`` of body paragraphs in the first ``share`` of their review's body: a review sets a
+    film up before it tells how it ends, so a reveal there must be clear."""
+    bodies: dict[str, list[tuple[int, int]]] = {}
+    for i, passage in enumerate(passages):
+        if passage.section == "body":
+            bodies.setdefault(passage.review, []).append((passage.position, i))
+    return {i for places in bodies.values() for rank, (_, i) in enumerate(sorted(places), start=1)
+            if rank <= share * len(places)}
+
+
+def _judged(passage: Passage, units: list[tuple[tuple[str, bool], int]], vectors: np.ndarray, cues: Cues,
+            early: bool = False) -> Passage:
     """The passage labelled by its units' scores: a spoiler when one reveals. A clear reveal (a whole sentence, a
     unit past ``cues.whole_from``, one a rule backs, or reveals in two sentences) hides the whole passage, whose
     other sentences tell around it; a faint one, a clause of an opinion that merely sounds like an ending, hides
-    only its own sentence."""
+    only its own sentence. ``early``: the paragraph is in the first part of its review, where only a unit past
+    ``cues.early_threshold`` reveals (a rule behind it or not)."""
     scores = cues.scores(vectors) if len(units) else np.zeros(0)
-    found = scores >= cues.floors([unit for unit, _ in units])
+    floors = cues.floors([unit for unit, _ in units])
+    found = scores >= (np.maximum(floors, cues.early_threshold) if early else floors)
     places = sorted({place for (_, place), hit in zip(units, found, strict=True) if hit})
     if not places:
         return replace(passage, spoiler=False, revealing=())
@@ -337,8 +356,8 @@ def detect(texts: list[str], encoder) -> list[bool]:
 
 def detect_passages(texts: list[str], encoder) -> list[Passage]:
     """Loose paragraphs labelled as a review's would be: which are spoilers, and which sentences of them."""
-    passages = [
-        Passage(id=f"t/p{n}", review="t", review_title="", author=None, section="body", position=n, text=text,
+    passages = [  # each a review of its own: a loose paragraph has no place in a review
+        Passage(id=f"t{n}/p1", review=f"t{n}", review_title="", author=None, section="body", position=n, text=text,
                 sentences=tuple(s for s in split_sentences(text) if not is_reader_note(s)), spoiler=None)
         for n, text in enumerate(texts, start=1)
     ]

@@ -460,3 +460,23 @@ def test_silent_reviews_are_named_when_few_and_counted_when_many_without_walking
     few = ReviewSet([ReviewInfo(id=f"r{i}", title=f"Review number {i}") for i in range(5)])
     assert _silent_ones(SimpleNamespace(reviews=few), ["r1", "r3", "r4"]) == ["r0", "r2"]
     assert "Review number 0" in _silent(["r0", "r2"], 2, few)
+
+
+def test_one_reviews_comparisons_name_each_film_it_names(six_reviews):
+    """Asked which films one critic compares it with, every work that review names (in sentences shown without
+    consent) is in the answer, not only the closest sentence's; the answer's topic lists them."""
+    works = six_reviews.works
+    shown: dict[str, set[str]] = {}
+    for key, places in works.places.items():
+        for passage_id, i in places:
+            passage = six_reviews.passage(passage_id)
+            if not passage.spoils(i):
+                shown.setdefault(passage.review, set()).add(key)
+    review, keys = max(shown.items(), key=lambda item: len(item[1]))
+    assert len(keys) >= 2, "a review of the six names two works or more"
+    author = six_reviews.reviews[review].author
+    outcome, _, _ = say(six_reviews, f"which films does {author} compare it with?")
+    assert outcome.status == "quoted" and outcome.review == review
+    quoted = outcome.quotes[0].sentence
+    named = [key for key in keys if works.titles[key] in quoted and works.titles[key] in outcome.topic]
+    assert len(named) == min(len(keys), 3), (keys, outcome.quotes[0].sentence, outcome.topic)

@@ -150,3 +150,32 @@ def test_real_reviews_paragraphs_hide_every_reveal_whole(encoder):
     assert sum(p.shows_nothing for p in harmless) <= 13
     partly = [p for p in harmless if p.spoiler and not p.shows_nothing]
     assert all(0 < len(p.revealing) < len(p.sentences) for p in partly)
+
+
+def test_a_reveal_in_the_first_half_of_its_review_must_be_clear(encoder):
+    """Judged in their reviews, as the index judges them (bench/spoilers.py detect_in_place), the same paragraphs
+    keep every reveal hidden whole, and the faint alarms of a review's first half go: a review sets the film up
+    before it tells how it ends (precision of any label 0.28 alone, 0.43 in place; of whole hiding 0.43 and 0.67)."""
+    from bench.spoilers import detect_in_place
+
+    items = yaml.safe_load((DATA / "spoiler_review_dev.yaml").read_text(encoding="utf-8"))["items"]
+    alone = spoilers.detect_passages([item["text"] for item in items], encoder)
+    placed = detect_in_place(items, encoder)
+    reveals = [p for p, item in zip(placed, items, strict=True) if item["spoiler"]]
+    assert reveals and all(p.shows_nothing for p in reveals)
+    first_half = [n for n, item in enumerate(items) if _in_first_half(item, items)]
+    assert any(alone[n].spoiler for n in first_half), "alone, some paragraphs of a first half raise an alarm"
+    assert not any(placed[n].spoiler for n in first_half if not items[n]["spoiler"])
+    assert sum(bool(p.spoiler) for p in placed) < sum(bool(p.spoiler) for p in alone)
+
+
+def _in_first_half(item: dict, items: list[dict]) -> bool:
+    stem, place = item["source"].rsplit("/p", 1)
+    count = sum(other["source"].startswith(f"{stem}/p") for other in items)
+    return int(place) <= count / 2
+
+
+def test_a_loose_paragraph_is_judged_as_a_review_of_its_own(encoder):
+    """A paragraph with no review around it has no place in one: the first-half rule never applies to it."""
+    texts = ["Samantha and every other operating system leave together, and he is left on his own."] * 3
+    assert all(p.spoiler for p in spoilers.detect_passages(texts, encoder))
