@@ -34,6 +34,9 @@ def review_reply(outcome: ReviewOutcome, reviews: ReviewSet) -> Answer:
     if status == "reviews_read":  # the list rests on the review files themselves
         return Answer("utter_reviews_read", {"reviews_read": reviews_read(len(reviews)), "list": review_list(reviews)},
                       sources=[f"{REVIEW_SOURCE}{review.id}" for review in listed(reviews)])
+    if status == "other_film":  # a fact of another film a review names: not what the reviews say of it
+        return Answer("utter_other_film", {"title": outcome.topic, "reviews_read": reviews_read(len(reviews))},
+                      suggestions=outcome.suggestions)
     if status == "unread":
         return Answer("utter_review_not_read", {"name": outcome.topic, "reviews_read": reviews_read(len(reviews)),
                                                 "list": review_list(reviews)})

@@ -112,6 +112,17 @@ _THE_OTHERS = re.compile(r"(?:(?:and|but|so|ok(?:ay)?|what about|how about)\s+)?
                          r"(?:the|all the)\s+(?:others|other (?:ones|reviews|reviewers|critics|writers))"
                          r"(?:\s+(?:think|say|thought|said))?")
 # The word that introduced a name taken out of a question ("the one called <title>, is it positive?").
+# What a question asks of a film itself (who made it, who is in it, when it came out, how it ends, what it is about):
+# of another film a review names, that is no question about the reviews.
+_ITS_OWN_FACTS = re.compile(
+    r"\bwho (?:directed|made|wrote|produced|scored|shot|(?:stars?|starred|plays?|played|acts?|acted) in)\b|"
+    r"\bwho(?:'s| is| was) in\b|\b(?:director|cast|plot|story|ending|end|soundtrack|composer|sequel|remake) "
+    r"(?:of|to)\b|"
+    r"\b(?:when|what year) (?:was|did|is)\b|\bhow (?:does|did) .{1,60} (?:end|finish|turn out)\b|"
+    r"\bwhat(?:'s| is| was) .{1,60} about\b|\bhow long is\b", re.IGNORECASE)
+_ABOUT_THE_MENTION = re.compile(r"\b(?:compar\w*|liken\w*|similar|remind\w*|versus|vs\b|better|worse|than|"
+                                r"mention\w*|bring\w* up|brought up|cites?|cited|names?|named|instead|reference\w*)\b",
+                                re.IGNORECASE)
 _CALLED = re.compile(r"\b(?:called|titled|named|entitled)(?=\s*(?:[,.;:?!]|$)|\s{2})", re.IGNORECASE)
 _SINGULAR = re.compile(r"\b(?:he|she|him|his|hers)\b", re.IGNORECASE)
 SIDE_TONE = 0.2  # VADER's compound score past which a question's words ask for one side ("what did they like?")
@@ -158,7 +169,8 @@ class ReviewOutcome:
     never asked), ``withheld`` (the user said no spoilers and only spoilers answer),
     ``reviews_read`` (the set itself), ``which_review`` (the words name no single review),
     ``no_other`` ("the other one" where there is none), ``unread`` (a review named that herbot has not read:
-    ``topic`` is its name), ``off_limits`` (ratings sites, sequels).
+    ``topic`` is its name), ``off_limits`` (ratings sites, sequels), ``other_film`` (a fact of another film a
+    review names, "who directed <it>?": ``topic`` is its title).
     """
 
     status: str
@@ -234,6 +246,9 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
             return ReviewOutcome("no_other" if other and total < 2 else "which_review", kind, total)
     unnamed = _CALLED.sub(" ", knowledge.reviews.without_names(question))  # "the one called <title>": no topic
     if kind != "comments" and (works := knowledge.works.in_text(unnamed)):  # "does anyone bring up <a film>?"
+        if _ITS_OWN_FACTS.search(unnamed) and not ASKS_REVIEWS.search(unnamed) and \
+                not _ABOUT_THE_MENTION.search(unnamed):  # "who directed <a film>?": that film, not the reviews
+            return ReviewOutcome("other_film", kind, total, topic=knowledge.works.titles[works[0]])
         return works_answer(knowledge, question, works, review=review, consent=consent)
     aspect = knowledge.topics.of_question(unnamed, aspect)  # a review named "... Glass City" asks nothing of the city
     if aspect and knowledge.topics.aspects[aspect].titles and kind != "comments" and len(knowledge.works):

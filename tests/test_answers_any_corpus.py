@@ -480,3 +480,17 @@ def test_one_reviews_comparisons_name_each_film_it_names(six_reviews):
     quoted = outcome.quotes[0].sentence
     named = [key for key in keys if works.titles[key] in quoted and works.titles[key] in outcome.topic]
     assert len(named) == min(len(keys), 3), (keys, outcome.quotes[0].sentence, outcome.topic)
+
+
+def test_a_fact_of_another_film_a_review_names_is_not_answered_from_the_reviews(six_reviews):
+    """"who directed <a film a review names>?" asks about that film, which herbot knows nothing of; whether a review
+    brings it up is a question about the reviews."""
+    works = six_reviews.works
+    title = next(works.titles[key] for key, places in works.places.items()
+                 if any(not six_reviews.passage(passage).spoils(i) for passage, i in places))
+    for question in (f"so who directed {title}?", f"what happens at the end of {title}?", f"who's in {title}"):
+        outcome, answer, _ = say(six_reviews, question)
+        assert outcome.status == "other_film" and answer.response == "utter_other_film", question
+        assert answer.values["title"] == title and not answer.sources
+    outcome, _, _ = say(six_reviews, f"does any review bring up {title}?")
+    assert outcome.status == "quoted" and title in outcome.quotes[0].sentence
