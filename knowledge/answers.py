@@ -95,7 +95,10 @@ GIVES_RATING = re.compile(r"\b(?:rat(?:e|ed|ing|ings)|score|stars?|grades?|marks
 ASKS_COMMENTS = re.compile(r"\b(?:comments|commenters?|comment section|readers?)\b", re.IGNORECASE)
 # Which side of the verdicts a question asks about ("did anyone dislike it?").
 ASKS_NEGATIVE = re.compile(r"\b(?:dislik|hate|hated|didn'?t like|did not like|not like|negative|pan(?:ned|s)?\b|"
-                           r"critical of|complain|bad review|thumbs down|disappoint|"
+                           r"(?:didn'?t|doesn'?t|don'?t)(?: \w+){1,2} (?:like|enjoy|love|care for)\b|"
+                           r"critical of|complain|bad review|thumbs down|disappoint|downsides?|drawbacks?|"
+                           r"flaw(?:s|ed)?\b|weak(?:ness(?:es)?| points?| spots?| links?)|faults?\b|gripes?|quibbles?|"
+                           r"criticis|reservations?\b|"
                            r"bug(?:ged|s)? (?:them|him|her|you)\b|"
                            r"(?:not|\w*n['’]?t|never) (?:\w+ )?(?:a )?fan|not impressed)",
                            re.IGNORECASE)
@@ -477,6 +480,8 @@ def review_sides(knowledge, review: str, question: str, focus: str | None, conse
     chosen = []
     for stance in wanted:
         picks = [c for c in candidates if c[3] == stance and len(c[1]) >= SIDE_SENTENCE_CHARS]
+        if not picks and focus in ("positive", "negative"):  # praise and criticism at once hold the side asked
+            picks = [c for c in candidates if c[3] == "mixed" and len(c[1]) >= SIDE_SENTENCE_CHARS]
         chosen += picks[: (SIDE_QUOTES if len(wanted) == 1 else 1)]
         if focus is None and chosen:
             break

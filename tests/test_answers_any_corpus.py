@@ -494,3 +494,13 @@ def test_a_fact_of_another_film_a_review_names_is_not_answered_from_the_reviews(
         assert answer.values["title"] == title and not answer.sources
     outcome, _, _ = say(six_reviews, f"does any review bring up {title}?")
     assert outcome.status == "quoted" and title in outcome.quotes[0].sentence
+
+
+@pytest.mark.parametrize("question", ["what were the downsides?", "any flaws?", "and what didnt it like"])
+def test_what_one_review_held_against_it_is_quoted_beyond_its_verdict(six_reviews, question):
+    """Asked for one review's complaints, every review of the six gives its verdict and a sentence of criticism:
+    one the classifier reads as negative, or else one of praise and criticism at once."""
+    for review in six_reviews.reviews.ids:
+        outcome, _, _ = say(six_reviews, question, review=review, last_review=review, in_play=(review,))
+        assert outcome.focus == "negative", (question, review)
+        assert any(quote.stance in ("negative", "mixed") for quote in outcome.quotes[1:]), (review, outcome.quotes)
