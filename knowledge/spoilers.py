@@ -209,6 +209,17 @@ class Cues:
     endings: int = 0  # the first rows of ``reveal`` that tell how a story ends (the rest are twists)
     early_share: float = 0.0  # the first part of a review's body (a share of its paragraphs) ...
     early_threshold: float = 0.0  # ... where a reveal must score this much
+    title: str = ""  # the film's title, judged as "the film" where a sentence names it
+
+    def as_judged(self, text: str) -> str:
+        """``text`` with the film's title said as "the film": a title like "Her" reads as a pronoun, and "and Her
+        has only one" as a woman's fate. The title is a capitalised word inside a sentence, or in quotation marks, or
+        the first word before a verb ("Her is ...")."""
+        if not self.title:
+            return text
+        name = re.escape(self.title)
+        return re.sub(rf"[“\"‘']{name}[”\"’']|(?<=[\w,;:–—-] ){name}\b(?!['’]s)|^{name}(?= (?:is|was|has|does|feels|"
+                      rf"works|isn['’]t|wasn['’]t|doesn['’]t)\b)", "the film", text)
 
     @classmethod
     def load(cls, encoder, path: Path = CUES_FILE, stacked: np.ndarray | None = None) -> Cues:
@@ -229,6 +240,7 @@ class Cues:
             len(data["reveal"]),
             float(data.get("early_share", 0.0)),
             float(data.get("early_threshold", 0.0)),
+            str(data.get("title") or ""),
         )
 
     def stacked(self) -> np.ndarray:
@@ -305,7 +317,7 @@ def label(passages: list[Passage], encoder, cues: Cues | None = None) -> list[Pa
         return list(passages)
     cues = cues or Cues.load(encoder)
     units = {i: _placed_units(passages[i]) for i in undecided}
-    texts = [text for i in undecided for (text, _), _ in units[i]]
+    texts = [cues.as_judged(text) for i in undecided for (text, _), _ in units[i]]
     vectors = encoder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
     early = _in_the_first_part(passages, cues.early_share)
     labelled, start = list(passages), 0

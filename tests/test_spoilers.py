@@ -179,3 +179,16 @@ def test_a_loose_paragraph_is_judged_as_a_review_of_its_own(encoder):
     """A paragraph with no review around it has no place in one: the first-half rule never applies to it."""
     texts = ["Samantha and every other operating system leave together, and he is left on his own."] * 3
     assert all(p.spoiler for p in spoilers.detect_passages(texts, encoder))
+
+
+def test_the_films_title_is_judged_as_the_film_not_as_a_pronoun(encoder):
+    """A title like "Her" reads as a woman: "and Her has only one" sounded like her fate and raised an alarm. Where
+    a sentence names the film, it is judged as "the film"; the pronoun stays what it is."""
+    cues = spoilers.Cues.load(encoder)
+    title = cues.title
+    assert title, "the cues file names the film"
+    assert cues.as_judged(f"and {title} has only one.") == "and the film has only one."
+    assert cues.as_judged(f"“{title}” suffers no such flaw.") == "the film suffers no such flaw."
+    assert cues.as_judged(f"{title} is a delicate thing.") == "the film is a delicate thing."
+    kept = f"{title} marriage falls apart, and she leaves {title.lower()}."
+    assert cues.as_judged(kept) == kept
