@@ -10,17 +10,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import about_subject, entity, in_thread, knowledge, question
 from actions.replies import remember, send
 from actions.review_answers import about_the_reviews, answer_from_reviews, the_reviews_answer
-from knowledge.fact_answers import FACT_MATCH, UNKNOWN, fact_answer, match_fact
+from knowledge.fact_answers import FACT_MATCH, UNKNOWN, clearly_asked, fact_answer, match_fact
 
-CLEAR_FACT = 0.1  # how far past the facts' floor a message the NLU did not call a fact question must come
 FACT_FOLLOWUP_WORDS = 8  # a message this short after a fact answer may ask about that fact ("what date was that?")
 
 
 def asks_a_fact(known, text: str) -> bool:
     """Whether the film facts answer the message clearly (an entry well past the facts' own floor), whatever
     the intent classifier made of it ("who direced her?")."""
-    found = match_fact(known.facts, known.retriever, text)
-    return found.entry != UNKNOWN and found.score >= FACT_MATCH + CLEAR_FACT
+    return clearly_asked(known.facts, known.retriever, text) is not None
 
 
 # "what sort of film is it and where is it set?": a second question joined by "and".

@@ -21,7 +21,14 @@ from knowledge.answers import (
     review_answer,
     strongly_answered,
 )
-from knowledge.fact_answers import add_trivia_note, another_film, other_film_answer, person_in
+from knowledge.fact_answers import (
+    add_trivia_note,
+    another_film,
+    clearly_asked,
+    entry_answer,
+    other_film_answer,
+    person_in,
+)
 
 FALLBACK_VERDICT_CLOSENESS = 0.5  # "was anybody lukewarm about it?" reaches 0.59; "how good is the new phone?" 0.41
 _FROM_SLOT = object()
@@ -60,6 +67,13 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
         reviewer, subject = THAT_REVIEW, None  # "did she have any complaints?" after one review's verdict
     outcome = await in_thread(review_answer, known, text, kind=kind, consent=consent, aspect=aspect,
                               subject=subject, reviewer_mention=reviewer, last_review=last_review, in_play=in_play)
+    if kind == "plot" and outcome.status in ("needs_consent", "silent") and \
+            (found := await in_thread(clearly_asked, facts, retriever, text)) and \
+            (found.entry.startswith("trivia:") or outcome.status == "silent" and not found.entry.startswith("cast")):
+        # "what's the OS he buys called?": a fact of its own, not an ending (a character named is no role asked)
+        answer = await in_thread(entry_answer, facts, retriever, found.entry, text, [])
+        send(dispatcher, answer)
+        return remember(answer, "fact", text, None)
     answer = review_reply(outcome, known.reviews)
     if kind == "plot":
         answer = await in_thread(add_trivia_note, facts, retriever, text, answer)

@@ -41,6 +41,7 @@ FACT_TOPICS = tuple((entry, f"utter_fact_{entry}") for entry in (
     "rating", "filming_locations", "setting", "language", "country"))
 SPEAKABLE_NAME = re.compile(r"[^\W\d_][\w .'’-]{0,59}")  # a name said back to the user: letters first, no markup
 FACT_MATCH = 0.5  # least cosine between a question and an entry's nearest question for that entry to answer
+CLEAR_FACT = 0.1  # how far past FACT_MATCH a question the NLU did not call a fact question must come
 ENTITY_BONUS = 0.1  # added to the entry the NLU's fact entity names
 _POSSESSIVE = re.compile(r"\b(?!(?:who|what|it|that|there|here|he|she|where|how|when|let)['’]s\b)\w+['’]s\b",
                          re.IGNORECASE)  # "Amy's", not "who's"
@@ -106,6 +107,13 @@ def match_fact(facts: FilmFacts, retriever: Retriever, question: str, *, fact: s
         named = [*(facts.roles_for(name) if name else []), *_actors_named(facts, question)]
         entry = next((f"cast:{role.actor}" for role in named if f"cast:{role.actor}" not in owners), UNKNOWN)
     return FactMatch(entry, score)
+
+
+def clearly_asked(facts: FilmFacts, retriever: Retriever, question: str) -> FactMatch | None:
+    """The entry a question asks for when the facts answer it clearly (``CLEAR_FACT`` past their own floor), whatever
+    the intent classifier made of it ("who direced her?", "what's the OS he buys called?" taken for the story)."""
+    found = match_fact(facts, retriever, question)
+    return found if found.entry != UNKNOWN and found.score >= FACT_MATCH + CLEAR_FACT else None
 
 
 def fact_answer(facts: FilmFacts, retriever: Retriever, fact: str | None, question: str = "") -> Answer:

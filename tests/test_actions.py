@@ -770,3 +770,39 @@ async def test_a_short_question_after_a_reviews_details_asks_another_of_its_deta
         last_aspect="author"), domain)
     message = dispatcher.messages[0]
     assert message["response"] == "utter_review_details" and knowledge.reviews[first].outlet in message["details"]
+
+
+async def test_a_story_question_a_trivia_fact_answers_gets_the_fact_not_a_spoiler_question(dispatcher, tracker_for,
+                                                                                          domain):
+    """"what's the name of the OS he buys?" taken for a story question: no review says it without its ending, but a
+    film fact says it outright, so the fact answers (with its source) instead of a question about spoilers."""
+    await run(ActionAnswerPlot(), dispatcher, tracker_for("what's the name of the operating system he buys?",
+                                                          "ask_plot"), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] != "utter_ask_spoiler_consent"
+    assert "facts:trivia:os1" in message["custom"]["sources"], "the fact answers, or rides along with a quote"
+
+
+async def test_an_ending_question_is_never_answered_with_a_fact_the_words_come_near(dispatcher, tracker_for, domain):
+    await run(ActionAnswerPlot(), dispatcher, tracker_for("so how does the story wrap up?", "ask_plot"), domain)
+    assert dispatcher.messages[0]["response"] == "utter_ask_spoiler_consent"
+
+
+async def test_where_only_an_ending_passage_says_it_a_trivia_fact_answers_a_story_question(
+        dispatcher, tracker_for, domain, knowledge_of, monkeypatch):
+    """Over four other reviews, the sentence naming the OS sits in a passage that gives the ending away: the film
+    fact answers instead of a question about spoilers."""
+    from knowledge.answers import review_answer
+    from tests.support.corpora import DATA
+
+    corpus = knowledge_of(*sorted((DATA / "blind6_reviews").glob("*.txt")))
+    question = "what's the name of the operating system he buys?"
+    assert review_answer(corpus, question, kind="plot", consent=None).status == "needs_consent"
+
+    async def those_reviews():
+        return corpus
+
+    monkeypatch.setattr("actions.review_answers.knowledge", those_reviews)
+    await run(ActionAnswerPlot(), dispatcher, tracker_for(question, "ask_plot"), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_fact_trivia" and message["custom"]["sources"] == ["facts:trivia:os1"]
