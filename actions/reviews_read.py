@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -13,6 +15,7 @@ from actions.review_details import RATINGS_ASKED, answer_details, asks_for_ratin
 from knowledge.answers import ReviewOutcome
 
 _LISTED_DETAILS = ("author", "outlet", "title", "link", "date")  # one detail of each review, not the list of names
+_HOW_MANY = re.compile(r"\bhow many\b", re.IGNORECASE)  # "how many critics' write-ups?": the count, not their authors
 
 
 class ActionListReviews(Action):
@@ -28,7 +31,8 @@ class ActionListReviews(Action):
         text = question(tracker)
         if asks_for_ratings(known, text):  # "can you list the ratings each review gave?"
             return await answer_details(dispatcher, tracker, known, text, RATINGS_ASKED)
-        if (reading := details_reading(known, text)) and reading.detail in _LISTED_DETAILS:
+        if not _HOW_MANY.search(text) and (reading := details_reading(known, text)) and \
+                reading.detail in _LISTED_DETAILS:
             return await answer_details(dispatcher, tracker, known, text, reading)  # "who wrote them?", "the titles?"
         if known.reviews.named_in(text) or known.reviews.resolve(text, last=tracker.get_slot("last_review")):
             return await ActionAnswerOpinion().run(dispatcher, tracker, domain)  # "list that review's pluses"

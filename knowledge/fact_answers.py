@@ -103,6 +103,8 @@ def match_fact(facts: FilmFacts, retriever: Retriever, question: str, *, fact: s
                                         entry.startswith("cast:")) and _ASKS_AWARD.search(question) and \
             (_named_awards(facts, question) or _person_named(facts, question)):  # "was it up for best picture too?",
         score, entry = max(score, NAMED_AWARD), "awards"  # "what did Amy Adams win an Oscar for?": her awards
+    if entry.startswith("cast:") and not _actors_named(facts, question) and _a_stranger_named(facts, question):
+        entry = UNKNOWN  # "is Tom Hanks in it?" comes near "is <an actor of the cast> in it?": not their role
     if score < FACT_MATCH:
         named = [*(facts.roles_for(name) if name else []), *_actors_named(facts, question)]
         entry = next((f"cast:{role.actor}" for role in named if f"cast:{role.actor}" not in owners), UNKNOWN)
@@ -329,6 +331,22 @@ def _mentions(facts: FilmFacts, question: str) -> list[tuple[Role, bool]]:
             if near:
                 found.append((near[0], role, near[1]))
     return [(role, possessive) for _, role, possessive in sorted(found, key=lambda item: item[0])]
+
+
+_FULL_NAME = re.compile(r"\b[A-Z][a-z'’]+(?: [A-Z][a-z'’]+)+\b")  # two capitalised words or more: a person's name
+_NOT_A_NAME_WORD = {"is", "does", "did", "was", "who", "what", "has", "have", "do", "can", "which", "where", "when",
+                    "how", "and", "but", "so", "in", "the", "a", "an", "of", "oh", "ok", "okay", "hey", "hi"}
+
+
+def _a_stranger_named(facts: FilmFacts, question: str) -> bool:
+    """Whether the question names a person (two capitalised words) none of whose words the film's names hold."""
+    known = facts.names()
+    for match in _FULL_NAME.finditer(question):
+        words = [word for word in match.group(0).split() if word.casefold() not in _NOT_A_NAME_WORD]
+        if len(words) >= 2 and not any(word.casefold().rstrip("'’s") in known or word.casefold() in known
+                                       for word in words):
+            return True
+    return False
 
 
 def _actors_named(facts: FilmFacts, question: str) -> list[Role]:

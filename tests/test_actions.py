@@ -761,6 +761,12 @@ async def test_who_wrote_the_reviews_names_every_author_not_the_list_of_reviews(
     assert authors and all(author in message["details"] for author in authors)
 
 
+async def test_how_many_critics_write_ups_is_the_count_not_their_authors(dispatcher, tracker_for, domain):
+    await run(ActionListReviews(), dispatcher, tracker_for("how many critics' write-ups have you read?",
+                                                           "ask_reviews_read"), domain)
+    assert dispatcher.messages[0]["response"] == "utter_reviews_read"
+
+
 async def test_a_short_question_after_a_reviews_details_asks_another_of_its_details(dispatcher, tracker_for, domain,
                                                                                    knowledge):
     """"where did it run?" after "who wrote the first review?" is where the review appeared, not the film's places."""

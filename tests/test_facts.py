@@ -185,3 +185,9 @@ def test_who_wrote_a_song_is_answered_from_the_award_that_names_it(facts, retrie
 ])
 def test_questions_in_other_words_find_their_entry(facts, retriever, question, entry):
     assert match_fact(facts, retriever, question).entry == entry
+
+
+@pytest.mark.parametrize("question", ["is Tom Hanks in Her?", "does Brad Pitt appear in the film"])
+def test_a_person_the_film_does_not_know_is_never_given_a_cast_members_role(facts, retriever, question):
+    """"is <a stranger> in it?" comes near "is <an actor of the cast> in it?" in meaning: the name decides."""
+    assert match_fact(facts, retriever, question).entry == "unknown"
