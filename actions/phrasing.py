@@ -69,8 +69,8 @@ def _quoted(outcome: ReviewOutcome, reviews: ReviewSet) -> Answer:
         return Answer("utter_comment_quote", single)
     if outcome.kind == "plot":
         return Answer("utter_plot_quote", single)
-    if outcome.review or outcome.total == 1:
-        return Answer("utter_review_quote", single)
+    if outcome.review or outcome.total == 1:  # one review's several sentences ("the films it names") in its order
+        return Answer("utter_review_quote", {**single, "quote": "” … “".join(q.sentence for q in outcome.quotes)})
     speaking, total = len(outcome.speaking), outcome.total
     values = {"topic": outcome.topic or "that", "quotes": _quotes(outcome.quotes), "total": count_words(total),
               "agreement": _agreement(outcome.quotes)}

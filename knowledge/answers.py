@@ -366,11 +366,11 @@ def works_answer(knowledge, question: str, works: list[str], *, review: str | No
         return ReviewOutcome(status, "compare", total, review=review, topic=label or _works_list(knowledge, works))
     best = {name: max(named, key=lambda item: item[0])[2] for name, named in found.items()}
     quotes = sorted(best.values(), key=lambda quote: -quote.score)
-    chosen = _strongest_and_most_different(quotes) if review is None else [_its_comparisons(found[review])]
+    chosen = _strongest_and_most_different(quotes) if review is None else _its_comparisons(found[review])
     speaking = [quote.review for quote in quotes]
     silent = _silent_ones(knowledge, speaking) if review is None else []
     named = list(dict.fromkeys(key for quote in chosen for _, key, said, _ in found[quote.review]
-                               if said.sentence in quote.sentence))
+                               if said.sentence == quote.sentence))
     topic = f"{label} ({_works_list(knowledge, named)})" if label and named else label or \
         _works_list(knowledge, works)
     return ReviewOutcome("quoted", "compare", total, quotes=chosen, speaking=speaking, silent=silent, topic=topic,
@@ -387,16 +387,14 @@ def _works_list(knowledge, keys: list[str]) -> str:
     return ", ".join(titles[:WORKS_NAMED_AT_MOST]) + f" and {len(titles) - WORKS_NAMED_AT_MOST} more"
 
 
-def _its_comparisons(named: list[tuple[float, str, ReviewQuote, tuple]]) -> ReviewQuote:
+def _its_comparisons(named: list[tuple[float, str, ReviewQuote, tuple]]) -> list[ReviewQuote]:
     """One review's sentences that name different works, the closest first (each work once, up to ``MAX_QUOTES``),
-    as one quote in the order the review says them."""
+    in the order the review says them."""
     picked: dict[str, tuple[ReviewQuote, tuple]] = {}
     for _, key, quote, place in sorted(named, key=lambda item: -item[0]):
         if len(picked) < MAX_QUOTES and key not in picked and all(place != seen for _, seen in picked.values()):
             picked[key] = (quote, place)
-    best = max((quote for quote, _ in picked.values()), key=lambda quote: quote.score)
-    ordered = [quote for quote, _ in sorted(picked.values(), key=lambda item: item[1])]
-    return replace(best, sentence=" … ".join(quote.sentence for quote in ordered)) if len(ordered) > 1 else best
+    return [quote for quote, _ in sorted(picked.values(), key=lambda item: item[1])]
 
 
 def verdicts_answer(knowledge, question: str, kind: str, review: str | None = None, focus: str | None = None,

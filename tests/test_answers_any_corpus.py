@@ -477,9 +477,11 @@ def test_one_reviews_comparisons_name_each_film_it_names(six_reviews):
     author = six_reviews.reviews[review].author
     outcome, _, _ = say(six_reviews, f"which films does {author} compare it with?")
     assert outcome.status == "quoted" and outcome.review == review
-    quoted = outcome.quotes[0].sentence
+    quoted = " ".join(quote.sentence for quote in outcome.quotes)
     named = [key for key in keys if works.titles[key] in quoted and works.titles[key] in outcome.topic]
-    assert len(named) == min(len(keys), 3), (keys, outcome.quotes[0].sentence, outcome.topic)
+    assert len(named) == min(len(keys), 3), (keys, quoted, outcome.topic)
+    for quote in outcome.quotes:  # each sentence verbatim in the passage it cites
+        assert quote.sentence in six_reviews.passage(quote.passage_id).text
 
 
 def test_a_fact_of_another_film_a_review_names_is_not_answered_from_the_reviews(six_reviews):
