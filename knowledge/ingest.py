@@ -29,14 +29,24 @@ META_KEYS = ("title", "author", "outlet", "url", "date", "rating", "names", "spo
 _CHROME = re.compile(r"^(share|share this|tweet|like this|print|email)[:!.]?$", re.IGNORECASE)
 # "By Jo Critic, The Weekly": a short line with a capitalised name, not "By the time he ...".
 _BYLINE = re.compile(r"^By\s+(?P<name>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})\s*(?:[,|]\s*(?P<outlet>.{1,60}))?$")
+# "3 thoughts on “Her”", "12 Comments", "Comments (4)", "Reader comments": the line that opens the comments.
 _COMMENT_HEADER = re.compile(
-    r"^(?P<count>\d+|one|two|three|no)\s+(thoughts?|comments?|responses?|replies)\s+(on|to)\b",
+    r"^(?P<count>\d+|one|two|three|no)\s+(thoughts?|comments?|responses?|replies)\s+(on|to)\b"
+    r"|^(?:(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|no)\s+|readers?['’]?\s+)?"
+    r"(?:thoughts|comments?|responses|replies)(?:\s*\(\d+\))?\s*:?\s*$",
     re.IGNORECASE,
 )
 _COMMENT_START = re.compile(r"^(?P<indent>\s*)(?P<n>\d+)[.)]\s+(?P<text>.*)$")
 # "Jo says: ...", or a full name and a colon ("Jo Critic: Thanks!"): who wrote a comment.
 _COMMENTER = re.compile(r"^(?P<name>[A-Z][\w .'-]{0,40}?)\s+(says|said|wrote):\s*(?P<text>.*)$"
                         r"|^(?P<full>[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){1,3}):\s+(?P<said>.+)$")
+# A comment's first line that is only its writer's name ("1. Jo Critic", then the date and the text below it).
+_NAME_LINE = re.compile(r"^[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}$")
+# The date (and time) a comment was posted, on a line of its own: "March 6, 2014 at 9:12 am", "2014-03-06 21:40".
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_POSTED = re.compile(rf"^(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|"
+                     r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?)?$",
+                     re.IGNORECASE)
 # Lines in hard-wrapped files are shorter than this; web-extracted text has one
 # paragraph per line, so its lines are much longer.
 _WRAP_WIDTH = 100
@@ -192,7 +202,9 @@ def _parse(review_id: str, meta: dict, text: str, sha: str, name: str):
     comment_lines: list[tuple[str, str]] = []  # (raw line, repaired line)
     in_comments = False
     for raw, line in zip(raw_lines, lines, strict=True):
-        if in_comments:
+        if in_comments and _COMMENT_HEADER.match(line):  # "Comments", then "4 thoughts on ...": one more counter
+            dropped.append((f"{name}: {line[:40]}", "comment counter"))
+        elif in_comments:
             comment_lines.append((raw, line))
         elif line and normalise_for_compare(line) == title_key:
             dropped.append((f"{name}: {line[:40]}", "repeated title"))
@@ -258,9 +270,11 @@ def _comments(base: dict, lines: list[tuple[str, str]]) -> list[Passage]:
             found.append({"indent": 0, "parts": [line]})
     passages: list[Passage] = []
     for n, comment in enumerate(found, start=1):
-        text = " ".join(comment["parts"])
-        commenter = None
-        if named := _COMMENTER.match(text):
+        parts, commenter = comment["parts"], None
+        if len(parts) > 1 and _NAME_LINE.match(parts[0]):  # "1. Jo Critic" / "March 6, 2014 at 9:12 am" / the text
+            commenter, parts = parts[0], [part for part in parts[1:] if not _POSTED.match(part)] or parts[1:]
+        text = " ".join(parts)
+        if commenter is None and (named := _COMMENTER.match(text)):
             commenter, text = named.group("name") or named.group("full"), named.group("text") or named.group("said")
         parent = next((i for i in range(n - 2, -1, -1) if found[i]["indent"] < comment["indent"]), None)
         reply_to = passages[parent].id if parent is not None else None

@@ -176,3 +176,26 @@ def test_each_item_of_a_pros_and_cons_list_is_a_sentence_of_its_own(tmp_path):
     assert ["In short:", "+ the music", "+ the voice", "- too long.", "Much too long", "* a bullet",
             "2. a numbered point"] in sentences
     assert ["A dash - inside a sentence stays."] in sentences
+
+
+@pytest.mark.parametrize("header", ["4 Comments", "Comments", "Comments (2)", "Reader comments:"])
+def test_a_comment_section_of_another_blog_layout_is_read_as_comments(tmp_path, header):
+    """A header with no "on <title>" after its count, or none at all; each comment's writer on the line after its
+    number and the date it was posted on the next (dropped); a deeper number a reply; "Comments" then
+    "2 thoughts on ..." two counters of one section."""
+    path = tmp_path / "club-write-up.txt"
+    path.write_text(
+        "A Club Write-Up\n\nBy Jo Critic\n\nThe film is a gentle, sad comedy about a man and his computer.\n\n"
+        f"{header}\n\n2 thoughts on \"A Club Write-Up\"\n\n"
+        "  1. Ana Pereira\n     March 6, 2014 at 9:12 am\n     I disagree about the pacing: it never dragged for me.\n\n"
+        "       1. Jo Critic\n          2014-03-07 08:30\n          Fair point, Ana.\n\n"
+        "  2. Bo Lind\n     6 March 2014\n     The page takes forever to load on my phone.\n",
+        encoding="utf-8")
+    review, _ = read_review(path)
+    body = [p for p in review.passages if p.section == "body"]
+    comments = [p for p in review.passages if p.section == "comment"]
+    assert len(body) == 1
+    assert [(c.commenter, c.text) for c in comments] == [
+        ("Ana Pereira", "I disagree about the pacing: it never dragged for me."), ("Jo Critic", "Fair point, Ana."),
+        ("Bo Lind", "The page takes forever to load on my phone.")]
+    assert comments[1].reply_to == comments[0].id and comments[2].off_topic
