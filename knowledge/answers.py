@@ -10,6 +10,7 @@ meaning and by general words (:mod:`knowledge.aspects`), never by phrases of the
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -369,8 +370,10 @@ def works_answer(knowledge, question: str, works: list[str], *, review: str | No
     chosen = _strongest_and_most_different(quotes) if review is None else _its_comparisons(found[review])
     speaking = [quote.review for quote in quotes]
     silent = _silent_ones(knowledge, speaking) if review is None else []
-    named = list(dict.fromkeys(key for quote in chosen for _, key, said, _ in found[quote.review]
-                               if said.sentence == quote.sentence))
+    # the works named: those the quotes name first, then the others the speaking reviews name, the most named first
+    quoted = [key for quote in chosen for _, key, said, _ in found[quote.review] if said.sentence == quote.sentence]
+    naming = Counter(key for named_here in found.values() for key in {key for _, key, _, _ in named_here})
+    named = list(dict.fromkeys([*quoted, *sorted(naming, key=lambda key: -naming[key])]))
     topic = f"{label} ({_works_list(knowledge, named)})" if label and named else label or \
         _works_list(knowledge, works)
     return ReviewOutcome("quoted", "compare", total, quotes=chosen, speaking=speaking, silent=silent, topic=topic,

@@ -59,6 +59,7 @@ _ACRONYM = re.compile(r"(?<!\w)[A-Z]{3,4}(?!\w)")  # a name in capitals ("HAL", 
 _LEADING = ("Where", "When", "While", "Whereas", "If", "As", "Like", "Unlike", "And", "But", "So", "Then", "Even",
             "Still", "Yet", "After", "Before", "Since", "Because", "Although", "Though", "In", "On", "At", "For",
             "With", "Without", "Both", "Neither", "Either", "This", "That", "These", "Those", "Its", "His", "Hers")
+_EVENTS = {"Festival", "Festivals", "Awards", "Award", "Prize", "Prizes", "Oscars", "Globes", "Ceremony"}
 _SMALL = {"of", "the", "and", "in", "a", "an", "on", "to", "for", "but", "or", "so", "yet", "if", "when", "then", "it",
           "this", "that", "i", "he", "she", "they", "we", "you", "at", "as", "even", "ever", "now", "grade", "verdict",
           "rating"}
@@ -75,6 +76,8 @@ def works_named(sentence: str, known: frozenset[str]) -> list[str]:
             maker = _MAKERS.match(title)  # "Sofia Coppola's Lost in Translation": the film is the title after it
             if maker and maker.group(0).strip().casefold()[:-2].strip("'’") not in known:
                 title = title[maker.end():]
+        if not match.group("quoted") and (re.search(r"['’]s$", title) or title.split()[-1] in _EVENTS):
+            continue  # "Alex Garland's film": its maker, not a title; "the Rome Film Festival": an event
         words = [w for w in re.findall(r"[\w'’]+", title) if w.casefold() not in _SMALL and len(w) > 1]
         bare = title.casefold().strip("’'s")
         if bare == "her" or bare in known or not words:  # never a set of all ``known`` per title: 10,000 reviews' names

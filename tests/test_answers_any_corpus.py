@@ -445,6 +445,14 @@ def test_a_film_named_with_its_makers_possessive_is_the_title_after_it(blind6):
     assert outcome.status == "quoted" and "Lost in Translation" in outcome.quotes[0].sentence
 
 
+def test_a_makers_name_alone_and_an_event_are_no_titles():
+    from knowledge.aspects import works_named
+
+    assert works_named("It reminded me of Woody Allen's work.", frozenset()) == []
+    assert works_named("She won a prize at the Venice Film Festival for it.", frozenset()) == []
+    assert works_named("It is no Annie Hall, and no “Manhattan” either.", frozenset()) == ["Annie Hall", "Manhattan"]
+
+
 def test_silent_reviews_are_named_when_few_and_counted_when_many_without_walking_the_set():
     """With 500 reviews and two speaking, the outcome lists no silent ones (counting needs no walk of the set) and
     the reply counts them; with five, the silent ones are listed and, when few enough, named."""
