@@ -59,6 +59,7 @@ MENTION_SIDE_CLOSENESS = 0.5  # "the one that didn't like it" reads as a side; "
 MAX_SIDE_PASSAGES = 12  # passages of one review searched for its sentences on a side
 SIDE_QUOTES = 2  # sentences quoted for one side of one review
 SIDE_SENTENCE_CHARS = 25  # shorter sentences ("Grade: B-", "Minuses:") say no reason
+QUESTION_PENALTY = 0.3  # a sentence that asks is quoted only when nothing that says comes near
 MARKED_BONUS = 0.5  # a pros-and-cons line ("- too long") is the review's own list of its sides: first
 # Questions about the world today, which no review answers however close its words come ("the weather in Shanghai").
 _THE_WORLD_NOW = re.compile(r"\b(?:weather|forecast|temperature|stock (?:price|market)|traffic|headlines|"
@@ -473,7 +474,8 @@ def review_sides(knowledge, review: str, question: str, focus: str | None, conse
                 sentences, vectors, knowledge.sentence_stances(hit.passage.id), marked, strict=True)):
             if hit.passage.spoils(place) and not consent:
                 continue
-            weight = float(sentence_vector @ (vector + knowledge.verdict_vector))
+            weight = float(sentence_vector @ (vector + knowledge.verdict_vector)) - (QUESTION_PENALTY if
+                                                                                     _a_question(sentence) else 0.0)
             candidates.append((weight + (MARKED_BONUS if side else 0.0), sentence, hit.passage, label, place))
     candidates.sort(key=lambda c: -c[0])
     wanted = {"positive": ["positive"], "negative": ["negative"], "mixed": ["positive", "negative"]}.get(
@@ -589,7 +591,7 @@ def _on_point(knowledge, hits: list[Hit], vector: np.ndarray, judge, kind: str, 
                 continue
             scores = ENDING_QUESTION_WEIGHT * scores
         told = judge(sentences, vectors, scores)
-        ranked = scores + told
+        ranked = scores + told - QUESTION_PENALTY * np.array([_a_question(sentence) for sentence in sentences])
         if ending:  # a sentence that tells the ending before one that only names it ("the ending is superb")
             ranked = np.where(told >= REVEAL_WEIGHT * knowledge.spoiler_cues.threshold, ranked, ranked - 1.0)
         if hide_spoilers and passage.spoiler:
@@ -607,6 +609,11 @@ def _on_point(knowledge, hits: list[Hit], vector: np.ndarray, judge, kind: str, 
     quotes = sorted(best.values(), key=lambda quote: -quote.score)
     return [replace(quote, stance=knowledge.sentence_stances(quote.passage_id)[chosen[quote.review]])
             for quote in quotes]
+
+
+def _a_question(sentence: str) -> bool:
+    """A sentence that asks ("What about the music?", a Q&A review's heading): it seldom says what the review thinks."""
+    return sentence.rstrip(" \"'”’)").endswith("?")
 
 
 def _told_on(text: str, sentences: list[str], first: int, told: np.ndarray) -> str:

@@ -47,6 +47,9 @@ _OPINION_WORDS = {
     "why", "when", "where", "if", "whether", "some", "many", "most", "more", "less", "very", "just", "only", "bit",
     "get", "got", "s", "t", "readers", "reader", "comments", "comment", "commenters", "audience", "viewers",
     "don't", "didn't", "doesn't", "dont", "didnt", "doesnt", "reckon", "please", "hey", "hi",
+    # what a review is called and what a summary of it is: "sum up the piece", "the gist of the blurb"
+    "piece", "pieces", "article", "articles", "essay", "blurb", "write-up", "writeup", "column", "post", "listing",
+    "capsule", "sum", "gist", "nutshell", "recap", "summed",
 }
 
 

@@ -41,9 +41,11 @@ _GENERIC = {"the", "a", "an", "review", "reviewer", "critic", "one", "post", "pi
             "s", "and", "on", "in", "with", "film", "movie", "writer", "about"}
 # "the Courant review", "the Whisper piece": one word of a review's longer name, said right before a word for a
 # review, names it when no other review's names hold that word.
-_REVIEW_NOUN = r"(?:['’]s)?(?: (?:film|movie))? (?:review|reviewer|critic|writer|piece|article|post|one)\b"
+_REVIEW_NOUN = (r"(?:['’]s)?(?: (?:film|movie))? (?:review|reviewer|critic|writer|piece|article|post|one|blurb|"
+                r"write-?up|essay|listing|capsule|column|notice|listicle|blog)\b")
 _WORD_BEFORE_NOUN = re.compile(r"([\w-]+)" + _REVIEW_NOUN, re.IGNORECASE)
 _NOUN_AFTER_NAME = re.compile(_REVIEW_NOUN, re.IGNORECASE)
+_WORDS_BEFORE_NOUN = re.compile(r"((?:[\w-]+\s+){0,3})([\w-]+)" + _REVIEW_NOUN, re.IGNORECASE)
 # Where a name may begin: a word, or a character of no word after none (a name may start with "(" or "@").
 _NAME_START = re.compile(r"(?<!\w)(?:\w+|\W)")
 _WORD_CHARACTER = re.compile(r"\w")
@@ -182,8 +184,25 @@ class ReviewSet:
             kept += [text[end:start], " "]
             end = after
         named = "".join(kept) + text[end:]
-        named = _WORD_BEFORE_NOUN.sub(lambda m: " " if m.group(1).casefold() in self._word_owner else m.group(0), named)
+        named = _WORDS_BEFORE_NOUN.sub(self._without_its_name, named)
         return _POINTING.sub(" ", named)
+
+    def _without_its_name(self, match: re.Match) -> str:
+        """ "the Lantern Street blurb": the word before the noun names one review; the words of its names before
+        that go with it ("Lantern"), the rest of the question stays."""
+        owner = self._word_owner.get(match.group(2).casefold())
+        if owner is None:
+            return match.group(0)
+        before = match.group(1).split()
+        while before and before[-1].casefold() in self._name_words[owner]:
+            before.pop()
+        return " ".join(before) + " "
+
+    @cached_property
+    def _name_words(self) -> dict[str, set[str]]:
+        """Each review's words of its names, lower case."""
+        return {review.id: {word for name in review.called() for word in re.findall(r"[\w-]+", name.casefold())}
+                for review in self.reviews}
 
     @cached_property
     def _owner(self) -> dict[str, str]:

@@ -514,3 +514,21 @@ def test_what_one_review_held_against_it_is_quoted_beyond_its_verdict(six_review
         outcome, _, _ = say(six_reviews, question, review=review, last_review=review, in_play=(review,))
         assert outcome.focus == "negative", (question, review)
         assert any(quote.stance in ("negative", "mixed") for quote in outcome.quotes[1:]), (review, outcome.quotes)
+
+
+def test_sum_up_a_named_review_is_its_verdict(six_reviews):
+    """"sum up the <outlet> piece for me": a summary of one review, not a topic called "sum" or "piece"."""
+    review = next(r for r in six_reviews.reviews if r.outlet)
+    outcome, _, _ = say(six_reviews, f"sum up the {review.outlet} piece for me")
+    assert outcome.status == "verdicts" and outcome.review == review.id and outcome.quotes
+
+
+def test_a_sentence_that_asks_is_not_quoted_as_a_reviews_view(six_reviews):
+    """A heading or rhetorical question ("What about the music?") says no view: what the review says is quoted."""
+    from knowledge.answers import _a_question
+
+    for question in ("what do the reviews say about the music?", "what do the critics think of the pacing?"):
+        outcome, _, _ = say(six_reviews, question)
+        assert outcome.quotes and not any(_a_question(quote.sentence) for quote in outcome.quotes)
+    assert _a_question("What about the music?") and _a_question("Is it worth seeing?”")
+    assert not _a_question("The music is lovely.")

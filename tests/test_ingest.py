@@ -187,7 +187,7 @@ def test_a_comment_section_of_another_blog_layout_is_read_as_comments(tmp_path, 
     path.write_text(
         "A Club Write-Up\n\nBy Jo Critic\n\nThe film is a gentle, sad comedy about a man and his computer.\n\n"
         f"{header}\n\n2 thoughts on \"A Club Write-Up\"\n\n"
-        "  1. Ana Pereira\n     March 6, 2014 at 9:12 am\n     I disagree about the pacing: it never dragged for me.\n\n"
+        "  1. Ana Pereira\n     March 6, 2014 at 9:12 am\n     I disagree about the pacing: it never dragged.\n\n"
         "       1. Jo Critic\n          2014-03-07 08:30\n          Fair point, Ana.\n\n"
         "  2. Bo Lind\n     6 March 2014\n     The page takes forever to load on my phone.\n",
         encoding="utf-8")
@@ -196,6 +196,6 @@ def test_a_comment_section_of_another_blog_layout_is_read_as_comments(tmp_path, 
     comments = [p for p in review.passages if p.section == "comment"]
     assert len(body) == 1
     assert [(c.commenter, c.text) for c in comments] == [
-        ("Ana Pereira", "I disagree about the pacing: it never dragged for me."), ("Jo Critic", "Fair point, Ana."),
+        ("Ana Pereira", "I disagree about the pacing: it never dragged."), ("Jo Critic", "Fair point, Ana."),
         ("Bo Lind", "The page takes forever to load on my phone.")]
     assert comments[1].reply_to == comments[0].id and comments[2].off_topic

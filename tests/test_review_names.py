@@ -17,7 +17,7 @@ import pytest
 
 from bench.synthetic_reviews import review_names
 from knowledge.close_words import CloseWords
-from knowledge.review_set import _POINTING, _REVIEW_NOUN, _WORD_BEFORE_NOUN, TYPO_FROM, ReviewSet
+from knowledge.review_set import _POINTING, _REVIEW_NOUN, _WORD_BEFORE_NOUN, _WORDS_BEFORE_NOUN, TYPO_FROM, ReviewSet
 from knowledge.text import TYPO_MATCH
 
 
@@ -127,7 +127,7 @@ def named_in_by_scanning(reviews: ReviewSet, text: str) -> list[str]:
 def without_names_by_regex(reviews: ReviewSet, text: str, nouns: bool) -> str:
     """``ReviewSet.without_names`` as it was."""
     named = regex_of_every_name(reviews, nouns=nouns).sub(" ", text)
-    named = _WORD_BEFORE_NOUN.sub(lambda m: " " if m.group(1).casefold() in reviews._word_owner else m.group(0), named)
+    named = _WORDS_BEFORE_NOUN.sub(reviews._without_its_name, named)  # the same step after the names as the lookups'
     return _POINTING.sub(" ", named)
 
 
@@ -142,3 +142,16 @@ def test_named_in_and_without_names_say_what_they_said_by_scanning(thousand):
         assert reviews.named_in(question) == named_in_by_scanning(reviews, question), question
         for nouns in (False, True):
             assert reviews.without_names(question, nouns=nouns) == without_names_by_regex(reviews, question, nouns)
+
+
+def test_a_review_called_by_its_outlets_words_and_a_word_for_a_piece():
+    """"the Copper Lane blurb", "the Millbrook write-up": words of a review's name before a word for a review name
+    it, and go with it from the question, which keeps only what it asks."""
+    reviews = ReviewSet.from_metadata([
+        {"id": "capsule", "title": "Her", "author": None, "outlet": "Copper Lane Picturehouse"},
+        {"id": "club", "title": "Monday Films: Her", "author": "Ada Quill", "outlet": "Millbrook Film Club"},
+    ])
+    assert reviews.named_in("what does the Copper Lane blurb say?") == ["capsule"]
+    assert reviews.named_in("the Millbrook write-up: what about Amy Adams?") == ["club"]
+    assert reviews.without_names("what does the Copper Lane blurb say about the music?").split() == \
+        ["what", "does", "the", "say", "about", "the", "music?"]
