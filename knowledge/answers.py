@@ -59,6 +59,8 @@ MENTION_SIDE_CLOSENESS = 0.5  # "the one that didn't like it" reads as a side; "
 MAX_SIDE_PASSAGES = 12  # passages of one review searched for its sentences on a side
 SIDE_QUOTES = 2  # sentences quoted for one side of one review
 SIDE_SENTENCE_CHARS = 25  # shorter sentences ("Grade: B-", "Minuses:") say no reason
+# A sentence close in meaning to an open topic's question must also come this near its words alone.
+TOPIC_WORDS_LEEWAY = 0.1
 QUESTION_PENALTY = 0.3  # a sentence that asks is quoted only when nothing that says comes near
 MARKED_BONUS = 0.5  # a pros-and-cons line ("- too long") is the review's own list of its sides: first
 # Questions about the world today, which no review answers however close its words come ("the weather in Shanghai").
@@ -74,7 +76,10 @@ ASKS_JUDGEMENT = re.compile(
     r"\b(?:in (?:it|this|that|the (?:film|movie))|as \w+|"
     r"do|perform|come across)\s*[?.!]*$|"
     r"\b(?:do|does|did)\b[^?.!]{0,30}\b(?:reviews?|reviewers?|critics?|anyone|anybody)\b[^?.!]{0,25}"
-    r"\b(?:say|said|think|mention|like|praise|complain|talk|bring up)\b", re.IGNORECASE)
+    r"\b(?:say|said|think|mention|like|praise|complain|talk|bring up)\b|"
+    r"\b(?:mentioned|brought up|discussed|talked about|praised|critici[sz]ed)\s+(?:by|in)\s+"
+    r"(?:any\w*|either|(?:the|a|one|some)\s+(?:reviews?|critics?|reviewers?|of them))\b",
+    re.IGNORECASE)
 # "how many reviews have you read?", "who wrote them?": about the set itself.
 ASKS_READ = re.compile(r"\bhow many (?:reviews|reviewers|critics)\b|"
                        r"\b(?:which|what) (?:reviews|critics|reviewers)\b"
@@ -566,8 +571,11 @@ def _judge(knowledge, kind: str, aspect: str | None, subject: str | None, words:
         return lambda sentences, vectors, scores: PLOT_NARRATION * (vectors @ knowledge.narration)
     if aspect:
         return lambda sentences, vectors, scores: knowledge.topics.relevance(aspect, sentences, vectors)
-    if words and kind != "comments":
-        return lambda sentences, vectors, scores: np.where(speaks_to_open_topic(words, sentences, scores), 0.0, -np.inf)
+    if words and kind != "comments":  # its words, or close in meaning to them (not to "did any reviewer mention")
+        topic = knowledge.retriever.encoder.encode_query(" ".join(words))
+        return lambda sentences, vectors, scores: np.where(
+            speaks_to_open_topic(words, sentences, np.minimum(scores, vectors @ topic + TOPIC_WORDS_LEEWAY)), 0.0,
+            -np.inf)
     return lambda sentences, vectors, scores: np.zeros(len(sentences))
 
 
