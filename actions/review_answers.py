@@ -49,8 +49,11 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
     that film: then it asks how the reviews compare the two.
     """
     known = await knowledge()
+    said = []
     if consent is _FROM_SLOT:  # a new question (a pending one waited for consent: it asked about the film)
         consent = tracker.get_slot("spoiler_consent")
+        if (told := consent_said(text)) is not None:  # "spoilers are fine now. does he end up with Amy?"
+            consent, said = told, [SlotSet("spoiler_consent", told)]
         if reading := details_reading(known, text):  # "who wrote that one?", "where were they published?"
             return await answer_details(dispatcher, tracker, known, text, reading)
     facts, retriever = known.facts, known.retriever
@@ -81,8 +84,23 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
     named = [SlotSet("last_subject", named_person)] if named_person and not answer.subject else []
     if answer.needs_consent:
         return [SlotSet("pending_question", text), SlotSet("last_kind", kind), SlotSet("last_aspect", aspect),
-                SlotSet("pending_review", reviewer), *named]
-    return remember(answer, kind, text, aspect) + named  # "who does she play?" after a question about her
+                SlotSet("pending_review", reviewer), *named, *said]
+    return remember(answer, kind, text, aspect) + named + said  # "who does she play?" after a question about her
+
+
+# Spoiler consent said in the question itself: "spoilers are fine", "I don't mind spoilers", "no spoilers please".
+_GRANTS = re.compile(r"\b(?:spoilers? (?:are|is|['’]re) (?:fine|ok|okay|good|allowed|welcome)|"
+                     r"(?:i )?(?:don['’]?t|do not) mind (?:the |any )?spoilers?|spoil (?:it|away|me|everything)|"
+                     r"go ahead and spoil|spoilers? welcome|with spoilers)\b", re.IGNORECASE)
+_REFUSES = re.compile(r"\b(?:no spoilers?|without (?:any )?spoilers?|don['’]?t spoil|do not spoil|spoiler[- ]free)\b",
+                      re.IGNORECASE)
+
+
+def consent_said(text: str) -> bool | None:
+    """True or False when the message itself says whether spoilers are welcome, else None."""
+    if _REFUSES.search(text):
+        return False
+    return True if _GRANTS.search(text) else None
 
 
 def about_the_reviewer(known, tracker: Tracker, text: str) -> bool:
