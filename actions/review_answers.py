@@ -54,6 +54,7 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
         consent = tracker.get_slot("spoiler_consent")
         if (told := consent_said(text)) is not None:  # "spoilers are fine now. does he end up with Amy?"
             consent, said = told, [SlotSet("spoiler_consent", told)]
+            text = _REFUSES.sub(" ", _GRANTS.sub(" ", text))  # what it asks, without what it says of spoilers
         if reading := details_reading(known, text):  # "who wrote that one?", "where were they published?"
             return await answer_details(dispatcher, tracker, known, text, reading)
     facts, retriever = known.facts, known.retriever

@@ -59,8 +59,6 @@ MENTION_SIDE_CLOSENESS = 0.5  # "the one that didn't like it" reads as a side; "
 MAX_SIDE_PASSAGES = 12  # passages of one review searched for its sentences on a side
 SIDE_QUOTES = 2  # sentences quoted for one side of one review
 SIDE_SENTENCE_CHARS = 25  # shorter sentences ("Grade: B-", "Minuses:") say no reason
-# A sentence close in meaning to an open topic's question must also come this near its words alone.
-TOPIC_WORDS_LEEWAY = 0.1
 QUESTION_PENALTY = 0.3  # a sentence that asks is quoted only when nothing that says comes near
 MARKED_BONUS = 0.5  # a pros-and-cons line ("- too long") is the review's own list of its sides: first
 # Questions about the world today, which no review answers however close its words come ("the weather in Shanghai").
@@ -571,11 +569,8 @@ def _judge(knowledge, kind: str, aspect: str | None, subject: str | None, words:
         return lambda sentences, vectors, scores: PLOT_NARRATION * (vectors @ knowledge.narration)
     if aspect:
         return lambda sentences, vectors, scores: knowledge.topics.relevance(aspect, sentences, vectors)
-    if words and kind != "comments":  # its words, or close in meaning to them (not to "did any reviewer mention")
-        topic = knowledge.retriever.encoder.encode_query(" ".join(words))
-        return lambda sentences, vectors, scores: np.where(
-            speaks_to_open_topic(words, sentences, np.minimum(scores, vectors @ topic + TOPIC_WORDS_LEEWAY)), 0.0,
-            -np.inf)
+    if words and kind != "comments":
+        return lambda sentences, vectors, scores: np.where(speaks_to_open_topic(words, sentences, scores), 0.0, -np.inf)
     return lambda sentences, vectors, scores: np.zeros(len(sentences))
 
 

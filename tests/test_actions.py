@@ -814,13 +814,14 @@ async def test_where_only_an_ending_passage_says_it_a_trivia_fact_answers_a_stor
     assert message["response"] == "utter_fact_trivia" and message["custom"]["sources"] == ["facts:trivia:os1"]
 
 
-async def test_consent_said_in_the_question_itself_is_taken_and_kept(dispatcher, tracker_for, domain):
+async def test_consent_said_in_the_question_itself_is_taken_and_kept(dispatcher, tracker_for, domain, knowledge):
     """"I changed my mind, spoilers are fine. does he end up with Amy?" after a "no": the ending is told and the
     consent remembered; "no spoilers please, how does it end?" keeps it from a user who had said yes."""
     events = await run(ActionAnswerPlot(), dispatcher, tracker_for(
         "actually I changed my mind, spoilers are fine. how does it end?", "ask_plot", spoiler_consent=False), domain)
     assert dispatcher.messages[0]["response"] not in ("utter_spoiler_withheld", "utter_ask_spoiler_consent")
-    assert dispatcher.messages[0]["custom"]["sources"]
+    told = dispatcher.messages[0]["custom"]["sources"]
+    assert told and all(knowledge.passage(source).spoiler for source in told), "what it asks, not its words of consent"
     assert slots(events)["spoiler_consent"] is True
     refused = CollectingDispatcher()
     events = await run(ActionAnswerPlot(), refused, tracker_for("no spoilers please, how does it end?", "ask_plot",

@@ -533,11 +533,3 @@ def test_a_sentence_that_asks_is_not_quoted_as_a_reviews_view(six_reviews):
     assert _a_question("What about the music?") and _a_question("Is it worth seeing?”")
     assert not _a_question("The music is lovely.")
 
-
-def test_an_open_topic_no_review_speaks_to_is_not_met_by_the_words_of_asking(six_reviews):
-    """"any reviewer mention <a cast member no review names>'s bit?": a sentence close to the whole question (a
-    reviewer, a mention) is no answer; it must come near the topic's own words."""
-    outcome, _, _ = say(six_reviews, "any reviewer mention Kristen Wiig's bit?")
-    assert outcome.status == "silent", outcome.quotes
-    outcome, _, _ = say(six_reviews, "did anyone write about the video game Theodore plays?")
-    assert outcome.status == "quoted"
