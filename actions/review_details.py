@@ -59,16 +59,29 @@ def asks_for_ratings(known, text: str) -> bool:
 DETAIL_FOLLOWUP_WORDS = 8  # a message this short after a details answer may ask another detail ("where did it run?")
 DETAIL_IN_CONTEXT = 0.25  # least closeness to a detail's questions for such a message (DETAIL_FLOOR without context)
 DETAIL_IN_CONTEXT_LEAD = -0.05  # how far behind the film questions it may be ("where did it run?" reads as a place)
+DETAIL_AFTER_ONE_REVIEW_LEAD = 0.05  # after an answer about one review, how far ahead of them ("got a link to it?")
 
 
 def detail_in_context(known, tracker: Tracker, text: str) -> DetailReading | None:
     """A short turn right after an answer about the reviews' details, read as another detail of them ("who wrote
-    the review?", then "where did it run?", "and when was that?"), else None."""
-    if tracker.get_slot("last_kind") != "details" or not 0 < len(text.split()) <= DETAIL_FOLLOWUP_WORDS:
+    the review?", then "where did it run?", "and when was that?"), or right after an answer about one review,
+    clearly nearer its details than the film ("got a link to it?"); else None."""
+    if not 0 < len(text.split()) <= DETAIL_FOLLOWUP_WORDS:
+        return None
+    last_kind, in_play = tracker.get_slot("last_kind"), tracker.get_slot("last_reviews") or []
+    if last_kind == "details":
+        lead = DETAIL_IN_CONTEXT_LEAD
+    elif last_kind in ("opinion", "compare", "recommendation", "comments") and len(in_play) == 1:
+        lead = DETAIL_AFTER_ONE_REVIEW_LEAD
+    else:
         return None
     reading = known.question_kinds.nearest_detail(known.reviews.without_names(text))
-    near = reading.closeness >= DETAIL_IN_CONTEXT and reading.lead >= DETAIL_IN_CONTEXT_LEAD
-    return reading if near else None
+    if last_kind != "details" and reading.detail not in _OF_THE_PAGE:  # "who wrote it?" may be the film's writer
+        return None
+    return reading if reading.closeness >= DETAIL_IN_CONTEXT and reading.lead >= lead else None
+
+
+_OF_THE_PAGE = ("link", "outlet", "date", "title")  # details no question about the film asks
 
 
 async def answer_details(dispatcher: CollectingDispatcher, tracker: Tracker, known, text: str,

@@ -828,3 +828,17 @@ async def test_consent_said_in_the_question_itself_is_taken_and_kept(dispatcher,
                                                                 spoiler_consent=True), domain)
     assert refused.messages[0]["response"] in ("utter_spoiler_withheld", "utter_ask_spoiler_consent")
     assert slots(events)["spoiler_consent"] is False
+
+
+async def test_a_link_asked_right_after_one_reviews_answer_is_that_reviews_link(dispatcher, tracker_for, domain,
+                                                                                  six_reviews, monkeypatch):
+    review = next(r for r in six_reviews.reviews if r.url)
+
+    async def those_reviews():
+        return six_reviews
+
+    monkeypatch.setattr("actions.scope.knowledge", those_reviews)
+    await run(ActionCheckScope(), dispatcher, tracker_for("got a link to it?", "out_of_scope", last_kind="opinion",
+                                                          last_review=review.id, last_reviews=[review.id]), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_review_details" and review.url in message["details"], message
