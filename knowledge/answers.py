@@ -309,10 +309,13 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     # Without consent, a passage that gives the ending away may still be quoted by a sentence that does not.
     visible = [hit for hit in hits if consent or not hit.passage.shows_nothing]
     on_point = []
+    tells_the_ending = lambda sentences, vectors, scores: REVEAL_WEIGHT * knowledge.reveal_scores(  # noqa: E731
+        sentences, vectors)
     if kind == "plot" and ending and consent:  # the sentence that tells how it ends, not the one that praises it
-        on_point = _on_point(knowledge, visible, vector, lambda sentences, vectors, scores: REVEAL_WEIGHT *
-                             knowledge.reveal_scores(sentences, vectors), kind, ending=True)
+        on_point = _on_point(knowledge, visible, vector, tells_the_ending, kind, ending=True)
     on_point = on_point or _on_point(knowledge, visible, vector, judge, kind, hide_spoilers=not consent)
+    if not on_point and ending and consent and kind in VERDICT_KINDS:  # "how does <a review> describe the ending?"
+        on_point = _on_point(knowledge, visible, vector, tells_the_ending, kind, ending=True)  # told, never named
     if consent is None and hits and (ending and any(h.passage.spoiler for h in hits)
                                      or (kind == "plot" and _spoiler_leads(hits) and not
                                          knowledge.question_kinds.about_the_story(knowledge.without_names(question)))

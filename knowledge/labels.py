@@ -23,6 +23,8 @@ _ABOUT_WEBSITE = re.compile(
 _READER_NOTE = re.compile(
     r"^\W*((some|a few|minor|mild|slight|light|major)\s+)*spoilers?\s+(ahead|below|follow|warning)\W*$"
     r"|^\W*spoiler\s+(alert|warning)\W*$"
+    # "End of spoilers.", "[/spoiler]", "Spoilers over.": the close of a spoiler section
+    r"|^\W*(end(\s+of)?\s+(the\s+)?spoilers?(\s+section)?|spoilers?\s+(end|over|done)(\s+here)?|/\s*spoilers?)\W*$"
     # "Major spoilers in the next two paragraphs!", "Spoilers for the rest of this review."
     r"|^\W*((some|a few|minor|mild|slight|light|major|heavy)\s+)*spoilers?\s+(in|for)\s+(the\s+)?"
     r"(next|following|rest|remaining)\b[^.!?]{0,60}[.!?)]*\W*$"

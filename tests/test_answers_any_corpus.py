@@ -533,3 +533,20 @@ def test_a_sentence_that_asks_is_not_quoted_as_a_reviews_view(six_reviews):
     assert _a_question("What about the music?") and _a_question("Is it worth seeing?”")
     assert not _a_question("The music is lovely.")
 
+
+
+def test_with_consent_a_reviews_ending_is_told_even_where_it_never_says_ending(six_reviews):
+    """"how does <a review> describe the ending?" after consent: the sentences that tell how it ends answer, when no
+    sentence of it names "the ending" (a review may tell it in other words)."""
+    telling = {p.review for p in six_reviews.retriever.passages if p.spoiler and p.section == "body"}
+    assert telling
+    for review in telling:
+        outcome, _, _ = say(six_reviews, "how does this review describe the ending?", consent=True, review=review)
+        assert outcome.status == "quoted" and outcome.quotes[0].review == review, review
+
+
+def test_the_close_of_a_spoiler_section_is_a_note_to_the_reader_never_quoted():
+    from knowledge.labels import is_reader_note
+
+    assert is_reader_note("End of spoilers.") and is_reader_note("[/spoiler]")
+    assert not is_reader_note("The end of the film is sad.")
