@@ -191,6 +191,13 @@ def awards_answer(facts: FilmFacts, question: str) -> Answer:
         }, sources=["facts:awards"])
     wins = [a for a in facts.awards if a.get("result") == "won"]
     nominated = [a for a in facts.awards if a.get("result") != "won"]
+    if nominated and _ASKS_NOMINATIONS.search(question) and not _ASKS_WINS.search(question):  # "what else was it
+        sources = list(dict.fromkeys(a["source"] for a in facts.awards))                     # nominated for?"
+        return Answer("utter_fact_awards_named", {
+            "result": (f"won the {join([a['award'] for a in wins])}, and " if wins else "")
+                      + f"was nominated for the {join([a['award'] for a in nominated])}",
+            "source": join([cite(facts.sources[s]) for s in sources]),
+        }, sources=["facts:awards"])
     return Answer("utter_fact_awards", {
         "wins": join([a["award"] for a in wins[:4]]),
         "nominations": str(len(nominated)),
@@ -198,6 +205,8 @@ def awards_answer(facts: FilmFacts, question: str) -> Answer:
     }, sources=["facts:awards"], suggestions=["Was it nominated for Best Picture?"])
 
 
+_ASKS_NOMINATIONS = re.compile(r"\bnominat\w*|\bup for\b|\bin the running\b", re.IGNORECASE)
+_ASKS_WINS = re.compile(r"\bw[io]n\b|\bwins\b|\bwinning\b", re.IGNORECASE)
 _GENERIC_AWARD_WORDS = {"award", "awards", "best", "for", "the", "of", "a", "an", "and", "film", "her", "-", "in", "or",
                         "with", "at", "on", "by", "to", "as", "tied", "it", "its"}
 

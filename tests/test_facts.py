@@ -191,3 +191,11 @@ def test_questions_in_other_words_find_their_entry(facts, retriever, question, e
 def test_a_person_the_film_does_not_know_is_never_given_a_cast_members_role(facts, retriever, question):
     """"is <a stranger> in it?" comes near "is <an actor of the cast> in it?" in meaning: the name decides."""
     assert match_fact(facts, retriever, question).entry == "unknown"
+
+
+@pytest.mark.parametrize("question", ["what else was it nominated for", "was it up for any other awards?"])
+def test_asked_for_its_nominations_every_one_is_named(facts, retriever, question):
+    """Not the wins and a count: every award it was up for, from the facts."""
+    answer = fact_answer(facts, retriever, None, question)
+    nominated = [award["award"] for award in facts.awards if award.get("result") != "won"]
+    assert nominated and all(award in answer.values["result"] for award in nominated), answer
