@@ -103,7 +103,9 @@ ASKS_NEGATIVE = re.compile(r"\b(?:dislik|hate|hated|didn'?t like|did not like|no
                            r"(?:didn'?t|doesn'?t|don'?t)(?: \w+){1,2} (?:like|enjoy|love|care for)\b|"
                            r"critical of|complain|bad review|thumbs down|disappoint|downsides?|drawbacks?|"
                            r"flaw(?:s|ed)?\b|weak(?:ness(?:es)?| points?| spots?| links?)|faults?\b|gripes?|quibbles?|"
-                           r"criticis|reservations?\b|"
+                           r"criticis|reservations?\b|liked it (?:the )?least|least (?:keen|impressed|enthusiastic|"
+                           r"positive|favou?rable|fond|happy|kind)|harshest|toughest|grumpiest|meanest|coldest|"
+                           r"most (?:critical|negative|scathing|dismissive)|"
                            r"bug(?:ged|s)? (?:them|him|her|you)\b|"
                            r"(?:not|\w*n['’]?t|never) (?:\w+ )?(?:a )?fan|not impressed)",
                            re.IGNORECASE)

@@ -550,3 +550,12 @@ def test_the_close_of_a_spoiler_section_is_a_note_to_the_reader_never_quoted():
 
     assert is_reader_note("End of spoilers.") and is_reader_note("[/spoiler]")
     assert not is_reader_note("The end of the film is sad.")
+
+
+@pytest.mark.parametrize("question", ["which critic liked it least?", "which one was the grumpiest?",
+                                      "who was the most critical?"])
+def test_the_least_keen_asked_in_a_superlative_is_the_negative_side(six_reviews, question):
+    """"liked it least" holds "liked": the words of the superlative decide the side, not the encoder's sense of it."""
+    outcome, _, _ = say(six_reviews, question)
+    assert outcome.status == "verdicts" and outcome.focus == "negative"
+    assert outcome.quotes[0].review == NEGATIVE
