@@ -97,7 +97,10 @@ GIVES_RATING = re.compile(r"\b(?:rat(?:e|ed|ing|ings)|score|stars?|grades?|marks
                           r"\brated (?:it|her|the (?:film|movie))\b|\b(?:highest|lowest|best|worst)[ -]rat(?:ed|ing)\b",
                           re.IGNORECASE)
 # What the readers said under a review, not the critic: "the comments", "did any reader agree?".
-ASKS_COMMENTS = re.compile(r"\b(?:comments|commenters?|comment section|readers?)\b", re.IGNORECASE)
+ASKS_COMMENTS = re.compile(r"\b(?:comments|commenters?|comment section|readers?)\b|\bpeople (?:reading|who read)\b|"
+                           r"\b(?:underneath|below|under) (?:it|the (?:post|review|blog|article|piece))\b|"
+                           r"\bwrite underneath\b|\brespon(?:ses|ded) (?:to|under) (?:it|the (?:post|review|blog))\b",
+                           re.IGNORECASE)
 # Which side of the verdicts a question asks about ("did anyone dislike it?").
 ASKS_NEGATIVE = re.compile(r"\b(?:dislik|hate|hated|didn'?t like|did not like|not like|negative|pan(?:ned|s)?\b|"
                            r"(?:didn'?t|doesn'?t|don'?t)(?: \w+){1,2} (?:like|enjoy|love|care for)\b|"
