@@ -8,10 +8,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import in_thread, knowledge, question
 from actions.film_facts import ActionAnswerFilmFact, asks_a_fact, fact_in_context
 from actions.opinions import ActionAnswerOpinion
+from actions.replies import send
 from actions.review_answers import names_a_review
 from actions.review_details import RATINGS_ASKED, answer_details, asks_for_ratings, detail_in_context
 from knowledge.answers import named_by_a_review, strongly_answered
-from knowledge.fact_answers import another_film
+from knowledge.fact_answers import another_film, stranger_asked
 
 
 class ActionCheckScope(Action):
@@ -36,6 +37,9 @@ class ActionCheckScope(Action):
             return await answer_details(dispatcher, tracker, known, question(tracker), RATINGS_ASKED)
         if not title and (reading := detail_in_context(known, tracker, question(tracker))):  # "where did it run?"
             return await answer_details(dispatcher, tracker, known, question(tracker), reading)
+        if not title and (stranger := stranger_asked(known.facts, question(tracker))):  # "is Tom Hanks in it?"
+            send(dispatcher, stranger)
+            return []
         if not title and await in_thread(asks_a_fact, known, question(tracker)):  # evidence in the facts
             return await ActionAnswerFilmFact().run(dispatcher, tracker, domain)
         if not title and (together := await in_thread(fact_in_context, known, tracker, question(tracker))):

@@ -128,8 +128,21 @@ def fact_answer(facts: FilmFacts, retriever: Retriever, fact: str | None, questi
         entry = _entity_entry(fact) or UNKNOWN
     else:
         entry = match_fact(facts, retriever, question, fact=fact).entry
+    if entry == UNKNOWN and (stranger := stranger_asked(facts, question)):
+        return stranger
     return entry_answer(facts, retriever, entry, question,
                         ["Who directed Her?", "How long is it?", "What did it win?"])
+
+
+def stranger_asked(facts: FilmFacts, question: str) -> Answer | None:
+    """ "what role does <someone the film's facts do not name> play in it?": that they are not known to be in it."""
+    if _ASKS_A_ROLE.search(question) and (stranger := _a_stranger_named(facts, question)):
+        return Answer("utter_person_unknown", {"name": stranger}, suggestions=["Who is in the cast?"])
+    return None
+
+
+_ASKS_A_ROLE = re.compile(r"\b(?:play(?:s|ed)?|role|part|appear(?:s|ed)?|star(?:s|red)?|cast|voices?d?|in it|in her)\b",
+                          re.IGNORECASE)
 
 
 def entry_answer(facts: FilmFacts, retriever: Retriever, entry: str, question: str,
@@ -347,15 +360,15 @@ _NOT_A_NAME_WORD = {"is", "does", "did", "was", "who", "what", "has", "have", "d
                     "how", "and", "but", "so", "in", "the", "a", "an", "of", "oh", "ok", "okay", "hey", "hi"}
 
 
-def _a_stranger_named(facts: FilmFacts, question: str) -> bool:
-    """Whether the question names a person (two capitalised words) none of whose words the film's names hold."""
+def _a_stranger_named(facts: FilmFacts, question: str) -> str | None:
+    """The person the question names (two capitalised words) none of whose words the film's names hold, if any."""
     known = facts.names()
     for match in _FULL_NAME.finditer(question):
         words = [word for word in match.group(0).split() if word.casefold() not in _NOT_A_NAME_WORD]
         if len(words) >= 2 and not any(word.casefold().rstrip("'’s") in known or word.casefold() in known
                                        for word in words):
-            return True
-    return False
+            return " ".join(words)
+    return None
 
 
 def _actors_named(facts: FilmFacts, question: str) -> list[Role]:

@@ -559,3 +559,11 @@ def test_the_least_keen_asked_in_a_superlative_is_the_negative_side(six_reviews,
     outcome, _, _ = say(six_reviews, question)
     assert outcome.status == "verdicts" and outcome.focus == "negative"
     assert outcome.quotes[0].review == NEGATIVE
+
+
+@pytest.mark.parametrize("question", ["what did the people reading the blog post think?",
+                                      "what did the audience write underneath the post?"])
+def test_readers_asked_about_in_other_words_are_the_comments(six_reviews, question):
+    outcome, _, _ = say(six_reviews, question)
+    assert outcome.status == "quoted" and all(
+        six_reviews.passage(quote.passage_id).section == "comment" for quote in outcome.quotes)
