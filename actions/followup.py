@@ -9,7 +9,7 @@ from actions.cast import ActionAnswerCast
 from actions.context import entity, knowledge, question
 from actions.film_facts import ActionAnswerFilmFact
 from actions.review_answers import answer_from_reviews
-from actions.review_details import answer_details, details_reading
+from actions.review_details import answer_details, detail_in_context, details_reading
 from knowledge.question_kinds import DETAILS, DetailReading
 
 
@@ -33,10 +33,11 @@ class ActionAnswerFollowup(Action):
         if kind == "details":  # "and the other one?" after "who wrote the first review?": the same detail
             known = await knowledge()
             last_detail = tracker.get_slot("last_aspect")
-            reading = details_reading(known, question(tracker)) or (
-                DetailReading(last_detail) if last_detail in DETAILS else
+            text = question(tracker)
+            reading = details_reading(known, text) or detail_in_context(known, tracker, text) or (
+                DetailReading(last_detail) if last_detail in DETAILS else  # "and the other one?": the same detail
                 known.question_kinds.nearest_detail(tracker.get_slot("last_question") or ""))
-            return await answer_details(dispatcher, tracker, known, question(tracker), reading)
+            return await answer_details(dispatcher, tracker, known, text, reading)
         aspect = entity(tracker, "aspect")
         reviewer = entity(tracker, "reviewer")
         text = question(tracker)

@@ -422,8 +422,8 @@ def verdicts_answer(knowledge, question: str, kind: str, review: str | None = No
     verdicts = knowledge.verdicts
     total = len(among) if among else len(knowledge.reviews)
     only = knowledge.reviews.ids[0] if len(knowledge.reviews) == 1 else None
-    if only and only in verdicts and focus in (None, verdicts[only].stance):  # the set's verdict is its one review's
-        review = only
+    if only and only in verdicts and (focus in (None, verdicts[only].stance) or _ASKS_WHAT.match(question)):
+        review = only  # the set's verdict is its one review's; "what were the downsides?" asks its side, not "who"
     everyone = not review and not among  # then what is worked out over every review comes from the knowledge, once
     found = knowledge.verdicts_in_order if everyone else [verdicts[review]] if review in verdicts else \
         [verdict for verdict in knowledge.verdicts_in_order if verdict.review in among]
@@ -463,6 +463,11 @@ def verdicts_answer(knowledge, question: str, kind: str, review: str | None = No
     speaking = knowledge.verdict_reviews if everyone else [v.review for v in found]
     return ReviewOutcome("verdicts", kind, total, quotes=quotes, speaking=list(speaking), counts=counts, focus=focus,
                          review=review)
+
+
+# "what were the downsides?", "any complaints?", "list the flaws": what was said on a side, not whether anyone said it.
+_ASKS_WHAT = re.compile(r"^\W*(?:(?:and|so|but|ok|okay|then)\W+)*(?:what|which (?:parts?|things?|bits?|scenes?)|"
+                        r"any(?:thing)?\b(?! ?(?:one|body)\b)|list|name|tell me (?:the|its|her|his))", re.IGNORECASE)
 
 
 def review_sides(knowledge, review: str, question: str, focus: str | None, consent: bool | None

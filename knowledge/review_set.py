@@ -33,9 +33,13 @@ _OF_A_REVIEW = (r"(?: (?:film|movie|online|newspaper|magazine|blog|student))?"
 # "that review", "this critic": the review the conversation is on ("this one" may be the film).
 _THAT = re.compile(r"\b(?:that|this|the same) (?:review|reviewer|critic|writer)\b")
 _OTHER = re.compile(r"\b(?:the )?other (?:one|review|reviewer|critic|writer)\b|\bthe other\b\s*\??$|^other$")
+# "the next one", "the one after it", "the previous review": the review beside the one the conversation is on.
+_BESIDE = re.compile(r"\b(?:the )?(?P<next>next|following)(?: one| review| reviewer| critic)\b"
+                     r"|\bthe one (?P<after>after|before) (?:it|that|this)\b"
+                     r"|\b(?:the )?(?:previous|preceding)(?: one| review| reviewer| critic)\b")
 # "the third review", "the last one", "that critic", "the other one": words that point at a review.
 _POINTING = re.compile(r"\b(?:the |that |this )?(?:" + _ORDINAL.pattern + r")(?:" + _OF_A_REVIEW + r"|(?=\W*$))"
-                       r"|" + _THAT.pattern + r"|" + _OTHER.pattern, re.IGNORECASE)
+                       r"|" + _THAT.pattern + r"|" + _OTHER.pattern + r"|" + _BESIDE.pattern, re.IGNORECASE)
 # Words that only say "a review" ("the weekly review" is named by "weekly", not "review").
 _GENERIC = {"the", "a", "an", "review", "reviewer", "critic", "one", "post", "piece", "article", "of", "her", "by",
             "s", "and", "on", "in", "with", "film", "movie", "writer", "about"}
@@ -136,6 +140,10 @@ class ReviewSet:
         named = self.named_in(text)
         if _THAT.search(text) and last in self.by_id and not named:
             return last
+        if (beside := _BESIDE.search(text)) and last in self.by_id and not named:  # "and the one after it?"
+            step = 1 if beside.group("next") or beside.group("after") == "after" else -1
+            place = self.ids.index(last) + step
+            return self.ids[place] if 0 <= place < len(self.ids) else None
         if _OTHER.search(text):
             pair = list(in_play) if len(in_play) == 2 else self.ids if len(self) == 2 else []
             if last in pair:
@@ -154,7 +162,7 @@ class ReviewSet:
         """Whether words point at one review by its place or as "the other one" ("the third critic")."""
         text = " ".join(text.casefold().split())
         pointed = re.search(f"(?:{_ORDINAL.pattern}){_OF_A_REVIEW}", text)
-        return bool(_OTHER.search(text) or _THAT.search(text) or pointed)
+        return bool(_OTHER.search(text) or _THAT.search(text) or pointed or _BESIDE.search(text))
 
     def warm(self) -> ReviewSet:
         """Make now what naming a review looks up, instead of on the first question."""

@@ -842,3 +842,18 @@ async def test_a_link_asked_right_after_one_reviews_answer_is_that_reviews_link(
                                                           last_review=review.id, last_reviews=[review.id]), domain)
     message = dispatcher.messages[0]
     assert message["response"] == "utter_review_details" and review.url in message["details"], message
+
+
+async def test_and_when_was_that_after_where_a_review_ran_is_its_date(dispatcher, tracker_for, domain, six_reviews,
+                                                                      monkeypatch):
+    review = next(r for r in six_reviews.reviews if r.date and r.outlet)
+
+    async def those_reviews():
+        return six_reviews
+
+    monkeypatch.setattr("actions.followup.knowledge", those_reviews)
+    await run(ActionAnswerFollowup(), dispatcher, tracker_for("and when was that", "followup", last_kind="details",
+                                                              last_aspect="outlet", last_review=review.id,
+                                                              last_reviews=[review.id]), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_review_details" and review.date in message["details"], message

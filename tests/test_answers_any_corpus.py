@@ -567,3 +567,13 @@ def test_readers_asked_about_in_other_words_are_the_comments(six_reviews, questi
     outcome, _, _ = say(six_reviews, question)
     assert outcome.status == "quoted" and all(
         six_reviews.passage(quote.passage_id).section == "comment" for quote in outcome.quotes)
+
+
+def test_one_reviews_downsides_are_its_complaints_not_whether_anyone_disliked_it(one_review):
+    """With one review, "what were the downsides?" asks what it held against the film (whatever its verdict), and
+    "did anyone dislike it?" whether it did."""
+    outcome, _, _ = say(one_review, "what were the downsides?")
+    assert outcome.status == "verdicts" and outcome.review == one_review.reviews.ids[0] and len(outcome.quotes) > 1
+    assert outcome.focus == "negative"
+    whether, _, _ = say(one_review, "did anyone dislike it?")
+    assert whether.review is None or whether.focus == one_review.verdicts[one_review.reviews.ids[0]].stance

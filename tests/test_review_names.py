@@ -155,3 +155,14 @@ def test_a_review_called_by_its_outlets_words_and_a_word_for_a_piece():
     assert reviews.named_in("the Millbrook write-up: what about Amy Adams?") == ["club"]
     assert reviews.without_names("what does the Copper Lane blurb say about the music?").split() == \
         ["what", "does", "the", "say", "about", "the", "music?"]
+
+
+def test_the_review_beside_the_one_in_play_is_named_by_next_and_after():
+    reviews = ReviewSet.from_metadata([{"id": name, "title": f"{name.title()} Takes", "author": None}
+                                       for name in ("alder", "birch", "cedar")])
+    assert reviews.resolve("and the one after it?", last="alder") == "birch"
+    assert reviews.resolve("the next one", last="birch") == "cedar"
+    assert reviews.resolve("what about the previous review?", last="birch") == "alder"
+    assert reviews.resolve("the next one", last="cedar") is None, "there is none after the last"
+    assert reviews.resolve("the next scene", last="alder") is None
+    assert reviews.refers_to_one("and the one after it?")
