@@ -293,6 +293,8 @@ def cast_answer(facts: FilmFacts, retriever: Retriever, name: str | None, questi
     if _no_words(question):
         return role_answer(facts, retriever, roles[0], question) if roles else _cast_list(facts)
     entry = match_fact(facts, retriever, question, name=name).entry
+    if entry == UNKNOWN and (stranger := stranger_asked(facts, question)):  # the NLU found no name in it
+        return stranger
     return entry_answer(facts, retriever, entry, question, ["Who is in the cast?"])
 
 

@@ -857,3 +857,13 @@ async def test_and_when_was_that_after_where_a_review_ran_is_its_date(dispatcher
                                                               last_reviews=[review.id]), domain)
     message = dispatcher.messages[0]
     assert message["response"] == "utter_review_details" and review.date in message["details"], message
+
+
+@pytest.mark.parametrize("action", [ActionCheckScope, ActionAnswerCast, ActionAnswerFilmFact])
+@pytest.mark.parametrize("question", ["what role does Tom Hanks play in Her", "is Brad Pitt in it?"])
+async def test_a_person_the_facts_do_not_name_is_said_to_be_unknown_whatever_the_intent(dispatcher, tracker_for,
+                                                                                        domain, question, action):
+    """The intent classifier may send it anywhere and find no name in it: the name the question says decides."""
+    await run(action(), dispatcher, tracker_for(question, "out_of_scope"), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_person_unknown" and message["name"] in question, message
