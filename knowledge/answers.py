@@ -136,6 +136,8 @@ _ITS_OWN_FACTS = re.compile(
 _ABOUT_THE_MENTION = re.compile(r"\b(?:compar\w*|liken\w*|similar|remind\w*|versus|vs\b|better|worse|than|"
                                 r"mention\w*|bring\w* up|brought up|cites?|cited|names?|named|instead|reference\w*)\b",
                                 re.IGNORECASE)
+_SET_SIDE_BY_SIDE = {"compare", "comparing", "contrast", "versus", "differ", "difference", "different", "similar",
+                     "same", "review", "reviews", "with"}
 _CALLED = re.compile(r"\b(?:called|titled|named|entitled)(?=\s*(?:[,.;:?!]|$)|\s{2})", re.IGNORECASE)
 _SINGULAR = re.compile(r"\b(?:he|she|him|his|hers)\b", re.IGNORECASE)
 SIDE_TONE = 0.2  # VADER's compound score past which a question's words ask for one side ("what did they like?")
@@ -240,6 +242,10 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
             rest = tuple(r for r in knowledge.reviews.ids if r != last_review)
             return verdicts_answer(knowledge, question, kind, consent=consent, among=rest)
         reviewer_mention = None
+    named = knowledge.reviews.named_in(question) if review is None and kind in VERDICT_KINDS else []
+    if len(named) >= 2 and not set(topic_words(knowledge.reviews.without_names(question))) - _SET_SIDE_BY_SIDE:
+        return verdicts_answer(knowledge, question, kind, consent=consent, among=tuple(named))  # "do <one> and
+        # <another> agree?", "compare <one> with <another>"
     if reviewer_mention and review is None:  # the NLU's words, the whole message ("the critic" in "in <title>, …"),
         reviews = knowledge.reviews  # then the side the words name ("the one that didn't like it")
         review = reviews.resolve(reviewer_mention, last=last_review, in_play=in_play) or \

@@ -577,3 +577,13 @@ def test_one_reviews_downsides_are_its_complaints_not_whether_anyone_disliked_it
     assert outcome.focus == "negative"
     whether, _, _ = say(one_review, "did anyone dislike it?")
     assert whether.review is None or whether.focus == one_review.verdicts[one_review.reviews.ids[0]].stance
+
+
+def test_two_reviews_named_together_are_set_side_by_side(six_reviews):
+    """"do <one> and <another> agree?": those two reviews' verdicts, counted as the set asked about."""
+    first, negative = six_reviews.reviews[six_reviews.reviews.ids[0]], six_reviews.reviews[NEGATIVE]
+    for question in (f"do {first.author} and {negative.author} agree?",
+                     f"compare {first.author} with {negative.author}"):
+        outcome, _, _ = say(six_reviews, question, kind="compare")
+        assert outcome.status == "verdicts" and outcome.total == 2, question
+        assert {quote.review for quote in outcome.quotes} == {first.id, NEGATIVE}
