@@ -24,6 +24,11 @@ _VERBS = {"positive": ("praises", "praise"), "negative": ("criticises", "critici
 def review_reply(outcome: ReviewOutcome, reviews: ReviewSet) -> Answer:
     """The response and values that say ``outcome``, with its quotes and sources for rich channels."""
     status = outcome.status
+    if status == "needs_consent" and outcome.speaking and outcome.topic:  # "does anyone bring up <a film>?": who
+        named = [reviews[review].label for review in outcome.speaking]     # does, before asking to quote them
+        return Answer("utter_ask_spoiler_consent_about", {
+            "source": join(named[:NAME_SILENT_AT_MOST]) + (" and others" if len(named) > NAME_SILENT_AT_MOST else ""),
+            "verb": "brings up" if len(named) == 1 else "bring up", "topic": outcome.topic}, needs_consent=True)
     if status == "needs_consent":
         return Answer("utter_ask_spoiler_consent", needs_consent=True)
     if status == "withheld":
