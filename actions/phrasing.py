@@ -28,7 +28,8 @@ def review_reply(outcome: ReviewOutcome, reviews: ReviewSet) -> Answer:
         named = [reviews[review].label for review in outcome.speaking]     # does, before asking to quote them
         return Answer("utter_ask_spoiler_consent_about", {
             "source": join(named[:NAME_SILENT_AT_MOST]) + (" and others" if len(named) > NAME_SILENT_AT_MOST else ""),
-            "verb": "brings up" if len(named) == 1 else "bring up", "topic": outcome.topic}, needs_consent=True)
+            "verb": "brings up" if len(named) == 1 else "bring up", "topic": outcome.topic}, needs_consent=True,
+            sources=[f"{REVIEW_SOURCE}{review}" for review in outcome.speaking])  # the claim rests on the reviews
     if status == "needs_consent":
         return Answer("utter_ask_spoiler_consent", needs_consent=True)
     if status == "withheld":

@@ -366,6 +366,8 @@ def _a_stranger_named(facts: FilmFacts, question: str) -> str | None:
     """The person the question names (two capitalised words) none of whose words the film's names hold, if any."""
     known = facts.names()
     for match in _FULL_NAME.finditer(question):
+        if re.search(r"\b(?:in|at|from|of|on|the|a|an)\s+$", question[:match.start()], re.IGNORECASE):
+            continue  # "who played Deckard in Blade Runner?": a film or a place, not a person
         words = [word for word in match.group(0).split() if word.casefold() not in _NOT_A_NAME_WORD]
         if len(words) >= 2 and not any(word.casefold().rstrip("'’s") in known or word.casefold() in known
                                        for word in words):

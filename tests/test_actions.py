@@ -474,6 +474,7 @@ async def test_another_film_a_review_names_is_a_comparison_not_declined(dispatch
     assert message["response"] != "utter_other_film"
     if message["response"] == "utter_ask_spoiler_consent_about":  # only a passage giving the ending away names it:
         assert message["topic"] == "Good Will Hunting" and message["source"]  # which review, before asking
+        assert message["custom"]["sources"] and all(s.startswith("review:") for s in message["custom"]["sources"])
     else:
         assert any("Good Will Hunting" in q["sentence"] for q in message["custom"]["quotes"])
 

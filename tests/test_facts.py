@@ -187,6 +187,13 @@ def test_questions_in_other_words_find_their_entry(facts, retriever, question, e
     assert match_fact(facts, retriever, question).entry == entry
 
 
+def test_a_name_after_in_is_a_film_or_a_place_not_a_stranger(facts):
+    from knowledge.fact_answers import stranger_asked
+
+    assert stranger_asked(facts, "who played Deckard in Blade Runner?") is None
+    assert stranger_asked(facts, "what role does Tom Hanks play in Her").values["name"] == "Tom Hanks"
+
+
 @pytest.mark.parametrize("question", ["is Tom Hanks in Her?", "does Brad Pitt appear in the film"])
 def test_a_person_the_film_does_not_know_is_never_given_a_cast_members_role(facts, retriever, question):
     """"is <a stranger> in it?" comes near "is <an actor of the cast> in it?" in meaning: the name decides."""
