@@ -367,7 +367,8 @@ def works_answer(knowledge, question: str, works: list[str], *, review: str | No
     total = len(knowledge.reviews)
     vector = knowledge.retriever.encoder.encode_query(question)
     found: dict[str, list[tuple[float, str, ReviewQuote, tuple]]] = {}  # per review: (score, work, quote, place)
-    hidden, hidden_in = False, []  # the reviews that name a work only where they give the ending away
+    hidden, hidden_in, hidden_works = False, [], []  # the reviews that name a work only where they give the ending
+    # away, and the works they name there
     for key in works:
         for passage_id, i in knowledge.works.places[key]:
             passage = knowledge.passage(passage_id)
@@ -376,6 +377,7 @@ def works_answer(knowledge, question: str, works: list[str], *, review: str | No
             if passage.spoils(i) and not consent:
                 hidden = True
                 hidden_in = [*hidden_in, passage.review] if passage.review not in hidden_in else hidden_in
+                hidden_works = [*hidden_works, key] if key not in hidden_works else hidden_works
                 continue
             score = float(knowledge.sentence_vectors(passage_id)[i] @ vector)
             found.setdefault(passage.review, []).append((score, key, ReviewQuote(
@@ -383,8 +385,10 @@ def works_answer(knowledge, question: str, works: list[str], *, review: str | No
                 knowledge.sentence_stances(passage_id)[i], passage.spoils(i), score), (passage.position, i)))
     if not found:
         status = "needs_consent" if hidden and consent is None else "withheld" if hidden else "silent"
-        return ReviewOutcome(status, "compare", total, review=review, topic=label or _works_list(knowledge, works),
-                             speaking=hidden_in if status == "needs_consent" and not label else [])
+        topic = f"{label} ({_works_list(knowledge, hidden_works)})" if label and hidden_works else \
+            label or _works_list(knowledge, works)
+        return ReviewOutcome(status, "compare", total, review=review, topic=topic,
+                             speaking=hidden_in if status == "needs_consent" else [])
     best = {name: max(named, key=lambda item: item[0])[2] for name, named in found.items()}
     quotes = sorted(best.values(), key=lambda quote: -quote.score)
     chosen = _strongest_and_most_different(quotes) if review is None else _its_comparisons(found[review])

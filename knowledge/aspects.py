@@ -68,6 +68,12 @@ _SMALL = {"of", "the", "and", "in", "a", "an", "on", "to", "for", "but", "or", "
           "rating"}
 
 
+def _title_cased(text: str) -> bool:
+    """Whether most of a quoted text's words (its small words aside) begin with a capital, as a title's do."""
+    words = [word for word in re.findall(r"[\w'’]+", text) if word.casefold() not in _SMALL]
+    return bool(words) and sum(word[:1].isupper() or word[:1].isdigit() for word in words) * 2 > len(words)
+
+
 def works_named(sentence: str, known: frozenset[str]) -> list[str]:
     """The titles of other works a sentence names (in quotation marks, or two capitalised words or more),
     leaving out this film and anyone or anything in it (``known``, lower case)."""
@@ -81,6 +87,8 @@ def works_named(sentence: str, known: frozenset[str]) -> list[str]:
                 title = title[maker.end():]
         if not match.group("quoted") and (re.search(r"['’]s$", title) or title.split()[-1] in _EVENTS):
             continue  # "Alex Garland's film": its maker, not a title; "the Rome Film Festival": an event
+        if match.group("quoted") and not _title_cased(title):
+            continue  # “It's not your fault”: a line quoted, not a title
         words = [w for w in re.findall(r"[\w'’]+", title) if w.casefold() not in _SMALL and len(w) > 1]
         bare = title.casefold().strip("’'s")
         if bare == "her" or bare in known or not words:  # never a set of all ``known`` per title: 10,000 reviews' names

@@ -412,7 +412,9 @@ async def test_a_misspelt_name_still_finds_the_role(dispatcher, tracker_for, dom
 async def test_an_aspect_only_spoilers_cover_asks_for_consent(dispatcher, tracker_for, domain):
     tracker = tracker_for("do the reviews compare it with other films?", "ask_opinion", {"aspect": "comparisons"})
     await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
-    assert dispatcher.messages[0]["response"] == "utter_ask_spoiler_consent"
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_ask_spoiler_consent_about", message  # which review names which films
+    assert message["source"] and "(" in message["topic"] and not message["custom"]["quotes"]
 
 
 async def test_a_person_named_without_an_entity_is_the_subject(dispatcher, tracker_for, domain):
