@@ -17,6 +17,7 @@ from knowledge.answers import (
     ASKS_JUDGEMENT,
     ASKS_RATING,
     ASKS_READ,
+    ASKS_REVIEWS,
     named_by_a_review,
     review_answer,
     strongly_answered,
@@ -30,6 +31,8 @@ from knowledge.fact_answers import (
     person_in,
 )
 
+FACTS_FOLLOWUP_WORDS = 8  # a message this short right after a cast or fact answer, that the facts answer clearly, is
+# one more question of them, whatever the intent classifier made of it
 FALLBACK_VERDICT_CLOSENESS = 0.5  # "was anybody lukewarm about it?" reaches 0.59; "how good is the new phone?" 0.41
 _FROM_SLOT = object()
 COMPARISONS = "comparisons"  # the aspect of a question about another film a review names
@@ -69,6 +72,12 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
     last_review, in_play = tracker.get_slot("last_review"), tuple(tracker.get_slot("last_reviews") or ())
     if reviewer is None and not named_person and about_the_reviewer(known, tracker, text):
         reviewer, subject = THAT_REVIEW, None  # "did she have any complaints?" after one review's verdict
+    if kind == "plot" and tracker.get_slot("last_kind") in ("cast", "fact") and not said and \
+            len(text.split()) <= FACTS_FOLLOWUP_WORDS and not ASKS_REVIEWS.search(text) and \
+            (found := await in_thread(clearly_asked, facts, retriever, text)):  # "who plays the main guy?", then
+        answer = await in_thread(entry_answer, facts, retriever, found.entry, text, [])  # "and his friend amy's
+        send(dispatcher, answer)                                                          # husband?"
+        return remember(answer, "cast" if found.entry.startswith("cast") else "fact", text, None)
     outcome = await in_thread(review_answer, known, text, kind=kind, consent=consent, aspect=aspect,
                               subject=subject, reviewer_mention=reviewer, last_review=last_review, in_play=in_play)
     if kind == "plot" and outcome.status in ("needs_consent", "silent") and \

@@ -872,3 +872,14 @@ async def test_a_person_the_facts_do_not_name_is_said_to_be_unknown_whatever_the
     await run(action(), dispatcher, tracker_for(question, "out_of_scope"), domain)
     message = dispatcher.messages[0]
     assert message["response"] == "utter_person_unknown" and message["name"] in question, message
+
+
+async def test_a_short_follow_up_to_a_cast_answer_the_facts_answer_is_one_more_cast_question(dispatcher, tracker_for,
+                                                                                            domain, knowledge):
+    """"who plays the main guy?", then "and his friend amy's husband?" taken for a story question: the facts answer
+    it clearly, and the conversation is on the cast."""
+    await run(ActionAnswerPlot(), dispatcher, tracker_for("and his friend amy's husband?", "ask_plot",
+                                                          last_kind="cast"), domain)
+    message = dispatcher.messages[0]
+    husband = next(role for role in knowledge.facts.cast if "husband" in role.description)
+    assert message["response"].startswith("utter_cast") and message["actor"] == husband.actor, message
