@@ -274,7 +274,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         return works_answer(knowledge, question, list(knowledge.works.titles), review=review, consent=consent,
                             label=_label(knowledge, aspect))  # "which other films do they compare it with?"
     if kind in VERDICT_KINDS and (GIVES_RATING.search(unnamed) or ASKS_RATING.search(question) and (
-            review or not aspect) and knowledge.verdict_questions.read(unnamed).asks):  # not "the score" alone
+            review or not aspect) and not (subject and _refers_to(question, subject)) and
+            knowledge.verdict_questions.read(unnamed).asks):  # not "the score" alone, nor "rate <her> work"
         return verdicts_answer(knowledge, question, kind, review, consent=consent)
     if subject and not (kind in VERDICT_KINDS and _refers_to(question, subject)):
         subject = None

@@ -589,3 +589,11 @@ def test_two_reviews_named_together_are_set_side_by_side(six_reviews):
         outcome, _, _ = say(six_reviews, question, kind="compare")
         assert outcome.status == "verdicts" and outcome.total == 2, question
         assert {quote.review for quote in outcome.quotes} == {first.id, NEGATIVE}
+
+
+def test_how_a_review_rates_someones_work_is_what_it_says_of_them_not_its_rating(one_review):
+    from knowledge.fact_answers import person_in
+
+    question = "how does the review rate Scarlett Johansson's work?"
+    outcome, _, _ = say(one_review, question, subject=person_in(one_review.facts, question, None))
+    assert outcome.status == "quoted" and "Johansson" in outcome.quotes[0].sentence
