@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import about_subject, entity, in_thread, knowledge, question
 from actions.replies import remember, send
 from actions.review_answers import about_the_reviews, answer_from_reviews, the_reviews_answer
-from knowledge.fact_answers import FACT_MATCH, UNKNOWN, clearly_asked, fact_answer, match_fact
+from knowledge.answers import another_works_facts
+from knowledge.fact_answers import FACT_MATCH, UNKNOWN, clearly_asked, fact_answer, match_fact, other_film_answer
 
 FACT_FOLLOWUP_WORDS = 8  # a message this short after a fact answer may ask about that fact ("what date was that?")
 
@@ -68,6 +69,9 @@ class ActionAnswerFilmFact(Action):
         if (events := await about_the_reviews(dispatcher, tracker, known)) is not None:
             return events
         retriever, facts = known.retriever, known.facts
+        if title := await in_thread(another_works_facts, known, question(tracker)):  # "what year did <a film a review
+            send(dispatcher, other_film_answer(title))  # names> come out?": not this film's year
+            return []
         if text is None:
             text = about_subject(question(tracker), tracker.get_slot("last_subject"))  # "did she win anything?"
             if (await in_thread(match_fact, facts, retriever, text, fact=entity(tracker, "fact"))).entry == UNKNOWN:

@@ -132,7 +132,8 @@ _ITS_OWN_FACTS = re.compile(
     r"\bwho(?:'s| is| was) in\b|\b(?:director|cast|plot|story|ending|end|soundtrack|composer|sequel|remake) "
     r"(?:of|to)\b|"
     r"\b(?:when|what year) (?:was|did|is)\b|\bhow (?:does|did) .{1,60} (?:end|finish|turn out)\b|"
-    r"\bwhat(?:'s| is| was) .{1,60} about\b|\bhow long is\b", re.IGNORECASE)
+    r"\bwhat(?:['’]?s| is| was) .{1,60} about\b|\bhow long is\b|\b(?:come|came) out\b|\breleased\b",
+    re.IGNORECASE)
 _ABOUT_THE_MENTION = re.compile(r"\b(?:compar\w*|liken\w*|similar|remind\w*|versus|vs\b|better|worse|than|"
                                 r"mention\w*|bring\w* up|brought up|cites?|cited|names?|named|instead|reference\w*)\b",
                                 re.IGNORECASE)
@@ -265,9 +266,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
             return ReviewOutcome("no_other" if other and total < 2 else "which_review", kind, total)
     unnamed = _CALLED.sub(" ", knowledge.reviews.without_names(question))  # "the one called <title>": no topic
     if kind != "comments" and (works := knowledge.works.in_text(unnamed)):  # "does anyone bring up <a film>?"
-        if _ITS_OWN_FACTS.search(unnamed) and not ASKS_REVIEWS.search(unnamed) and \
-                not _ABOUT_THE_MENTION.search(unnamed):  # "who directed <a film>?": that film, not the reviews
-            return ReviewOutcome("other_film", kind, total, topic=knowledge.works.titles[works[0]])
+        if title := another_works_facts(knowledge, unnamed):  # "who directed <a film>?": that film, not the reviews
+            return ReviewOutcome("other_film", kind, total, topic=title)
         return works_answer(knowledge, question, works, review=review, consent=consent)
     aspect = knowledge.topics.of_question(unnamed, aspect)  # a review named "... Glass City" asks nothing of the city
     if aspect and knowledge.topics.aspects[aspect].titles and kind != "comments" and len(knowledge.works):
@@ -357,6 +357,16 @@ def _silent_ones(knowledge, speaking: list[str]) -> list[str]:
     if len(knowledge.reviews) - len(said) > SILENT_LISTED_AT_MOST:
         return []
     return [r for r in knowledge.reviews.ids if r not in said]
+
+
+def another_works_facts(knowledge, question: str) -> str | None:
+    """The title of another film a review names whose own facts the question asks ("what year did <it> come out?",
+    "whats <it> about?"), not what the reviews say of it; else None."""
+    works = knowledge.works.in_text(question)
+    if works and _ITS_OWN_FACTS.search(question) and not ASKS_REVIEWS.search(question) and \
+            not _ABOUT_THE_MENTION.search(question):
+        return knowledge.works.titles[works[0]]
+    return None
 
 
 def works_answer(knowledge, question: str, works: list[str], *, review: str | None,

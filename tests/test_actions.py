@@ -883,3 +883,17 @@ async def test_a_short_follow_up_to_a_cast_answer_the_facts_answer_is_one_more_c
     message = dispatcher.messages[0]
     husband = next(role for role in knowledge.facts.cast if "husband" in role.description)
     assert message["response"].startswith("utter_cast") and message["actor"] == husband.actor, message
+
+
+async def test_the_year_of_another_film_a_review_names_is_not_this_films_year(dispatcher, tracker_for, domain,
+                                                                              six_reviews, monkeypatch):
+    title = next(iter(six_reviews.works.titles.values()))
+
+    async def those_reviews():
+        return six_reviews
+
+    monkeypatch.setattr("actions.film_facts.knowledge", those_reviews)
+    await run(ActionAnswerFilmFact(), dispatcher, tracker_for(f"what year did {title.lower()} come out?",
+                                                              "ask_film_fact"), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_other_film" and message["title"] == title, message
