@@ -80,8 +80,9 @@ def works_named(sentence: str, known: frozenset[str]) -> list[str]:
     found = []
     for match in _TITLE.finditer(sentence):
         title = (match.group("quoted") or match.group("plain")).strip(" ,.:;’'")
-        if not match.group("quoted"):  # "Where Woody Allen ...": a sentence's first word is no part of a title
-            title = re.sub(r"^(?:(?:" + "|".join(_LEADING) + r")\s+)+", "", title)
+        if not match.group("quoted"):  # "Where Woody Allen ...": a sentence's first word is no part of a title,
+            rest = re.sub(r"^(?:(?:" + "|".join(_LEADING) + r")\s+)+", "", title)  # unless it is all the title
+            title = rest if len(rest.split()) >= 2 or match.start() == 0 else title  # has ("Before Sunrise")
             maker = _MAKERS.match(title)  # "Sofia Coppola's Lost in Translation": the film is the title after it
             if maker and maker.group(0).strip().casefold()[:-2].strip("'’") not in known:
                 title = title[maker.end():]

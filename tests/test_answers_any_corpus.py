@@ -453,6 +453,7 @@ def test_a_makers_name_alone_and_an_event_are_no_titles():
     assert works_named("It is no Annie Hall, and no “Manhattan” either.", frozenset()) == ["Annie Hall", "Manhattan"]
     assert works_named("the “I can't do this any more” scene of “Kramer vs. Kramer”", frozenset()) == [
         "Kramer vs. Kramer"], "a line quoted is no title"
+    assert works_named("Compare it with Before Sunset, a film about talking.", frozenset()) == ["Before Sunset"]
 
 
 def test_silent_reviews_are_named_when_few_and_counted_when_many_without_walking_the_set():
