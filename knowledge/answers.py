@@ -363,10 +363,12 @@ def another_works_facts(knowledge, question: str) -> str | None:
     """The title of another film a review names whose own facts the question asks ("what year did <it> come out?",
     "whats <it> about?"), not what the reviews say of it; else None."""
     works = knowledge.works.in_text(question)
-    if works and _ITS_OWN_FACTS.search(question) and not ASKS_REVIEWS.search(question) and \
-            not _ABOUT_THE_MENTION.search(question):
-        return knowledge.works.titles[works[0]]
-    return None
+    if not works or ASKS_REVIEWS.search(question) or _ABOUT_THE_MENTION.search(question):
+        return None
+    normal = " ".join(re.findall(r"[\w'’:]+", question.casefold())).replace("’", "'")
+    about = re.search(r"\bwhat(?:'?s| is| was)? (?:the (?:film|movie) )?" + re.escape(works[0]) + r" (?:\w+ )?about\b",
+                      normal)  # "what good will hunting about?", as the speller mends "whats"
+    return knowledge.works.titles[works[0]] if about or _ITS_OWN_FACTS.search(question) else None
 
 
 def works_answer(knowledge, question: str, works: list[str], *, review: str | None,

@@ -502,7 +502,8 @@ def test_a_fact_of_another_film_a_review_names_is_not_answered_from_the_reviews(
     title = next(works.titles[key] for key, places in works.places.items()
                  if any(not six_reviews.passage(passage).spoils(i) for passage, i in places))
     for question in (f"so who directed {title}?", f"what happens at the end of {title}?", f"who's in {title}",
-                     f"whats {title.lower()} about?", f"what year did {title.lower()} come out?"):
+                     f"whats {title.lower()} about?", f"what {title.lower()} about?",
+                     f"what year did {title.lower()} come out?"):
         outcome, answer, _ = say(six_reviews, question)
         assert outcome.status == "other_film" and answer.response == "utter_other_film", question
         assert answer.values["title"] == title and not answer.sources
