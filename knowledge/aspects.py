@@ -89,7 +89,7 @@ def works_named(sentence: str, known: frozenset[str]) -> list[str]:
         if not match.group("quoted") and (re.search(r"['’]s$", title) or title.split()[-1] in _EVENTS):
             continue  # "Alex Garland's film": its maker, not a title; "the Rome Film Festival": an event
         if match.group("quoted") and not _title_cased(title):
-            continue  # “It's not your fault”: a line quoted, not a title
+            continue  # “You can't be serious”: a line quoted, not a title
         words = [w for w in re.findall(r"[\w'’]+", title) if w.casefold() not in _SMALL and len(w) > 1]
         bare = title.casefold().strip("’'s")
         if bare == "her" or bare in known or not words:  # never a set of all ``known`` per title: 10,000 reviews' names
