@@ -123,13 +123,30 @@ def test_rasa_webchat_from_npm_on_an_allowed_origin_shows_a_grounded_answer(brow
     browser.get(site.add("/rasa-webchat.html", "<!doctype html><html lang=en><title>A site</title><body>"
                          "<script src=/rasa-webchat.js></script><script src=/rasa-webchat-init.js></script>"))
     waited(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".rw-launcher"), "rasa-webchat launcher")[0].click()
-    waited(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".rw-response"), "greeting from herbot")
-    box = browser.find_element(By.CSS_SELECTOR, ".rw-new-message")
-    box.send_keys("Who voices Samantha?")
-    box.send_keys(Keys.ENTER)
-    answer = waited(browser, lambda d: [m.text for m in d.find_elements(By.CSS_SELECTOR, ".rw-response")
-                                        if "Johansson" in m.text], "answer about Samantha's voice")
+    waited(browser, lambda _: widget_texts(browser, ".rw-response"), "greeting from herbot")
+    # The widget re-renders as messages arrive: the box is looked up afresh until the keys reach it.
+    waited(browser, lambda d: typed(d.find_element(By.CSS_SELECTOR, ".rw-new-message"),
+                                    "Who voices Samantha?" + Keys.ENTER), "the message box")
+    answer = waited(browser, lambda _: [text for text in widget_texts(browser, ".rw-response") if "Johansson" in text],
+                    "answer about Samantha's voice")
     assert "Scarlett Johansson" in answer[0] and "Source: film facts" in answer[0], answer
+
+
+def widget_texts(browser, selector: str) -> list[str]:
+    """The texts of the widget's elements, read in one script (no element can go stale between lookup and read)."""
+    return browser.execute_script(
+        f"return Array.from(document.querySelectorAll({json.dumps(selector)}), e => e.innerText)")
+
+
+def typed(box, keys: str) -> bool:
+    """``keys`` sent to ``box``; False when the widget replaced the element first (the caller looks it up again)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    try:
+        box.send_keys(keys)
+    except StaleElementReferenceException:
+        return False
+    return True
 
 
 SITE_CSS = ("body { font: 18px/1.6 Georgia, serif; margin: 0; color: #222; background: #f4f1ea; }"
