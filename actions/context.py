@@ -10,6 +10,14 @@ from rasa_sdk import Tracker
 
 from herbot.settings import get_settings
 
+SHORT_FOLLOWUP_WORDS = 8  # a message this short right after an answer may carry on with it ("where did it run?")
+OPINION_KINDS = ("opinion", "compare", "recommendation")  # the answers that quote what the reviews think
+
+
+def short_followup(text: str, most: int = SHORT_FOLLOWUP_WORDS) -> bool:
+    """Whether the message is short enough (``most`` words) to be read as carrying on with the answer before it."""
+    return 0 < len(text.split()) <= most
+
 
 def entity(tracker: Tracker, *names: str) -> str | None:
     """The first value of the first of ``names`` found in the latest message."""

@@ -8,7 +8,7 @@ import re
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import about_subject, entity, in_thread, knowledge, question
+from actions.context import about_subject, entity, in_thread, knowledge, question, short_followup
 from actions.film_facts import ActionAnswerFilmFact, asks_a_fact, fact_in_context
 from actions.followup import ActionAnswerFollowup
 from actions.opinions import ActionAnswerOpinion
@@ -38,7 +38,7 @@ def what_the_film_is_like(text: str) -> str | None:
 def carries_on(tracker: Tracker, text: str) -> bool:
     """Whether the message is a short turn right after an answer from the reviews ("what were his reasons?",
     "why's it so weird though"): it goes on with that answer's kind, review and topic."""
-    return tracker.get_slot("last_kind") in FOLLOWUP_KINDS and 0 < len(text.split()) <= FOLLOWUP_WORDS
+    return tracker.get_slot("last_kind") in FOLLOWUP_KINDS and short_followup(text, FOLLOWUP_WORDS)
 
 
 class ActionRouteFallback(Action):

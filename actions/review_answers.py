@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import entity, in_thread, knowledge, question
+from actions.context import OPINION_KINDS, entity, in_thread, knowledge, question, short_followup
 from actions.phrasing import review_reply
 from actions.replies import remember, send
 from actions.review_details import RATINGS_ASKED, answer_details, detail_in_context, details_reading
@@ -31,13 +31,10 @@ from knowledge.fact_answers import (
     person_in,
 )
 
-FACTS_FOLLOWUP_WORDS = 8  # a message this short right after a cast or fact answer, that the facts answer clearly, is
-# one more question of them, whatever the intent classifier made of it
 FALLBACK_VERDICT_CLOSENESS = 0.5  # "was anybody lukewarm about it?" reaches 0.59; "how good is the new phone?" 0.41
 _FROM_SLOT = object()
 COMPARISONS = "comparisons"  # the aspect of a question about another film a review names
 THAT_REVIEW = "that review"  # how a follow-up about the critic in play names their review
-OPINION_KINDS = ("opinion", "compare", "recommendation")
 # A singular person ("they" is more often the reviewers at large; "her" may be the film).
 _PERSONAL = re.compile(r"\b(?:he|she|him|his|hers)\b", re.IGNORECASE)
 
@@ -73,20 +70,17 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
     if reviewer is None and not named_person and about_the_reviewer(known, tracker, text):
         reviewer, subject = THAT_REVIEW, None  # "did she have any complaints?" after one review's verdict
     if kind == "plot" and tracker.get_slot("last_kind") in ("cast", "fact") and not said and \
-            len(text.split()) <= FACTS_FOLLOWUP_WORDS and not ASKS_REVIEWS.search(text) and \
-            (found := await in_thread(clearly_asked, facts, retriever, text)):  # "who plays the main guy?", then
-        answer = await in_thread(entry_answer, facts, retriever, found.entry, text, [])  # "and his friend amy's
-        send(dispatcher, answer)                                                          # husband?"
-        return remember(answer, "cast" if found.entry.startswith("cast") else "fact", text, None)
+            short_followup(text) and not ASKS_REVIEWS.search(text) and \
+            (found := await in_thread(clearly_asked, facts, retriever, text)):  # one more question of the facts,
+        # whatever the intent classifier made of it: "who plays the main guy?", then "and his friend amy's husband?"
+        return await facts_instead(dispatcher, known, found.entry, text)
     outcome = await in_thread(review_answer, known, text, kind=kind, consent=consent, aspect=aspect,
                               subject=subject, reviewer_mention=reviewer, last_review=last_review, in_play=in_play)
     if kind == "plot" and outcome.status in ("needs_consent", "silent") and \
             (found := await in_thread(clearly_asked, facts, retriever, text)) and \
             (found.entry.startswith("trivia:") or outcome.status == "silent" and not found.entry.startswith("cast")):
         # "what's the OS he buys called?": a fact of its own, not an ending (a character named is no role asked)
-        answer = await in_thread(entry_answer, facts, retriever, found.entry, text, [])
-        send(dispatcher, answer)
-        return remember(answer, "fact", text, None)
+        return await facts_instead(dispatcher, known, found.entry, text)
     answer = review_reply(outcome, known.reviews)
     if kind == "plot":
         answer = await in_thread(add_trivia_note, facts, retriever, text, answer)
@@ -96,6 +90,13 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
         return [SlotSet("pending_question", text), SlotSet("last_kind", kind), SlotSet("last_aspect", aspect),
                 SlotSet("pending_review", reviewer), *named, *said]
     return remember(answer, kind, text, aspect) + named + said  # "who does she play?" after a question about her
+
+
+async def facts_instead(dispatcher: CollectingDispatcher, known, entry: str, text: str) -> list:
+    """The film facts' ``entry`` as the answer to a question sent here, remembered as a cast or fact answer."""
+    answer = await in_thread(entry_answer, known.facts, known.retriever, entry, text, [])
+    send(dispatcher, answer)
+    return remember(answer, "cast" if entry.startswith("cast") else "fact", text, None)
 
 
 # Spoiler consent said in the question itself: "spoilers are fine", "I don't mind spoilers", "no spoilers please".

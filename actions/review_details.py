@@ -8,7 +8,7 @@ import re
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import in_thread
+from actions.context import OPINION_KINDS, in_thread, short_followup
 from actions.phrasing import details_reply
 from actions.replies import remember, send
 from knowledge.answers import ASKS_COMMENTS, ASKS_JUDGEMENT, GIVES_RATING
@@ -56,7 +56,6 @@ def asks_for_ratings(known, text: str) -> bool:
     return bool(GIVES_RATING.search(unnamed)) or bool(given and find_rating(unnamed[given.end():]))
 
 
-DETAIL_FOLLOWUP_WORDS = 8  # a message this short after a details answer may ask another detail ("where did it run?")
 DETAIL_IN_CONTEXT = 0.25  # least closeness to a detail's questions for such a message (DETAIL_FLOOR without context)
 DETAIL_IN_CONTEXT_LEAD = -0.05  # how far behind the film questions it may be ("where did it run?" reads as a place)
 DETAIL_AFTER_ONE_REVIEW_LEAD = 0.05  # after an answer about one review, how far ahead of them ("got a link to it?")
@@ -66,12 +65,12 @@ def detail_in_context(known, tracker: Tracker, text: str) -> DetailReading | Non
     """A short turn right after an answer about the reviews' details, read as another detail of them ("who wrote
     the review?", then "where did it run?", "and when was that?"), or right after an answer about one review,
     clearly nearer its details than the film ("got a link to it?"); else None."""
-    if not 0 < len(text.split()) <= DETAIL_FOLLOWUP_WORDS:
+    if not short_followup(text):
         return None
     last_kind, in_play = tracker.get_slot("last_kind"), tracker.get_slot("last_reviews") or []
     if last_kind == "details":
         lead = DETAIL_IN_CONTEXT_LEAD
-    elif last_kind in ("opinion", "compare", "recommendation", "comments") and len(in_play) == 1:
+    elif last_kind in (*OPINION_KINDS, "comments") and len(in_play) == 1:
         lead = DETAIL_AFTER_ONE_REVIEW_LEAD
     else:
         return None

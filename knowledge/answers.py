@@ -321,8 +321,9 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     # Without consent, a passage that gives the ending away may still be quoted by a sentence that does not.
     visible = [hit for hit in hits if consent or not hit.passage.shows_nothing]
     on_point = []
-    tells_the_ending = lambda sentences, vectors, scores: REVEAL_WEIGHT * knowledge.reveal_scores(  # noqa: E731
-        sentences, vectors)
+    def tells_the_ending(sentences, vectors, scores):  # a judge: how plainly each sentence says how it ends
+        return REVEAL_WEIGHT * knowledge.reveal_scores(sentences, vectors)
+
     if kind == "plot" and ending and consent:  # the sentence that tells how it ends, not the one that praises it
         on_point = _on_point(knowledge, visible, vector, tells_the_ending, kind, ending=True)
     on_point = on_point or _on_point(knowledge, visible, vector, judge, kind, hide_spoilers=not consent)
@@ -380,8 +381,8 @@ def works_answer(knowledge, question: str, works: list[str], *, review: str | No
     total = len(knowledge.reviews)
     vector = knowledge.retriever.encoder.encode_query(question)
     found: dict[str, list[tuple[float, str, ReviewQuote, tuple]]] = {}  # per review: (score, work, quote, place)
-    hidden, hidden_in, hidden_works = False, [], []  # the reviews that name a work only where they give the ending
-    # away, and the works they name there
+    hidden, hidden_in, hidden_works = False, {}, {}  # the reviews that name a work only where they give the ending
+    # away, and the works they name there (dicts as ordered sets)
     for key in works:
         for passage_id, i in knowledge.works.places[key]:
             passage = knowledge.passage(passage_id)
@@ -389,8 +390,7 @@ def works_answer(knowledge, question: str, works: list[str], *, review: str | No
                 continue
             if passage.spoils(i) and not consent:
                 hidden = True
-                hidden_in = [*hidden_in, passage.review] if passage.review not in hidden_in else hidden_in
-                hidden_works = [*hidden_works, key] if key not in hidden_works else hidden_works
+                hidden_in[passage.review] = hidden_works[key] = None
                 continue
             score = float(knowledge.sentence_vectors(passage_id)[i] @ vector)
             found.setdefault(passage.review, []).append((score, key, ReviewQuote(
@@ -398,10 +398,10 @@ def works_answer(knowledge, question: str, works: list[str], *, review: str | No
                 knowledge.sentence_stances(passage_id)[i], passage.spoils(i), score), (passage.position, i)))
     if not found:
         status = "needs_consent" if hidden and consent is None else "withheld" if hidden else "silent"
-        topic = f"{label} ({_works_list(knowledge, hidden_works)})" if label and hidden_works else \
+        topic = f"{label} ({_works_list(knowledge, list(hidden_works))})" if label and hidden_works else \
             label or _works_list(knowledge, works)
         return ReviewOutcome(status, "compare", total, review=review, topic=topic,
-                             speaking=hidden_in if status == "needs_consent" else [])
+                             speaking=list(hidden_in) if status == "needs_consent" else [])
     best = {name: max(named, key=lambda item: item[0])[2] for name, named in found.items()}
     quotes = sorted(best.values(), key=lambda quote: -quote.score)
     chosen = _strongest_and_most_different(quotes) if review is None else _its_comparisons(found[review])
