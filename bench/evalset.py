@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from knowledge.ingest import REVIEW_SUFFIXES
+
 EVAL_SET = Path(__file__).resolve().parent / "eval" / "conversations.yaml"
 FACTUAL = ("fact", "cast", "opinion", "plot", "comments", "followup", "spoiler")
 NOT_ANSWERABLE = ("out_of_scope", "adversarial")
@@ -33,7 +35,7 @@ class EvalSetError(ValueError):
 def corpus_of(path: Path, root: Path) -> list[Path] | None:
     """The review files a set is written for (its ``corpus: {reviews: [...]}``), or None for the configured ones.
 
-    Entries are files or folders relative to ``root`` (the project); a folder stands for its ``.txt`` files.
+    Entries are files or folders relative to ``root`` (the project); a folder stands for its review files.
     """
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -49,7 +51,7 @@ def corpus_of(path: Path, root: Path) -> list[Path] | None:
     for entry in entries:
         found = root / entry
         if found.is_dir():
-            files += sorted(found.glob("*.txt"))
+            files += sorted(path for path in found.iterdir() if path.suffix in REVIEW_SUFFIXES)
         elif found.is_file():
             files.append(found)
         else:

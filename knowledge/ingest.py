@@ -20,10 +20,12 @@ from statistics import median
 import yaml
 
 from knowledge import labels, spoilers
+from knowledge.markdown_text import MARKDOWN_SUFFIXES, plain_text
 from knowledge.passage import IngestReport, Passage
 from knowledge.text import LIST_ITEM, normalise_for_compare, repair, split_sentences
 
 REVIEW_SUFFIX = ".txt"
+REVIEW_SUFFIXES = (REVIEW_SUFFIX, *MARKDOWN_SUFFIXES)  # plain text, or Markdown read as what a reader sees
 META_SUFFIX = ".meta.yaml"  # metadata beside a review text that is kept unchanged
 META_KEYS = ("title", "author", "outlet", "url", "date", "rating", "names", "spoilers")
 _CHROME = re.compile(r"^(share|share this|tweet|like this|print|email)[:!.]?$", re.IGNORECASE)
@@ -84,14 +86,26 @@ def review_files(folder: Path) -> tuple[list[Path], list[tuple[str, str]]]:
         if path.name.startswith("."):
             continue
         if path.is_file() and path.name.endswith(META_SUFFIX):
-            if not path.with_name(path.name.removesuffix(META_SUFFIX) + REVIEW_SUFFIX).is_file():
-                skipped.append((path.name, f"metadata for a review that is not here (no {REVIEW_SUFFIX} file)"))
+            stem = path.name.removesuffix(META_SUFFIX)
+            if not any(path.with_name(stem + suffix).is_file() for suffix in REVIEW_SUFFIXES):
+                skipped.append((path.name, f"metadata for a review that is not here (no {_KINDS} file)"))
             continue
-        if path.is_file() and path.suffix == REVIEW_SUFFIX:
+        if path.is_file() and path.stem.lower() in _FOLDER_NOTES:
+            skipped.append((path.name, "the folder's own notes, not a review"))
+        elif path.is_file() and path.suffix in REVIEW_SUFFIXES:
             files.append(path)
         else:
-            skipped.append((path.name, f"not a {REVIEW_SUFFIX} review file"))
+            skipped.append((path.name, f"not a review file ({_KINDS})"))
+    named: dict[str, Path] = {}
+    for path in files:  # the file name without its suffix is the review's id, so it must be one review's
+        if (other := named.setdefault(path.stem, path)) is not path:
+            raise ReviewFileError(f"{folder}: {other.name} and {path.name} would both be review {path.stem!r}; "
+                                  "rename or remove one")
     return files, skipped
+
+
+_KINDS = " or ".join(REVIEW_SUFFIXES)
+_FOLDER_NOTES = ("readme", "license", "licence", "changelog", "contributing")  # what a folder says of itself
 
 
 def read_review(path: Path) -> tuple[Review, list[tuple[str, str]]]:
@@ -104,18 +118,22 @@ def read_review(path: Path) -> tuple[Review, list[tuple[str, str]]]:
     side_raw = sidecar.read_bytes() if sidecar.is_file() else None
     meta = _metadata(sidecar, _text(sidecar, side_raw)) if side_raw is not None else {}
     front, body = _front_matter(path, text)
-    return _parse(path.stem, {**meta, **front}, body, _digest(raw, side_raw), path.name)
+    if path.suffix in MARKDOWN_SUFFIXES:
+        body = plain_text(body)
+    return _parse(path.stem, {**meta, **front}, body, _digest(raw, side_raw, path.suffix), path.name)
 
 
 def review_digest(path: Path) -> str:
     """The sha256 that :func:`read_review` gives the review in ``path``, without parsing it: an update
     compares it with the previous index's to know which reviews changed."""
     sidecar = path.with_name(path.stem + META_SUFFIX)
-    return _digest(path.read_bytes(), sidecar.read_bytes() if sidecar.is_file() else None)
+    return _digest(path.read_bytes(), sidecar.read_bytes() if sidecar.is_file() else None, path.suffix)
 
 
-def _digest(raw: bytes, side_raw: bytes | None) -> str:
+def _digest(raw: bytes, side_raw: bytes | None, suffix: str = REVIEW_SUFFIX) -> str:
     digest = hashlib.sha256(raw)
+    if suffix != REVIEW_SUFFIX:  # the same bytes read as Markdown are another review (a renamed file is re-read)
+        digest.update(suffix.encode())
     if side_raw is not None:
         digest.update(b"\0" + side_raw)
     return digest.hexdigest()
@@ -169,7 +187,7 @@ def load_corpus(folder: Path) -> tuple[list[Review], IngestReport]:
             report.spoilers += passage.spoiler is True  # marked by the review; the index build decides the rest
             report.off_topic += passage.off_topic
     if not reviews:
-        raise ReviewFileError(f"{folder}: no {REVIEW_SUFFIX} review files found")
+        raise ReviewFileError(f"{folder}: no review files ({_KINDS}) found")
     return reviews, report
 
 

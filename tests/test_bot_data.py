@@ -203,7 +203,7 @@ def test_a_reviews_folder_that_cannot_be_read_stops_training_with_one_line(setti
     from herbot.cli.train import TrainingError
 
     (tmp_path / "reviews").mkdir()
-    with pytest.raises(TrainingError, match="cannot make the bot's review data: .*no .txt review files"):
+    with pytest.raises(TrainingError, match="cannot make the bot's review data: .*no review files"):
         project(replace(settings, home=tmp_path, reviews_dir=tmp_path / "reviews"), BotSources.at())
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from knowledge import labels, spoilers
-from knowledge.ingest import ReviewFileError, load_corpus, read_review
+from knowledge.ingest import ReviewFileError, load_corpus, read_review, review_digest, review_files
 from knowledge.text import repair
 
 BEEZJAK = "her-explores-love-with-an-os"
@@ -48,7 +48,7 @@ def test_page_chrome_is_dropped_and_reported(reviews):
     assert not any(text.startswith("By ") for text in texts)
     assert not any("thoughts on" in text for text in texts)
     reasons = sorted(reason for _, reason in report.skipped)
-    assert reasons == ["comment counter", "not a .txt review file", "page chrome", "repeated title"]
+    assert reasons == ["comment counter", "page chrome", "repeated title", "the folder's own notes, not a review"]
 
 
 def test_single_newline_between_long_lines_starts_a_paragraph(reviews):
@@ -162,7 +162,7 @@ def test_bad_review_files_name_the_file_and_the_problem(tmp_path: Path, content,
 def test_missing_or_empty_reviews_folder(tmp_path):
     with pytest.raises(ReviewFileError, match="reviews folder not found"):
         load_corpus(tmp_path / "nope")
-    with pytest.raises(ReviewFileError, match="no .txt review files"):
+    with pytest.raises(ReviewFileError, match=r"no review files \(\.txt or \.md"):
         load_corpus(tmp_path)
 
 
@@ -199,3 +199,71 @@ def test_a_comment_section_of_another_blog_layout_is_read_as_comments(tmp_path, 
         ("Ana Pereira", "I disagree about the pacing: it never dragged."), ("Jo Critic", "Fair point, Ana."),
         ("Bo Lind", "The page takes forever to load on my phone.")]
     assert comments[1].reply_to == comments[0].id and comments[2].off_topic
+
+
+MARKDOWN_REVIEW = """---
+outlet: The Example Quarterly
+rating: 3/4
+---
+# A *Quiet* Future
+
+By **Jo Critic**, *The Example Quarterly*
+
+The film is **gentle** and [rather long](https://example.org/long),
+and it wraps its lines like a blog engine does.
+
+![a still of the lead](still.png)
+
+What worked:
+
+- the _score_
+- the voice
+
+Cons:
++ nothing here is a plus sign
+
+4 Comments
+
+1. **Ana Pereira** says: I disagree about the pacing.
+   1. Jo Critic: Fair point, Ana.
+2. Bo Lind: The *share* button is broken on my phone.
+"""
+
+
+def test_a_markdown_review_is_read_as_a_reader_sees_it(tmp_path):
+    """Film sites keep reviews in Markdown: no asterisk, hash or link address reaches a passage; headings, the
+    By-line, pros-and-cons items and numbered comments (replies nested) are read as in a text review."""
+    (tmp_path / "quiet-future.md").write_text(MARKDOWN_REVIEW, encoding="utf-8")
+    (review,), report = load_corpus(tmp_path)
+    assert (review.id, review.title, review.author) == ("quiet-future", "A Quiet Future", "Jo Critic")
+    assert (review.outlet, review.rating) == ("The Example Quarterly", "3/4")
+    texts = [p.text for p in review.passages]
+    assert not [text for text in texts if re.search(r"[*#_\[\]]|https?:|\.png", text)], texts
+    body = [p for p in review.passages if p.section == "body"]
+    assert body[0].text == "The film is gentle and rather long, and it wraps its lines like a blog engine does."
+    assert "- the score" in [s for p in body for s in p.sentences]
+    comments = [(c.commenter, c.text) for c in review.passages if c.section == "comment"]
+    assert comments[0] == ("Ana Pereira", "I disagree about the pacing.")
+    assert ("Jo Critic", "Fair point, Ana.") in comments and len(comments) == 3
+    assert report.reviews == 1
+
+
+def test_a_text_and_a_markdown_file_of_one_name_are_refused(tmp_path):
+    for suffix in (".txt", ".md"):
+        (tmp_path / f"twin{suffix}").write_text("Twin\n\nThe film is gentle.\n", encoding="utf-8")
+    (tmp_path / "notes.html").write_text("<p>not a review</p>", encoding="utf-8")
+    (tmp_path / "README.md").write_text("# These reviews\n\nWhere they come from.\n", encoding="utf-8")
+    with pytest.raises(ReviewFileError, match=r"twin\.md and twin\.txt would both be review 'twin'"):
+        review_files(tmp_path)
+    (tmp_path / "twin.txt").unlink()
+    files, skipped = review_files(tmp_path)
+    assert [f.name for f in files] == ["twin.md"] and [s[0] for s in skipped] == ["README.md", "notes.html"]
+
+
+def test_the_same_bytes_read_as_markdown_are_another_review(tmp_path):
+    """A file renamed from .txt to .md is read afresh by the index update, not taken from the old index."""
+    text = tmp_path / "same.txt"
+    text.write_text("Same\n\nThe film is *gentle*.\n", encoding="utf-8")
+    before = review_digest(text)
+    markdown = text.rename(tmp_path / "same.md")
+    assert review_digest(markdown) != before == review_digest(markdown.rename(tmp_path / "same.txt"))

@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--top-k", type=int, default=5, metavar="N", help="how many passages (default 5)")
     search.add_argument("--json", action="store_true", help="print a JSON list")
     search.add_argument("--no-spoilers", action="store_true", help="leave out passages that reveal the ending")
-    search.add_argument("--review", metavar="ID", help="only this review (its file name without .txt)")
+    search.add_argument("--review", metavar="ID", help="only this review (its file name without .txt or .md)")
     search.add_argument("--comments-only", action="store_true", help="only reader comments")
     search.set_defaults(run=run_search)
 
