@@ -20,6 +20,7 @@ from statistics import median
 import yaml
 
 from knowledge import labels, spoilers
+from knowledge.credit_line import DATE, credits
 from knowledge.markdown_text import MARKDOWN_SUFFIXES, plain_text
 from knowledge.passage import IngestReport, Passage
 from knowledge.text import LIST_ITEM, normalise_for_compare, repair, split_sentences
@@ -29,8 +30,6 @@ REVIEW_SUFFIXES = (REVIEW_SUFFIX, *MARKDOWN_SUFFIXES)  # plain text, or Markdown
 META_SUFFIX = ".meta.yaml"  # metadata beside a review text that is kept unchanged
 META_KEYS = ("title", "author", "outlet", "url", "date", "rating", "names", "spoilers")
 _CHROME = re.compile(r"^(share|share this|tweet|like this|print|email)[:!.]?$", re.IGNORECASE)
-# "By Jo Critic, The Weekly": a short line with a capitalised name, not "By the time he ...".
-_BYLINE = re.compile(r"^By\s+(?P<name>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})\s*(?:[,|]\s*(?P<outlet>.{1,60}))?$")
 # "3 thoughts on “Her”", "12 Comments", "Comments (4)", "Reader comments": the line that opens the comments.
 _COMMENT_HEADER = re.compile(
     r"^(?P<count>\d+|one|two|three|no)\s+(thoughts?|comments?|responses?|replies)\s+(on|to)\b"
@@ -45,10 +44,7 @@ _COMMENTER = re.compile(r"^(?P<name>[A-Z][\w .'-]{0,40}?)\s+(says|said|wrote):\s
 # A comment's first line that is only its writer's name ("1. Jo Critic", then the date and the text below it).
 _NAME_LINE = re.compile(r"^[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}$")
 # The date (and time) a comment was posted, on a line of its own: "March 6, 2014 at 9:12 am", "2014-03-06 21:40".
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_POSTED = re.compile(rf"^(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|"
-                     r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?)?$",
-                     re.IGNORECASE)
+_POSTED = re.compile(rf"^{DATE}(?:,?\s+(?:at\s+)?\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?m\.?)?)?$", re.IGNORECASE)
 # Lines in hard-wrapped files are shorter than this; web-extracted text has one
 # paragraph per line, so its lines are much longer.
 _WRAP_WIDTH = 100
@@ -205,8 +201,7 @@ def _parse(review_id: str, meta: dict, text: str, sha: str, name: str):
     lines = [repair(line) if line.strip() else "" for line in text.splitlines()]
     raw_lines = text.splitlines()
     title = str(meta.get("title") or "").strip()
-    author = meta.get("author")
-    outlet = meta.get("outlet")
+    credited = {key: meta.get(key) for key in ("author", "outlet", "date", "rating")}  # the metadata's first
     dropped: list[tuple[str, str]] = []
     if not title:
         first = next((i for i, line in enumerate(lines) if line), None)
@@ -231,12 +226,12 @@ def _parse(review_id: str, meta: dict, text: str, sha: str, name: str):
         elif _COMMENT_HEADER.match(line):
             dropped.append((f"{name}: {line[:40]}", "comment counter"))
             in_comments = True
-        elif not any(body_lines) and (byline := _BYLINE.match(line)):
-            author = author or byline.group("name").strip()
-            outlet = outlet or (byline.group("outlet") or "").strip() or None
+        elif not any(body_lines) and (given := credits(line)):  # "By Jo Critic, The Weekly", "Posted on ... by ..."
+            credited = {key: credited[key] or given.get(key) for key in credited}
         else:
             body_lines.append(line)
 
+    author, outlet = credited["author"], credited["outlet"]
     base = {"review": review_id, "review_title": title, "author": author, "url": meta.get("url"), "outlet": outlet}
     passages = [_passage(base, "body", "p", n, para) for n, para in enumerate(_paragraphs(body_lines), start=1)]
     passages += _comments(base, comment_lines)
@@ -247,7 +242,7 @@ def _parse(review_id: str, meta: dict, text: str, sha: str, name: str):
     except spoilers.SpoilerOverrideError as error:
         raise ReviewFileError(f"{name}: {error}") from None
     review = Review(review_id, title, author, meta.get("url"), sha, tuple(passages), outlet=outlet,
-                    date=meta.get("date"), rating=meta.get("rating"), names=tuple(meta.get("names", ())))
+                    date=credited["date"], rating=credited["rating"], names=tuple(meta.get("names", ())))
     return review, dropped
 
 

@@ -267,3 +267,29 @@ def test_the_same_bytes_read_as_markdown_are_another_review(tmp_path):
     before = review_digest(text)
     markdown = text.rename(tmp_path / "same.md")
     assert review_digest(markdown) != before == review_digest(markdown.rename(tmp_path / "same.txt"))
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Posted on March 3, 2014 by Jo Critic", ("Jo Critic", None, "March 3, 2014", None)),
+    ("Posted by Jo Critic on 2014-03-03", ("Jo Critic", None, "2014-03-03", None)),
+    ("Jo Critic for The Example Weekly · 3 March 2014 · Grade: B-", ("Jo Critic", "The Example Weekly", "3 March 2014",
+                                                                      "B-")),
+    ("By Jo Critic | The Example Weekly | Rating: 7/10", ("Jo Critic", "The Example Weekly", None, "7/10")),
+])
+def test_a_credit_line_gives_the_author_outlet_date_and_grade(tmp_path, line, expected):
+    """Web pages print a review's credits in one line of fields: each field read, the line kept out of the text."""
+    path = tmp_path / "credited.txt"
+    path.write_text(f"A Credited Review\n\n{line}\n\nThe film is gentle and a little long.\n", encoding="utf-8")
+    review, _ = read_review(path)
+    assert (review.author, review.outlet, review.date, review.rating) == expected
+    assert [p.text for p in review.passages] == ["The film is gentle and a little long."]
+
+
+@pytest.mark.parametrize("first", ["Jo Critic for the first time sees the city.", "Posted on the wall, a letter.",
+                                   "By the time he meets her, it is late · and dark."])
+def test_a_first_sentence_that_only_starts_like_credits_stays_text(tmp_path, first):
+    path = tmp_path / "plain.txt"
+    path.write_text(f"A Plain Review\n\n{first}\n\nThe film is gentle.\n", encoding="utf-8")
+    review, _ = read_review(path)
+    assert (review.author, review.date) == (None, None)
+    assert review.passages[0].text == first

@@ -1,0 +1,52 @@
+"""A review's credit line: who wrote it, where and when it ran, and its grade, as web pages print them.
+
+Before its first paragraph a review often has one line of credits, fields joined by "·", "|", "•" or a dash:
+"By Jo Critic, The Weekly", "Jo Critic for The Weekly · March 3, 2014 · Grade: B+", "Posted on March 3,
+2014 by Jo Critic" (WordPress's own), "Posted by Jo Critic on 2014-03-03". A line is a credit line only
+when every field of it is one of these, so a first sentence ("By the time he meets her ...") stays text.
+"""
+
+from __future__ import annotations
+
+import re
+
+MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# "March 6, 2014", "6 March 2014", "2014-03-06", "6/3/2014"
+DATE = (rf"(?:{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{MONTH}\s+\d{{4}}|"
+        r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})")
+_NAME = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"  # one to four capitalised words
+_FIELDS = re.compile(r"\s+[·|•—–]\s+|\s*\|\s*")
+_BY = re.compile(rf"^By\s+(?P<name>{_NAME})\s*(?:,\s*(?P<outlet>.{{1,60}}))?$")
+_FOR = re.compile(rf"^(?P<name>{_NAME})\s+for\s+(?P<outlet>(?:the\s+)?[A-Z].{{0,60}})$")
+_POSTED_BY = re.compile(rf"^(?:Posted|Published|Written)(?:\s+on)?\s+(?P<date>{DATE})\s+by\s+(?P<name>{_NAME})$"
+                        rf"|^(?:Posted|Published|Written)\s+by\s+(?P<name2>{_NAME})(?:\s+on\s+(?P<date2>{DATE}))?$",
+                        re.IGNORECASE)
+_DATED = re.compile(rf"^(?:(?:Posted|Published|Updated)(?:\s+on)?:?\s+)?(?P<date>{DATE})$", re.IGNORECASE)
+_OUTLET = re.compile(r"^(?:The\s+)?[A-Z][\w'’&.-]*(?:\s+[A-Z&][\w'’.-]*){0,5}$")  # "The Weekly Post"
+_GRADED = re.compile(r"^(?:Grade|Rating|Score|Verdict|Our rating|My rating):?\s+(?P<rating>\S.{0,20})$", re.IGNORECASE)
+
+
+def credits(line: str) -> dict[str, str] | None:
+    """The author, outlet, date and rating a credit line gives (only those it gives), or None when the line is
+    not one: every field must be a credit, and one of them a name or a date."""
+    found: dict[str, str] = {}
+    for field in (part.strip() for part in _FIELDS.split(line.strip())):
+        if not field:
+            continue
+        if match := _BY.match(field) or _FOR.match(field):
+            found.setdefault("author", match.group("name"))
+            if match.group("outlet"):
+                found.setdefault("outlet", match.group("outlet").strip())
+        elif match := _POSTED_BY.match(field):
+            found.setdefault("author", match.group("name") or match.group("name2"))
+            if date := match.group("date") or match.group("date2"):
+                found.setdefault("date", date)
+        elif match := _DATED.match(field):
+            found.setdefault("date", match.group("date"))
+        elif match := _GRADED.match(field):
+            found.setdefault("rating", match.group("rating").strip())
+        elif found.get("author") and "outlet" not in found and _OUTLET.match(field):
+            found["outlet"] = field  # "By Jo Critic | The Weekly": the outlet after the name
+        else:
+            return None
+    return found if "author" in found or "date" in found else None
