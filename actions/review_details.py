@@ -26,7 +26,10 @@ def details_reading(known, text: str) -> DetailReading | None:
         return RATINGS_ASKED
     if _ASKS_TITLE.search(text) and (known.reviews.named_in(text) or known.reviews.refers_to_one(text)):
         return DetailReading("title", 1.0, 1.0)  # "what's the third review called?"
-    reading = known.question_kinds.detail(known.reviews.without_names(text))
+    unnamed = known.reviews.without_names(text)
+    if _ASKS_WHO.match(unnamed) and known.reviews.named_in(text):  # "who's <a critic>?": whose review it is
+        return DetailReading("author", 1.0, 1.0)
+    reading = known.question_kinds.detail(unnamed)
     if reading.detail == "ratings" and known.topics.of_question(text, None):
         return None
     if reading.detail == "comments" and ASKS_JUDGEMENT.search(text) and not ASKS_COMMENTS.search(text):
@@ -34,6 +37,7 @@ def details_reading(known, text: str) -> DetailReading | None:
     return reading if reading.detail else None
 
 
+_ASKS_WHO = re.compile(r"^\W*(?:and\s+|so\s+)?who(?:['’]s|\s+is|\s+was)\W*$", re.IGNORECASE)
 # "whats the third review called?", "the title of Jo's piece": not "the critic called it a bore".
 _ASKS_TITLE = re.compile(r"\b(?:called|titled)\W*$|\b(?:title|headline)\b|"
                          r"\bname of (?:the|that|this) (?:review|piece|article)\b", re.IGNORECASE)

@@ -897,3 +897,14 @@ async def test_the_year_of_another_film_a_review_names_is_not_this_films_year(di
                                                               "ask_film_fact"), domain)
     message = dispatcher.messages[0]
     assert message["response"] == "utter_other_film" and message["title"] == title, message
+
+
+@pytest.mark.parametrize(("action", "intent"), [(ActionAnswerOpinion, "ask_opinion"),
+                                               (ActionCheckScope, "out_of_scope")])
+async def test_who_is_a_critic_says_whose_review_it_is(dispatcher, tracker_for, domain, knowledge, action, intent):
+    """"who's <a critic>?" asks who they are here: the review they wrote, whatever the intent classifier made of it."""
+    review = next(review for review in knowledge.reviews if review.author)
+    await run(action(), dispatcher, tracker_for(f"who's {review.author.lower()}?", intent), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_review_details", message
+    assert review.author in message["details"] and review.title in message["details"]
