@@ -9,7 +9,7 @@ from actions.context import in_thread, knowledge, question
 from actions.film_facts import ActionAnswerFilmFact, asks_a_fact, fact_in_context
 from actions.opinions import ActionAnswerOpinion
 from actions.replies import send
-from actions.review_answers import names_a_review
+from actions.review_answers import answer_from_reviews, names_a_review
 from actions.review_details import RATINGS_ASKED, answer_details, asks_for_ratings, detail_in_context
 from knowledge.answers import named_by_a_review, strongly_answered
 from knowledge.fact_answers import another_film, stranger_asked
@@ -37,6 +37,8 @@ class ActionCheckScope(Action):
             return await answer_details(dispatcher, tracker, known, question(tracker), RATINGS_ASKED)
         if not title and (reading := detail_in_context(known, tracker, question(tracker))):  # "where did it run?"
             return await answer_details(dispatcher, tracker, known, question(tracker), reading)
+        if not title and known.commenter_named(question(tracker)):  # "what did marguerite write?": a reader's comment
+            return await answer_from_reviews(dispatcher, tracker, "comments", question(tracker), None, None)
         if not title and (stranger := stranger_asked(known.facts, question(tracker))):  # "is Tom Hanks in it?"
             send(dispatcher, stranger)
             return []

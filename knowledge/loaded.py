@@ -33,6 +33,10 @@ from knowledge.works import WorksNamed
 REVEAL_RULE_BONUS = 0.1
 STANCE_CACHE = 10_000  # passages whose sentence stances are kept (a turn reads a few dozen)
 _NAME_WORD = re.compile(r"[^\W\d_]{3,}")  # a word of a person's name, its possessive and initials left out
+# After a name, what makes it someone who said something: "what did will say?", "grace's comment".
+_SAID_AFTER = re.compile(r"['’]s\s+(?:comment|point|reply|post|take)|\s+(?:say|said|says|write|wrote|writes|think|"
+                         r"thought|thinks|comment|commented|post|posted|reply|replied|mean|meant|argue|argued)\b",
+                         re.IGNORECASE)
 NARRATION_QUERY = "what happens in the story: what the characters do and what happens to them"
 
 
@@ -194,12 +198,12 @@ class Knowledge:
     def commenter_named(self, text: str) -> tuple[str, str] | None:
         """The reader whose comments the words name ("what did Nadia say?", "maren's point"), if exactly one, and the
         review they commented on. A name that is also a common word ("Will", "Grace") counts only written as a name:
-        capitalised, not first."""
+        capitalised, not first, or as the one who said something ("what did will say?")."""
         found = set()
         for match in _NAME_WORD.finditer(text):
             word = match.group(0).casefold()
-            if word in self._commenters and (word not in self._common_words or
-                                             (match.group(0)[0].isupper() and match.start() > 0)):
+            if word in self._commenters and (word not in self._common_words or _SAID_AFTER.match(text, match.end())
+                                             or (match.group(0)[0].isupper() and match.start() > 0)):
                 found.add(self._commenters[word])
         return found.pop() if len(found) == 1 else None
 

@@ -405,6 +405,14 @@ def test_a_reader_named_is_answered_with_that_readers_comment(blind6, question):
     assert blind6.commenter_named("Will it make me cry?") is None and blind6.commenter_named("Grace") is None
 
 
+def test_a_readers_name_that_is_also_a_word_counts_in_lower_case_as_the_one_who_said_something(blind6):
+    """People type names in lower case: "what did nadia write?" names the reader, as "Nadia" would; the same word
+    with nothing said after it is left alone."""
+    assert blind6.commenter_named("what did nadia write?") == ("Nadia Okonjo", "club-night-her")
+    assert blind6.commenter_named("what did gil think") == ("Gil Marchbanks", "club-night-her")
+    assert blind6.commenter_named("nadia is a lovely name") is None and blind6.commenter_named("gil") is None
+
+
 @pytest.mark.parametrize("question", ["and the other ones?", "what did the other critics think?"])
 def test_the_others_after_one_review_are_the_rest_of_the_sets_verdicts(six_reviews, question):
     """After one review's verdict, "and the other ones?" is every other review's verdict, counted among themselves."""
