@@ -21,6 +21,7 @@ from knowledge.review_set import join  # noqa: F401 - the facts' answers list th
 from knowledge.spoilers import EARLY
 from knowledge.verdict_questions import VerdictReading
 from knowledge.verdicts import agreement, keenest_first
+from knowledge.works import as_compared
 
 MAX_QUOTES = 3  # an answer quotes at most this many reviews: the strongest and the most different
 ASPECT_FLOOR = 0.1  # least score of a passage searched for an aspect (its sentences decide, not the score)
@@ -366,7 +367,7 @@ def another_works_facts(knowledge, question: str) -> str | None:
     works = knowledge.works.in_text(question)
     if not works or ASKS_REVIEWS.search(question) or _ABOUT_THE_MENTION.search(question):
         return None
-    normal = " ".join(re.findall(r"[\w'’:]+", question.casefold())).replace("’", "'")
+    normal = as_compared(question)
     about = re.search(r"\bwhat(?:'?s| is| was)? (?:the (?:film|movie) )?" + re.escape(works[0]) + r" (?:\w+ )?about\b",
                       normal)  # "what good will hunting about?", as the speller mends "whats"
     return knowledge.works.titles[works[0]] if about or _ITS_OWN_FACTS.search(question) else None

@@ -16,10 +16,15 @@ from knowledge.aspects import works_named
 _SHORT_FORM_WORDS = 2  # a title of three words or more is also named by its first two ("Eternal Sunshine")
 
 
+def as_compared(text: str) -> str:
+    """Text as titles are compared: lower case words and apostrophes, one space, no other punctuation ("2001: A
+    Space Odyssey" is named by "2001 a space odyssey")."""
+    return " ".join(re.findall(r"[\w'’]+", text.casefold())).replace("’", "'")
+
+
 def title_key(title: str) -> str:
-    """A title as compared: lower case, one space, no quotation marks and no leading article."""
-    key = " ".join(re.findall(r"[\w'’:]+", title.casefold())).replace("’", "'").strip(":")
-    return re.sub(r"^(?:the|a|an) ", "", key)
+    """A title as compared, without a leading article."""
+    return re.sub(r"^(?:the|a|an) ", "", as_compared(title))
 
 
 class WorksNamed:
@@ -50,8 +55,7 @@ class WorksNamed:
         """The keys of the works a question names, in the order it names them."""
         if self._pattern is None:
             return []
-        normal = " ".join(re.findall(r"[\w'’:]+", text.casefold())).replace("’", "'")
-        return list(dict.fromkeys(self._forms[m.group(0)] for m in self._pattern.finditer(normal)))
+        return list(dict.fromkeys(self._forms[m.group(0)] for m in self._pattern.finditer(as_compared(text))))
 
     def __len__(self) -> int:
         return len(self.titles)

@@ -1,0 +1,18 @@
+"""Other films the reviews name, as a question names them: in any case and without the title's punctuation."""
+
+from knowledge.passage import Passage
+from knowledge.works import WorksNamed, title_key
+
+
+def passage(text: str) -> Passage:
+    return Passage(id="r/p1", review="r", review_title="R", author=None, section="body", position=1, text=text,
+                   sentences=(text,), spoiler=False)
+
+
+def test_a_title_with_punctuation_is_named_without_it():
+    works = WorksNamed([passage("It owes a debt to 3000: A Moon Voyage, and to “Dear Mr. Wren” too.")], frozenset())
+    assert title_key("3000: A Moon Voyage") == "3000 a moon voyage"
+    assert works.in_text("when did 3000 a moon voyage come out") == ["3000 a moon voyage"]
+    assert works.in_text("is 3000: a moon voyage any good?") == ["3000 a moon voyage"]
+    assert works.in_text("what about dear mr wren?") == [title_key("Dear Mr. Wren")]
+    assert works.in_text("a moon over the city") == []
