@@ -17,8 +17,8 @@ _SHORT_FORM_WORDS = 2  # a title of three words or more is also named by its fir
 
 
 def as_compared(text: str) -> str:
-    """Text as titles are compared: lower case words and apostrophes, one space, no other punctuation ("2001: A
-    Space Odyssey" is named by "2001 a space odyssey")."""
+    """Text as titles are compared: lower case words and apostrophes, one space, no other punctuation (so a title
+    with a colon is named without it)."""
     return " ".join(re.findall(r"[\w'’]+", text.casefold())).replace("’", "'")
 
 
