@@ -193,19 +193,22 @@ def review_list(reviews: ReviewSet) -> str:
 def details_reply(outcome: DetailsOutcome) -> Answer:
     """ "“A Quiet Future” is by Jo Critic, in The Weekly.", or one line for each review of the set."""
     say = _DETAIL_LINES[outcome.detail]
-    shown = listed(outcome.reviews) if outcome.whole_set else outcome.reviews
-    if outcome.whole_set and outcome.detail == "ratings":
+    many = outcome.whole_set or outcome.others
+    shown = listed(outcome.reviews) if many else outcome.reviews
+    if many and outcome.detail == "ratings":
         shown = sorted(shown, key=lambda r: -(r.rating_value if r.rating_value is not None else -1))
     lines = [say(review) for review in shown]
-    one = shown[0] if len(shown) == 1 and not outcome.whole_set else None
+    one = shown[0] if len(shown) == 1 and not many else None
     if outcome.detail == "ratings" and one and not one.rating and one.verdict:  # its words instead of a number
         lines[0] = lines[0].rstrip(".") + f": “{one.verdict}”"
     left = len(outcome.reviews) - len(shown)
     text = " ".join(lines) + (f" And {count_words(left)} more." if left > 0 else "")
     if outcome.whole_set:
         text = f"Of the {count_words(outcome.total)} reviews I've read: {text}"
+    elif outcome.others:
+        text = f"And the other {count_words(len(outcome.reviews))}: {text}"
     return Answer("utter_review_details", {"details": text}, sources=outcome.sources,
-                  review=None if outcome.whole_set else outcome.reviews[0].id,
+                  review=None if many else outcome.reviews[0].id,
                   reviews=[review.id for review in shown])
 
 

@@ -12,9 +12,10 @@ from actions.context import OPINION_KINDS, in_thread, short_followup
 from actions.phrasing import details_reply
 from actions.replies import remember, send
 from knowledge.answers import ASKS_COMMENTS, ASKS_JUDGEMENT, GIVES_RATING
-from knowledge.question_kinds import DetailReading
+from knowledge.question_kinds import DETAILS, DetailReading
 from knowledge.ratings import find_rating
 from knowledge.review_details import details_answer
+from knowledge.review_set import says_the_others
 
 
 def details_reading(known, text: str) -> DetailReading | None:
@@ -71,6 +72,9 @@ def detail_in_context(known, tracker: Tracker, text: str) -> DetailReading | Non
     clearly nearer its details than the film ("got a link to it?"); else None."""
     if not short_followup(text):
         return None
+    if tracker.get_slot("last_kind") == "details" and says_the_others(text) and \
+            (last_detail := tracker.get_slot("last_aspect")) in DETAILS:  # "and the others?": the same detail of them
+        return DetailReading(last_detail, 1.0, 1.0)
     last_kind, in_play = tracker.get_slot("last_kind"), tracker.get_slot("last_reviews") or []
     if last_kind == "details":
         lead = DETAIL_IN_CONTEXT_LEAD

@@ -17,7 +17,7 @@ import numpy as np
 
 from knowledge.aspects import speaks_to_open_topic, subject_words, topic_words, vader
 from knowledge.retrieval import Filters, Hit, Retriever
-from knowledge.review_set import join  # noqa: F401 - the facts' answers list things the same way
+from knowledge.review_set import join, says_the_others  # noqa: F401 - join: the facts' answers list things alike
 from knowledge.spoilers import EARLY
 from knowledge.verdict_questions import VerdictReading
 from knowledge.verdicts import agreement, keenest_first
@@ -121,10 +121,6 @@ PEOPLES_LIVES = re.compile(r"\bborn\b|birthday|how old|\bage\b|\btall\b|height|m
 _THEY = re.compile(r"\b(?:they|them|their|theirs|those|these|['’]em)\b", re.IGNORECASE)
 # "did they like it?": the verdict itself, not what they liked in it.
 _WHOLE_FILM = re.compile(r"\b(?:lik|lov|hat|enjoy|dislik|admir)\w* (?:it|her|the (?:film|movie))\W*$", re.IGNORECASE)
-# "and the other ones?", "what about the others?", "what did the other critics think?": the rest of the set's verdicts.
-_THE_OTHERS = re.compile(r"(?:(?:and|but|so|ok(?:ay)?|what about|how about)\s+)?(?:what did\s+|and\s+)?"
-                         r"(?:the|all the)\s+(?:others|other (?:ones|reviews|reviewers|critics|writers))"
-                         r"(?:\s+(?:think|say|thought|said))?")
 # The word that introduced a name taken out of a question ("the one called <title>, is it positive?").
 # What a question asks of a film itself (who made it, who is in it, when it came out, how it ends, what it is about):
 # of another film a review names, that is no question about the reviews.
@@ -236,8 +232,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         review = named[0] if len(named) == 1 else None
     # "and the other ones?" after one review: said as the question, or as the review the NLU found in it (the
     # follow-up then re-asks the last question: its verdict, or its topic of every review)
-    said_others = bool(_THE_OTHERS.fullmatch(question.strip(" ?!.").casefold()))
-    named_others = bool(reviewer_mention and _THE_OTHERS.fullmatch(reviewer_mention.strip(" ?!.").casefold()))
+    said_others = says_the_others(question)
+    named_others = bool(reviewer_mention and says_the_others(reviewer_mention))
     if review is None and kind in VERDICT_KINDS and last_review in knowledge.reviews.by_id and \
             len(knowledge.reviews) > 2 and (said_others or named_others):
         if said_others or not topic_words(knowledge.without_names(question)):

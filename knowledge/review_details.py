@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from knowledge.question_kinds import DetailReading
+from knowledge.review_set import says_the_others
 
 # Words that make a question about the whole set rather than the review in play.
 _THE_SET = re.compile(r"\b(?:they|them|their|these|those|all|each|every|reviews|critics|reviewers|articles|pieces"
@@ -43,17 +44,18 @@ class ReviewDetails:
 @dataclass
 class DetailsOutcome:
     """``detail`` asked for (author, outlet, date, title, link, ratings, comments) of ``reviews``
-    (one, or the set in its order); ``total``: how many reviews are loaded."""
+    (one, the set in its order, or the rest of it); ``total``: how many reviews are loaded."""
 
     detail: str
     reviews: list[ReviewDetails] = field(default_factory=list)
     total: int = 0
     whole_set: bool = False
+    others: bool = False  # every review but the one the conversation was on ("and the others?")
 
     @property
     def sources(self) -> list[str]:
         quoted = [review.comment_passage for review in self.reviews if self.detail == "comments" and review.comment]
-        if self.detail == "ratings" and not self.whole_set:  # one review with no rating: its verdict is quoted
+        if self.detail == "ratings" and not self.whole_set and not self.others:  # one, unrated: its verdict quoted
             quoted += [review.verdict_passage for review in self.reviews if not review.rating and review.verdict]
         return [f"review:{review.id}" for review in self.reviews] + quoted
 
@@ -61,10 +63,14 @@ class DetailsOutcome:
 def details_answer(knowledge, question: str, reading: DetailReading, *, last_review: str | None = None,
                    in_play: tuple[str, ...] = ()) -> DetailsOutcome:
     """The detail ``reading`` found, of the review the question means or of every review."""
+    reviews = knowledge.reviews
+    if says_the_others(question) and last_review in reviews.by_id and len(reviews) > 2:  # "and the others?"
+        return DetailsOutcome(reading.detail or "author", [details_of(knowledge, r) for r in reviews.ids
+                                                           if r != last_review], len(reviews), others=True)
     review = which_review(knowledge, question, last_review, in_play)
-    ids = [review] if review else knowledge.reviews.ids
+    ids = [review] if review else reviews.ids
     return DetailsOutcome(reading.detail or "author", [details_of(knowledge, r) for r in ids],
-                          len(knowledge.reviews), whole_set=review is None)
+                          len(reviews), whole_set=review is None)
 
 
 def which_review(knowledge, question: str, last_review: str | None, in_play: tuple[str, ...]) -> str | None:

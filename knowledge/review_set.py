@@ -273,6 +273,17 @@ class ReviewSet:
         return self.reviews[number - 1].id if 1 <= number <= len(self.reviews) else None
 
 
+# "and the other ones?", "what about the others?", "what did the other critics think?": the rest of the set.
+_THE_OTHERS = re.compile(r"(?:(?:and|but|so|ok(?:ay)?|what about|how about)\s+)?(?:what did\s+|and\s+)?"
+                         r"(?:the|all the)\s+(?:others|other (?:ones|reviews|reviewers|critics|writers))"
+                         r"(?:\s+(?:think|say|thought|said|give|gave))?")
+
+
+def says_the_others(text: str) -> bool:
+    """Whether the message, all of it, asks about the rest of the set ("and the others?") after one review."""
+    return bool(_THE_OTHERS.fullmatch(text.strip(" ?!.").casefold()))
+
+
 def count_words(n: int) -> str:
     """ "two", "twelve", "25": how a sentence says a count."""
     return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)

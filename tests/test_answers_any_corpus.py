@@ -10,8 +10,10 @@ import re
 
 import pytest
 
-from actions.phrasing import review_reply
+from actions.phrasing import details_reply, review_reply
 from knowledge.answers import resolve_review, review_answer
+from knowledge.question_kinds import DetailReading
+from knowledge.review_details import details_answer
 from tests.support.corpora import MORE_REVIEWS
 
 NEGATIVE, MIXED, FRONT_MATTER = "sweet-nothings-at-great-length", "pretty-sad-and-pleased-with-itself", \
@@ -608,3 +610,13 @@ def test_how_a_review_rates_someones_work_is_what_it_says_of_them_not_its_rating
     question = "how does the review rate Scarlett Johansson's work?"
     outcome, _, _ = say(one_review, question, subject=person_in(one_review.facts, question, None))
     assert outcome.status == "quoted" and "Johansson" in outcome.quotes[0].sentence
+
+
+@pytest.mark.parametrize("question", ["and the others?", "what did the other critics give?"])
+def test_the_others_after_one_reviews_detail_are_that_detail_of_the_rest(six_reviews, question):
+    """After one review's rating, "and the others?" is every other review's rating, not the same one again."""
+    first = six_reviews.reviews.ids[0]
+    outcome = details_answer(six_reviews, question, DetailReading("ratings", 1.0, 1.0), last_review=first)
+    assert [r.id for r in outcome.reviews] == [r for r in six_reviews.reviews.ids if r != first] and outcome.others
+    text = details_reply(outcome).values["details"]
+    assert text.startswith("And the other five: ") and six_reviews.reviews[first].label not in text
