@@ -99,6 +99,7 @@ GIVES_RATING = re.compile(r"\b(?:rat(?:e|ed|ing|ings)|score|stars?|grades?|marks
                           re.IGNORECASE)
 # What the readers said under a review, not the critic: "the comments", "did any reader agree?".
 ASKS_COMMENTS = re.compile(r"\b(?:comments|commenters?|comment section|readers?)\b|\bpeople (?:reading|who read)\b|"
+                           r"\b(?:people|anyone|anybody|someone|somebody|folks|they) (?:\w+ )?comment(?:ed)?\b|"
                            r"\b(?:underneath|below|under) (?:it|the (?:post|review|blog|article|piece))\b|"
                            r"\bwrite underneath\b|\brespon(?:ses|ded) (?:to|under) (?:it|the (?:post|review|blog))\b",
                            re.IGNORECASE)

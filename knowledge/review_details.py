@@ -68,9 +68,21 @@ def details_answer(knowledge, question: str, reading: DetailReading, *, last_rev
         return DetailsOutcome(reading.detail or "author", [details_of(knowledge, r) for r in reviews.ids
                                                            if r != last_review], len(reviews), others=True)
     review = which_review(knowledge, question, last_review, in_play)
-    ids = [review] if review else reviews.ids
-    return DetailsOutcome(reading.detail or "author", [details_of(knowledge, r) for r in ids],
-                          len(reviews), whole_set=review is None)
+    detail = reading.detail or "author"
+    found = [details_of(knowledge, r) for r in ([review] if review else reviews.ids)]
+    if review is None and _LACKS.search(reviews.without_names(question)):  # "which one has no author?": those
+        found = [details for details in found if not _GIVES[detail](details)] or found
+    return DetailsOutcome(detail, found, len(reviews), whole_set=review is None)
+
+
+# "which one doesn't have an author?", "any without a date?", "which review is missing a rating?"
+_LACKS = re.compile(r"\b(?:doesn['’]?t|does not|don['’]?t|do not|didn['’]?t|did not|isn['’]?t|aren['’]?t) "
+                    r"(?:have|give|name|list|carry|say|show|include|credit|dated|rated|signed)\b|\bwithout\b|"
+                    r"\bno (?:author|writer|name|date|rating|score|grade|link|url|outlet|byline|comments?)\b|"
+                    r"\b(?:missing|lacks?|lacking|unsigned|undated|unrated|anonymous)\b", re.IGNORECASE)
+_GIVES = {"author": lambda d: bool(d.author), "outlet": lambda d: bool(d.outlet), "date": lambda d: bool(d.date),
+          "link": lambda d: bool(d.url), "ratings": lambda d: bool(d.rating), "title": lambda d: bool(d.title),
+          "comments": lambda d: d.comments > 0}
 
 
 def which_review(knowledge, question: str, last_review: str | None, in_play: tuple[str, ...]) -> str | None:

@@ -577,7 +577,8 @@ def test_the_least_keen_asked_in_a_superlative_is_the_negative_side(six_reviews,
 
 
 @pytest.mark.parametrize("question", ["what did the people reading the blog post think?",
-                                      "what did the audience write underneath the post?"])
+                                      "what did the audience write underneath the post?",
+                                      "so what did people comment?", "did anybody else comment on it?"])
 def test_readers_asked_about_in_other_words_are_the_comments(six_reviews, question):
     outcome, _, _ = say(six_reviews, question)
     assert outcome.status == "quoted" and all(
@@ -620,3 +621,14 @@ def test_the_others_after_one_reviews_detail_are_that_detail_of_the_rest(six_rev
     assert [r.id for r in outcome.reviews] == [r for r in six_reviews.reviews.ids if r != first] and outcome.others
     text = details_reply(outcome).values["details"]
     assert text.startswith("And the other five: ") and six_reviews.reviews[first].label not in text
+
+
+@pytest.mark.parametrize(("question", "detail", "has"), [("which one doesnt have an author name?", "author", "author"),
+                                                         ("which reviews have no rating?", "ratings", "rating")])
+def test_which_reviews_lack_a_detail_lists_only_those(six_reviews, question, detail, has):
+    outcome = details_answer(six_reviews, question, DetailReading(detail, 1.0, 1.0))
+    lacking = [d.id for d in outcome.reviews]
+    assert lacking and len(lacking) < len(six_reviews.reviews)
+    assert all(not getattr(d, has) for d in outcome.reviews)
+    assert all(getattr(details, has) for details in details_answer(six_reviews, "and the rest?", DetailReading(
+        detail, 1.0, 1.0)).reviews if details.id not in lacking)
