@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from knowledge.aspects import speaks_to_open_topic, subject_words, topic_words, vader
+from knowledge.aspects import speaks_to_open_topic, subject_words, topic_words, vader, words_shared
 from knowledge.retrieval import Filters, Hit, Retriever
 from knowledge.review_set import join, says_the_others  # noqa: F401 - join: the facts' answers list things alike
 from knowledge.spoilers import EARLY
@@ -61,6 +61,8 @@ MAX_SIDE_PASSAGES = 12  # passages of one review searched for its sentences on a
 SIDE_QUOTES = 2  # sentences quoted for one side of one review
 SIDE_SENTENCE_CHARS = 25  # shorter sentences ("Grade: B-", "Minuses:") say no reason
 QUESTION_PENALTY = 0.3  # a sentence that asks is quoted only when nothing that says comes near
+WORDS_ASKED_BONUS = 0.3  # for a sentence that uses every content word of the question; times the square of its share
+# of them, else (half of "the sound design" is a quarter of it: a list line that names "the sound" is not on it)
 MARKED_BONUS = 0.5  # a pros-and-cons line ("- too long") is the review's own list of its sides: first
 # Questions about the world today, which no review answers however close its words come ("the weather in Shanghai").
 _THE_WORLD_NOW = re.compile(r"\b(?:weather|forecast|temperature|stock (?:price|market)|traffic|headlines|"
@@ -316,6 +318,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     elif kind == "comments":  # "what did people say?": the readers first, the critic's own replies after them
         hits = sorted(hits, key=lambda hit: _by_its_critic(knowledge, hit.passage))
     judge = _judge(knowledge, kind, aspect, subject, words)
+    if kind in VERDICT_KINDS and not subject:  # of two sentences on the point, the one that uses the words asked
+        judge = _using_the_words(judge, subject_words(unnamed))
     # Without consent, a passage that gives the ending away may still be quoted by a sentence that does not.
     visible = [hit for hit in hits if consent or not hit.passage.shows_nothing]
     on_point = []
@@ -608,6 +612,15 @@ def _judge(knowledge, kind: str, aspect: str | None, subject: str | None, words:
     if words and kind != "comments":
         return lambda sentences, vectors, scores: np.where(speaks_to_open_topic(words, sentences, scores), 0.0, -np.inf)
     return lambda sentences, vectors, scores: np.zeros(len(sentences))
+
+
+def _using_the_words(judge, words: list[str]):
+    """``judge``, with a bonus for the share of the question's own words a sentence uses ("the sound design": the
+    sentence on the sound design before the one that lists "the sound")."""
+    if not [word for word in words if len(word) > 3]:
+        return judge
+    return lambda sentences, vectors, scores: judge(sentences, vectors, scores) + \
+        WORDS_ASKED_BONUS * words_shared(words, sentences) ** 2
 
 
 def _on_point(knowledge, hits: list[Hit], vector: np.ndarray, judge, kind: str, ending: bool = False,

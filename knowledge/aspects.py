@@ -225,10 +225,17 @@ class Topics:
 def speaks_to_open_topic(words: list[str], sentences: list[str], scores: np.ndarray) -> np.ndarray:
     """For each sentence, whether it speaks to a question's open topic: shares a content word's stem
     with it (``same_stem``: "pacing" meets "paced", "sappy" "sappiness"), or is close to the question in meaning."""
+    return (words_shared(words, sentences) > 0) | (np.asarray(scores) >= OPEN_TOPIC_MEANING)
+
+
+def words_shared(words: list[str], sentences: list[str]) -> np.ndarray:
+    """For each sentence, the share of the question's content words (four letters or more) whose stem it uses:
+    "the sound design" is met wholly by a sentence on the sound design, half by one on the sound."""
     asked = [word for word in words if len(word) > 3]
-    found = []
-    for sentence, score in zip(sentences, scores, strict=True):
-        shared = asked and any(same_stem(token, word) for token in re.findall(r"[a-z]+", sentence.casefold())
-                               if len(token) > 3 for word in asked)
-        found.append(bool(shared) or score >= OPEN_TOPIC_MEANING)
-    return np.array(found, dtype=bool)
+    if not asked:
+        return np.zeros(len(sentences))
+    shares = []
+    for sentence in sentences:
+        tokens = [token for token in re.findall(r"[a-z]+", sentence.casefold()) if len(token) > 3]
+        shares.append(sum(any(same_stem(token, word) for token in tokens) for word in asked) / len(asked))
+    return np.array(shares)
