@@ -31,6 +31,7 @@ HINTED_FLOOR = 0.25
 READERS_HINT = "what readers thought of the movie"
 UNSURE_FLOOR = 0.3  # least score for answering a message the NLU was unsure of (see asks_reviews_about_them)
 OPEN_TOPIC_FLOOR = 0.25  # least passage score for an open topic ("the video game") to be answered
+TOPIC_WORDS_NAMED = 2  # ... unless it uses this many of the question's content words ("video", "game")
 # A plot answer prefers a sentence that tells what happens to one that judges it: each sentence's
 # score gains this much of its similarity to a telling of events minus its similarity to a verdict.
 PLOT_NARRATION = 1.0
@@ -308,7 +309,11 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     floor = HINTED_FLOOR if kind == "comments" and not aspect else floor
     if ending and floor is not None and kind != "comments":  # the passages that tell it, however they are worded
         floor = min(floor, ASPECT_FLOOR)
-    hits = retriever.search(query, top_k=30 if aspect or words else 10, filters=filters, min_score=floor)
+    if floor == OPEN_TOPIC_FLOOR:  # a passage that names the topic in its words is on it, however far in meaning
+        hits = [hit for hit in retriever.search(query, top_k=30, filters=filters, min_score=ASPECT_FLOOR)
+                if hit.score >= floor or _names_the_topic(words, hit.passage.text)]
+    else:
+        hits = retriever.search(query, top_k=30 if aspect or words else 10, filters=filters, min_score=floor)
     vector = retriever.encoder.encode_query(query)
     if kind == "comments" and _ASKS_REPLIES.search(question):  # "did the author reply?": every reply, however far
         hits = _replies(knowledge, retriever.search(query, top_k=30, filters=filters, min_score=-1.0)) or hits
@@ -612,6 +617,13 @@ def _judge(knowledge, kind: str, aspect: str | None, subject: str | None, words:
     if words and kind != "comments":
         return lambda sentences, vectors, scores: np.where(speaks_to_open_topic(words, sentences, scores), 0.0, -np.inf)
     return lambda sentences, vectors, scores: np.zeros(len(sentences))
+
+
+def _names_the_topic(words: list[str], text: str) -> bool:
+    """Whether a passage uses two content words of the question or more (its topic, "the video game", in so many
+    words), however low its score in meaning (a long paragraph on many things scores low on each)."""
+    asked = [word for word in words if len(word) > 3]
+    return len(asked) >= TOPIC_WORDS_NAMED and words_shared(asked, [text])[0] * len(asked) >= TOPIC_WORDS_NAMED
 
 
 def _using_the_words(judge, words: list[str]):

@@ -17,3 +17,12 @@ def test_a_sentence_that_uses_every_word_asked_counts_more_than_one_that_uses_so
                                                  ("Its score, by a small string band, is lovely.", True)])
 def test_a_rating_line_is_not_about_the_music(sentence, music):
     assert load_aspects()["music"].used_in(sentence) is music
+
+
+def test_a_passage_that_names_the_topic_in_two_of_its_words_is_on_it_whatever_its_score():
+    from knowledge.answers import _names_the_topic
+
+    paragraph = "Long and about many things, it mentions in passing the board games he plays at night."
+    assert _names_the_topic(["board", "games", "bits"], paragraph)
+    assert not _names_the_topic(["board"], paragraph)  # one word is no evidence on its own: meaning decides
+    assert not _names_the_topic(["chess", "board"], "A chess-free paragraph about the weather.")
