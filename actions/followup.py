@@ -6,10 +6,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cast import ActionAnswerCast
-from actions.context import entity, knowledge, question
+from actions.context import OPINION_KINDS, entity, knowledge, question, short_followup
 from actions.film_facts import ActionAnswerFilmFact
 from actions.review_answers import answer_from_reviews
 from actions.review_details import answer_details, detail_in_context, details_reading
+from knowledge.answers import resolve_review
+from knowledge.aspects import topic_words
 from knowledge.question_kinds import DETAILS, DetailReading
 
 
@@ -41,6 +43,19 @@ class ActionAnswerFollowup(Action):
         aspect = entity(tracker, "aspect")
         reviewer = entity(tracker, "reviewer")
         text = question(tracker)
+        if not reviewer and not aspect and (pointed := await pointed_at(tracker, text)):
+            reviewer = pointed  # "and the negative one?", "the fourth one?": the last question, of that review
         if reviewer and not aspect:
             text, aspect = tracker.get_slot("last_question") or text, tracker.get_slot("last_aspect")
         return await answer_from_reviews(dispatcher, tracker, kind, text, aspect, reviewer)
+
+
+async def pointed_at(tracker: Tracker, text: str) -> str | None:
+    """A short follow-up, after an answer on a topic, that only points at one review ("and the negative one?",
+    "the fourth one?"): the words that point, for the last question to be asked of it; else None."""
+    known = await knowledge()
+    if tracker.get_slot("last_kind") not in OPINION_KINDS or not tracker.get_slot("last_question") or \
+            not short_followup(text) or topic_words(known.reviews.without_names(text)):
+        return None
+    last_review, in_play = tracker.get_slot("last_review"), tuple(tracker.get_slot("last_reviews") or ())
+    return text if resolve_review(known, text, last_review, in_play) else None

@@ -1,5 +1,6 @@
 """Custom actions on real trackers, the real index and the real facts (no mocks of retrieval)."""
 
+import json
 import re
 
 import pytest
@@ -17,6 +18,7 @@ from actions.ratings import ActionRecordRating
 from actions.reviews_read import ActionListReviews
 from actions.scope import ActionCheckScope
 from actions.spoilers import ActionHandleConsent
+from knowledge.aspects import load_aspects
 
 BEEZJAK, BLOG = "her-explores-love-with-an-os", "her-makes-sci-fi-heartfelt"
 
@@ -916,3 +918,14 @@ async def test_what_anyone_made_of_a_fact_is_asked_of_the_reviews(dispatcher, tr
     await run(ActionAnswerFilmFact(), dispatcher, tracker_for(text, "ask_film_fact", {"fact": "runtime"}), domain)
     message = dispatcher.messages[0]
     assert message["response"] != "utter_fact_runtime" and not message["response"].startswith("utter_fact"), message
+
+
+async def test_a_follow_up_that_points_at_one_review_asks_it_the_last_question(dispatcher, tracker_for, domain):
+    """"and the second one?" after an answer on the acting is the second review on the acting, not its verdict."""
+    await run(ActionAnswerFollowup(), dispatcher, tracker_for(
+        "and the second one?", "ask_followup", last_kind="opinion", last_aspect="acting",
+        last_question="what did the critics think of the acting?", last_review=BEEZJAK,
+        last_reviews=[BEEZJAK, BLOG]), domain)
+    message = dispatcher.messages[0]
+    assert message["custom"]["sources"] and all(s.startswith(BLOG) for s in message["custom"]["sources"]), message
+    assert "verdict" not in message["response"] and load_aspects()["acting"].used_in(json.dumps(message)), message
