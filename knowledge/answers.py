@@ -32,6 +32,7 @@ READERS_HINT = "what readers thought of the movie"
 UNSURE_FLOOR = 0.3  # least score for answering a message the NLU was unsure of (see asks_reviews_about_them)
 OPEN_TOPIC_FLOOR = 0.25  # least passage score for an open topic ("the video game") to be answered
 TOPIC_WORDS_NAMED = 2  # ... unless it uses this many of the question's content words ("video", "game")
+TOPIC_SHARE_NAMED = 0.5  # ... and at least this share of them ("the foul-mouthed alien kid from the video game": no)
 # A plot answer prefers a sentence that tells what happens to one that judges it: each sentence's
 # score gains this much of its similarity to a telling of events minus its similarity to a verdict.
 PLOT_NARRATION = 1.0
@@ -324,8 +325,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     elif kind == "comments":  # "what did people say?": the readers first, the critic's own replies after them
         hits = sorted(hits, key=lambda hit: _by_its_critic(knowledge, hit.passage))
     judge = _judge(knowledge, kind, aspect, subject, words)
-    if kind in VERDICT_KINDS and not subject:  # of two sentences on the point, the one that uses the words asked
-        judge = _using_the_words(judge, subject_words(unnamed))
+    if kind in VERDICT_KINDS and not subject and not aspect:  # of two sentences on an open topic, the one that
+        judge = _using_the_words(judge, words)  # uses the words asked (an aspect's own words weigh already)
     # Without consent, a passage that gives the ending away may still be quoted by a sentence that does not.
     visible = [hit for hit in hits if consent or not hit.passage.shows_nothing]
     on_point = []
@@ -621,10 +622,11 @@ def _judge(knowledge, kind: str, aspect: str | None, subject: str | None, words:
 
 
 def _names_the_topic(words: list[str], text: str) -> bool:
-    """Whether a passage uses two content words of the question or more (its topic, "the video game", in so many
-    words), however low its score in meaning (a long paragraph on many things scores low on each)."""
+    """Whether a passage uses two content words of the question or more, and half of them (its topic, "the video
+    game", in so many words), however low its score in meaning (a long paragraph on many things scores low on each)."""
     asked = [word for word in words if len(word) > 3]
-    return len(asked) >= TOPIC_WORDS_NAMED and words_shared(asked, [text])[0] * len(asked) >= TOPIC_WORDS_NAMED
+    share = words_shared(asked, [text])[0] if len(asked) >= TOPIC_WORDS_NAMED else 0.0
+    return share * len(asked) >= TOPIC_WORDS_NAMED and share >= TOPIC_SHARE_NAMED
 
 
 def _using_the_words(judge, words: list[str]):
