@@ -219,6 +219,8 @@ class Topics:
         nearest = similarity.argmax(axis=1) == column
         words = np.array([topic.used_in(s) for s in sentences], dtype=bool)
         close = (own >= ASPECT_MEANING) & nearest & (not topic.titles)  # a comparison names what it compares with
+        close &= np.array([not s.rstrip(" ”\"'’)").endswith("?") for s in sentences], dtype=bool)  # "is it a
+        # perfect film?" asks, and reads as near any topic of "the film": it speaks to one only in its words
         return np.where(words | close, own + WORDS_BONUS * words, -np.inf)
 
 

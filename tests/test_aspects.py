@@ -27,3 +27,12 @@ def test_a_passage_that_names_the_topic_in_two_of_its_words_is_on_it_whatever_it
     assert not _names_the_topic(["board"], paragraph)  # one word is no evidence on its own: meaning decides
     assert not _names_the_topic(["chess", "board"], "A chess-free paragraph about the weather.")
     assert not _names_the_topic(["rude", "alien", "child", "board", "games"], paragraph)  # two of five: not its topic
+
+
+def test_a_question_a_review_asks_speaks_to_a_topic_only_in_its_words(encoder):
+    from knowledge.aspects import Topics
+
+    topics = Topics(load_aspects(), encoder)
+    sentences = ["Is it a good-looking film?", "Is the colour palette too sweet?"]  # near the look, in meaning
+    relevance = topics.relevance("look", sentences, encoder.encode(sentences))
+    assert relevance[0] == float("-inf") and relevance[1] > float("-inf")
