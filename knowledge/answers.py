@@ -19,6 +19,7 @@ from knowledge.aspects import speaks_to_open_topic, subject_words, topic_words, 
 from knowledge.retrieval import Filters, Hit, Retriever
 from knowledge.review_set import join, says_the_others  # noqa: F401 - join: the facts' answers list things alike
 from knowledge.spoilers import EARLY
+from knowledge.text import LIST_ITEM
 from knowledge.verdict_questions import VerdictReading
 from knowledge.verdicts import agreement, keenest_first
 from knowledge.works import as_compared
@@ -32,7 +33,7 @@ READERS_HINT = "what readers thought of the movie"
 UNSURE_FLOOR = 0.3  # least score for answering a message the NLU was unsure of (see asks_reviews_about_them)
 OPEN_TOPIC_FLOOR = 0.25  # least passage score for an open topic ("the video game") to be answered
 TOPIC_WORDS_NAMED = 2  # ... unless it uses this many of the question's content words ("video", "game")
-TOPIC_SHARE_NAMED = 0.5  # ... and at least this share of them ("the foul-mouthed alien kid from the video game": no)
+TOPIC_SHARE_NAMED = 0.5  # ... and more than this share of them ("the foul-mouthed alien kid from the video game": no)
 # A plot answer prefers a sentence that tells what happens to one that judges it: each sentence's
 # score gains this much of its similarity to a telling of events minus its similarity to a verdict.
 PLOT_NARRATION = 1.0
@@ -62,6 +63,8 @@ MENTION_SIDE_CLOSENESS = 0.5  # "the one that didn't like it" reads as a side; "
 MAX_SIDE_PASSAGES = 12  # passages of one review searched for its sentences on a side
 SIDE_QUOTES = 2  # sentences quoted for one side of one review
 SIDE_SENTENCE_CHARS = 25  # shorter sentences ("Grade: B-", "Minuses:") say no reason
+SHORT_SENTENCE_WORDS = 12  # a sentence this short that is quoted brings the next one with it ("The look of
+# the film deserves a paragraph of its own." opens what the next one says)
 QUESTION_PENALTY = 0.3  # a sentence that asks is quoted only when nothing that says comes near
 WORDS_ASKED_BONUS = 0.3  # for a sentence that uses every content word of the question; times the square of its share
 # of them, else (half of "the sound design" is a quarter of it: a list line that names "the sound" is not on it)
@@ -260,6 +263,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         if review is None:
             other = bool(re.search(r"\bother\b", reviewer_mention, re.IGNORECASE))
             return ReviewOutcome("no_other" if other and total < 2 else "which_review", kind, total)
+    if total < 2 and _OTHER_REVIEWS.search(question):  # "and what do the other critics say?" with one review
+        return ReviewOutcome("no_other", kind, total)
     if review is None and kind != "comments":  # "what did the third critic think?", "and Jo Critic?"
         review = knowledge.reviews.resolve(question, last=last_review, in_play=in_play)
         if review is None and (unread := unread_review_named(knowledge, question)):  # a review herbot has not read
@@ -622,11 +627,11 @@ def _judge(knowledge, kind: str, aspect: str | None, subject: str | None, words:
 
 
 def _names_the_topic(words: list[str], text: str) -> bool:
-    """Whether a passage uses two content words of the question or more, and half of them (its topic, "the video
+    """Whether a passage uses two content words of the question or more, and most of them (its topic, "the video
     game", in so many words), however low its score in meaning (a long paragraph on many things scores low on each)."""
     asked = [word for word in words if len(word) > 3]
     share = words_shared(asked, [text])[0] if len(asked) >= TOPIC_WORDS_NAMED else 0.0
-    return share * len(asked) >= TOPIC_WORDS_NAMED and share >= TOPIC_SHARE_NAMED
+    return share * len(asked) >= TOPIC_WORDS_NAMED and share > TOPIC_SHARE_NAMED
 
 
 def _using_the_words(judge, words: list[str]):
@@ -666,7 +671,8 @@ def _on_point(knowledge, hits: list[Hit], vector: np.ndarray, judge, kind: str, 
         if not np.isfinite(ranked).any():
             continue
         i = int(np.argmax(ranked))
-        said = _told_on(passage.text, sentences, i, told) if ending else sentences[i]
+        said = _told_on(passage.text, sentences, i, told) if ending else _with_what_follows(
+            passage, sentences, i, hide_spoilers)
         quote = ReviewQuote(passage.review, passage.id, said, passage.source_label, None,
                             passage.spoils(i), float(ranked[i]) + (0.0 if ending else hit.score))
         held = best.get(passage.review)
@@ -681,6 +687,18 @@ def _on_point(knowledge, hits: list[Hit], vector: np.ndarray, judge, kind: str, 
 def _a_question(sentence: str) -> bool:
     """A sentence that asks ("What about the music?", a Q&A review's heading): it seldom says what the review thinks."""
     return sentence.rstrip(" \"'”’)").endswith("?")
+
+
+def _with_what_follows(passage, sentences: list[str], i: int, hide_spoilers: bool) -> str:
+    """Sentence ``i``, and the next one of its passage when it is short and only opens the point ("The bigger
+    disappointment is ethical."), verbatim; not a list item, and not a next sentence that gives the ending away."""
+    sentence = sentences[i]
+    if len(sentence.split()) >= SHORT_SENTENCE_WORDS or i + 1 >= len(sentences) or LIST_ITEM.match(sentence) or \
+            LIST_ITEM.match(sentences[i + 1]) or (hide_spoilers and passage.spoils(i + 1)):
+        return sentence
+    start = passage.text.find(sentence)
+    end = passage.text.find(sentences[i + 1], max(start, 0))
+    return passage.text[start:end + len(sentences[i + 1])] if 0 <= start < end else sentence
 
 
 def _told_on(text: str, sentences: list[str], first: int, told: np.ndarray) -> str:
@@ -733,6 +751,10 @@ _NOT_A_NAME = {"the", "a", "an", "this", "that", "these", "those", "each", "ever
                "who", "how", "did", "does", "do", "is", "was", "and", "or", "but", "so", "if", "other", "first", "last",
                "second", "third", "i", "you", "we", "they", "okay", "ok", "hi", "hey", "yes", "no", "please", "tell",
                "well", "one", "student", "blog", "film", "movie", "online", "newspaper", "magazine"}
+
+
+_OTHER_REVIEWS = re.compile(r"\b(?:the )?others?\b(?= *[?.!]*$)|\bother (?:critics?|reviews?|reviewers?|writers?|ones?|"
+                            r"people who reviewed)\b", re.IGNORECASE)
 
 
 def unread_review_named(knowledge, question: str) -> str | None:

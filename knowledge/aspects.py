@@ -49,7 +49,7 @@ _OPINION_WORDS = {
     "don't", "didn't", "doesn't", "dont", "didnt", "doesnt", "reckon", "please", "hey", "hi",
     # what a review is called and what a summary of it is: "sum up the piece", "the gist of the blurb"
     "piece", "pieces", "article", "articles", "essay", "blurb", "write-up", "writeup", "column", "post", "listing",
-    "capsule", "sum", "gist", "nutshell", "recap", "summed",
+    "capsule", "sum", "gist", "nutshell", "recap", "summed", "conclude", "concludes", "concluded", "takeaway",
     # how people speak of the one who wrote it: "what did the guy from <outlet> think?"
     "guy", "gal", "lady", "dude", "chap", "fella", "bloke", "blogger", "journalist", "author",
 }
