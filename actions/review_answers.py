@@ -136,6 +136,9 @@ async def about_the_reviews(dispatcher: CollectingDispatcher, tracker: Tracker, 
     if names_a_review(known, text) or ASKS_READ.search(text) or ASKS_JUDGEMENT.search(text):
         return await answer_from_reviews(dispatcher, tracker, "opinion", text, entity(tracker, "aspect"),
                                          entity(tracker, "reviewer"))
+    if known.topics.of_question(text, None) == COMPARISONS:  # "does it compare her with any other movie?": the
+        return await answer_from_reviews(dispatcher, tracker, "opinion", text, COMPARISONS,  # reviews' comparisons,
+                                         entity(tracker, "reviewer"))  # not a cast answer for "her"
     return None
 
 

@@ -929,3 +929,15 @@ async def test_a_follow_up_that_points_at_one_review_asks_it_the_last_question(d
     message = dispatcher.messages[0]
     assert message["custom"]["sources"] and all(s.startswith(BLOG) for s in message["custom"]["sources"]), message
     assert "verdict" not in message["response"] and load_aspects()["acting"].used_in(json.dumps(message)), message
+
+
+@pytest.mark.parametrize("intent", ["ask_cast", "ask_film_fact"])
+async def test_a_comparison_with_other_films_is_the_reviews_not_a_cast_answer(dispatcher, tracker_for, domain, intent):
+    """"does it compare her with any other movie?" asks what the reviews compare the film with, whatever the intent
+    classifier made of "her"."""
+    action = ActionAnswerCast if intent == "ask_cast" else ActionAnswerFilmFact
+    await run(action(), dispatcher, tracker_for("does it compare her with any other movie?", intent,
+                                                {"character": "Samantha"} if intent == "ask_cast" else None), domain)
+    message = dispatcher.messages[0]
+    assert not message["response"].startswith(("utter_cast", "utter_fact")), message
+    assert all(not s.startswith("facts:") for s in message["custom"]["sources"]), message
