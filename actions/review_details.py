@@ -30,6 +30,8 @@ def details_reading(known, text: str) -> DetailReading | None:
     unnamed = known.reviews.without_names(text)
     if _ASKS_WHO.match(unnamed) and known.reviews.named_in(text):  # "who's <a critic>?": whose review it is
         return DetailReading("author", 1.0, 1.0)
+    if _SPEAKS_OF.search(unnamed):  # "does the review talk about his letter-writing job?": what it says, no detail
+        return None
     reading = known.question_kinds.detail(unnamed)
     if reading.detail == "ratings" and known.topics.of_question(text, None):
         return None
@@ -38,6 +40,9 @@ def details_reading(known, text: str) -> DetailReading | None:
     return reading if reading.detail else None
 
 
+_SPEAKS_OF = re.compile(r"\b(?:talks?|talked|say|says|said|mentions?|mentioned|discuss(?:es|ed)?|brings? up|"
+                        r"touch(?:es)? on|covers?|gets? into|goes into)\s+(?:about\s+|on\s+)?(?:his|her|their|the|its|"
+                        r"how|what|why|whether)\b", re.IGNORECASE)
 _ASKS_WHO = re.compile(r"^\W*(?:and\s+|so\s+)?who(?:['’]s|\s+is|\s+was)\W*$", re.IGNORECASE)
 # "whats the third review called?", "the title of Jo's piece": not "the critic called it a bore".
 _ASKS_TITLE = re.compile(r"\b(?:called|titled)\W*$|\b(?:title|headline)\b|"

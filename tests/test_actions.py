@@ -941,3 +941,11 @@ async def test_a_comparison_with_other_films_is_the_reviews_not_a_cast_answer(di
     message = dispatcher.messages[0]
     assert not message["response"].startswith(("utter_cast", "utter_fact")), message
     assert all(not s.startswith("facts:") for s in message["custom"]["sources"]), message
+
+
+@pytest.mark.parametrize("text", ["does the review talk about his letter writing job?",
+                                  "does the review mention how he writes for other people?"])
+async def test_what_a_review_talks_about_is_no_question_of_its_details(dispatcher, tracker_for, domain, text):
+    """"does the review talk about his letter writing job?" asks what it says, not where or by whom it was written."""
+    await run(ActionAnswerOpinion(), dispatcher, tracker_for(text, "ask_opinion"), domain)
+    assert dispatcher.messages[0]["response"] != "utter_review_details", dispatcher.messages[0]
