@@ -127,6 +127,11 @@ OFF_LIMITS = re.compile(r"rotten tomatoes|tomatometer|metacritic|imdb (?:score|r
                         re.IGNORECASE)
 PEOPLES_LIVES = re.compile(r"\bborn\b|birthday|how old|\bage\b|\btall\b|height|married|net worth|salary|\bpaid\b|"
                            r"\bfee\b|other (?:films|movies)|filmography|else (?:has|did)", re.IGNORECASE)
+# What else someone made or was in: a filmography, not a film a review compares this one with.
+_FILMOGRAPHY = re.compile(r"\bfilmography\b|\b(?:other|previous|earlier|later|next) (?:films|movies)\b.{0,40}"
+                          r"\b(?:directed|made|starred|acted|been in|done|appeared|written|shot)\b|"
+                          r"\bwhat else (?:has|did|is|was) \w+(?: \w+)? (?:directed|made|in|done|written)\b",
+                          re.IGNORECASE)
 _THEY = re.compile(r"\b(?:they|them|their|theirs|those|these|['’]em)\b", re.IGNORECASE)
 # "did they like it?": the verdict itself, not what they liked in it.
 _WHOLE_FILM = re.compile(r"\b(?:lik|lov|hat|enjoy|dislik|admir)\w* (?:it|her|the (?:film|movie))\W*$", re.IGNORECASE)
@@ -228,7 +233,7 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     """
     retriever = knowledge.retriever
     total = len(knowledge.reviews)
-    if OFF_LIMITS.search(question):
+    if OFF_LIMITS.search(question) or _FILMOGRAPHY.search(question):  # "which other films has <him> directed?"
         return ReviewOutcome("off_limits", kind, total, suggestions=covered_topics(knowledge))
     if ASKS_READ.search(question):
         return ReviewOutcome("reviews_read", kind, total)

@@ -949,3 +949,15 @@ async def test_what_a_review_talks_about_is_no_question_of_its_details(dispatche
     """"does the review talk about his letter writing job?" asks what it says, not where or by whom it was written."""
     await run(ActionAnswerOpinion(), dispatcher, tracker_for(text, "ask_opinion"), domain)
     assert dispatcher.messages[0]["response"] != "utter_review_details", dispatcher.messages[0]
+
+
+@pytest.mark.parametrize(("action", "intent"), [(ActionAnswerFilmFact, "ask_film_fact"),
+                                                (ActionCheckScope, "out_of_scope"),
+                                                (ActionAnswerOpinion, "ask_opinion")])
+async def test_a_filmography_is_not_the_films_a_review_compares_it_with(dispatcher, tracker_for, domain, action,
+                                                                       intent):
+    """"which other films has Spike Jonze directed?" asks what he made, which nothing here says: no quote, no
+    question about spoilers for a passage that names another film."""
+    await run(action(), dispatcher, tracker_for("which other films has Spike Jonze directed?", intent), domain)
+    message = dispatcher.messages[0]
+    assert "spoiler" not in message["response"] and not message["custom"].get("sources"), message
