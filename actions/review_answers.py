@@ -19,6 +19,7 @@ from knowledge.answers import (
     ASKS_READ,
     ASKS_REVIEWS,
     named_by_a_review,
+    off_limits,
     review_answer,
     strongly_answered,
 )
@@ -136,9 +137,9 @@ async def about_the_reviews(dispatcher: CollectingDispatcher, tracker: Tracker, 
     if names_a_review(known, text) or ASKS_READ.search(text) or ASKS_JUDGEMENT.search(text):
         return await answer_from_reviews(dispatcher, tracker, "opinion", text, entity(tracker, "aspect"),
                                          entity(tracker, "reviewer"))
-    if known.topics.of_question(text, None) == COMPARISONS:  # "does it compare her with any other movie?": the
-        return await answer_from_reviews(dispatcher, tracker, "opinion", text, COMPARISONS,  # reviews' comparisons,
-                                         entity(tracker, "reviewer"))  # not a cast answer for "her"
+    if known.topics.of_question(text, None) == COMPARISONS and not off_limits(text):  # "does it compare her with
+        # any other movie?": the reviews' comparisons, not a cast answer for "her" (a filmography is neither)
+        return await answer_from_reviews(dispatcher, tracker, "opinion", text, COMPARISONS, entity(tracker, "reviewer"))
     return None
 
 

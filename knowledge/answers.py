@@ -129,7 +129,8 @@ PEOPLES_LIVES = re.compile(r"\bborn\b|birthday|how old|\bage\b|\btall\b|height|m
                            r"\bfee\b|other (?:films|movies)|filmography|else (?:has|did)", re.IGNORECASE)
 # What else someone made or was in: a filmography, not a film a review compares this one with.
 _FILMOGRAPHY = re.compile(r"\bfilmography\b|\b(?:other|previous|earlier|later|next) (?:films|movies)\b.{0,40}"
-                          r"\b(?:directed|made|starred|acted|been in|done|appeared|written|shot)\b|"
+                          r"\b(?:direct(?:ed)?|make|made|star(?:red)?|act(?:ed)?|been in|done|appear(?:ed)?|"
+                          r"writ(?:e|ten)|shoot|shot)\b|"
                           r"\bwhat else (?:has|did|is|was) \w+(?: \w+)? (?:directed|made|in|done|written)\b",
                           re.IGNORECASE)
 _THEY = re.compile(r"\b(?:they|them|their|theirs|those|these|['’]em)\b", re.IGNORECASE)
