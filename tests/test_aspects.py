@@ -36,3 +36,15 @@ def test_a_question_a_review_asks_speaks_to_a_topic_only_in_its_words(encoder):
     sentences = ["Is it a good-looking film?", "Is the colour palette too sweet?"]  # near the look, in meaning
     relevance = topics.relevance("look", sentences, encoder.encode(sentences))
     assert relevance[0] == float("-inf") and relevance[1] > float("-inf")
+
+
+@pytest.mark.parametrize(("sentence", "costumes"), [
+    ("Everyone wears soft wool: beige sweaters and loose trousers.", True),
+    ("The wardrobe is all corduroy.", True),
+    ("His phone peeks out of his shirt pocket.", False),  # a shirt named is not the costumes discussed
+    ("The colours are warm and the light is soft.", False),  # the look of the film, a topic of its own
+])
+def test_the_costumes_are_a_topic_of_their_own(sentence, costumes):
+    aspects = load_aspects()
+    assert aspects["costumes"].used_in(sentence) is costumes
+    assert not aspects["look"].used_in("The wardrobe is all corduroy.")
