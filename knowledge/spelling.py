@@ -17,6 +17,11 @@ from collections import defaultdict
 LOOSE, CANDIDATES = 0.6, 8  # difflib's first sift: the words at all alike, before the edits are counted
 SHORT_WORD = 5  # up to this length one edit makes a typo ("waht"), beyond it two ("direced")
 SHORTEST = 4  # shorter words are too often another word ("teh" is left alone)
+# Contractions typed without their apostrophe: the speller must not mend them into other words.
+_CONTRACTIONS = {f"{stem}nt": f"{stem}n't" for stem in (
+    "does", "do", "did", "is", "was", "are", "were", "has", "have", "had", "could", "would", "should")}
+_CONTRACTIONS |= {"cant": "can't", "wont": "won't", "whats": "what's", "thats": "that's", "theyre": "they're",
+                  "youre": "you're", "whos": "who's", "wheres": "where's", "hows": "how's", "shes": "she's"}
 _WORD = re.compile(r"[A-Za-z][a-z']+|[A-Za-z]+")
 
 
@@ -36,6 +41,8 @@ class Speller:
 
     def _word(self, word: str) -> str:
         lower = word.casefold()
+        if lower in _CONTRACTIONS:  # "doesnt" is "doesn't", never the nearest known word ("doesn")
+            return _CONTRACTIONS[lower]
         if len(lower) < SHORTEST or lower in self.known or not lower.isalpha():
             return word
         candidates = difflib.get_close_matches(lower, self._by_letter.get(lower[0], ()), n=CANDIDATES, cutoff=LOOSE)

@@ -543,6 +543,9 @@ async def test_a_typo_is_mended_before_the_question_is_read(dispatcher, tracker_
     assert message["response"] == "utter_fact_director" and "Spike Jonze" in message["value"]
     assert knowledge.speller.correct("what's the weather like?") == "what's the weather like?"
     assert knowledge.speller.correct("waht did the critcs think") == "what did the critics think"
+    # a contraction typed without its apostrophe keeps its meaning (it was mended into "doesn", losing the "not")
+    assert knowledge.speller.correct("which one doesnt have an author? whats it about") == \
+        "which one doesn't have an author? what's it about"
 
 
 async def test_an_unsure_question_that_reads_as_how_it_ends_asks_for_consent_first(dispatcher, tracker_for, domain):
