@@ -72,3 +72,10 @@ def test_a_bad_review_file_stops_the_build_and_keeps_the_index(herbot_cli, setti
 
     assert (index_dir / "manifest.json").read_text() == manifest
     assert herbot_cli("search", "who plays Theodore?", env=env).returncode == 0
+
+
+def test_counts_are_said_as_english_says_them():
+    from herbot.cli.commands import counted
+
+    assert (counted(1, "review"), counted(0, "reader comment"), counted(2, "spoiler passage")) == (
+        "1 review", "0 reader comments", "2 spoiler passages")

@@ -101,8 +101,9 @@ def run_index(args) -> int:
     result = refresh_index(settings, force=args.force, progress=sys.stderr.isatty(), out=sys.stdout)
     report, manifest = result.report, result.manifest
     print(
-        f"Read {report.reviews} reviews: {report.paragraphs} paragraphs, {report.comments} reader comments "
-        f"({report.off_topic} about the website, kept out of answers), {report.spoilers} spoiler passages."
+        f"Read {counted(report.reviews, 'review')}: {counted(report.paragraphs, 'paragraph')}, "
+        f"{counted(report.comments, 'reader comment')} ({report.off_topic} about the website, kept out of answers), "
+        f"{counted(report.spoilers, 'spoiler passage')}."
     )
     for item, reason in report.skipped:
         print(f"  skipped {item!r}: {reason}")
@@ -222,3 +223,7 @@ def run_ratings(args) -> int:
     print(shown, end="")
     return 0
 
+
+def counted(n: int, noun: str) -> str:
+    """ "1 review", "2 reviews": a count said as English says it."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
