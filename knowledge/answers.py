@@ -763,10 +763,18 @@ _OTHER_REVIEWS = re.compile(r"\b(?:the )?others?\b(?= *[?.!]*$)|\bother (?:criti
                             r"people who reviewed)\b", re.IGNORECASE)
 
 
+# An outlet named in lower case by the noun that ends most outlets' names ("the new york times critic", "what did the
+# static report think?"): one the loaded reviews go by is theirs (named_in), another is one herbot has not read.
+_OUTLET_NAMED = re.compile(
+    r"\b((?:[a-z][\w'’.&-]*\s+){0,3}(?:times|post|journal|tribune|magazine|weekly|gazette|herald|observer|report|"
+    r"chronicle|telegraph|quarterly|monthly|digest|examiner|bulletin|courier|ledger|standard|reporter|guardian))"
+    r"(?:['’]s)?\s+(?:(?:film|movie)\s+)?(?:critic|review|reviewer|piece|article|think|thought|say|said|make|made)\b")
+
+
 def unread_review_named(knowledge, question: str) -> str | None:
     """A review the question names by a name no loaded review goes by ("what did The Guardian's critic think?"), or
     None: a name of the film (its title, cast, crew) or of a loaded review is not one."""
-    for match in _NAMED_REVIEW.finditer(question):
+    for match in (*_NAMED_REVIEW.finditer(question), *_OUTLET_NAMED.finditer(question)):
         words = match.group(1).split()
         while words and words[0].casefold().strip("'’") in _NOT_A_NAME:
             words = words[1:]
@@ -774,7 +782,7 @@ def unread_review_named(knowledge, question: str) -> str | None:
         if not name or name.casefold() in _NOT_A_NAME or knowledge.reviews.named_in(name) or \
                 name.casefold() in knowledge.own_names or any(w.casefold() in knowledge.own_names for w in words):
             continue
-        return name
+        return name if name != name.casefold() else name.title()  # "new york times" said as "New York Times"
     return None
 
 

@@ -388,15 +388,18 @@ def test_an_ending_is_told_by_what_happens_last_in_the_reviews_words_not_by_a_tw
 
 
 @pytest.mark.parametrize("question", ["what did The Guardian's film critic think of Her?",
-                                      "and what did the Ebert review say about the music?"])
+                                      "and what did the Ebert review say about the music?",
+                                      "what did the new york times critic think of her?",
+                                      "what did the evening courier think?"])
 def test_a_review_herbot_has_not_read_is_named_as_unread_not_answered_from_the_others(six_reviews, question):
     """A review named by a name none of the loaded ones goes by is not one herbot has read: it says so and lists what
     it has read, instead of quoting the others or asking about spoilers."""
     outcome, answer, text = say(six_reviews, question)
     assert outcome.status == "unread" and answer.response == "utter_review_not_read" and not outcome.quotes
     assert all(review.label in text for review in six_reviews.reviews)
-    named = say(six_reviews, "what did the Westbrook Gazette review say about the music?")[0]
-    assert named.status != "unread"
+    for named in ("what did the Westbrook Gazette review say about the music?",
+                  "what did the westbrook gazette think?"):
+        assert say(six_reviews, named)[0].status != "unread", named
 
 
 @pytest.mark.parametrize("question", ["what did Nadia say?", "so what was nadia okonjo's argument exactly"])
