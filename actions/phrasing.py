@@ -39,16 +39,17 @@ def review_reply(outcome: ReviewOutcome, reviews: ReviewSet) -> Answer:
                       suggestions=outcome.suggestions)
     if status == "reviews_read":  # the list rests on the review files themselves
         return Answer("utter_reviews_read", {"reviews_read": reviews_read(len(reviews)), "list": review_list(reviews)},
-                      sources=[f"{REVIEW_SOURCE}{review.id}" for review in listed(reviews)])
+                      sources=listed_sources(reviews))
     if status == "other_film":  # a fact of another film a review names: not what the reviews say of it
         return Answer("utter_other_film", {"title": outcome.topic, "reviews_read": reviews_read(len(reviews))},
                       suggestions=outcome.suggestions)
     if status == "unread":
         return Answer("utter_review_not_read", {"name": outcome.topic, "reviews_read": reviews_read(len(reviews)),
-                                                "list": review_list(reviews)})
+                                                "list": review_list(reviews)}, sources=listed_sources(reviews))
     if status in ("which_review", "no_other"):
         response = "utter_which_review" if status == "which_review" else "utter_no_other_review"
-        return Answer(response, {"reviews_read": reviews_read(len(reviews)), "list": review_list(reviews)})
+        return Answer(response, {"reviews_read": reviews_read(len(reviews)), "list": review_list(reviews)},
+                      sources=listed_sources(reviews))
     answer = _verdicts(outcome, reviews) if status == "verdicts" else _quoted(outcome, reviews)
     for quote in outcome.quotes:
         answer.sources.append(quote.passage_id)
@@ -179,6 +180,11 @@ def listed(reviews) -> list:
     the one is named)."""
     everyone = list(reviews)
     return everyone if len(everyone) <= LIST_AT_MOST + 1 else everyone[:LIST_AT_MOST]
+
+
+def listed_sources(reviews: ReviewSet) -> list[str]:
+    """The sources of a list of the reviews read: the review files themselves, as many as are named."""
+    return [f"{REVIEW_SOURCE}{review.id}" for review in listed(reviews)]
 
 
 def review_list(reviews: ReviewSet) -> str:

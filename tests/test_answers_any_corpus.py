@@ -397,6 +397,7 @@ def test_a_review_herbot_has_not_read_is_named_as_unread_not_answered_from_the_o
     outcome, answer, text = say(six_reviews, question)
     assert outcome.status == "unread" and answer.response == "utter_review_not_read" and not outcome.quotes
     assert all(review.label in text for review in six_reviews.reviews)
+    assert answer.sources == [f"review:{review}" for review in six_reviews.reviews.ids]  # the list says where from
     for named in ("what did the Westbrook Gazette review say about the music?",
                   "what did the westbrook gazette think?"):
         assert say(six_reviews, named)[0].status != "unread", named
