@@ -66,6 +66,10 @@ _ACRONYM = re.compile(r"(?<!\w)[A-Z]{3,4}(?!\w)")  # a name in capitals ("HAL", 
 _LEADING = ("Where", "When", "While", "Whereas", "If", "As", "Like", "Unlike", "And", "But", "So", "Then", "Even",
             "Still", "Yet", "After", "Before", "Since", "Because", "Although", "Though", "In", "On", "At", "For",
             "With", "Without", "Both", "Neither", "Either", "This", "That", "These", "Those", "Its", "His", "Hers")
+# Words before a name that make it where a review ran or the site it is on, not a work it names.
+_AN_OUTLET_BEFORE = re.compile(r"(?:\b(?:published|printed|appeared|ran|posted|written) (?:in|on|for)|"
+                               r"\b(?:welcome(?: back)? to|subscribe to|follow|sign up (?:to|for)))\s*(?:the\s+)?$|"
+                               r"^(?:published|printed|appeared|ran|posted|written) (?:in|on|for) ", re.IGNORECASE)
 _EVENTS = {"Festival", "Festivals", "Awards", "Award", "Prize", "Prizes", "Oscars", "Globes", "Ceremony"}
 _SMALL = {"of", "the", "and", "in", "a", "an", "on", "to", "for", "but", "or", "so", "yet", "if", "when", "then", "it",
           "this", "that", "i", "he", "she", "they", "we", "you", "at", "as", "even", "ever", "now", "grade", "verdict",
@@ -92,6 +96,8 @@ def works_named(sentence: str, known: frozenset[str]) -> list[str]:
                 title = title[maker.end():]
         if not match.group("quoted") and (re.search(r"['’]s$", title) or title.split()[-1] in _EVENTS):
             continue  # "Alex Garland's film": its maker, not a title; "the Rome Film Festival": an event
+        if _AN_OUTLET_BEFORE.search(sentence[:match.start()]) or _AN_OUTLET_BEFORE.match(title):
+            continue  # "Published in The Weekly Post", "welcome back to The Reading Room": where the review ran
         if match.group("quoted") and not _title_cased(title):
             continue  # “You can't be serious”: a line quoted, not a title
         words = [w for w in re.findall(r"[\w'’]+", title) if w.casefold() not in _SMALL and len(w) > 1]

@@ -16,3 +16,12 @@ def test_a_title_with_punctuation_is_named_without_it():
     assert works.in_text("is 3000: a moon voyage any good?") == ["3000 a moon voyage"]
     assert works.in_text("what about dear mr wren?") == [title_key("Dear Mr. Wren")]
     assert works.in_text("a moon over the city") == []
+
+
+def test_where_a_review_ran_is_not_a_work_it_names():
+    from knowledge.aspects import works_named
+
+    assert works_named("Published in The Evening Example", frozenset()) == []
+    assert works_named("Welcome back to The Reading Nook. This week, a film.", frozenset()) == []
+    assert works_named("It first ran in The Daily Example, and it owes a debt to Moon Harbour.", frozenset()) == [
+        "Moon Harbour"]
