@@ -18,7 +18,7 @@ import numpy as np
 import yaml
 
 from knowledge.once import once
-from knowledge.text import misspelt, same_stem
+from knowledge.text import asks, misspelt, same_stem
 
 ASPECTS_FILE = Path(__file__).parent / "data" / "aspects.yaml"
 # Least cosine between a sentence and a topic's query for the sentence to speak to it by meaning
@@ -227,7 +227,7 @@ class Topics:
         nearest = similarity.argmax(axis=1) == column
         words = np.array([topic.used_in(s) for s in sentences], dtype=bool)
         close = (own >= ASPECT_MEANING) & nearest & (not topic.titles)  # a comparison names what it compares with
-        close &= np.array([not s.rstrip(" ”\"'’)").endswith("?") for s in sentences], dtype=bool)  # "is it a
+        close &= np.array([not asks(s) for s in sentences], dtype=bool)  # "is it a
         # perfect film?" asks, and reads as near any topic of "the film": it speaks to one only in its words
         return np.where(words | close, own + WORDS_BONUS * words, -np.inf)
 

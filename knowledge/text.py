@@ -72,3 +72,8 @@ def same_stem(word: str, other: str) -> bool:
     ("sappy" and "sappiness", "editing" and "editors")."""
     a, b = sorted((stemmer().stemWord(word.casefold()), stemmer().stemWord(other.casefold())), key=len)
     return a == b or (len(a) >= 4 and b.startswith(a))
+
+
+def asks(sentence: str) -> bool:
+    """A sentence that asks ("What about the music?", a Q&A review's heading): it seldom says what a review thinks."""
+    return sentence.rstrip(" \"'”’)").endswith("?")

@@ -546,7 +546,7 @@ def test_sum_up_a_named_review_is_its_verdict(six_reviews):
 
 def test_a_sentence_that_asks_is_not_quoted_as_a_reviews_view(six_reviews):
     """A heading or rhetorical question ("What about the music?") says no view: what the review says is quoted."""
-    from knowledge.answers import _a_question
+    from knowledge.text import asks as _a_question
 
     for question in ("what do the reviews say about the music?", "what do the critics think of the pacing?"):
         outcome, _, _ = say(six_reviews, question)
