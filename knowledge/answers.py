@@ -19,7 +19,7 @@ from knowledge.aspects import speaks_to_open_topic, subject_words, topic_words, 
 from knowledge.retrieval import Filters, Hit, Retriever
 from knowledge.review_set import join, says_the_others  # noqa: F401 - join: the facts' answers list things alike
 from knowledge.spoilers import EARLY
-from knowledge.text import LIST_ITEM
+from knowledge.text import LIST_ITEM, asks
 from knowledge.verdict_questions import VerdictReading
 from knowledge.verdicts import agreement, keenest_first
 from knowledge.works import as_compared
@@ -536,7 +536,7 @@ def review_sides(knowledge, review: str, question: str, focus: str | None, conse
             if hit.passage.spoils(place) and not consent:
                 continue
             weight = float(sentence_vector @ (vector + knowledge.verdict_vector)) - (QUESTION_PENALTY if
-                                                                                     _a_question(sentence) else 0.0)
+                                                                                     asks(sentence) else 0.0)
             candidates.append((weight + (MARKED_BONUS if side else 0.0), sentence, hit.passage, label, place))
     candidates.sort(key=lambda c: -c[0])
     wanted = {"positive": ["positive"], "negative": ["negative"], "mixed": ["positive", "negative"]}.get(
@@ -669,7 +669,7 @@ def _on_point(knowledge, hits: list[Hit], vector: np.ndarray, judge, kind: str, 
                 continue
             scores = ENDING_QUESTION_WEIGHT * scores
         told = judge(sentences, vectors, scores)
-        ranked = scores + told - QUESTION_PENALTY * np.array([_a_question(sentence) for sentence in sentences])
+        ranked = scores + told - QUESTION_PENALTY * np.array([asks(sentence) for sentence in sentences])
         if ending:  # a sentence that tells the ending before one that only names it ("the ending is superb")
             ranked = np.where(told >= REVEAL_WEIGHT * knowledge.spoiler_cues.threshold, ranked, ranked - 1.0)
         if hide_spoilers and passage.spoiler:
@@ -690,11 +690,6 @@ def _on_point(knowledge, hits: list[Hit], vector: np.ndarray, judge, kind: str, 
             for quote in quotes]
 
 
-def _a_question(sentence: str) -> bool:
-    """A sentence that asks ("What about the music?", a Q&A review's heading): it seldom says what the review thinks."""
-    return sentence.rstrip(" \"'”’)").endswith("?")
-
-
 def _with_what_follows(passage, sentences: list[str], i: int, hide_spoilers: bool) -> str:
     """Sentence ``i``, and the next one of its passage when it is short and only opens the point ("The bigger
     disappointment is ethical."), verbatim; not a list item, and not a next sentence that gives the ending away."""
@@ -702,9 +697,14 @@ def _with_what_follows(passage, sentences: list[str], i: int, hide_spoilers: boo
     if len(sentence.split()) >= SHORT_SENTENCE_WORDS or i + 1 >= len(sentences) or LIST_ITEM.match(sentence) or \
             LIST_ITEM.match(sentences[i + 1]) or (hide_spoilers and passage.spoils(i + 1)):
         return sentence
-    start = passage.text.find(sentence)
-    end = passage.text.find(sentences[i + 1], max(start, 0))
-    return passage.text[start:end + len(sentences[i + 1])] if 0 <= start < end else sentence
+    return _verbatim(passage.text, sentences, i, i + 1)
+
+
+def _verbatim(text: str, sentences: list[str], first: int, last: int) -> str:
+    """Sentences ``first`` to ``last`` as the passage's ``text`` has them, or sentence ``first`` when not found."""
+    start = text.find(sentences[first])
+    end = text.find(sentences[last], max(start, 0))
+    return text[start:end + len(sentences[last])] if last > first and 0 <= start <= end else sentences[first]
 
 
 def _told_on(text: str, sentences: list[str], first: int, told: np.ndarray) -> str:
@@ -713,11 +713,7 @@ def _told_on(text: str, sentences: list[str], first: int, told: np.ndarray) -> s
     last = first
     while last + 1 < min(len(sentences), first + ENDING_RUN) and told[last + 1] >= ENDING_RUN_FLOOR:
         last += 1
-    start = text.find(sentences[first])
-    end = text.find(sentences[last], max(start, 0))
-    if last == first or start < 0 or end < 0:
-        return sentences[first]
-    return text[start:end + len(sentences[last])]
+    return _verbatim(text, sentences, first, last)
 
 
 # "did the author reply?": a question about the review's writer answering the readers.
