@@ -322,7 +322,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     floor = HINTED_FLOOR if kind == "comments" and not aspect else floor
     if ending and floor is not None and kind != "comments":  # the passages that tell it, however they are worded
         floor = min(floor, ASPECT_FLOOR)
-    if floor == OPEN_TOPIC_FLOOR:  # a passage that names the topic in its words is on it, however far in meaning
+    open_topic = not aspect and bool(words) and kind not in ("plot", "comments") and not ending
+    if open_topic:  # a passage that names the topic in its words is on it, however far in meaning
         hits = [hit for hit in retriever.search(query, top_k=30, filters=filters, min_score=ASPECT_FLOOR)
                 if hit.score >= floor or _names_the_topic(words, hit.passage.text)]
     else:
