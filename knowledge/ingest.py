@@ -27,6 +27,7 @@ from knowledge.text import LIST_ITEM, normalise_for_compare, repair, split_sente
 
 REVIEW_SUFFIX = ".txt"
 REVIEW_SUFFIXES = (REVIEW_SUFFIX, *MARKDOWN_SUFFIXES)  # plain text, or Markdown read as what a reader sees
+REVIEW_KINDS = " or ".join(REVIEW_SUFFIXES)  # as messages name them
 META_SUFFIX = ".meta.yaml"  # metadata beside a review text that is kept unchanged
 META_KEYS = ("title", "author", "outlet", "url", "date", "rating", "names", "spoilers")
 _CHROME = re.compile(r"^(share|share this|tweet|like this|print|email)[:!.]?$", re.IGNORECASE)
@@ -84,14 +85,14 @@ def review_files(folder: Path) -> tuple[list[Path], list[tuple[str, str]]]:
         if path.is_file() and path.name.endswith(META_SUFFIX):
             stem = path.name.removesuffix(META_SUFFIX)
             if not any(path.with_name(stem + suffix).is_file() for suffix in REVIEW_SUFFIXES):
-                skipped.append((path.name, f"metadata for a review that is not here (no {_KINDS} file)"))
+                skipped.append((path.name, f"metadata for a review that is not here (no {REVIEW_KINDS} file)"))
             continue
         if path.is_file() and path.stem.lower() in _FOLDER_NOTES:
             skipped.append((path.name, "the folder's own notes, not a review"))
         elif path.is_file() and path.suffix in REVIEW_SUFFIXES:
             files.append(path)
         else:
-            skipped.append((path.name, f"not a review file ({_KINDS})"))
+            skipped.append((path.name, f"not a review file ({REVIEW_KINDS})"))
     named: dict[str, Path] = {}
     for path in files:  # the file name without its suffix is the review's id, so it must be one review's
         if (other := named.setdefault(path.stem, path)) is not path:
@@ -100,7 +101,6 @@ def review_files(folder: Path) -> tuple[list[Path], list[tuple[str, str]]]:
     return files, skipped
 
 
-_KINDS = " or ".join(REVIEW_SUFFIXES)
 _FOLDER_NOTES = ("readme", "license", "licence", "changelog", "contributing")  # what a folder says of itself
 
 
@@ -183,7 +183,7 @@ def load_corpus(folder: Path) -> tuple[list[Review], IngestReport]:
             report.spoilers += passage.spoiler is True  # marked by the review; the index build decides the rest
             report.off_topic += passage.off_topic
     if not reviews:
-        raise ReviewFileError(f"{folder}: no review files ({_KINDS}) found")
+        raise ReviewFileError(f"{folder}: no review files ({REVIEW_KINDS}) found")
     return reviews, report
 
 

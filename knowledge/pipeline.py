@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from knowledge import ann, index, lexical, spoilers
-from knowledge.ingest import REVIEW_SUFFIXES, ReviewFileError, read_review, review_digest, review_files
+from knowledge.ingest import REVIEW_KINDS, ReviewFileError, read_review, review_digest, review_files
 from knowledge.passage import IngestReport, Passage
 
 PARALLEL_FROM = 200  # reviews to read from which they are read on every core
@@ -50,7 +50,7 @@ def refresh_index(settings, *, force: bool = False, progress: bool = False, out=
     identity = exported_identity(settings.encoder_dir)
     files, skipped = review_files(settings.reviews_dir)
     if not files:
-        raise ReviewFileError(f"{settings.reviews_dir}: no review files ({' or '.join(REVIEW_SUFFIXES)}) found")
+        raise ReviewFileError(f"{settings.reviews_dir}: no review files ({REVIEW_KINDS}) found")
     sources = {path.stem: review_digest(path) for path in files}
     expected = index.fingerprint(sources, identity)
     reason = "--force" if force else index.rebuild_reason(settings.index_dir, expected)
