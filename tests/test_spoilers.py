@@ -192,3 +192,15 @@ def test_the_films_title_is_judged_as_the_film_not_as_a_pronoun(encoder):
     assert cues.as_judged(f"{title} is a delicate thing.") == "the film is a delicate thing."
     kept = f"{title} marriage falls apart, and she leaves {title.lower()}."
     assert cues.as_judged(kept) == kept
+
+
+@pytest.mark.parametrize(("sentence", "backed"), [
+    ("Halfway in, we learn of his new job at a bakery, almost in passing.", False),
+    ("We hear about her sister only once, and we learn about the farm from a postcard.", False),
+    ("In the last scene we learn that the letters were never sent.", True),
+    ("We discover she had been writing to someone else all along.", True),
+])
+def test_learning_of_something_is_no_twist_marker_but_learning_that_is(sentence, backed):
+    """"We learn of her friends" names a topic; "we learn that …" tells a revelation. Only the second lowers the
+    score a sentence needs to reveal (the rule backs it)."""
+    assert spoilers.backed_by_rule(sentence) is backed
