@@ -615,7 +615,7 @@ def _judge(knowledge, kind: str, aspect: str | None, subject: str | None, words:
     """How far each sentence is on the point: (sentences, vectors, scores) -> an amount added to its
     score against the question, or ``-inf`` for a sentence that is not on the point."""
     if subject:
-        named = re.compile(re.escape(_stem(subject)), re.IGNORECASE)
+        named = _names_of(subject)
 
         def judge(sentences, vectors, scores):
             names = np.array([0.0 if named.search(s) else -np.inf for s in sentences])
@@ -831,7 +831,7 @@ def _refers_to(question: str, subject: str) -> bool:
 
     "Her" with a capital H inside a sentence is the film, not a pronoun.
     """
-    if _stem(subject) in question.casefold():
+    if _names_of(subject).search(question):
         return True
     return any(m.group(0) != "Her" or m.start() == 0 for m in _PRONOUN.finditer(question))
 
@@ -881,6 +881,16 @@ def build_query(knowledge, question: str, aspect: str | None, subject: str | Non
 def _stem(person: str) -> str:
     """The start of a person's surname ("Johans" for "Scarlett Johansson as Samantha"): reviews misspell names."""
     return person.split(" as ")[0].split()[-1][:6].casefold()
+
+
+def _names_of(person: str) -> re.Pattern:
+    """Where a text names a person ("Actor as Character"): the start of the actor's surname, or of a word of the
+    role's name (reviews call a character by the role: "Amy", not "Adams"). A role with a number in it ("Chat Room
+    Friend #2") is a description, not a name."""
+    actor, _, role = person.partition(" as ")
+    words = [] if re.search(r"\d", role) else [word for word in re.findall(r"[^\W\d_]{3,}", role)]
+    stems = dict.fromkeys([_stem(actor), *(word[:6].casefold() for word in words)])
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, stems)) + ")", re.IGNORECASE)
 
 
 def covered_topics(knowledge, review: str | None = None) -> list[str]:

@@ -638,3 +638,30 @@ def test_which_reviews_lack_a_detail_lists_only_those(six_reviews, question, det
     assert all(not getattr(d, has) for d in outcome.reviews)
     assert all(getattr(details, has) for details in details_answer(six_reviews, "and the rest?", DetailReading(
         detail, 1.0, 1.0)).reviews if details.id not in lacking)
+
+
+# --- a character named by the role alone, on a review written for this test (tests/data/role_names) -------------
+
+ROLE_NAMES = sorted((MORE_REVIEWS[0].parents[1] / "role_names").glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def role_names(knowledge_of):
+    return knowledge_of(*ROLE_NAMES)
+
+
+def test_a_character_is_found_by_the_role_s_name_not_only_the_actor_s(role_names):
+    """Reviews call a character by the role ("Catherine"), seldom by the actor's surname: the subject, "Actor as
+    Role", is named by either."""
+    outcome, _, _ = say(role_names, "what does the review say about Catherine?", subject="Rooney Mara as Catherine")
+    assert outcome.status == "quoted" and "Catherine" in outcome.quotes[0].sentence
+
+
+def test_a_character_named_only_where_the_review_spoils_is_withheld_not_unmentioned(role_names):
+    """When the one passage naming the character tells the ending, the review does speak of them: herbot asks for
+    consent, and after a refusal says it keeps quiet, never that the review doesn't mention them."""
+    question, amy = "what does the review say about Amy?", "Amy Adams as Amy"
+    assert say(role_names, question, subject=amy)[0].status == "needs_consent"
+    assert say(role_names, question, subject=amy, consent=False)[0].status == "withheld"
+    outcome, _, _ = say(role_names, question, subject=amy, consent=True)
+    assert outcome.status == "quoted" and "Amy" in outcome.quotes[0].sentence
