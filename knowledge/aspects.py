@@ -232,10 +232,19 @@ class Topics:
         return np.where(words | close, own + WORDS_BONUS * words, -np.inf)
 
 
-def speaks_to_open_topic(words: list[str], sentences: list[str], scores: np.ndarray) -> np.ndarray:
+def speaks_to_open_topic(words: list[str], sentences: list[str], scores: np.ndarray,
+                         verdict: np.ndarray | None = None) -> np.ndarray:
     """For each sentence, whether it speaks to a question's open topic: shares a content word's stem
-    with it (``same_stem``: "pacing" meets "paced", "sappy" "sappiness"), or is close to the question in meaning."""
-    return (words_shared(words, sentences) > 0) | (np.asarray(scores) >= OPEN_TOPIC_MEANING)
+    with it (``same_stem``: "pacing" meets "paced", "sappy" "sappiness"), or is close to the question in meaning.
+
+    ``verdict``: each sentence's closeness to an overall verdict on the film. "What do they think of how the film
+    was edited?" is near every general judgement ("the film is not flawless") through its frame; meaning alone
+    speaks to the topic only where a sentence is nearer the question than it is to a verdict."""
+    scores = np.asarray(scores)
+    meaning = scores >= OPEN_TOPIC_MEANING
+    if verdict is not None:
+        meaning &= scores > np.asarray(verdict)
+    return (words_shared(words, sentences) > 0) | meaning
 
 
 def words_shared(words: list[str], sentences: list[str]) -> np.ndarray:

@@ -48,3 +48,19 @@ def test_the_costumes_are_a_topic_of_their_own(sentence, costumes):
     aspects = load_aspects()
     assert aspects["costumes"].used_in(sentence) is costumes
     assert not aspects["look"].used_in("The wardrobe is all corduroy.")
+
+
+def test_a_general_judgement_of_the_film_speaks_to_no_open_topic_by_meaning(encoder):
+    """"What do they think of how the film was edited?" is near any judgement of the film through its frame: a
+    sentence speaks to the topic by meaning only where it is nearer the question than to an overall verdict."""
+    from knowledge.aspects import OPEN_TOPIC_MEANING, speaks_to_open_topic
+    from knowledge.verdicts import VERDICT_QUERY
+
+    question = encoder.encode_query("what do the reviewers think of how the film was edited?")
+    verdict = encoder.encode([VERDICT_QUERY])[0]
+    sentences = ["It is a good film, if not a great one.", "Every scene was edited with a light hand."]
+    vectors = encoder.encode(sentences)
+    scores = vectors @ question
+    assert scores[0] >= OPEN_TOPIC_MEANING, "near the question in meaning, through its frame"
+    assert list(speaks_to_open_topic(["edited"], sentences, scores)) == [True, True]
+    assert list(speaks_to_open_topic(["edited"], sentences, scores, vectors @ verdict)) == [False, True]
