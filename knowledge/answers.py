@@ -336,7 +336,7 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
             filters, review=reader[1])) if hit.passage.commenter == reader[0]] or hits
     elif kind == "comments":  # "what did people say?": the readers first, the critic's own replies after them
         hits = sorted(hits, key=lambda hit: _by_its_critic(knowledge, hit.passage))
-    judge = _judge(knowledge, kind, aspect, subject, words)
+    judge = _judge(knowledge, kind, aspect, subject, words, question)
     if kind in VERDICT_KINDS and not subject and not aspect:  # of two sentences on an open topic, the one that
         judge = _using_the_words(judge, words)  # uses the words asked (an aspect's own words weigh already)
     # Without consent, a passage that gives the ending away may still be quoted by a sentence that does not.
@@ -611,11 +611,11 @@ def _asks_verdict(question: str) -> bool:
                           re.IGNORECASE)) or bool(ASKS_NEGATIVE.search(question))
 
 
-def _judge(knowledge, kind: str, aspect: str | None, subject: str | None, words: list[str]):
+def _judge(knowledge, kind: str, aspect: str | None, subject: str | None, words: list[str], question: str = ""):
     """How far each sentence is on the point: (sentences, vectors, scores) -> an amount added to its
     score against the question, or ``-inf`` for a sentence that is not on the point."""
     if subject:
-        named = _names_of(subject)
+        named = _names_of(subject, question)
 
         def judge(sentences, vectors, scores):
             names = np.array([0.0 if named.search(s) else -np.inf for s in sentences])
@@ -629,7 +629,8 @@ def _judge(knowledge, kind: str, aspect: str | None, subject: str | None, words:
     if aspect:
         return lambda sentences, vectors, scores: knowledge.topics.relevance(aspect, sentences, vectors)
     if words and kind != "comments":
-        return lambda sentences, vectors, scores: np.where(speaks_to_open_topic(words, sentences, scores), 0.0, -np.inf)
+        return lambda sentences, vectors, scores: np.where(speaks_to_open_topic(
+            words, sentences, scores, vectors @ knowledge.verdict_vector), 0.0, -np.inf)
     return lambda sentences, vectors, scores: np.zeros(len(sentences))
 
 
@@ -831,7 +832,7 @@ def _refers_to(question: str, subject: str) -> bool:
 
     "Her" with a capital H inside a sentence is the film, not a pronoun.
     """
-    if _names_of(subject).search(question):
+    if _names_of(subject, question).search(question):
         return True
     return any(m.group(0) != "Her" or m.start() == 0 for m in _PRONOUN.finditer(question))
 
@@ -883,14 +884,17 @@ def _stem(person: str) -> str:
     return person.split(" as ")[0].split()[-1][:6].casefold()
 
 
-def _names_of(person: str) -> re.Pattern:
-    """Where a text names a person ("Actor as Character"): the start of the actor's surname, or of a word of the
-    role's name (reviews call a character by the role: "Amy", not "Adams"). A role with a number in it ("Chat Room
-    Friend #2") is a description, not a name."""
+def _names_of(person: str, question: str) -> re.Pattern:
+    """Where a text names a person ("Actor as Character") as the question does: by the start of the actor's surname,
+    or, when the question calls them by a word of the role's name ("Amy", not "Adams"), by that word alone: a role
+    may be a description ("Alien Child") and an actor another credit ("Jonze" directed), so only the name asked
+    counts. A question that says "she" names them by the surname."""
     actor, _, role = person.partition(" as ")
-    words = [] if re.search(r"\d", role) else [word for word in re.findall(r"[^\W\d_]{3,}", role)]
-    stems = dict.fromkeys([_stem(actor), *(word[:6].casefold() for word in words)])
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, stems)) + ")", re.IGNORECASE)
+    stem = _stem(actor)
+    said = [word[:6].casefold() for word in re.findall(r"[^\W\d_]{3,}", role)
+            if re.search(rf"\b{re.escape(word[:6])}", question, re.IGNORECASE)]
+    stems = said if said and not re.search(rf"\b{re.escape(stem)}", question, re.IGNORECASE) else [stem, *said]
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, dict.fromkeys(stems))) + ")", re.IGNORECASE)
 
 
 def covered_topics(knowledge, review: str | None = None) -> list[str]:
