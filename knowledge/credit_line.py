@@ -2,8 +2,9 @@
 
 Before its first paragraph a review often has one line of credits, fields joined by "·", "|", "•" or a dash:
 "By Jo Critic, The Weekly", "Jo Critic for The Weekly · March 3, 2014 · Grade: B+", "Posted on March 3,
-2014 by Jo Critic" (WordPress's own), "Posted by Jo Critic on 2014-03-03". A line is a credit line only
-when every field of it is one of these, so a first sentence ("By the time he meets her ...") stays text.
+2014 by Jo Critic" (WordPress's own), "Posted by Jo Critic on 2014-03-03", "Review by Jo Critic" and "Watched 3 Mar
+2014" (a film diary's), a date alone ("Friday 7 March 2014"). A line is a credit line only when every field of it is
+one of these, so a first sentence ("By the time he meets her ...") stays text.
 """
 
 from __future__ import annotations
@@ -11,17 +12,20 @@ from __future__ import annotations
 import re
 
 MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-# "March 6, 2014", "6 March 2014", "2014-03-06", "6/3/2014"
-DATE = (rf"(?:{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{MONTH}\s+\d{{4}}|"
-        r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})")
+WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?,?\s+"
+# "March 6, 2014", "6 March 2014", "Friday 6 March 2014", "2014-03-06", "6/3/2014"
+DATE = (rf"(?:{WEEKDAY})?(?:{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH}\s+"
+        r"\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})")
 _NAME = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"  # one to four capitalised words
 _FIELDS = re.compile(r"\s+[·|•—–]\s+|\s*\|\s*")
 _BY = re.compile(rf"^By\s+(?P<name>{_NAME})\s*(?:,\s*(?P<outlet>.{{1,60}}))?$")
 _FOR = re.compile(rf"^(?P<name>{_NAME})\s+for\s+(?P<outlet>(?:the\s+)?[A-Z].{{0,60}})$")
 _POSTED_BY = re.compile(rf"^(?:Posted|Published|Written)(?:\s+on)?\s+(?P<date>{DATE})\s+by\s+(?P<name>{_NAME})$"
-                        rf"|^(?:Posted|Published|Written)\s+by\s+(?P<name2>{_NAME})(?:\s+on\s+(?P<date2>{DATE}))?$",
+                        rf"|^(?:Posted|Published|Written|Reviewed|Review)\s+by\s+(?P<name2>{_NAME})"
+                        rf"(?:\s+on\s+(?P<date2>{DATE}))?$",
                         re.IGNORECASE)
-_DATED = re.compile(rf"^(?:(?:Posted|Published|Updated)(?:\s+on)?:?\s+)?(?P<date>{DATE})$", re.IGNORECASE)
+_DATED = re.compile(rf"^(?:(?:Posted|Published|Updated|Reviewed|Watched)(?:\s+on)?:?\s+)?(?P<date>{DATE})$",
+                    re.IGNORECASE)  # "Watched 14 Feb 2014": a diary entry's date
 _OUTLET = re.compile(r"^(?:The\s+)?[A-Z][\w'’&.-]*(?:\s+[A-Z&][\w'’.-]*){0,5}$")  # "The Weekly Post"
 _GRADED = re.compile(r"^(?:Grade|Rating|Score|Verdict|Our rating|My rating):?\s+(?P<rating>\S.{0,20})$", re.IGNORECASE)
 

@@ -226,7 +226,7 @@ def _parse(review_id: str, meta: dict, text: str, sha: str, name: str):
         elif _COMMENT_HEADER.match(line):
             dropped.append((f"{name}: {line[:40]}", "comment counter"))
             in_comments = True
-        elif not any(body_lines) and (given := credits(line)):  # "By Jo Critic, The Weekly", "Posted on ... by ..."
+        elif _before_the_body(body_lines) and (given := credits(line)):  # "By Jo Critic, The Weekly", "Posted on ..."
             credited = {key: credited[key] or given.get(key) for key in credited}
         else:
             body_lines.append(line)
@@ -244,6 +244,16 @@ def _parse(review_id: str, meta: dict, text: str, sha: str, name: str):
     review = Review(review_id, title, author, meta.get("url"), sha, tuple(passages), outlet=outlet,
                     date=credited["date"], rating=credited["rating"], names=tuple(meta.get("names", ())))
     return review, dropped
+
+
+STANDFIRST_WORDS = 40
+
+
+def _before_the_body(lines: list[str]) -> bool:
+    """Whether a credit line may still come: nothing of the body yet, or only a standfirst, one line under the title
+    that sums the review up before its credits ("A near-future romance about what goes unsaid" / "By Jo Critic")."""
+    said = [line for line in lines if line]
+    return not said or len(said) == 1 and len(said[0].split()) <= STANDFIRST_WORDS
 
 
 def _paragraphs(lines: list[str]) -> list[str]:

@@ -275,6 +275,9 @@ def test_the_same_bytes_read_as_markdown_are_another_review(tmp_path):
     ("Jo Critic for The Example Weekly · 3 March 2014 · Grade: B-", ("Jo Critic", "The Example Weekly", "3 March 2014",
                                                                       "B-")),
     ("By Jo Critic | The Example Weekly | Rating: 7/10", ("Jo Critic", "The Example Weekly", None, "7/10")),
+    ("Review by Jo Critic", ("Jo Critic", None, None, None)),
+    ("By Jo Critic, The Example Weekly — Tuesday, 4 March 2014", ("Jo Critic", "The Example Weekly",
+                                                                   "Tuesday, 4 March 2014", None)),
 ])
 def test_a_credit_line_gives_the_author_outlet_date_and_grade(tmp_path, line, expected):
     """Web pages print a review's credits in one line of fields: each field read, the line kept out of the text."""
@@ -293,3 +296,17 @@ def test_a_first_sentence_that_only_starts_like_credits_stays_text(tmp_path, fir
     review, _ = read_review(path)
     assert (review.author, review.date) == (None, None)
     assert review.passages[0].text == first
+
+
+def test_credits_after_a_standfirst_are_still_credits(tmp_path):
+    """A one-line standfirst under the title comes before the credits on many pages; the credits and a date line of
+    their own are still read as such, and the standfirst stays the first paragraph."""
+    path = tmp_path / "standfirst.txt"
+    path.write_text("A Long Look\n\nA gentle romance that knows when to stay quiet\n\n"
+                    "By Jo Critic, The Example Weekly\n\nSunday 9 March 2014\n\n"
+                    "The film is gentle and a little long.\n\nBy the end I was won over.\n",
+                    encoding="utf-8")
+    review, _ = read_review(path)
+    assert (review.author, review.outlet, review.date) == ("Jo Critic", "The Example Weekly", "Sunday 9 March 2014")
+    assert [p.text for p in review.passages] == ["A gentle romance that knows when to stay quiet",
+                                                 "The film is gentle and a little long.", "By the end I was won over."]
