@@ -23,6 +23,7 @@ from knowledge.answers import (
     review_answer,
     strongly_answered,
 )
+from knowledge.aspects import subject_words
 from knowledge.fact_answers import (
     add_trivia_note,
     another_film,
@@ -36,8 +37,10 @@ FALLBACK_VERDICT_CLOSENESS = 0.5  # "was anybody lukewarm about it?" reaches 0.5
 _FROM_SLOT = object()
 COMPARISONS = "comparisons"  # the aspect of a question about another film a review names
 THAT_REVIEW = "that review"  # how a follow-up about the critic in play names their review
-# A singular person ("they" is more often the reviewers at large; "her" may be the film).
+# A singular person ("they" is more often the reviewers at large; "her" may be the film). After an answer about one
+# review, a "they" that asks nothing else ("what were their reasons?") or a bare "why?" is its critic too.
 _PERSONAL = re.compile(r"\b(?:he|she|him|his|hers)\b", re.IGNORECASE)
+_THEY_OR_WHY = re.compile(r"\b(?:they|them|their|theirs)\b|^\W*(?:(?:and|but|so|ok|okay)\W+)*why\b", re.IGNORECASE)
 
 
 async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker, kind: str, text: str,
@@ -119,8 +122,10 @@ def about_the_reviewer(known, tracker: Tracker, text: str) -> bool:
     """Whether "he" or "she" in an opinion question is the critic of the one review the last
     answer was about (and not a person of the film, or another review the message names)."""
     last_review, in_play = tracker.get_slot("last_review"), tuple(tracker.get_slot("last_reviews") or ())
-    return (tracker.get_slot("last_kind") in OPINION_KINDS and bool(last_review) and in_play == (last_review,)
-            and bool(_PERSONAL.search(text)) and not known.reviews.named_in(text))
+    if not (tracker.get_slot("last_kind") in OPINION_KINDS and bool(last_review) and in_play == (last_review,)
+            and not known.reviews.named_in(text)):
+        return False
+    return bool(_PERSONAL.search(text)) or bool(_THEY_OR_WHY.search(text)) and not subject_words(text)
 
 
 async def about_the_reviews(dispatcher: CollectingDispatcher, tracker: Tracker, known) -> list | None:

@@ -498,6 +498,26 @@ async def test_she_after_one_reviews_verdict_is_that_critic(dispatcher, tracker_
     assert dispatcher.messages[0]["response"] not in ("utter_review_verdict", "utter_review_no_verdict")
 
 
+
+@pytest.mark.parametrize("text", ["why?", "what were their reasons"])
+async def test_why_after_one_reviews_verdict_asks_that_critic(dispatcher, tracker_for, domain, knowledge, text):
+    """After an answer about one review ("did anyone dislike it?": one did), a bare "why?" or a "they" that asks
+    nothing else is that critic's reasons, not the set's verdicts again."""
+    from actions.followup import ActionAnswerFollowup
+
+    review = knowledge.reviews.ids[1]
+    tracker = tracker_for(text, "ask_followup", last_kind="opinion", last_review=review, last_reviews=[review],
+                          last_question="did anyone dislike it?")
+    await run(ActionAnswerFollowup(), dispatcher, tracker, domain)
+    message = dispatcher.messages[0]
+    assert message["response"] in ("utter_review_verdict", "utter_review_no_verdict"), message["response"]
+    assert {q["passage_id"].split("/")[0] for q in message["custom"]["quotes"]} == {review}
+    dispatcher.messages.clear()
+    tracker = tracker_for("what about their relationship?", "ask_followup", last_kind="opinion", last_review=review,
+                          last_reviews=[review], last_question="did anyone dislike it?")
+    await run(ActionAnswerFollowup(), dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] not in ("utter_review_verdict", "utter_review_no_verdict")
+
 # --- context: the reviews' own details, the person talked about, short turns after an answer ---------------
 
 async def test_who_wrote_it_is_the_screenplay_unless_the_words_point_at_a_review(dispatcher, tracker_for, domain):
