@@ -57,7 +57,8 @@ class Passage:
     @property
     def source_label(self) -> str:
         """How an answer cites this passage: review title and author, or a reader comment."""
-        by = f" by {self.author}" if self.author else ""
+        named = self.author and self.review_title.casefold().endswith(f"by {self.author}".casefold())
+        by = f" by {self.author}" if self.author and not named else ""  # "A diary entry by Jo Critic": said once
         by += f" ({self.outlet})" if self.outlet else ""
         if self.section == "comment":
             who = f" by {self.commenter}" if self.commenter else ""

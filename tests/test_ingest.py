@@ -310,3 +310,12 @@ def test_credits_after_a_standfirst_are_still_credits(tmp_path):
     assert (review.author, review.outlet, review.date) == ("Jo Critic", "The Example Weekly", "Sunday 9 March 2014")
     assert [p.text for p in review.passages] == ["A gentle romance that knows when to stay quiet",
                                                  "The film is gentle and a little long.", "By the end I was won over."]
+
+
+def test_a_title_that_ends_with_its_author_names_them_once_in_a_citation(tmp_path):
+    """A diary page titled "<film>: a diary entry by Jo Critic" is cited with the name once, not "... by Jo Critic by
+    Jo Critic"."""
+    path = tmp_path / "diary.txt"
+    path.write_text("A diary entry by Jo Critic\n\nReview by Jo Critic\n\nThe film is gentle.\n", encoding="utf-8")
+    review, _ = read_review(path)
+    assert review.passages[0].source_label == "A diary entry by Jo Critic"
