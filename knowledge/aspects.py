@@ -238,7 +238,7 @@ def speaks_to_open_topic(words: list[str], sentences: list[str], scores: np.ndar
     with it (``same_stem``: "pacing" meets "paced", "sappy" "sappiness"), or is close to the question in meaning.
 
     ``verdict``: each sentence's closeness to an overall verdict on the film. "What do they think of how the film
-    was edited?" is near every general judgement ("the film is not flawless") through its frame; meaning alone
+    was edited?" is near every general judgement ("a fine picture, if a flawed one") through its frame; meaning alone
     speaks to the topic only where a sentence is nearer the question than it is to a verdict."""
     scores = np.asarray(scores)
     meaning = scores >= OPEN_TOPIC_MEANING

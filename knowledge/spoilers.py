@@ -82,7 +82,7 @@ EARLY = re.compile(
 _TWIST = re.compile(
     r"\b(it turns out|turns? out (that|to (be|have))|(is|was|are|were) revealed (to|as)|the revelation that"
     r"|reveals? that|(admits|confesses|learns|discovers|realises|realizes) that"
-    r"|we (learn|discover|find out)(?! (of|about)\b)"  # "we learn that she ...", not "we learn of her friends"
+    r"|we (learn|discover|find out)(?! (of|about)\b)"  # "we learn that she ...", not "we learn of his hobbies"
     r"|all along|the (big |late |final )?twist|one (of|among) (thousands|hundreds|many)"
     r"|(relationship|partner|lover)s? among (thousands|hundreds|many))\b",
     re.IGNORECASE,
