@@ -82,6 +82,17 @@ def _title_cased(text: str) -> bool:
     return bool(words) and sum(word[:1].isupper() or word[:1].isdigit() for word in words) * 2 > len(words)
 
 
+def _without_leading_words(title: str) -> str:
+    """A capitalised run without the sentence words that lead it ("Where", "Like"), as long as two words are left:
+    "Like Before Sunrise" is "Before Sunrise", not "Sunrise"; a run of nothing else loses them all."""
+    words = title.split()
+    while len(words) > 2 and words[0] in _LEADING:
+        words.pop(0)
+    if len(words) == 2 and words[0] in _LEADING and words[1] not in _LEADING and title.split()[0] == words[0]:
+        words.pop(0)  # "Where Woody": one leading word and one more is no title
+    return " ".join(words)
+
+
 def works_named(sentence: str, known: frozenset[str]) -> list[str]:
     """The titles of other works a sentence names (in quotation marks, or two capitalised words or more),
     leaving out this film and anyone or anything in it (``known``, lower case)."""
@@ -89,8 +100,8 @@ def works_named(sentence: str, known: frozenset[str]) -> list[str]:
     for match in _TITLE.finditer(sentence):
         title = (match.group("quoted") or match.group("plain")).strip(" ,.:;’'")
         if not match.group("quoted"):  # "Where Woody Allen ...": a sentence's first word is no part of a title,
-            rest = re.sub(r"^(?:(?:" + "|".join(_LEADING) + r")\s+)+", "", title)  # unless it is all the title
-            title = rest if len(rest.split()) >= 2 or match.start() == 0 else title  # has ("Before Sunrise")
+            rest = _without_leading_words(title)  # unless it is all the title has ("Before Sunrise")
+            title = rest if len(rest.split()) >= 2 or match.start() == 0 else title
             maker = _MAKERS.match(title)  # "Sofia Coppola's Lost in Translation": the film is the title after it
             if maker and maker.group(0).strip().casefold()[:-2].strip("'’") not in known:
                 title = title[maker.end():]

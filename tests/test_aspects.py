@@ -64,3 +64,15 @@ def test_a_general_judgement_of_the_film_speaks_to_no_open_topic_by_meaning(enco
     assert scores[0] >= OPEN_TOPIC_MEANING, "near the question in meaning, through its frame"
     assert list(speaks_to_open_topic(["edited"], sentences, scores)) == [True, True]
     assert list(speaks_to_open_topic(["edited"], sentences, scores, vectors @ verdict)) == [False, True]
+
+
+@pytest.mark.parametrize(("sentence", "works"), [
+    ("Like Before Sunrise, it is mostly two people talking.", ["Before Sunrise"]),
+    ("Unlike Lost in Translation, it never leaves the city.", ["Lost in Translation"]),
+    ("Where Woody Allen would crack a joke, this film waits.", ["Woody Allen"]),  # as before: a name, read as a title
+    ("Before Sunrise comes up in every review.", []),  # two words, the first a sentence word: no title (as before)
+])
+def test_the_words_that_lead_a_sentence_are_no_part_of_a_title_but_leave_it_two_words(sentence, works):
+    from knowledge.aspects import works_named
+
+    assert works_named(sentence, frozenset()) == works
