@@ -33,8 +33,8 @@ def details_reading(known, text: str) -> DetailReading | None:
     if _SPEAKS_OF.search(unnamed):  # "does the review talk about his letter-writing job?": what it says, no detail
         return None
     reading = known.question_kinds.detail(unnamed)
-    if reading.detail == "ratings" and known.topics.of_question(text, None):
-        return None
+    if reading.detail == "ratings" and known.topics.of_question(text, None) and not _NAMES_A_RATING.search(text):
+        return None  # "what do they say about the score?" is the music; "any rating or score?" is a rating
     if reading.detail == "comments" and ASKS_JUDGEMENT.search(text) and not ASKS_COMMENTS.search(text):
         return None  # "does any review complain about how the women are written?": what the reviews say
     return reading if reading.detail else None
@@ -43,6 +43,7 @@ def details_reading(known, text: str) -> DetailReading | None:
 _SPEAKS_OF = re.compile(r"\b(?:talks?|talked|say|says|said|mentions?|mentioned|discuss(?:es|ed)?|brings? up|"
                         r"touch(?:es)? on|covers?|gets? into|goes into)\s+(?:about\s+|on\s+)?(?:his|her|their|the|its|"
                         r"how|what|why|whether)\b", re.IGNORECASE)
+_NAMES_A_RATING = re.compile(r"\b(?:ratings?|rated|stars?|grades?|graded)\b", re.IGNORECASE)
 _ASKS_WHO = re.compile(r"^\W*(?:and\s+|so\s+)?who(?:['’]s|\s+is|\s+was)\W*$", re.IGNORECASE)
 # "whats the third review called?", "the title of Jo's piece": not "the critic called it a bore".
 _ASKS_TITLE = re.compile(r"\b(?:called|titled)\W*$|\b(?:title|headline)\b|"

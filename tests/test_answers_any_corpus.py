@@ -686,3 +686,11 @@ def test_only_a_rating_is_a_line_with_nothing_but_its_rating_and_a_label(sentenc
     from knowledge.verdicts import only_a_rating
 
     assert only_a_rating(sentence, find_rating(sentence)) is only
+
+
+def test_a_rating_named_beside_the_word_score_is_a_rating_not_the_music(six_reviews):
+    """"Score" alone is the music ("what do they say about the score?"); said beside "rating" it is the rating."""
+    from actions.review_details import details_reading
+
+    assert details_reading(six_reviews, "which of them doesn't give any rating or score at all?").detail == "ratings"
+    assert details_reading(six_reviews, "what do the reviews say about the score?") is None
