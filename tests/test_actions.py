@@ -935,7 +935,8 @@ async def test_who_is_a_critic_says_whose_review_it_is(dispatcher, tracker_for, 
     assert review.author in message["details"] and review.title in message["details"]
 
 
-@pytest.mark.parametrize("text", ["did anyone not mind the length?", "did anybody find it too long?"])
+@pytest.mark.parametrize("text", ["did anyone not mind the length?", "did anybody find it too long?",
+                                  "two hours sounds long, did any critic moan about the length?"])
 async def test_what_anyone_made_of_a_fact_is_asked_of_the_reviews(dispatcher, tracker_for, domain, text):
     """"did anyone not mind the length?" asks what the reviewers thought of it, not the film's running time."""
     await run(ActionAnswerFilmFact(), dispatcher, tracker_for(text, "ask_film_fact", {"fact": "runtime"}), domain)
