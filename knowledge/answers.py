@@ -273,6 +273,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         return ReviewOutcome("no_other", kind, total)
     if review is None and kind != "comments":  # "what did the third critic think?", "and Jo Critic?"
         review = knowledge.reviews.resolve(question, last=last_review, in_play=in_play)
+        if review is None and (pointer := _THE_ONE_WHO.search(question)):  # "the one who hated it, did they ...?"
+            review = resolve_review(knowledge, pointer.group(0), last_review, in_play)
         if review is None and (unread := unread_review_named(knowledge, question)):  # a review herbot has not read
             return ReviewOutcome("unread", kind, total, topic=unread)
         if review is None and knowledge.reviews.refers_to_one(question):
@@ -782,6 +784,11 @@ def unread_review_named(knowledge, question: str) -> str | None:
             continue
         return name if name != name.casefold() else name.title()  # "new york times" said as "New York Times"
     return None
+
+
+# A review pointed at by what its critic thought, within a longer question: "the one who hated it, did they ...?"
+_THE_ONE_WHO = re.compile(r"\bthe (?:one|review|critic|reviewer)\s+(?:who|that|which)\b"
+                          r"[^,;?.!]{2,40}", re.IGNORECASE)
 
 
 def resolve_review(knowledge, mention: str | None, last_review: str | None,

@@ -694,3 +694,11 @@ def test_a_rating_named_beside_the_word_score_is_a_rating_not_the_music(six_revi
 
     assert details_reading(six_reviews, "which of them doesn't give any rating or score at all?").detail == "ratings"
     assert details_reading(six_reviews, "what do the reviews say about the score?") is None
+
+
+def test_a_review_pointed_at_by_its_verdict_inside_a_longer_question_is_that_review(six_reviews):
+    """"the one that wasn't a fan, what did they say about the music?": the one negative review, asked about the
+    music; the NLU need not have tagged the pointer."""
+    outcome, _, _ = say(six_reviews, "the one that wasn't a fan, what did they say about the pacing?")
+    assert outcome.review == NEGATIVE
+    assert say(six_reviews, "what did the one who plays amy think of the pacing?")[0].review is None
