@@ -51,6 +51,13 @@ def test_an_ending_question_with_the_film_s_names_in_it(knowledge):
     assert not knowledge.question_kinds.asks_ending(knowledge.without_names("how does Theodore meet Samantha?"))
 
 
+def test_a_character_named_as_the_heros_ex_is_no_ending_asked(knowledge):
+    """"his ex" is near "does he get back together with his ex?"; asking what the reviews say of her asks no ending."""
+    kinds = knowledge.question_kinds
+    assert not kinds.asks_ending(knowledge.without_names("what do the reviews say about Catherine, his ex?"))
+    assert kinds.asks_ending(knowledge.without_names("does he get back together with his ex in the end?"))
+
+
 def test_the_example_file_has_every_group(encoder):
     assert QuestionKinds(encoder).examples.groups["ending"]
 
