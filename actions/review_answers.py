@@ -21,6 +21,7 @@ from knowledge.answers import (
     named_by_a_review,
     off_limits,
     review_answer,
+    side_asked,
     strongly_answered,
 )
 from knowledge.aspects import subject_words
@@ -40,6 +41,8 @@ THAT_REVIEW = "that review"  # how a follow-up about the critic in play names th
 # A singular person ("they" is more often the reviewers at large; "her" may be the film). After an answer about one
 # review, a "they" that asks nothing else ("what were their reasons?") or a bare "why?" is its critic too.
 _PERSONAL = re.compile(r"\b(?:he|she|him|his|hers)\b", re.IGNORECASE)
+_THE_SET = re.compile(r"\b(?:any(?:one|body)|every(?:one|body)|reviews|critics|reviewers|others?|all|some(?:one|body)|"
+                      r"any (?:review|critic|reviewer)s?)\b", re.IGNORECASE)  # "did anyone dislike it?": the whole set
 _THEY_OR_WHY = re.compile(r"\b(?:they|them|their|theirs)\b|^\W*(?:(?:and|but|so|ok|okay)\W+)*why\b", re.IGNORECASE)
 
 
@@ -125,7 +128,11 @@ def about_the_reviewer(known, tracker: Tracker, text: str) -> bool:
     if not (tracker.get_slot("last_kind") in OPINION_KINDS and bool(last_review) and in_play == (last_review,)
             and not known.reviews.named_in(text)):
         return False
-    return bool(_PERSONAL.search(text)) or bool(_THEY_OR_WHY.search(text)) and not subject_words(text)
+    if subject_words(text):
+        return bool(_PERSONAL.search(text))
+    # "why?", "what were their reasons?", "any complaints in it though?": with nothing else asked, that review
+    return bool(_PERSONAL.search(text) or _THEY_OR_WHY.search(text)) or \
+        bool(short_followup(text) and side_asked(text) and not _THE_SET.search(text))
 
 
 async def about_the_reviews(dispatcher: CollectingDispatcher, tracker: Tracker, known) -> list | None:

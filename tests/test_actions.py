@@ -499,10 +499,10 @@ async def test_she_after_one_reviews_verdict_is_that_critic(dispatcher, tracker_
 
 
 
-@pytest.mark.parametrize("text", ["why?", "what were their reasons"])
+@pytest.mark.parametrize("text", ["why?", "what were their reasons", "any complaints in it though?"])
 async def test_why_after_one_reviews_verdict_asks_that_critic(dispatcher, tracker_for, domain, knowledge, text):
-    """After an answer about one review ("did anyone dislike it?": one did), a bare "why?" or a "they" that asks
-    nothing else is that critic's reasons, not the set's verdicts again."""
+    """After an answer about one review ("did anyone dislike it?": one did), a bare "why?", a "they" or a side that
+    asks nothing else ("any complaints in it though?") is that critic's, not the set's verdicts again."""
     from actions.followup import ActionAnswerFollowup
 
     review = knowledge.reviews.ids[1]
@@ -513,10 +513,11 @@ async def test_why_after_one_reviews_verdict_asks_that_critic(dispatcher, tracke
     assert message["response"] in ("utter_review_verdict", "utter_review_no_verdict"), message["response"]
     assert {q["passage_id"].split("/")[0] for q in message["custom"]["quotes"]} == {review}
     dispatcher.messages.clear()
-    tracker = tracker_for("what about their relationship?", "ask_followup", last_kind="opinion", last_review=review,
-                          last_reviews=[review], last_question="did anyone dislike it?")
-    await run(ActionAnswerFollowup(), dispatcher, tracker, domain)
-    assert dispatcher.messages[0]["response"] not in ("utter_review_verdict", "utter_review_no_verdict")
+    for other in ("what about their relationship?", "did anyone else dislike it?"):  # a topic; the whole set
+        tracker = tracker_for(other, "ask_followup", last_kind="opinion", last_review=review, last_reviews=[review],
+                              last_question="did anyone dislike it?")
+        await run(ActionAnswerFollowup(), dispatcher, tracker, domain)
+        assert dispatcher.messages[-1]["response"] not in ("utter_review_verdict", "utter_review_no_verdict"), other
 
 # --- context: the reviews' own details, the person talked about, short turns after an answer ---------------
 
