@@ -35,6 +35,11 @@ class Speller:
             if len(word) >= SHORTEST and word.isalpha():
                 self._by_letter[word[0]].append(word)
 
+    def _inflected(self, word: str) -> bool:
+        """A known word with a regular ending ("bugged", "moaned"): a word, not a typo, though the model's vocabulary
+        holds only its stem."""
+        return any(stem in self.known for stem in _stems(word))
+
     def correct(self, text: str) -> str:
         """``text`` with each unknown word of four letters or more replaced by the nearest knowledge word."""
         return _WORD.sub(lambda match: self._word(match.group(0)), text)
@@ -43,7 +48,7 @@ class Speller:
         lower = word.casefold()
         if lower in _CONTRACTIONS:  # "doesnt" is "doesn't", never the nearest known word ("doesn")
             return _CONTRACTIONS[lower]
-        if len(lower) < SHORTEST or lower in self.known or not lower.isalpha():
+        if len(lower) < SHORTEST or lower in self.known or not lower.isalpha() or self._inflected(lower):
             return word
         candidates = difflib.get_close_matches(lower, self._by_letter.get(lower[0], ()), n=CANDIDATES, cutoff=LOOSE)
         edits = {candidate: typo_distance(lower, candidate) for candidate in candidates}
@@ -52,6 +57,28 @@ class Speller:
             return word
         best = min(near, key=lambda c: (edits[c], candidates.index(c)))
         return best.capitalize() if word[0].isupper() else best
+
+
+# Regular endings, and whether the stem may have lost a final "e" to them ("hated", "hating", "later").
+_SUFFIXES = {"ing": True, "ed": True, "d": False, "er": True, "est": True, "es": False, "s": False, "ly": False}
+
+
+def _stems(word: str):
+    """What a regularly inflected word may come from: "bugged" bug, "hated" hate, "worried" worry, "films" film.
+    A stem of three letters counts only before a plural "s" ("mins") or a doubled consonant ("bugged"): "pasing"
+    is a typo of "pacing", not a form of "pas"."""
+    for suffix, drops_e in _SUFFIXES.items():
+        stem = word[: -len(suffix)]
+        if not word.endswith(suffix) or len(stem) < 3:
+            continue
+        if len(stem) >= 4 or suffix in ("s", "es"):
+            yield stem
+        if drops_e:
+            yield stem + "e"
+        if len(stem) >= 3 and stem[-1] == stem[-2] and suffix in ("ing", "ed", "er", "est"):
+            yield stem[:-1]
+        if stem.endswith("i") and suffix in ("ed", "es", "er", "est"):
+            yield stem[:-1] + "y"
 
 
 def typo_distance(a: str, b: str) -> int:

@@ -567,6 +567,10 @@ async def test_a_typo_is_mended_before_the_question_is_read(dispatcher, tracker_
     # a contraction typed without its apostrophe keeps its meaning (it was mended into "doesn", losing the "not")
     assert knowledge.speller.correct("which one doesnt have an author? whats it about") == \
         "which one doesn't have an author? what's it about"
+    # a word the model knows only by its stem is a word, not a typo ("bugged" was mended into "budget")
+    assert knowledge.speller.correct("what bugged her, and who moaned?") == "what bugged her, and who moaned?"
+    assert knowledge.speller.correct("who direced it") == "who directed it"
+    assert knowledge.speller.correct("how many minuts is it") == "how many minutes is it"  # no regular form of a word
 
 
 async def test_an_unsure_question_that_reads_as_how_it_ends_asks_for_consent_first(dispatcher, tracker_for, domain):
