@@ -67,6 +67,12 @@ SHORT_SENTENCE_WORDS = 12  # a sentence this short that is quoted brings the nex
 # the film deserves a paragraph of its own." opens what the next one says)
 QUESTION_PENALTY = 0.3  # a sentence that asks is quoted only when nothing that says comes near
 WORDS_ASKED_BONUS = 0.3  # for a sentence that uses every content word of the question; times the square of its share
+# The same on an aspect, for the question's words beyond the aspect's own ("the harmonica waltz" in the music): the
+# thing named comes before a sentence that names the music outright.
+OWN_WORDS_ON_AN_ASPECT_BONUS = 0.3
+# A word at least this close to an aspect's query in meaning is that aspect in other words ("photography" of the look,
+# 0.48; "soundtrack" of the music, 0.54), not a thing on it ("harmonica", 0.32; "moon", 0.17).
+ASPECT_WORD_CLOSENESS = 0.4
 # of them, else (half of "the sound design" is a quarter of it: a list line that names "the sound" is not on it)
 MARKED_BONUS = 0.5  # a pros-and-cons line ("- too long") is the review's own list of its sides: first
 # Questions about the world today, which no review answers however close its words come ("the weather in Shanghai").
@@ -341,6 +347,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     judge = _judge(knowledge, kind, aspect, subject, words, question)
     if kind in VERDICT_KINDS and not subject and not aspect:  # of two sentences on an open topic, the one that
         judge = _using_the_words(judge, words)  # uses the words asked (an aspect's own words weigh already)
+    elif kind in VERDICT_KINDS and not subject and aspect:  # "what about the moon song?": on the music, the sentence
+        judge = _naming_the_words(judge, _own_words(knowledge, aspect, topic_words(unnamed)))  # that names the song
     # Without consent, a passage that gives the ending away may still be quoted by a sentence that does not.
     visible = [hit for hit in hits if consent or not hit.passage.shows_nothing]
     on_point = []
@@ -651,6 +659,30 @@ def _using_the_words(judge, words: list[str]):
         return judge
     return lambda sentences, vectors, scores: judge(sentences, vectors, scores) + \
         WORDS_ASKED_BONUS * words_shared(words, sentences) ** 2
+
+
+def _own_words(knowledge, aspect: str, words: list[str]) -> list[str]:
+    """The question's words that name something on ``aspect`` rather than the aspect itself: neither its own words
+    nor near it in meaning ("moon" of "the moon song" in the music, not "soundtrack"; "photography" is the look)."""
+    words = [word for word in words if not knowledge.topics.aspects[aspect].named_in(word)]
+    if not words:
+        return []
+    closeness = knowledge.retriever.encoder.encode(words) @ knowledge.topics.vectors[aspect]
+    return [word for word, close in zip(words, closeness, strict=True) if close < ASPECT_WORD_CLOSENESS]
+
+
+def _naming_the_words(judge, words: list[str]):
+    """An aspect's ``judge`` for a question that names something on it in words of its own ("the harmonica waltz" in
+    the music): a sentence that uses all those words is on the point, however few of the aspect's words it has, and
+    comes before one that only names the aspect outright."""
+    if not [word for word in words if len(word) > 3]:
+        return judge
+
+    def judged(sentences, vectors, scores):
+        shared = words_shared(words, sentences)
+        on_it = judge(sentences, vectors, scores)
+        return np.where(np.isneginf(on_it) & (shared >= 1.0), 0.0, on_it) + OWN_WORDS_ON_AN_ASPECT_BONUS * shared ** 2
+    return judged
 
 
 def _on_point(knowledge, hits: list[Hit], vector: np.ndarray, judge, kind: str, ending: bool = False,

@@ -702,3 +702,19 @@ def test_a_review_pointed_at_by_its_verdict_inside_a_longer_question_is_that_rev
     outcome, _, _ = say(six_reviews, "the one that wasn't a fan, what did they say about the pacing?")
     assert outcome.review == NEGATIVE
     assert say(six_reviews, "what did the one who plays amy think of the pacing?")[0].review is None
+
+
+def test_on_an_aspect_the_sentence_that_names_what_was_asked_comes_first(knowledge_of, tmp_path):
+    """"what about the harmonica waltz in the music?": of the sentences on the music, the one that names the waltz."""
+    path = tmp_path / "a-small-score.txt"
+    path.write_text("A Small Score\n\nBy Jo Critic, The Example Weekly\n\nThe film follows a tuner of pianos through "
+                    "one winter in a northern town.\n\nThe music is all soft piano and strings, and it never pushes. "
+                    "Its finest stretch is the harmonica waltz at the wedding, which I have hummed ever since.\n",
+                    encoding="utf-8")
+    knowledge = knowledge_of(path)
+    outcome, _, _ = say(knowledge, "and the harmonica waltz in the music, what does the critic say?")
+    assert outcome.status == "quoted" and "harmonica waltz" in outcome.quotes[0].sentence
+    from knowledge.answers import _own_words
+
+    # the music in other words is no thing named on it: no sentence gains for using "soundtrack"
+    assert _own_words(knowledge, "music", ["soundtrack", "harmonica", "music"]) == ["harmonica"]
