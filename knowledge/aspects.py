@@ -47,6 +47,8 @@ _OPINION_WORDS = {
     "why", "when", "where", "if", "whether", "some", "many", "most", "more", "less", "very", "just", "only", "bit",
     "get", "got", "s", "t", "readers", "reader", "comments", "comment", "commenters", "audience", "viewers",
     "don't", "didn't", "doesn't", "dont", "didnt", "doesnt", "reckon", "please", "hey", "hi",
+    "describe", "describes", "described", "depict", "depicts", "depicted", "portray", "portrays", "portrayed",
+    "particular", "particularly", "especially", "specifically",
     "isn't", "wasn't", "aren't", "weren't", "hasn't", "haven't", "hadn't", "couldn't", "wouldn't", "shouldn't", "can't",
     "won't", "that's", "they're", "you're", "who's", "where's", "how's", "she's", "he's",
     # what a review is called and what a summary of it is: "sum up the piece", "the gist of the blurb"

@@ -76,3 +76,12 @@ def test_the_words_that_lead_a_sentence_are_no_part_of_a_title_but_leave_it_two_
     from knowledge.aspects import works_named
 
     assert works_named(sentence, frozenset()) == works
+
+
+def test_the_verbs_that_frame_a_question_are_no_topic():
+    """"how does it describe the ending, in particular?" asks about the ending; a sentence that happens to say
+    "described" is no nearer it."""
+    from knowledge.aspects import topic_words
+
+    assert topic_words("how does the critic describe the apartments, in particular?") == ["apartments"]
+    assert topic_words("how is Amy portrayed?") == ["amy"]
