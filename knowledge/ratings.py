@@ -449,3 +449,13 @@ def find_rating(text: str, *, title: str | None = None) -> Rating | None:
     if not found:
         return None
     return max(found, key=lambda item: (item[0], item[1]))[2]
+
+
+_RATING_LABEL = re.compile(r"\b(?:my|our|final|overall|verdict|rating|rated|grade|score|stars?|out|of|the|film|"
+                           r"movie)\b", re.IGNORECASE)
+
+
+def only_a_rating(sentence: str, rating: Rating) -> bool:
+    """Whether a sentence is nothing but its rating and a label ("Verdict: two stars out of five.", "★½")."""
+    rest = sentence.replace(rating.written, " ") if rating.written in sentence else sentence
+    return not re.search(r"[^\W\d_]{2,}", _RATING_LABEL.sub(" ", rest))

@@ -48,6 +48,7 @@ import yaml
 
 from knowledge.labels import is_reader_note
 from knowledge.passage import Passage
+from knowledge.ratings import find_rating, only_a_rating
 from knowledge.text import normalise_for_compare, split_sentences
 
 CUES_FILE = Path(__file__).parent / "data" / "spoiler_cues.yaml"
@@ -298,11 +299,18 @@ def _placed_units(passage: Passage) -> list[tuple[tuple[str, bool], int]]:
     """:func:`units_of`, each with the place of its sentence in the passage."""
     units = []
     for place, sentence in enumerate(passage.sentences or (passage.text,)):
-        if _WARNING.search(sentence) or (EARLY.search(sentence) and not _TWIST.search(sentence)):
-            continue
+        if _WARNING.search(sentence) or (EARLY.search(sentence) and not _TWIST.search(sentence)) or \
+                _only_a_rating(sentence):
+            continue  # a rating line ("My verdict: two and a half stars out of four.") tells no event
         backed = backed_by_rule(sentence)
         units += [((unit, backed), place) for unit in (sentence, *clauses_of(sentence))]
     return units
+
+
+def _only_a_rating(sentence: str) -> bool:
+    """A rating line ("My verdict: two and a half stars out of four."), which gives no event away."""
+    rating = find_rating(sentence)
+    return rating is not None and only_a_rating(sentence, rating)
 
 
 def clauses_of(sentence: str) -> list[str]:

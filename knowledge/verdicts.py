@@ -7,13 +7,12 @@ turn never walks every review's text.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from knowledge.ratings import Rating, find_rating, parse_rating
+from knowledge.ratings import Rating, find_rating, only_a_rating, parse_rating
 from knowledge.stance import overall
 
 VERDICT_QUERY = "the reviewer's overall verdict on the film: whether it is good and worth seeing"
@@ -84,16 +83,6 @@ def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, st
         sentence, passage_id, sentence_stance = next(
             ((c[1], c[2], label) for c, label in quotable if label == stance), (sentence, passage_id, None))
     return Verdict(review, stance, rating, sentence, passage_id, sentence_stance)
-
-
-_RATING_LABEL = re.compile(r"\b(?:my|our|final|overall|verdict|rating|rated|grade|score|stars?|out|of|the|film|"
-                           r"movie)\b", re.IGNORECASE)
-
-
-def only_a_rating(sentence: str, rating: Rating) -> bool:
-    """Whether a sentence is nothing but its rating and a label ("Verdict: two stars out of five.", "★½")."""
-    rest = sentence.replace(rating.written, " ") if rating.written in sentence else sentence
-    return not re.search(r"[^\W\d_]{2,}", _RATING_LABEL.sub(" ", rest))
 
 
 def as_dict(verdict: Verdict) -> dict:

@@ -670,7 +670,7 @@ def test_a_character_named_only_where_the_review_spoils_is_withheld_not_unmentio
 def test_a_verdict_line_that_is_only_the_rating_is_spoken_for_by_a_sentence(role_names):
     """"Four stars out of five." says no more than the rating shown beside it: the review's verdict is quoted in a
     sentence of its own on the same side, and the rating is still given in the reviewer's words."""
-    from knowledge.verdicts import only_a_rating
+    from knowledge.ratings import only_a_rating
 
     verdict = role_names.verdicts[role_names.reviews.ids[0]]
     assert verdict.rating.written == "Four stars out of five" and verdict.stance == "positive"
@@ -682,8 +682,7 @@ def test_a_verdict_line_that_is_only_the_rating_is_spoken_for_by_a_sentence(role
 @pytest.mark.parametrize(("sentence", "only"), [("Grade: B-", True), ("Verdict: two stars out of five.", True),
                                                 ("★½", True), ("I give it 3/5, a solid effort.", False)])
 def test_only_a_rating_is_a_line_with_nothing_but_its_rating_and_a_label(sentence, only):
-    from knowledge.ratings import find_rating
-    from knowledge.verdicts import only_a_rating
+    from knowledge.ratings import find_rating, only_a_rating
 
     assert only_a_rating(sentence, find_rating(sentence)) is only
 

@@ -96,6 +96,7 @@ def test_a_warning_inside_a_paragraph_marks_nothing(tmp_path):
     ("My final verdict: four stars.", False),
     ("In the closing minutes she says goodbye and is gone for good.", True),
     ("It turns out she was talking to thousands of other people the whole time.", True),
+    ("My verdict: two and a half stars out of four.", False),  # a rating line tells no event
 ])
 def test_warnings_and_verdicts_are_not_reveals(text, spoiler, encoder):
     assert spoilers.detect([text], encoder) == [spoiler]
