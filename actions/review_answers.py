@@ -156,9 +156,15 @@ async def about_the_reviews(dispatcher: CollectingDispatcher, tracker: Tracker, 
 
 
 def asks_a_verdict(known, text: str) -> bool:
-    """Whether the message, though the NLU was unsure, is close to the verdict questions."""
-    reading = known.verdict_questions.read(text)
+    """Whether the message, though the NLU was unsure, is close to the verdict questions. "Did she like it?" is a
+    critic's verdict of the film ("it"): it is read as said of the critic, whom the encoder does not see in "she"."""
+    reading = known.verdict_questions.read(_OF_THE_FILM.sub(r"\g<1>the critic\g<2>", text))
     return reading.asks and reading.closeness >= FALLBACK_VERDICT_CLOSENESS
+
+
+# "did she like it overall?", "did he enjoy it": a person who judges "it" (the film) is a critic, not a character
+_OF_THE_FILM = re.compile(r"^(\W*(?:(?:so|and|but|ok|okay)\W+)?(?:did|does|do)\s+)(?:she|he)(\s+(?:\w+\s+){0,2}it\b)",
+                          re.IGNORECASE)
 
 
 def the_reviews_answer(known, text: str) -> bool:

@@ -940,6 +940,13 @@ async def test_who_is_a_critic_says_whose_review_it_is(dispatcher, tracker_for, 
     assert review.author in message["details"] and review.title in message["details"]
 
 
+async def test_did_she_like_it_sent_to_the_facts_is_a_critics_verdict(dispatcher, tracker_for, domain):
+    """"so did she like it overall?" judges the film ("it"): a critic's verdict, whatever the NLU made of "she"."""
+    await run(ActionAnswerFilmFact(), dispatcher, tracker_for("so did she like it overall", "ask_film_fact"), domain)
+    assert dispatcher.messages[0]["response"].startswith(("utter_review_verdict", "utter_reviews_verdicts")), \
+        dispatcher.messages[0]["response"]
+
+
 @pytest.mark.parametrize("text", ["did anyone not mind the length?", "did anybody find it too long?",
                                   "two hours sounds long, did any critic moan about the length?"])
 async def test_what_anyone_made_of_a_fact_is_asked_of_the_reviews(dispatcher, tracker_for, domain, text):
