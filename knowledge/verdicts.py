@@ -7,12 +7,14 @@ turn never walks every review's text.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from knowledge.ratings import Rating, find_rating, only_a_rating, parse_rating
+from knowledge.review_set import join
 from knowledge.stance import overall
 
 VERDICT_QUERY = "the reviewer's overall verdict on the film: whether it is good and worth seeing"
@@ -49,6 +51,7 @@ def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, st
              stances) -> Verdict:
     candidates = []  # (similarity to a verdict, sentence, passage id, vector, spoiler)
     rated: tuple[Rating, str, str] | None = None
+    by_critic: dict[str, Rating] = {}  # "Jo Critic: 4/5" lines, in a review written by more than one critic
     last = rows[-1] if rows else None
     for row in rows:
         passage = index.passages[row]
@@ -58,9 +61,14 @@ def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, st
         for place, (sentence, vector) in enumerate(zip(passage.sentences, vectors, strict=True)):
             candidates.append((float(vector @ verdict_vector) + closing, sentence, passage.id, vector,
                                passage.spoils(place)))
+            if (named := _CRITIC_RATED.match(sentence)) and (given := find_rating(named["rest"])) and \
+                    only_a_rating(named["rest"], given):
+                by_critic.setdefault(named["name"], given)
             if rated is None and (found := find_rating(sentence)):
                 rated = (found, sentence, passage.id)
     rating = parse_rating(stated) if stated else None
+    if rating is None and len(by_critic) >= 2:  # two critics, a rating each: both, and no one line speaks for them
+        rating, rated = each_critics(by_critic), None
     if rating is None and rated:
         rating = rated[0]
     # The stance is read from every sentence that sounds like a verdict; only the quote must not spoil.
@@ -83,6 +91,18 @@ def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, st
         sentence, passage_id, sentence_stance = next(
             ((c[1], c[2], label) for c, label in quotable if label == stance), (sentence, passage_id, None))
     return Verdict(review, stance, rating, sentence, passage_id, sentence_stance)
+
+
+# "Jo Critic: 4/5", "Sam Writer - two stars": a rating line that names whose it is.
+_CRITIC_RATED = re.compile(r"^(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3})\s*(?::|\s[–—-])\s*(?P<rest>\S.*)$")
+
+
+def each_critics(ratings: dict[str, Rating]) -> Rating:
+    """One rating for a review whose critics rate it each: their mean, written as each gave it ("4/5 (Jo Critic) and
+    2/5 (Sam Writer)"), so that two critics who disagree make a mixed review."""
+    written = join([f"{rating.written} ({name})" for name, rating in ratings.items()])
+    first = next(iter(ratings.values()))
+    return Rating(sum(rating.value for rating in ratings.values()) / len(ratings), written, first.scale)
 
 
 def as_dict(verdict: Verdict) -> dict:

@@ -717,3 +717,16 @@ def test_on_an_aspect_the_sentence_that_names_what_was_asked_comes_first(knowled
 
     # the music in other words is no thing named on it: no sentence gains for using "soundtrack"
     assert _own_words(knowledge, "music", ["soundtrack", "harmonica", "music"]) == ["harmonica"]
+
+
+def test_a_review_by_two_critics_has_both_their_ratings_and_their_disagreement(knowledge_of, tmp_path):
+    """A debate piece rated by each of its critics ("Jo Critic: 4/5", "Sam Writer: 2/5") gives both ratings, and
+    two critics who disagree make a mixed review."""
+    path = tmp_path / "point-counterpoint.txt"
+    path.write_text("Point, Counterpoint\n\nBy Jo Critic and Sam Writer, The Example Weekly\n\nJO CRITIC: The film is "
+                    "tender and wise, and the lead is wonderful.\n\nSAM WRITER: It is pretty but slow, and the story "
+                    "goes round in circles.\n\nJo Critic: 4/5\n\nSam Writer: 2/5\n", encoding="utf-8")
+    knowledge = knowledge_of(path)
+    verdict = knowledge.verdicts["point-counterpoint"]
+    assert verdict.stance == "mixed" and verdict.rating.written == "4/5 (Jo Critic) and 2/5 (Sam Writer)"
+    assert verdict.sentence and "4/5" not in verdict.sentence
