@@ -673,15 +673,19 @@ def _own_words(knowledge, aspect: str, words: list[str]) -> list[str]:
 
 def _naming_the_words(judge, words: list[str]):
     """An aspect's ``judge`` for a question that names something on it in words of its own ("the harmonica waltz" in
-    the music): a sentence that uses all those words is on the point, however few of the aspect's words it has, and
-    comes before one that only names the aspect outright."""
-    if not [word for word in words if len(word) > 3]:
+    the music): a sentence that uses them comes before one that only names the aspect outright, and one that uses all
+    of two or more is on the point however few of the aspect's words it has (one word, "design" of "the costume
+    design", is no evidence on its own)."""
+    asked = [word for word in words if len(word) > 3]
+    if not asked:
         return judge
 
     def judged(sentences, vectors, scores):
-        shared = words_shared(words, sentences)
+        shared = words_shared(asked, sentences)
         on_it = judge(sentences, vectors, scores)
-        return np.where(np.isneginf(on_it) & (shared >= 1.0), 0.0, on_it) + OWN_WORDS_ON_AN_ASPECT_BONUS * shared ** 2
+        if len(asked) >= TOPIC_WORDS_NAMED:
+            on_it = np.where(np.isneginf(on_it) & (shared >= 1.0), 0.0, on_it)
+        return on_it + OWN_WORDS_ON_AN_ASPECT_BONUS * shared ** 2
     return judged
 
 

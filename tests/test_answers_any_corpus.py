@@ -708,13 +708,16 @@ def test_on_an_aspect_the_sentence_that_names_what_was_asked_comes_first(knowled
     path = tmp_path / "a-small-score.txt"
     path.write_text("A Small Score\n\nBy Jo Critic, The Example Weekly\n\nThe film follows a tuner of pianos through "
                     "one winter in a northern town.\n\nThe music is all soft piano and strings, and it never pushes. "
-                    "Its finest stretch is the harmonica waltz at the wedding, which I have hummed ever since.\n",
+                    "Its finest stretch is the harmonica waltz at the wedding, which I have hummed ever since.\n\n"
+                    "Even the poster was designed with care, all pale blue and frost.\n",
                     encoding="utf-8")
     knowledge = knowledge_of(path)
     outcome, _, _ = say(knowledge, "and the harmonica waltz in the music, what does the critic say?")
     assert outcome.status == "quoted" and "harmonica waltz" in outcome.quotes[0].sentence
     from knowledge.answers import _own_words
 
+    # one word of its own ("design") is no evidence: a sentence about a poster is not on the costumes
+    assert say(knowledge, "what does the critic say about the costume design?")[0].status == "silent"
     # the music in other words is no thing named on it: no sentence gains for using "soundtrack"
     assert _own_words(knowledge, "music", ["soundtrack", "harmonica", "music"]) == ["harmonica"]
 
