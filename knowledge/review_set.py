@@ -46,7 +46,7 @@ _GENERIC = {"the", "a", "an", "review", "reviewer", "critic", "one", "post", "pi
 # "the Courant review", "the Whisper piece": one word of a review's longer name, said right before a word for a
 # review, names it when no other review's names hold that word.
 _REVIEW_NOUN = (r"(?:['’]s)?(?: (?:film|movie))? (?:review|reviewer|critic|writer|piece|article|post|one|blurb|"
-                r"write-?up|essay|listing|capsule|column|notice|listicle|blog)\b")
+                r"write-?up|essay|listing|capsule|column|notice|listicle|blog|list|(?:diary )?entry|diary)\b")
 _WORD_BEFORE_NOUN = re.compile(r"([\w-]+)" + _REVIEW_NOUN, re.IGNORECASE)
 _NOUN_AFTER_NAME = re.compile(_REVIEW_NOUN, re.IGNORECASE)
 _WORDS_BEFORE_NOUN = re.compile(r"((?:[\w-]+\s+){0,3})([\w-]+)" + _REVIEW_NOUN, re.IGNORECASE)
@@ -183,13 +183,14 @@ class ReviewSet:
                 found.append(self._owner[close])
         return list(dict.fromkeys(found))
 
-    def without_names(self, text: str, *, nouns: bool = False) -> str:
+    def without_names(self, text: str, *, nouns: bool = False, instead: str = " ") -> str:
         """``text`` with every review's names, and the words that point at one ("the third review", "the last
         one", "that critic"), taken out: they say which review, not what about. With ``nouns``, the word for a
-        review after a name goes too ("the Weekly review"), for readings that "review" would mislead."""
+        review after a name goes too ("the Weekly review"), for readings that "review" would mislead. ``instead``:
+        what a name becomes ("review", for a reading of what is asked about the review itself)."""
         kept, end = [], 0
         for start, after, _ in self._found_names(text, nouns=nouns):
-            kept += [text[end:start], " "]
+            kept += [text[end:start], instead]
             end = after
         named = "".join(kept) + text[end:]
         named = _WORDS_BEFORE_NOUN.sub(self._without_its_name, named)

@@ -733,3 +733,18 @@ def test_a_review_by_two_critics_has_both_their_ratings_and_their_disagreement(k
     verdict = knowledge.verdicts["point-counterpoint"]
     assert verdict.stance == "mixed" and verdict.rating.written == "4/5 (Jo Critic) and 2/5 (Sam Writer)"
     assert verdict.sentence and "4/5" not in verdict.sentence
+
+
+@pytest.mark.parametrize(("question", "detail"), [("is there a url for the Example Weekly list?", "link"),
+                                                  ("when was the Example Weekly list posted?", "date"),
+                                                  ("what does the Example Weekly list say about Amy?", None)])
+def test_a_detail_asked_of_a_review_called_by_its_own_noun(knowledge_of, tmp_path, question, detail):
+    """A review named with its own noun ("the <site> list", "that diary entry") is read as "the review" for what is
+    asked about it: its link and date, while what it says stays a question about the film."""
+    from actions.review_details import details_reading
+
+    path = tmp_path / "seven-things.md"
+    path.write_text("---\ntitle: Seven Things We Loved\noutlet: The Example Weekly\nurl: https://example.org/seven\n"
+                    "date: 2014-03-01\n---\n\nThe film is gentle, and Amy is its secret heart.\n", encoding="utf-8")
+    reading = details_reading(knowledge_of(path), question)
+    assert (reading.detail if reading else None) == detail
