@@ -33,7 +33,8 @@ def details_reading(known, text: str) -> DetailReading | None:
     if _SPEAKS_OF.search(unnamed):  # "does the review talk about his letter-writing job?": what it says, no detail
         return None
     reading = known.question_kinds.detail(unnamed)
-    if not reading.detail and known.reviews.named_in(text):  # "is there a url for <the site's> list?": the review
+    if not reading.detail and (known.reviews.named_in(text) or known.reviews.refers_to_one(text)):  # "is there a
+        # url for <the site's> list?", "which outlet ran the fifth one?": the review
         reading = known.question_kinds.detail(known.reviews.without_names(text, nouns=True, instead=" review "))
     if reading.detail == "ratings" and known.topics.of_question(text, None) and not _NAMES_A_RATING.search(text):
         return None  # "what do they say about the score?" is the music; "any rating or score?" is a rating

@@ -194,7 +194,7 @@ class ReviewSet:
             end = after
         named = "".join(kept) + text[end:]
         named = _WORDS_BEFORE_NOUN.sub(self._without_its_name, named)
-        return _POINTING.sub(" ", named)
+        return _POINTING.sub(instead, named)
 
     def _without_its_name(self, match: re.Match) -> str:
         """ "the Lantern Street blurb": the word before the noun names one review; the words of its names before
