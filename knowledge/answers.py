@@ -505,7 +505,9 @@ def verdicts_answer(knowledge, question: str, kind: str, review: str | None = No
         return ReviewOutcome("verdicts", kind, total, quotes=quotes, speaking=[v.review for v in found],
                              counts=counts, focus=focus, review=review)
     for stance in sorted(order, key=lambda s: (order.index(s), -counts.get(s, 0))):
-        for verdict in knowledge.keenest(stance, coolest_first=focus == "negative") if everyone else []:
+        side = knowledge.keenest(stance, coolest_first=focus == "negative") if everyone else \
+            keenest_first([v for v in found if v.stance == stance], reverse=focus == "negative")
+        for verdict in side:
             if len(quotes) < MAX_QUOTES and (quote := _shown_verdict(knowledge, verdict, question, consent)):
                 quotes.append(quote)
             if len(found) > MAX_QUOTES:

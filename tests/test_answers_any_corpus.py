@@ -749,3 +749,13 @@ def test_a_detail_asked_of_a_review_called_by_its_own_noun(knowledge_of, tmp_pat
                     "date: 2014-03-01\n---\n\nThe film is gentle, and Amy is its secret heart.\n", encoding="utf-8")
     reading = details_reading(knowledge_of(path), question)
     assert (reading.detail if reading else None) == detail
+
+
+def test_the_other_reviews_verdicts_quote_one_of_each_side_first(six_reviews):
+    """"and the other ones?" after one review: the rest's verdicts, the most different first (one of each side), as
+    for the whole set; not the first three in the set's order."""
+    from knowledge.answers import verdicts_answer
+
+    rest = tuple(review for review in six_reviews.reviews.ids if review != FRONT_MATTER)
+    outcome = verdicts_answer(six_reviews, "and the other ones?", "opinion", among=rest)
+    assert len(outcome.quotes) == 3 and {quote.stance for quote in outcome.quotes} == set(outcome.counts)
