@@ -74,8 +74,10 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
     named_person = person_in(facts, text, entity(tracker, "person", "character"))
     subject = named_person or tracker.get_slot("last_subject")
     last_review, in_play = tracker.get_slot("last_review"), tuple(tracker.get_slot("last_reviews") or ())
-    if reviewer is None and not named_person and about_the_reviewer(known, tracker, text):
+    if reviewer is None and not named_person and (how := about_the_reviewer(known, tracker, text)):
         reviewer, subject = THAT_REVIEW, None  # "did she have any complaints?" after one review's verdict
+        if how == "again" and (last := tracker.get_slot("last_question")):  # "why?", "what's their point about it?"
+            text, aspect = last, aspect or tracker.get_slot("last_aspect")
     if kind == "plot" and tracker.get_slot("last_kind") in ("cast", "fact") and not said and \
             short_followup(text) and not ASKS_REVIEWS.search(text) and \
             (found := await in_thread(clearly_asked, facts, retriever, text)):  # one more question of the facts,
@@ -121,18 +123,20 @@ def consent_said(text: str) -> bool | None:
     return True if _GRANTS.search(text) else None
 
 
-def about_the_reviewer(known, tracker: Tracker, text: str) -> bool:
-    """Whether "he" or "she" in an opinion question is the critic of the one review the last
-    answer was about (and not a person of the film, or another review the message names)."""
+def about_the_reviewer(known, tracker: Tracker, text: str) -> str | None:
+    """Whether a message is about the critic of the one review the last answer was about (and not a person of the
+    film, or another review the message names): "asked" when it asks something of them ("did she have any
+    complaints?", "any complaints in it though?"), "again" when it asks the last question of them once more
+    ("why?", "what's their point about it?"); else None."""
     last_review, in_play = tracker.get_slot("last_review"), tuple(tracker.get_slot("last_reviews") or ())
     if not (tracker.get_slot("last_kind") in OPINION_KINDS and bool(last_review) and in_play == (last_review,)
             and not known.reviews.named_in(text)):
-        return False
+        return None
     if subject_words(text):
-        return bool(_PERSONAL.search(text))
-    # "why?", "what were their reasons?", "any complaints in it though?": with nothing else asked, that review
-    return bool(_PERSONAL.search(text) or _THEY_OR_WHY.search(text)) or \
-        bool(short_followup(text) and side_asked(text) and not _THE_SET.search(text))
+        return "asked" if _PERSONAL.search(text) else None
+    if _PERSONAL.search(text) or short_followup(text) and side_asked(text) and not _THE_SET.search(text):
+        return "asked"
+    return "again" if _THEY_OR_WHY.search(text) else None
 
 
 async def about_the_reviews(dispatcher: CollectingDispatcher, tracker: Tracker, known) -> list | None:

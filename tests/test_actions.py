@@ -940,6 +940,22 @@ async def test_who_is_a_critic_says_whose_review_it_is(dispatcher, tracker_for, 
     assert review.author in message["details"] and review.title in message["details"]
 
 
+
+async def test_their_point_after_one_reviews_answer_on_a_topic_asks_it_that_topic_again(dispatcher, tracker_for,
+                                                                                       domain, knowledge):
+    """"what's their point about it?" after one review's answer on the acting is that review on the acting again,
+    not its overall verdict."""
+    from actions.followup import ActionAnswerFollowup
+
+    review = knowledge.reviews.ids[1]
+    tracker = tracker_for("what's their point about it?", "ask_followup", last_kind="opinion", last_review=review,
+                          last_reviews=[review], last_question="what does the blog say about the acting?",
+                          last_aspect="acting")
+    await run(ActionAnswerFollowup(), dispatcher, tracker, domain)
+    message = dispatcher.messages[0]
+    assert message["response"] not in ("utter_review_verdict", "utter_reviews_verdicts"), message["response"]
+    assert {q["passage_id"].split("/")[0] for q in message["custom"]["quotes"]} == {review}
+
 async def test_did_she_like_it_sent_to_the_facts_is_a_critics_verdict(dispatcher, tracker_for, domain):
     """"so did she like it overall?" judges the film ("it"): a critic's verdict, whatever the NLU made of "she"."""
     await run(ActionAnswerFilmFact(), dispatcher, tracker_for("so did she like it overall", "ask_film_fact"), domain)
