@@ -45,9 +45,21 @@ class ActionAnswerFollowup(Action):
         text = question(tracker)
         if not reviewer and not aspect and (pointed := await pointed_at(tracker, text)):
             reviewer = pointed  # "and the negative one?", "the fourth one?": the last question, of that review
-        if reviewer and not aspect:
+        if reviewer and not aspect and await refused_before(tracker):
+            kind = "opinion"  # the ending was refused: what the message asks of that critic, not the ending again
+        elif reviewer and not aspect:
             text, aspect = tracker.get_slot("last_question") or text, tracker.get_slot("last_aspect")
         return await answer_from_reviews(dispatcher, tracker, kind, text, aspect, reviewer)
+
+
+async def refused_before(tracker: Tracker) -> bool:
+    """Whether the last question asked how the film ends and spoilers were refused: "fine, then what did <a critic>
+    think?" asks its own question, not that ending again of one review (which could only be withheld)."""
+    last = tracker.get_slot("last_question")
+    if tracker.get_slot("spoiler_consent") is not False or not last:
+        return False
+    known = await knowledge()
+    return tracker.get_slot("last_aspect") == "ending" or known.question_kinds.asks_ending(known.without_names(last))
 
 
 async def pointed_at(tracker: Tracker, text: str) -> str | None:

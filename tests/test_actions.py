@@ -956,6 +956,21 @@ async def test_their_point_after_one_reviews_answer_on_a_topic_asks_it_that_topi
     assert message["response"] not in ("utter_review_verdict", "utter_reviews_verdicts"), message["response"]
     assert {q["passage_id"].split("/")[0] for q in message["custom"]["quotes"]} == {review}
 
+
+async def test_a_critic_named_after_the_ending_was_refused_is_asked_what_the_message_asks(dispatcher, tracker_for,
+                                                                                        domain, knowledge):
+    """"no spoilers", then "fine, then what did Sam Beezjak think?": that critic's verdict, not the refused ending
+    asked again of that review (which could only be withheld)."""
+    from actions.followup import ActionAnswerFollowup
+
+    tracker = tracker_for("fine, then what did Sam Beezjak think", "ask_followup", {"reviewer": "Sam Beezjak"},
+                          last_kind="plot", last_question="what happens at the very end of the film?",
+                          spoiler_consent=False)
+    await run(ActionAnswerFollowup(), dispatcher, tracker, domain)
+    message = dispatcher.messages[0]
+    assert message["response"] in ("utter_review_verdict", "utter_review_no_verdict"), message["response"]
+    assert {q["passage_id"].split("/")[0] for q in message["custom"]["quotes"]} == {knowledge.reviews.ids[0]}
+
 async def test_did_she_like_it_sent_to_the_facts_is_a_critics_verdict(dispatcher, tracker_for, domain):
     """"so did she like it overall?" judges the film ("it"): a critic's verdict, whatever the NLU made of "she"."""
     await run(ActionAnswerFilmFact(), dispatcher, tracker_for("so did she like it overall", "ask_film_fact"), domain)
