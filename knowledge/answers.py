@@ -265,6 +265,10 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     if len(named) >= 2 and not set(topic_words(knowledge.reviews.without_names(question))) - _SET_SIDE_BY_SIDE:
         return verdicts_answer(knowledge, question, kind, consent=consent, among=tuple(named))  # "do <one> and
         # <another> agree?", "compare <one> with <another>"
+    if reviewer_mention and (_OTHER_THING.search(reviewer_mention) or re.fullmatch(
+            r"\W*(?:the\s+)?others?\W*", reviewer_mention, re.IGNORECASE) and _OTHER_THING.search(question)
+            and not knowledge.reviews.refers_to_one(question)):  # "the other OSes": no review at all
+        reviewer_mention = None
     if reviewer_mention and review is None:  # the NLU's words, the whole message ("the critic" in "in <title>, …"),
         reviews = knowledge.reviews  # then the side the words name ("the one that didn't like it")
         review = reviews.resolve(reviewer_mention, last=last_review, in_play=in_play) or \
@@ -824,6 +828,9 @@ def unread_review_named(knowledge, question: str) -> str | None:
     return None
 
 
+# "the other OSes", "the other characters": "other" said of something that is no review
+_OTHER_THING = re.compile(r"\bother\s+(?!(?:reviews?|reviewers?|critics?|ones?|pieces?|articles?|posts?|writers?|"
+                          r"essays?|blurbs?|write-?ups?|takes?)\b)[a-z]", re.IGNORECASE)
 # A review pointed at by what its critic thought, within a longer question: "the one who hated it, did they ...?"
 _THE_ONE_WHO = re.compile(r"\bthe (?:one|review|critic|reviewer)\s+(?:who|that|which)\b"
                           r"[^,;?.!]{2,40}", re.IGNORECASE)

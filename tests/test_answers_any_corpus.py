@@ -759,3 +759,13 @@ def test_the_other_reviews_verdicts_quote_one_of_each_side_first(six_reviews):
     rest = tuple(review for review in six_reviews.reviews.ids if review != FRONT_MATTER)
     outcome = verdicts_answer(six_reviews, "and the other ones?", "opinion", among=rest)
     assert len(outcome.quotes) == 3 and {quote.stance for quote in outcome.quotes} == set(outcome.counts)
+
+
+@pytest.mark.parametrize("mention", ["the other OSes", "other"])
+def test_other_said_of_something_that_is_no_review_points_at_no_review(six_reviews, mention):
+    """The NLU may tag "the other OSes" as a reviewer ("the other one"); "other" said of anything but a review
+    names none, and the question is answered, not met with "which review do you mean?"."""
+    question = "what happens with Samantha and the other OSes?"
+    outcome, _, _ = say(six_reviews, question, kind="plot", consent=True, reviewer_mention=mention)
+    assert outcome.status == "quoted", outcome.status
+    assert say(six_reviews, "and the other critic?", reviewer_mention="the other critic")[0].status == "which_review"
