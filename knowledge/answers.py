@@ -295,7 +295,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         if title := another_works_facts(knowledge, unnamed):  # "who directed <a film>?": that film, not the reviews
             return ReviewOutcome("other_film", kind, total, topic=title)
         return works_answer(knowledge, question, works, review=review, consent=consent)
-    aspect = knowledge.topics.of_question(unnamed, aspect)  # a review named "... Glass City" asks nothing of the city
+    aspect = knowledge.topics.of_question(weighed(unnamed), aspect)  # a review named "... Glass City" asks nothing
+    # of the city
     if aspect and knowledge.topics.aspects[aspect].titles and kind != "comments" and len(knowledge.works):
         return works_answer(knowledge, question, list(knowledge.works.titles), review=review, consent=consent,
                             label=_label(knowledge, aspect))  # "which other films do they compare it with?"
@@ -828,6 +829,13 @@ def unread_review_named(knowledge, question: str) -> str | None:
     return None
 
 
+def weighed(question: str) -> str:
+    """The question without an "in the end" that only weighs things up ("what did the paper say in the end,
+    overall?" asks its verdict, not how the film ends)."""
+    return re.sub(r"\bin the end\b", " ", question, flags=re.IGNORECASE) if _ON_BALANCE.search(question) else question
+
+
+_ON_BALANCE = re.compile(r"\b(?:overall|on the whole|all in all|on balance|all things considered)\b", re.IGNORECASE)
 # "the other OSes", "the other characters": "other" said of something that is no review
 _OTHER_THING = re.compile(r"\bother\s+(?!(?:reviews?|reviewers?|critics?|ones?|pieces?|articles?|posts?|writers?|"
                           r"essays?|blurbs?|write-?ups?|takes?)\b)[a-z]", re.IGNORECASE)
@@ -864,6 +872,7 @@ def _asks_ending(knowledge, question: str, aspect: str | None) -> bool:
     ending = knowledge.topics.aspects.get("ending")
     if EARLY.search(question):  # "how does he end up with her in the first place?": the story's beginning
         return False
+    question = weighed(question)
     return aspect == "ending" or bool(ending and ending.named_in(question)) or \
         knowledge.question_kinds.asks_ending(knowledge.without_names(question, nouns=True))
 

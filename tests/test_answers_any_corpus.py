@@ -769,3 +769,11 @@ def test_other_said_of_something_that_is_no_review_points_at_no_review(six_revie
     outcome, _, _ = say(six_reviews, question, kind="plot", consent=True, reviewer_mention=mention)
     assert outcome.status == "quoted", outcome.status
     assert say(six_reviews, "and the other critic?", reviewer_mention="the other critic")[0].status == "which_review"
+
+
+def test_in_the_end_said_with_overall_weighs_things_up_and_asks_no_ending(six_reviews):
+    """"what did the Gazette say in the end, overall?" asks its verdict; "how does it end, overall?" still asks how
+    the film ends."""
+    outcome, _, _ = say(six_reviews, "what did the Westbrook Gazette say in the end, overall?")
+    assert outcome.status == "verdicts" and outcome.review == NEGATIVE
+    assert say(six_reviews, "how does it end, overall?")[0].status == "needs_consent"
