@@ -12,7 +12,7 @@ from actions.context import OPINION_KINDS, in_thread, short_followup
 from actions.phrasing import details_reply
 from actions.replies import remember, send
 from knowledge.answers import ASKS_COMMENTS, ASKS_JUDGEMENT, GIVES_RATING
-from knowledge.question_kinds import DETAILS, DetailReading
+from knowledge.question_kinds import DETAIL_FLOOR, DETAILS, DetailReading
 from knowledge.ratings import find_rating
 from knowledge.review_details import details_answer
 from knowledge.review_set import says_the_others
@@ -34,8 +34,9 @@ def details_reading(known, text: str) -> DetailReading | None:
         return None
     reading = known.question_kinds.detail(unnamed)
     if not reading.detail and (known.reviews.named_in(text) or known.reviews.refers_to_one(text)):  # "is there a
-        # url for <the site's> list?", "which outlet ran the fifth one?": the review
-        reading = known.question_kinds.detail(known.reviews.without_names(text, nouns=True, instead=" review "))
+        # url for <the site's> list?", "which outlet ran the fifth one?": the review, clearly ahead of the film
+        said = known.question_kinds.nearest_detail(known.reviews.without_names(text, nouns=True, instead=" review "))
+        reading = said if said.closeness >= DETAIL_FLOOR and said.lead >= REVIEW_SAID_LEAD else reading
     if reading.detail == "ratings" and known.topics.of_question(text, None) and not _NAMES_A_RATING.search(text):
         return None  # "what do they say about the score?" is the music; "any rating or score?" is a rating
     if reading.detail == "comments" and ASKS_JUDGEMENT.search(text) and not ASKS_COMMENTS.search(text):
@@ -70,6 +71,9 @@ def asks_for_ratings(known, text: str) -> bool:
     return bool(GIVES_RATING.search(unnamed)) or bool(given and find_rating(unnamed[given.end():]))
 
 
+# A review's name said as "review" draws any question nearer the details ("how does the review describe the
+# future?" reads as a date, 0.07 ahead): such a reading must be clearly ahead ("is there a url for the review?" 0.29).
+REVIEW_SAID_LEAD = 0.12
 DETAIL_IN_CONTEXT = 0.25  # least closeness to a detail's questions for such a message (DETAIL_FLOOR without context)
 DETAIL_IN_CONTEXT_LEAD = -0.05  # how far behind the film questions it may be ("where did it run?" reads as a place)
 DETAIL_AFTER_ONE_REVIEW_LEAD = 0.05  # after an answer about one review, how far ahead of them ("got a link to it?")
