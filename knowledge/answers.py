@@ -90,6 +90,7 @@ ASKS_JUDGEMENT = re.compile(
     r"\b(?:do|does|did)\b[^?.!]{0,30}\b(?:reviews?|reviewers?|critics?|anyone|anybody)\b[^?.!]{0,25}"
     r"\b(?:say|said|think|mention|like|praise|complain|talk|bring up|mind|care|enjoy|love|hate|dislike|defend|"
     r"object|notice|find|feel|\w+ about)\b|"  # "did any critic moan about the length?": any word about it
+    r"\baccording to (?:her|him|them|(?:the|this|that|these) (?:reviews?|critics?|reviewers?|piece|article))\b|"
     r"\b(?:mentioned|brought up|discussed|talked about|praised|critici[sz]ed)\s+(?:by|in)\s+"
     r"(?:any\w*|either|(?:the|a|one|some)\s+(?:reviews?|critics?|reviewers?|of them))\b",
     re.IGNORECASE)

@@ -372,10 +372,11 @@ async def test_an_unsure_intent_is_answered_from_the_aspect_it_names(dispatcher,
     assert dispatcher.messages[0]["response"] == "utter_reviews_silent"
 
 
+@pytest.mark.parametrize("text", ["according to the reviews, what is the movie's biggest strength?",
+                                  "and how was phoenix, according to her?"])
 async def test_an_unsure_intent_that_asks_what_the_reviews_say_is_answered_from_them(dispatcher, tracker_for,
-                                                                                    domain):
-    tracker = tracker_for("according to the reviews, what is the movie's biggest strength?", "nlu_fallback")
-    await run(ActionRouteFallback(), dispatcher, tracker, domain)
+                                                                                    domain, text):
+    await run(ActionRouteFallback(), dispatcher, tracker_for(text, "nlu_fallback"), domain)
     assert dispatcher.messages[0]["response"] != "utter_clarify" and dispatcher.messages[0]["custom"]["quotes"]
 
 
@@ -1028,3 +1029,12 @@ async def test_a_filmography_is_not_the_films_a_review_compares_it_with(dispatch
     await run(action(), dispatcher, tracker_for("which other films has Spike Jonze directed?", intent), domain)
     message = dispatcher.messages[0]
     assert "spoiler" not in message["response"] and not message["custom"].get("sources"), message
+
+
+@pytest.mark.parametrize(("text", "asks"), [("and how was phoenix, according to her?", True),
+                                            ("according to the reviews, how does their marriage go?", True),
+                                            ("according to wikipedia, who directed it?", False)])
+def test_according_to_a_critic_asks_what_the_reviews_say(text, asks):
+    from knowledge.answers import ASKS_JUDGEMENT
+
+    assert bool(ASKS_JUDGEMENT.search(text)) is asks
