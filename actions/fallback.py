@@ -92,5 +92,12 @@ class ActionRouteFallback(Action):
                 await in_thread(asks_reviews_about_them, known.retriever, text) or \
                 await in_thread(strongly_answered, known, text):
             return await ActionAnswerOpinion().run(dispatcher, tracker, domain)
+        if _THANKS.match(text) and "?" not in text:  # "thanks so much, that was really helpful": no question in it
+            dispatcher.utter_message(response="utter_youre_welcome")
+            return []
         dispatcher.utter_message(response="utter_clarify")
         return []
+
+
+_THANKS = re.compile(r"^\W*(?:(?:ok(?:ay)?|great|perfect|awesome|lovely|cool)\W+)?(?:thanks|thank\s+(?:you|u)|thx|ty|"
+                     r"cheers|much appreciated)\b", re.IGNORECASE)

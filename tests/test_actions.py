@@ -554,6 +554,12 @@ async def test_a_short_unsure_turn_after_an_answer_from_the_reviews_carries_on_w
     assert SlotSet("last_aspect", "relationships") in events
 
 
+async def test_thanks_the_nlu_missed_is_answered_as_thanks(dispatcher, tracker_for, domain):
+    await run(ActionRouteFallback(), dispatcher, tracker_for("thanks so much, that was really helpful herbot",
+                                                             "nlu_fallback"), domain)
+    assert dispatcher.messages[0]["response"] == "utter_youre_welcome"
+
+
 async def test_an_unsure_turn_with_no_conversation_and_no_evidence_is_asked_again(dispatcher, tracker_for, domain):
     await run(ActionRouteFallback(), dispatcher, tracker_for("blorp the wibble", "nlu_fallback"), domain)
     assert dispatcher.messages[0]["response"] == "utter_clarify"
