@@ -16,6 +16,7 @@ started as their users start them: ``herbot serve``, and ``rasa run`` with the R
 
 from __future__ import annotations
 
+import os
 import queue
 import shutil
 import subprocess
@@ -30,7 +31,7 @@ from pathlib import Path
 from herbot.cli import processes
 from herbot.cli.client import BotError, BotUnreachable, Conversation
 from herbot.cli.train import BotSources, model_path, rasa_env, train
-from herbot.settings import Settings
+from herbot.settings import PROJECT_ROOT, Settings
 from tests.support.ports import free_ports
 
 START_TIMEOUT_SECONDS = 600.0  # a cold start on a busy 2-core machine can take minutes
@@ -238,6 +239,9 @@ def serve_env(settings: Settings, home: Path, port: int, action_port: int) -> di
         "HERBOT_HOST": "127.0.0.1",
         "HERBOT_PORT": str(port),
         "HERBOT_ACTION_PORT": str(action_port),
+        # this checkout's code, not the one the venv was installed from (a second worktree scored with a shared venv
+        # otherwise serves the first one's working tree)
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
     }
     env.pop("RASA_CACHE_DIRECTORY")  # serve sets its own, under its HERBOT_HOME
     return env

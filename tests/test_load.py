@@ -76,3 +76,15 @@ def test_the_cpu_count_takes_in_a_server_s_children():
         assert cpu_seconds(os.getpid()) - before >= 0.5
     finally:
         child.communicate("", timeout=10)
+
+
+def test_a_benchmark_serves_this_checkouts_code(settings, tmp_path):
+    """The venv may have been installed from another checkout (an editable install points there): a benchmark's
+    ``herbot serve`` must import this checkout's herbot, knowledge and actions, or it measures other code."""
+    import os
+
+    from bench.bots import serve_env
+    from herbot.settings import PROJECT_ROOT
+
+    env = serve_env(settings, tmp_path / "served", 1, 2)
+    assert env["PYTHONPATH"].split(os.pathsep)[0] == str(PROJECT_ROOT)
