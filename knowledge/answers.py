@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from knowledge.aspects import speaks_to_open_topic, subject_words, topic_words, vader, words_shared
+from knowledge.ratings import find_rating, only_a_rating
 from knowledge.retrieval import Filters, Hit, Retriever
 from knowledge.review_set import join, says_the_others  # noqa: F401 - join: the facts' answers list things alike
 from knowledge.spoilers import EARLY
@@ -493,7 +494,12 @@ def verdicts_answer(knowledge, question: str, kind: str, review: str | None = No
         verdict = _verdict_quote(knowledge, found[0])  # its sentence may be None: then its sides speak for it
         # A verdict is told with the side it comes down on (a mixed one with both), unless a side is asked.
         side = focus or (found[0].stance if found[0].stance in ("positive", "negative", "mixed") else None)
+        own = _critics_rating(knowledge, review, speaker) if (speaker := critic_asked(knowledge, review, question)) \
+            else None  # one of its critics: their rating, their side and their own lines, not the piece's
+        side = focus or (own.stance if own else side)
         lines = review_sides(knowledge, review, question, side, consent)
+        if lines and speaker:
+            verdict = replace(lines[0], rating=own.written if own else verdict.rating, stance=side or verdict.stance)
         if not verdict.sentence:  # its verdict sentences give the ending away: its strongest line instead
             verdict = _shown_verdict(knowledge, found[0], question, consent,
                                      lines=lines if side == found[0].stance else None)
@@ -534,6 +540,42 @@ _ASKS_WHAT = re.compile(r"^\W*(?:(?:and|so|but|ok|okay|then)\W+)*(?:what|which (
                         r"any(?:thing)?\b(?! ?(?:one|body)\b)|list|name|tell me (?:the|its|her|his))", re.IGNORECASE)
 
 
+def _says_a_reason(sentence: str) -> bool:
+    """Long enough to give a reason, a debate's speaker label ("JO CRITIC:") not counted: "JO CRITIC: Completely." is
+    no more than "Grade: B-"."""
+    return len(_SPEAKER_LABEL.sub("", sentence)) >= SIDE_SENTENCE_CHARS
+
+
+_SPEAKER_LABEL = re.compile(r"^[A-Z][A-Z.'’ -]{2,40}:\s*")
+
+
+def critic_asked(knowledge, review: str, question: str) -> str | None:
+    """Of a review written by more than one critic ("Jo Critic and Sam Writer", a debate), the one the question
+    names by surname; else None."""
+    names = [name.strip() for name in re.split(r"\s*(?:,|&|\band\b)\s*", knowledge.reviews[review].author or "")
+             if name.strip()]
+    if len(names) < 2:
+        return None
+    asked = [name for name in names if re.search(rf"\b{re.escape(name.split()[-1])}\b", question, re.IGNORECASE)]
+    return asked[0] if len(asked) == 1 else None
+
+
+def _critics_rating(knowledge, review: str, speaker: str):
+    """The rating one critic of a debate gave on a line of its own ("Jo Critic: 4/5"), if the review has one."""
+    line = re.compile(rf"\W*{re.escape(speaker)}\W*[:–—-]\s*(?P<rest>.+)$", re.IGNORECASE)
+    for hit in knowledge.retriever.search(f"{speaker}: rating", top_k=MAX_SIDE_PASSAGES, min_score=-1.0,
+                                          filters=Filters(review=review, section="body")):
+        if (said := line.match(hit.passage.text)) and (rating := find_rating(said["rest"])) and \
+                only_a_rating(said["rest"], rating):
+            return rating
+    return None
+
+
+def spoken_by(text: str, speaker: str) -> bool:
+    """Whether a paragraph is the speaker's turn in a debate ("JO CRITIC: I'll go first ...")."""
+    return bool(re.match(rf"\W*{re.escape(speaker)}\W*[:–—-]", text, re.IGNORECASE))
+
+
 def review_sides(knowledge, review: str, question: str, focus: str | None, consent: bool | None
                  ) -> list[ReviewQuote]:
     """One review's sentences on the side asked about, its own pros-and-cons lines and then the
@@ -542,6 +584,9 @@ def review_sides(knowledge, review: str, question: str, focus: str | None, conse
     With no side asked, its strongest judged sentence, so that a bare rating line is not all it says."""
     hits = knowledge.retriever.search(question, top_k=MAX_SIDE_PASSAGES, min_score=-1.0,
                                       filters=Filters(review=review, section="body", spoilers=bool(consent)))
+    if (speaker := critic_asked(knowledge, review, question)) and \
+            (theirs := [hit for hit in hits if spoken_by(hit.passage.text, speaker)]):
+        hits = theirs  # "what did <one of its two critics> think?": that critic's paragraphs
     vector = knowledge.retriever.encoder.encode_query(question)
     candidates = []
     for hit in hits:
@@ -562,9 +607,9 @@ def review_sides(knowledge, review: str, question: str, focus: str | None, conse
         focus or "", ["positive", "negative", "mixed"])
     chosen = []
     for stance in wanted:
-        picks = [c for c in candidates if c[3] == stance and len(c[1]) >= SIDE_SENTENCE_CHARS]
+        picks = [c for c in candidates if c[3] == stance and _says_a_reason(c[1])]
         if not picks and focus in ("positive", "negative"):  # praise and criticism at once hold the side asked
-            picks = [c for c in candidates if c[3] == "mixed" and len(c[1]) >= SIDE_SENTENCE_CHARS]
+            picks = [c for c in candidates if c[3] == "mixed" and _says_a_reason(c[1])]
         chosen += picks[: (SIDE_QUOTES if len(wanted) == 1 else 1)]
         if focus is None and chosen:
             break

@@ -18,7 +18,8 @@ DATE = (rf"(?:{WEEKDAY})?(?:{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{
         r"\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})")
 _NAME = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"  # one to four capitalised words
 _FIELDS = re.compile(r"\s+[·|•—–]\s+|\s*\|\s*")
-_BY = re.compile(rf"^By\s+(?P<name>{_NAME})\s*(?:,\s*(?P<outlet>.{{1,60}}))?$")
+_NAMES = rf"{_NAME}(?:\s+(?:and|&)\s+{_NAME})?"  # "Jo Critic and Sam Writer": a piece by two
+_BY = re.compile(rf"^By\s+(?P<name>{_NAMES})\s*(?:,\s*(?P<outlet>.{{1,60}}))?$")
 _FOR = re.compile(rf"^(?P<name>{_NAME})\s+for\s+(?P<outlet>(?:the\s+)?[A-Z].{{0,60}})$")
 _POSTED_BY = re.compile(rf"^(?:Posted|Published|Written)(?:\s+on)?\s+(?P<date>{DATE})\s+by\s+(?P<name>{_NAME})$"
                         rf"|^(?:Posted|Published|Written|Reviewed|Review)\s+by\s+(?P<name2>{_NAME})"

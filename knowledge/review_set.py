@@ -96,11 +96,16 @@ class ReviewInfo:
         main = _SUBTITLE.split(self.short_title)[0].strip(_QUOTES)  # "Letters From a Glass City: Jonze Finds ..."
         if main != self.short_title and len(main.split()) >= 2:
             found.append(main)
-        if self.author:
-            found += [self.author, self.author.split()[-1]]
+        if self.author:  # each of its critics too, when it has more than one ("Jo Critic and Sam Writer")
+            for author in dict.fromkeys([self.author, *_CO_AUTHORS.split(self.author)]):
+                if author.strip():
+                    found += [author.strip(), author.split()[-1]]
         if self.outlet:
             found += [self.outlet, *(part.strip() for part in self.outlet.split(","))]
         return sorted({n for n in found if n and n.casefold() not in _GENERIC}, key=len, reverse=True)
+
+
+_CO_AUTHORS = re.compile(r"\s*(?:,|&|\band\b)\s*")
 
 
 class ReviewSet:

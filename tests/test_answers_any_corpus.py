@@ -733,6 +733,10 @@ def test_a_review_by_two_critics_has_both_their_ratings_and_their_disagreement(k
     verdict = knowledge.verdicts["point-counterpoint"]
     assert verdict.stance == "mixed" and verdict.rating.written == "4/5 (Jo Critic) and 2/5 (Sam Writer)"
     assert verdict.sentence and "4/5" not in verdict.sentence
+    assert knowledge.reviews.resolve("Sam Writer") == "point-counterpoint", "each critic names the review"
+    outcome, _, _ = say(knowledge, "what did Sam Writer think of it?")  # that critic's side, rating and lines
+    assert outcome.status == "verdicts" and outcome.focus == "negative" and outcome.quotes[0].rating == "2/5"
+    assert all(quote.sentence.startswith("SAM WRITER") for quote in outcome.quotes), outcome.quotes
 
 
 @pytest.mark.parametrize(("question", "detail"), [("is there a url for the Example Weekly list?", "link"),
