@@ -845,7 +845,8 @@ _NAMED_REVIEW = re.compile(r"\b((?:[A-Z][\w'’.&-]*\s+){0,3}[A-Z][\w.&-]*)(?:['
 _NOT_A_NAME = {"the", "a", "an", "this", "that", "these", "those", "each", "every", "any", "which", "what", "whose",
                "who", "how", "did", "does", "do", "is", "was", "and", "or", "but", "so", "if", "other", "first", "last",
                "second", "third", "i", "you", "we", "they", "okay", "ok", "hi", "hey", "yes", "no", "please", "tell",
-               "well", "one", "student", "blog", "film", "movie", "online", "newspaper", "magazine"}
+               "well", "one", "student", "blog", "film", "movie", "online", "newspaper", "magazine", "paper", "site",
+               "website", "outlet", "publication", "college", "school", "local"}
 
 
 _OTHER_REVIEWS = re.compile(r"\b(?:the )?others?\b(?= *[?.!]*$)|\bother (?:critics?|reviews?|reviewers?|writers?|ones?|"
@@ -860,10 +861,18 @@ _OUTLET_NAMED = re.compile(
     r"(?:['’]s)?\s+(?:(?:film|movie)\s+)?(?:critic|review|reviewer|piece|article|think|thought|say|said|make|made)\b")
 
 
+# "the new yorker's critic": two words or more in lower case, owning a critic (one word, "the guy's review", is none)
+_OWNER_OF_A_REVIEW = re.compile(r"\bthe ((?:[a-z][\w.&-]*\s+){1,3}[a-z][\w.&-]*)['’]s\s+(?:(?:film|movie)\s+)?"
+                                r"(?:critic|reviewer|review)\b")
+
+
 def unread_review_named(knowledge, question: str) -> str | None:
     """A review the question names by a name no loaded review goes by ("what did The Guardian's critic think?"), or
     None: a name of the film (its title, cast, crew) or of a loaded review is not one."""
-    for match in (*_NAMED_REVIEW.finditer(question), *_OUTLET_NAMED.finditer(question)):
+    for match in (*_NAMED_REVIEW.finditer(question), *_OUTLET_NAMED.finditer(question),
+                  *_OWNER_OF_A_REVIEW.finditer(question)):
+        if knowledge.reviews.named_in(match.group(1)):  # "the student paper's critic": a review read
+            continue
         words = match.group(1).split()
         while words and words[0].casefold().strip("'’") in _NOT_A_NAME:
             words = words[1:]

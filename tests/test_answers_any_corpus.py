@@ -390,7 +390,8 @@ def test_an_ending_is_told_by_what_happens_last_in_the_reviews_words_not_by_a_tw
 @pytest.mark.parametrize("question", ["what did The Guardian's film critic think of Her?",
                                       "and what did the Ebert review say about the music?",
                                       "what did the new york times critic think of her?",
-                                      "what did the evening courier think?"])
+                                      "what did the evening courier think?",
+                                      "what did the riverside picturegoer's critic make of her?"])
 def test_a_review_herbot_has_not_read_is_named_as_unread_not_answered_from_the_others(six_reviews, question):
     """A review named by a name none of the loaded ones goes by is not one herbot has read: it says so and lists what
     it has read, instead of quoting the others or asking about spoilers."""
@@ -399,7 +400,8 @@ def test_a_review_herbot_has_not_read_is_named_as_unread_not_answered_from_the_o
     assert all(review.label in text for review in six_reviews.reviews)
     assert answer.sources == [f"review:{review}" for review in six_reviews.reviews.ids]  # the list says where from
     for named in ("what did the Westbrook Gazette review say about the music?",
-                  "what did the westbrook gazette think?"):
+                  "what did the westbrook gazette think?", "what did the student paper's critic think?",
+                  "what did the guy's review say?"):
         assert say(six_reviews, named)[0].status != "unread", named
 
 
