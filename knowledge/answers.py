@@ -871,7 +871,7 @@ def unread_review_named(knowledge, question: str) -> str | None:
     None: a name of the film (its title, cast, crew) or of a loaded review is not one."""
     for match in (*_NAMED_REVIEW.finditer(question), *_OUTLET_NAMED.finditer(question),
                   *_OWNER_OF_A_REVIEW.finditer(question)):
-        if knowledge.reviews.named_in(match.group(1)):  # "the student paper's critic": a review read
+        if knowledge.reviews.named_in(match.group(1)):  # "the school paper's critic": a review read
             continue
         words = match.group(1).split()
         while words and words[0].casefold().strip("'’") in _NOT_A_NAME:

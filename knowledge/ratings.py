@@ -456,6 +456,6 @@ _RATING_LABEL = re.compile(r"\b(?:my|our|final|overall|verdict|rating|rated|grad
 
 
 def only_a_rating(sentence: str, rating: Rating) -> bool:
-    """Whether a sentence is nothing but its rating and a label ("Verdict: two stars out of five.", "★½")."""
+    """Whether a sentence is nothing but its rating and a label ("Verdict: three and a half stars.", "★½")."""
     rest = sentence.replace(rating.written, " ") if rating.written in sentence else sentence
     return not re.search(r"[^\W\d_]{2,}", _RATING_LABEL.sub(" ", rest))
