@@ -552,8 +552,7 @@ _SPEAKER_LABEL = re.compile(r"^[A-Z][A-Z.'’ -]{2,40}:\s*")
 def critic_asked(knowledge, review: str, question: str) -> str | None:
     """Of a review written by more than one critic ("Jo Critic and Sam Writer", a debate), the one the question
     names by surname; else None."""
-    names = [name.strip() for name in re.split(r"\s*(?:,|&|\band\b)\s*", knowledge.reviews[review].author or "")
-             if name.strip()]
+    names = knowledge.reviews[review].authors
     if len(names) < 2:
         return None
     asked = [name for name in names if re.search(rf"\b{re.escape(name.split()[-1])}\b", question, re.IGNORECASE)]

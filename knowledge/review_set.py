@@ -90,16 +90,19 @@ class ReviewInfo:
         """The reviewer, as a sentence's subject: the author, else the outlet, else the title."""
         return self.author or (f"the review in {self.outlet}" if self.outlet else f"“{self.short_title}”")
 
+    @property
+    def authors(self) -> list[str]:
+        """Its critics, one by one ("Jo Critic and Sam Writer": two; one author: one; none: none)."""
+        return [name.strip() for name in _CO_AUTHORS.split(self.author or "") if name.strip()]
+
     def called(self) -> list[str]:
         """Every name the review goes by, longest first (matched whole words, case-insensitively)."""
         found = [self.short_title, *(self.names or ())]
         main = _SUBTITLE.split(self.short_title)[0].strip(_QUOTES)  # "Letters From a Glass City: Jonze Finds ..."
         if main != self.short_title and len(main.split()) >= 2:
             found.append(main)
-        if self.author:  # each of its critics too, when it has more than one ("Jo Critic and Sam Writer")
-            for author in dict.fromkeys([self.author, *_CO_AUTHORS.split(self.author)]):
-                if author.strip():
-                    found += [author.strip(), author.split()[-1]]
+        for author in dict.fromkeys([self.author, *self.authors] if self.author else []):  # each of its critics
+            found += [author, author.split()[-1]]
         if self.outlet:
             found += [self.outlet, *(part.strip() for part in self.outlet.split(","))]
         return sorted({n for n in found if n and n.casefold() not in _GENERIC}, key=len, reverse=True)
