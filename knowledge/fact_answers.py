@@ -259,15 +259,43 @@ _FILM_OBJECT = re.compile(r"(?:\b(?:the (?:movie|film)|director of|directed|cast
                           _TITLE + r"|\b(?:does|did) " + _TITLE + r" (?:end|finish|turn out)\b")  # "how does X end?"
 
 
+# The same in lower case, as people type: only after words that take a story ("the end of titanic", "how does
+# inception end?"), and never a phrase led by a function word or naming a part of a story or of time ("the end of
+# the day", "the end of it", "the end of act two", "the end of time").
+_LOWER_TITLE = r"([a-z0-9][\w'’-]*(?: [a-z0-9][\w'’-]*){0,3}?)"
+_LOWER_FILM_OBJECT = re.compile(r"\b(?:end|ending|plot|storyline) of " + _LOWER_TITLE + r"(?=\s*(?:[?.!,;]|$))"
+                                r"|\b(?:does|did) " + _LOWER_TITLE + r" (?:end|finish)\b(?! up)")
+_NOT_A_TITLE_START = frozenset({
+    "a", "an", "the", "this", "that", "these", "those", "it", "its", "his", "her", "their", "my", "your", "our",
+    "one", "two", "three", "some", "any", "all", "every", "each", "no", "what", "which", "who", "whom", "whose",
+    "how", "when", "where", "why", "there", "here", "them", "him", "me", "us", "you", "they", "she", "he", "we", "i"})
+_STORY_OR_TIME = frozenset({
+    "time", "times", "day", "days", "story", "stories", "act", "part", "chapter", "scene", "scenes", "film", "movie",
+    "book", "season", "episode", "credits", "year", "years", "week", "month", "night", "relationship", "marriage",
+    "romance", "affair", "love", "things", "everything", "life", "world"})
+
+
+def _lower_case_title(question: str) -> str | None:
+    """A film title typed in lower case after words that take one, unless it reads as a common phrase."""
+    match = _LOWER_FILM_OBJECT.search(question.casefold())
+    if not match:
+        return None
+    title = match.group(1) or match.group(2)
+    words = title.split()
+    if words[0] in _NOT_A_TITLE_START or _STORY_OR_TIME.intersection(words) or words[0].isdigit():
+        return None
+    return " ".join(word[:1].upper() + word[1:] for word in words)  # as a title is written, and as reviews name it
+
+
 def another_film(facts: FilmFacts, question: str, known: frozenset[str] = frozenset()) -> str | None:
     """The title of a film other than Her that the question is about, if it names one.
 
     ``known`` (lower case): more names that are not other films (the reviews' names); a title with a
     word of the film's own names (cast, crew, places, songs) or of ``known`` is no other film."""
     match = _FILM_OBJECT.search(question)
-    if not match:
+    title = (match.group(1) or match.group(2)).rstrip(":'’-") if match else _lower_case_title(question)
+    if not title:
         return None
-    title = (match.group(1) or match.group(2)).rstrip(":'’-")
     names = {"her", *known, *facts.names()}
     words = [w.casefold().removesuffix("'s").removesuffix("’s") for w in title.split()]
     return None if title.casefold() in names or any(w in names for w in words if w[:1].isalnum()) else title

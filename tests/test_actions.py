@@ -452,6 +452,8 @@ async def test_a_plot_question_not_about_the_end_is_answered_without_spoilers(di
     (ActionAnswerPlot, "what happens at the end of Titanic?", "ask_plot"),
     (ActionAnswerPlot, "how does Blade Runner end?", "ask_plot"),
     (ActionRouteFallback, "how does Blade Runner end?", "nlu_fallback"),
+    (ActionAnswerPlot, "what happens at the end of titanic?", "ask_plot"),  # typed in lower case
+    (ActionAnswerPlot, "so how does inception end", "ask_plot"),
 ])
 async def test_a_question_about_another_film_is_declined(dispatcher, tracker_for, domain, action, question, intent):
     await run(action(), dispatcher, tracker_for(question, intent), domain)
@@ -460,7 +462,10 @@ async def test_a_question_about_another_film_is_declined(dispatcher, tracker_for
 
 
 @pytest.mark.parametrize("question", ["who directed Her?", "who plays Samantha in the movie Her?",
-                                      "what happens at the end of Theodore's marriage?"])
+                                      "what happens at the end of Theodore's marriage?",
+                                      "at the end of the day, is it any good?", "what happens at the end of act two?",
+                                      "does theodore end up alone?", "how does it end?", "the end of time, then?",
+                                      "who was the director of photography?"])
 def test_her_and_its_people_are_not_another_film(question):
     from herbot.settings import get_settings
     from knowledge.fact_answers import another_film
