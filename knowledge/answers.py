@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from knowledge.aspects import speaks_to_open_topic, subject_words, topic_words, vader, words_shared
-from knowledge.ratings import find_rating, only_a_rating
 from knowledge.retrieval import Filters, Hit, Retriever
 from knowledge.review_set import join, says_the_others  # noqa: F401 - join: the facts' answers list things alike
 from knowledge.spoilers import EARLY
@@ -494,7 +493,7 @@ def verdicts_answer(knowledge, question: str, kind: str, review: str | None = No
         verdict = _verdict_quote(knowledge, found[0])  # its sentence may be None: then its sides speak for it
         # A verdict is told with the side it comes down on (a mixed one with both), unless a side is asked.
         side = focus or (found[0].stance if found[0].stance in ("positive", "negative", "mixed") else None)
-        own = _critics_rating(knowledge, review, speaker) if (speaker := critic_asked(knowledge, review, question)) \
+        own = found[0].critic_rating(speaker) if (speaker := critic_asked(knowledge, review, question)) \
             else None  # one of its critics: their rating, their side and their own lines, not the piece's
         side = focus or (own.stance if own else side)
         lines = review_sides(knowledge, review, question, side, consent)
@@ -557,17 +556,6 @@ def critic_asked(knowledge, review: str, question: str) -> str | None:
         return None
     asked = [name for name in names if re.search(rf"\b{re.escape(name.split()[-1])}\b", question, re.IGNORECASE)]
     return asked[0] if len(asked) == 1 else None
-
-
-def _critics_rating(knowledge, review: str, speaker: str):
-    """The rating one critic of a debate gave on a line of its own ("Jo Critic: 4/5"), if the review has one."""
-    line = re.compile(rf"\W*{re.escape(speaker)}\W*[:–—-]\s*(?P<rest>.+)$", re.IGNORECASE)
-    for hit in knowledge.retriever.search(f"{speaker}: rating", top_k=MAX_SIDE_PASSAGES, min_score=-1.0,
-                                          filters=Filters(review=review, section="body")):
-        if (said := line.match(hit.passage.text)) and (rating := find_rating(said["rest"])) and \
-                only_a_rating(said["rest"], rating):
-            return rating
-    return None
 
 
 def spoken_by(text: str, speaker: str) -> bool:

@@ -30,6 +30,11 @@ class Verdict:
     sentence: str | None  # the review's words that carry the verdict
     passage_id: str | None
     sentence_stance: str | None = None
+    critics: tuple[tuple[str, Rating], ...] = ()  # in a piece by more than one critic, each one's own rating line
+
+    def critic_rating(self, name: str) -> Rating | None:
+        """The rating the critic ``name`` gave on a line of their own ("Jo Critic: 4/5"), if they did."""
+        return next((rating for critic, rating in self.critics if critic.casefold() == name.casefold()), None)
 
 
 def review_verdicts(index, verdict_vector: np.ndarray, ratings: dict[str, str | None], stances,
@@ -90,7 +95,7 @@ def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, st
         # rating shown beside it: its most verdict-like sentence on the same side speaks for it
         sentence, passage_id, sentence_stance = next(
             ((c[1], c[2], label) for c, label in quotable if label == stance), (sentence, passage_id, None))
-    return Verdict(review, stance, rating, sentence, passage_id, sentence_stance)
+    return Verdict(review, stance, rating, sentence, passage_id, sentence_stance, tuple(by_critic.items()))
 
 
 # "Jo Critic: 4/5", "Sam Writer - two stars": a rating line that names whose it is.
@@ -111,7 +116,8 @@ def as_dict(verdict: Verdict) -> dict:
 
 
 def from_dict(data: dict) -> Verdict:
-    return Verdict(**{**data, "rating": Rating(**data["rating"]) if data["rating"] else None})
+    return Verdict(**{**data, "rating": Rating(**data["rating"]) if data["rating"] else None,
+                      "critics": tuple((name, Rating(**rating)) for name, rating in data.get("critics", ()))})
 
 
 _LEAN = {"positive": 0.85, "mixed": 0.6, "negative": 0.35}  # where a verdict without a rating sits on a scale

@@ -731,10 +731,14 @@ def test_a_review_by_two_critics_has_both_their_ratings_and_their_disagreement(k
     path.write_text("Point, Counterpoint\n\nBy Jo Critic and Sam Writer, The Example Weekly\n\nJO CRITIC: The film is "
                     "tender and wise, and the lead is wonderful.\n\nSAM WRITER: It is pretty but slow, and the story "
                     "goes round in circles.\n\nJo Critic: 4/5\n\nSam Writer: 2/5\n", encoding="utf-8")
+    from knowledge import verdicts
+
     knowledge = knowledge_of(path)
     verdict = knowledge.verdicts["point-counterpoint"]
     assert verdict.stance == "mixed" and verdict.rating.written == "4/5 (Jo Critic) and 2/5 (Sam Writer)"
     assert verdict.sentence and "4/5" not in verdict.sentence
+    assert verdict.critic_rating("sam writer").written == "2/5", "each critic's own rating is kept with the verdict"
+    assert verdicts.from_dict(verdicts.as_dict(verdict)) == verdict, "as the segment cache keeps it between processes"
     assert knowledge.reviews.resolve("Sam Writer") == "point-counterpoint", "each critic names the review"
     outcome, _, _ = say(knowledge, "what did Sam Writer think of it?")  # that critic's side, rating and lines
     assert outcome.status == "verdicts" and outcome.focus == "negative" and outcome.quotes[0].rating == "2/5"
