@@ -88,11 +88,13 @@ def _without_leading_words(title: str) -> str:
     """A capitalised run without the sentence words that lead it ("Where", "Like"), as long as two words are left:
     "Like Before Sunrise" is "Before Sunrise", not "Sunrise"; a run of nothing else loses them all."""
     words = title.split()
-    while len(words) > 2 and words[0] in _LEADING:
-        words.pop(0)
-    if len(words) == 2 and words[0] in _LEADING and words[1] not in _LEADING and title.split()[0] == words[0]:
-        words.pop(0)  # "Where Woody": one leading word and one more is no title
-    return " ".join(words)
+    stripped = 0
+    while len(words) - stripped > 2 and words[stripped] in _LEADING:
+        stripped += 1
+    rest = words[stripped:]
+    if not stripped and len(rest) == 2 and rest[0] in _LEADING and rest[1] not in _LEADING:
+        rest = rest[1:]  # "Where Woody": one leading word and one more is no title
+    return " ".join(rest)
 
 
 def works_named(sentence: str, known: frozenset[str]) -> list[str]:
