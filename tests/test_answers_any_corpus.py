@@ -789,3 +789,17 @@ def test_in_the_end_said_with_overall_weighs_things_up_and_asks_no_ending(six_re
     outcome, _, _ = say(six_reviews, "what did the Westbrook Gazette say in the end, overall?")
     assert outcome.status == "verdicts" and outcome.review == NEGATIVE
     assert say(six_reviews, "how does it end, overall?")[0].status == "needs_consent"
+
+
+def test_a_numbered_items_label_is_quoted_with_what_the_writer_says_of_it(knowledge_of, tmp_path):
+    """"2. The costumes. Everything is wool ...": the label alone names the topic and says nothing; a question about
+    the topic is answered with the label and the sentence after it."""
+    path = tmp_path / "three-things.txt"
+    path.write_text("Three Things About Her\n\nBy Jo Critic\n\nWhat worked for me:\n\n"
+                    "1. The city. A near future of pale towers and trains, calm and oddly kind.\n\n"
+                    "2. The costumes. Everything is soft wool and high trousers, a wardrobe from nowhere in "
+                    "particular, and I loved every stitch of it.\n\n"
+                    "3. The quiet. Whole minutes pass with only two voices in a dark room.\n", encoding="utf-8")
+    outcome, _, _ = say(knowledge_of(path), "what does the review say about the costumes?")
+    assert outcome.status == "quoted", outcome.status
+    assert "every stitch" in outcome.quotes[0].sentence, outcome.quotes[0].sentence
