@@ -39,6 +39,9 @@ STARS_OUT_OF = 5  # the maximum of stars written without one
 # 2.5/5 reads either way: there the review's own words decide, and mixed when they do not.
 POSITIVE_FROM, NEGATIVE_UP_TO = 0.8, 0.45
 LEANS_POSITIVE_FROM, LEANS_NEGATIVE_UP_TO = 0.65, 0.55
+# Letter grades sit high on the scale above (a school's percentages), but a critic's C- is a pan: from B a grade is
+# positive, C+ and B- lean the words' way, C leans negative with negative words, and C- and below are negative.
+_LETTER_BANDS = (0.8, 0.6, 0.7, 0.65)  # positive from, negative up to, leans positive from, leans negative up to
 
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -88,13 +91,15 @@ class Rating:
     def verdict(self, words: str | None) -> str:
         """The verdict of a review with this rating, ``words`` the stance of its verdict sentences:
         the rating decides where it is clear; a borderline one (7/10, B-, 2.5/5) leans the words' way."""
-        if self.value >= POSITIVE_FROM:
+        positive, negative, leans_positive, leans_negative = _LETTER_BANDS if self.scale == "letter" else (
+            POSITIVE_FROM, NEGATIVE_UP_TO, LEANS_POSITIVE_FROM, LEANS_NEGATIVE_UP_TO)
+        if self.value >= positive:
             return "positive"
-        if self.value <= NEGATIVE_UP_TO:
+        if self.value <= negative:
             return "negative"
-        if self.value >= LEANS_POSITIVE_FROM and words == "positive":
+        if self.value >= leans_positive and words == "positive":
             return "positive"
-        if self.value <= LEANS_NEGATIVE_UP_TO and words == "negative":
+        if self.value <= leans_negative and words == "negative":
             return "negative"
         return "mixed"
 

@@ -111,7 +111,8 @@ def test_a_stated_rating_is_found(text, value, written):
     ("written", "verdict"),
     [("4/5", "positive"), ("8/10", "positive"), ("B", "positive"), ("A+", "positive"), ("3/5", "mixed"),
      ("2.5/5", "mixed"), ("C", "mixed"), ("6/10", "mixed"), ("7/10", "mixed"), ("B-", "mixed"),
-     ("2/5", "negative"), ("D-", "negative"), ("F", "negative"), ("0/10", "negative")],
+     ("2/5", "negative"), ("D-", "negative"), ("F", "negative"), ("0/10", "negative"),
+     ("C-", "negative"), ("D+", "negative"), ("C+", "mixed")],  # a critic's C- is a pan, though 0.6 on the scale
 )
 def test_a_rating_gives_a_verdict(written, verdict):
     assert parse_rating(written).stance == verdict
@@ -120,7 +121,8 @@ def test_a_rating_gives_a_verdict(written, verdict):
 @pytest.mark.parametrize(("written", "words", "verdict"), [
     ("7/10", "positive", "positive"), ("B-", "mixed", "mixed"), ("3.5/5", "negative", "mixed"),
     ("2.5/5", "negative", "negative"), ("2.5/5", "positive", "mixed"), ("4/5", "negative", "positive"),
-    ("2/5", "positive", "negative"), ("6/10", "positive", "mixed")])
+    ("2/5", "positive", "negative"), ("6/10", "positive", "mixed"), ("C", "negative", "negative"),
+    ("C+", "positive", "positive"), ("C+", "negative", "mixed")])
 def test_a_borderline_rating_leans_the_way_the_reviews_words_go(written, words, verdict):
     assert parse_rating(written).verdict(words) == verdict
 
