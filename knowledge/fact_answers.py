@@ -263,28 +263,31 @@ _FILM_OBJECT = re.compile(r"(?:\b(?:the (?:movie|film)|director of|directed|cast
 # inception end?"), and never a phrase led by a function word or naming a part of a story or of time ("the end of
 # the day", "the end of it", "the end of act two", "the end of time").
 _LOWER_TITLE = r"([a-z0-9][\w'’-]*(?: [a-z0-9][\w'’-]*){0,3}?)"
-_LOWER_FILM_OBJECT = re.compile(r"\b(?:end|ending|plot|storyline) of " + _LOWER_TITLE + r"(?=\s*(?:[?.!,;]|$))"
-                                r"|\b(?:does|did) " + _LOWER_TITLE + r" (?:end|finish)\b(?! up)")
+_LOWER_FILM_OBJECTS = tuple(re.compile(pattern) for pattern in (
+    r"\b(?i:(?:end|ending|plot|storyline) of|(?:better|worse) than|compared? (?:to|with)) " + _LOWER_TITLE
+    + r"(?=\s*(?:[?.!,;]|$))",
+    r"\b(?i:does|did) " + _LOWER_TITLE + r" (?:end|finish)\b(?! up)",
+    r"\b(?i:is|was) " + _LOWER_TITLE + r" (?:a )?(?:better|worse)\b"))
 _NOT_A_TITLE_START = frozenset({
     "a", "an", "the", "this", "that", "these", "those", "it", "its", "his", "her", "their", "my", "your", "our",
     "one", "two", "three", "some", "any", "all", "every", "each", "no", "what", "which", "who", "whom", "whose",
+    "in", "on", "at", "for", "with", "about", "from", "to", "of", "by",
     "how", "when", "where", "why", "there", "here", "them", "him", "me", "us", "you", "they", "she", "he", "we", "i"})
 _STORY_OR_TIME = frozenset({
     "time", "times", "day", "days", "story", "stories", "act", "part", "chapter", "scene", "scenes", "film", "movie",
     "book", "season", "episode", "credits", "year", "years", "week", "month", "night", "relationship", "marriage",
-    "romance", "affair", "love", "things", "everything", "life", "world"})
+    "romance", "affair", "love", "things", "everything", "life", "world", "expected", "average", "usual", "before",
+    "ever", "most", "anything", "others", "other", "rest"})
 
 
 def _lower_case_title(question: str) -> str | None:
-    """A film title typed in lower case after words that take one, unless it reads as a common phrase."""
-    match = _LOWER_FILM_OBJECT.search(question.casefold())
-    if not match:
-        return None
-    title = match.group(1) or match.group(2)
-    words = title.split()
-    if words[0] in _NOT_A_TITLE_START or _STORY_OR_TIME.intersection(words) or words[0].isdigit():
-        return None
-    return " ".join(word[:1].upper() + word[1:] for word in words)  # as a title is written, and as reviews name it
+    """A film title typed in lower case after words that take one, unless it reads as a common phrase (a title
+    with capitals is read by ``_FILM_OBJECT``: "HAL from 2001" is no title typed in lower case)."""
+    for match in (match for pattern in _LOWER_FILM_OBJECTS for match in pattern.finditer(question)):
+        words = match.group(1).split()
+        if words[0] not in _NOT_A_TITLE_START and not _STORY_OR_TIME.intersection(words) and not words[0].isdigit():
+            return " ".join(word[:1].upper() + word[1:] for word in words)  # as titles are written
+    return None
 
 
 def another_film(facts: FilmFacts, question: str, known: frozenset[str] = frozenset()) -> str | None:

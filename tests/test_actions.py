@@ -461,11 +461,24 @@ async def test_a_question_about_another_film_is_declined(dispatcher, tracker_for
     assert message["response"] == "utter_other_film" and not message["custom"]["sources"]
 
 
+@pytest.mark.parametrize(("question", "title"), [
+    ("what happens at the end of titanic?", "Titanic"), ("How does inception end", "Inception"),
+    ("is inception a better movie than her?", "Inception"), ("was her better than gravity?", "Gravity"),
+    ("how does it compare to lost in translation?", "Lost In Translation")])
+def test_a_film_typed_in_lower_case_is_another_film(question, title):
+    from herbot.settings import get_settings
+    from knowledge.fact_answers import another_film
+    from knowledge.facts import load_facts
+
+    assert another_film(load_facts(get_settings().facts_file), question) == title
+
+
 @pytest.mark.parametrize("question", ["who directed Her?", "who plays Samantha in the movie Her?",
                                       "what happens at the end of Theodore's marriage?",
                                       "at the end of the day, is it any good?", "what happens at the end of act two?",
                                       "does theodore end up alone?", "how does it end?", "the end of time, then?",
-                                      "who was the director of photography?"])
+                                      "who was the director of photography?", "was it better than expected?",
+                                      "is the acting better than the script?", "is she compared to HAL from 2001?"])
 def test_her_and_its_people_are_not_another_film(question):
     from herbot.settings import get_settings
     from knowledge.fact_answers import another_film
