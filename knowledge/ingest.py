@@ -313,8 +313,9 @@ def _passage(base: dict, section: str, prefix: str, n: int, text: str, **extra) 
         text=text,
         sentences=_quotable(split_sentences(text)),
         spoiler=None,  # knowledge/spoilers.py: the review's own overrides, then meaning at index build
-        # a comment about the website, or a paragraph that only warns of spoilers: never an answer
-        off_topic=labels.about_website(text) if section == "comment" else labels.is_reader_note(text),
+        # a comment about the website, a paragraph that only warns of spoilers, or a heading: never an answer
+        off_topic=labels.about_website(text) if section == "comment" else
+        labels.is_reader_note(text) or labels.is_heading(text),
         **base,
         **extra,
     )

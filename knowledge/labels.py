@@ -1,4 +1,4 @@
-"""Labels that decide when a passage may be shown: reader notes and off-topic comments.
+"""Labels that decide when a passage may be shown: reader notes, headings and off-topic comments.
 
 Both are small, readable rules rather than a model, each with a test on the real reviews.
 Whether a passage reveals the ending is decided by meaning in knowledge/spoilers.py.
@@ -7,6 +7,9 @@ Whether a passage reveals the ending is decided by meaning in knowledge/spoilers
 from __future__ import annotations
 
 import re
+
+from knowledge.ratings import find_rating
+from knowledge.text import LIST_ITEM
 
 # A comment about the web page rather than the film: broken images, links, browsers.
 _ABOUT_WEBSITE = re.compile(
@@ -43,3 +46,15 @@ def is_reader_note(sentence: str) -> bool:
 def about_website(text: str) -> bool:
     """True when a reader comment is about the website itself, not the film."""
     return bool(_ABOUT_WEBSITE.search(text))
+
+
+HEADING_WORDS = 8  # a heading is a short line: "The performances", "The ending (spoilers)", "INSIDE LLEWYN DAVIS"
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+
+
+def is_heading(paragraph: str) -> bool:
+    """True for a paragraph that only names what follows (a section's heading, a repeated title): one short line
+    that ends no sentence, is no list item and gives no rating. It says nothing to quote."""
+    text = paragraph.strip()
+    return bool(text) and "\n" not in text and len(text.split()) <= HEADING_WORDS and not _SENTENCE_END.search(text) \
+        and any(c.isalpha() for c in text) and not LIST_ITEM.match(text) and find_rating(text) is None

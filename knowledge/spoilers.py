@@ -46,7 +46,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from knowledge.labels import is_reader_note
+from knowledge.labels import is_heading, is_reader_note
 from knowledge.passage import Passage
 from knowledge.ratings import find_rating, only_a_rating
 from knowledge.text import normalise_for_compare, split_sentences
@@ -149,16 +149,23 @@ def _listed(passages: list[Passage], declared) -> set[str]:
             hits = {p.id for p in passages if phrase in normalise_for_compare(p.text)}
             if not hits:
                 raise SpoilerOverrideError(f"spoilers: no paragraph contains {entry!r}")
-            found |= hits
+            found |= hits | {p.id for heading in body if heading.id in hits and is_heading(heading.text)
+                             for p in _section_under(body, heading)}  # a heading listed: its whole section
         else:
             raise SpoilerOverrideError(f"spoilers: {entry!r} is neither a paragraph number nor a phrase")
     return found
 
 
+def _section_under(body: list[Passage], heading: Passage) -> list[Passage]:
+    """The body paragraphs after a heading, up to the next heading."""
+    after = body[body.index(heading) + 1:]
+    return after[:next((n for n, p in enumerate(after) if is_heading(p.text)), len(after))]
+
+
 def _marked(passages: list[Passage]) -> set[str]:
     """Passages the reviewer marked: a leading marker, a [spoiler] span, or a warning line's section."""
     marked: set[str] = set()
-    in_tag = in_section = False
+    in_tag = in_section = under_heading = False  # under_heading: the section is a heading's, which the next one ends
     left = None  # body paragraphs a warning still covers when it counts them ("the next paragraph")
     for p in passages:
         text = p.text.strip()
@@ -167,7 +174,14 @@ def _marked(passages: list[Passage]) -> set[str]:
             in_section = in_tag = False
             continue
         if p.section == "body" and is_reader_note(text):  # a warning on its own: what follows spoils
-            in_section, left = True, _paragraphs_counted(text)
+            in_section, left, under_heading = True, _paragraphs_counted(text), False
+            continue
+        if p.section == "body" and not (in_tag or opens or closes) and is_heading(text):  # "The ending (spoilers)":
+            # its section spoils, up to the next heading
+            if _WARNING.search(text):
+                in_section, left, under_heading = True, None, True
+            elif under_heading:
+                in_section = under_heading = False
             continue
         if in_tag or opens or _LEADING_MARK.match(text) or (in_section and p.section == "body"):
             marked.add(p.id)

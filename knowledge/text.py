@@ -45,19 +45,20 @@ def _segmenter():
 LIST_ITEM = re.compile(r"\s*(?:[+\-\u2013\u2212*\u2022]|\d{1,2}[.)])\s+\S")
 
 
-LABEL_WORDS = 6  # a list item's label is short: "4. The sound design."
+LABEL_WORDS = 6  # a numbered item's label is short: "4. The sound design."
+_NUMBERED = re.compile(r"\s*\d{1,2}[.)]\s+\S")
 
 
 def split_sentences(paragraph: str) -> list[str]:
     """Sentences of a paragraph, in order, stripped of surrounding space; each list item is one.
 
-    A list item that opens with its label ("4. The sound design. Listen to the room tone ...") keeps the label with
+    A numbered item that opens with its label ("4. The sound design. Listen to the room tone ...") keeps the label with
     its first sentence: the label says what the item is about, the sentence what the writer says of it."""
     pieces = re.split(r"\n(?=" + LIST_ITEM.pattern + ")", paragraph)
     sentences = []
     for piece in pieces:
         found = [s.strip() for s in _segmenter().segment(piece) if s.strip()]
-        if len(found) > 1 and LIST_ITEM.match(found[0]) and len(found[0].split()) <= LABEL_WORDS:
+        if len(found) > 1 and _NUMBERED.match(found[0]) and len(found[0].split()) <= LABEL_WORDS:
             found[:2] = [f"{found[0]} {found[1]}"]
         sentences += found
     return sentences

@@ -74,6 +74,20 @@ def test_the_reviewers_own_markers(tmp_path):
     assert marks(passages) == [None, True, True, True, None, None, True, True, None, None]
 
 
+SECTIONS = ["A gentle film about a lonely man.", "The look", "Soft colours everywhere.", "What happens last",
+            "He writes a letter.", "He climbs to the roof.", "Verdict", "See it."]
+
+
+@pytest.mark.parametrize("front", ["", "spoilers: ['What happens last']\n"])
+def test_a_heading_that_warns_or_is_listed_covers_its_section(tmp_path, front):
+    """"The ending (spoilers)" as a heading, or a heading the front matter lists: every paragraph under it, up to the
+    next heading, spoils; the headings themselves are never quoted."""
+    sections = [p if p != "What happens last" or front else "What happens last (spoilers)" for p in SECTIONS]
+    passages = review(tmp_path, sections, front)
+    assert marks(passages)[4:6] == [True, True] and marks(passages)[7] is None and marks(passages)[2] is None
+    assert [p.off_topic for p in passages] == [False, True, False, True, False, False, True, False]
+
+
 @pytest.mark.parametrize(("warning", "covered"), [
     ("(Spoiler warning: the next paragraph gives away what becomes of them.)", 1),
     ("Spoilers in the following two paragraphs.", 2),
