@@ -2,9 +2,10 @@
 
 Before its first paragraph a review often has one line of credits, fields joined by "·", "|", "•" or a dash:
 "By Jo Critic, The Weekly", "Jo Critic for The Weekly · March 3, 2014 · Grade: B+", "Posted on March 3,
-2014 by Jo Critic" (WordPress's own), "Posted by Jo Critic on 2014-03-03", "Review by Jo Critic" and "Watched 3 Mar
-2014" (a film diary's), a date alone ("Friday 7 March 2014"). A line is a credit line only when every field of it is
-one of these, so a first sentence ("By the time he meets her ...") stays text.
+2014 by Jo Critic" (WordPress's own), "Posted by Jo Critic on 2014-03-03" (or by a user name, "in" the forum that
+ran it), "Review by Jo Critic" and "Watched 3 Mar 2014" (a film diary's), a date alone ("Friday 7 March 2014"). A
+line is a credit line only when every field of it is one of these, so a first sentence ("By the time he meets her
+...") stays text.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ DATE = (rf"(?:{WEEKDAY})?(?:{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{
 _NAME = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"  # one to four capitalised words
 _FIELDS = re.compile(r"\s+[·|•—–]\s+|\s*\|\s*")
 _NAMES = rf"{_NAME}(?:\s+(?:and|&)\s+{_NAME})?"  # "Jo Critic and Sam Writer": a piece by two
+_HANDLE = r"[a-z0-9][\w.-]{1,29}"  # a forum's or a site's user name: "jo_critic", "moviefan84"
+_SECTION_MARK = re.compile(r"\s*[›»>/]\s*")  # "The Film Forum › Film Talk": a site, then its section
 _BY = re.compile(rf"^By\s+(?P<name>{_NAMES})\s*(?:,\s*(?P<outlet>.{{1,60}}))?$")
-_FOR = re.compile(rf"^(?P<name>{_NAME})\s+for\s+(?P<outlet>(?:the\s+)?[A-Z].{{0,60}})$")
+_FOR = re.compile(rf"^(?:By\s+)?(?P<name>{_NAMES})\s+for\s+(?P<outlet>(?:the\s+)?[A-Z].{{0,60}})$")
 _POSTED_BY = re.compile(rf"^(?:Posted|Published|Written)(?:\s+on)?\s+(?P<date>{DATE})\s+by\s+(?P<name>{_NAME})$"
-                        rf"|^(?:Posted|Published|Written|Reviewed|Review)\s+by\s+(?P<name2>{_NAME})"
-                        rf"(?:\s+on\s+(?P<date2>{DATE}))?$",
+                        rf"|^(?:Posted|Published|Written|Reviewed|Review)\s+by\s+(?P<name2>{_NAME}|{_HANDLE})"
+                        rf"(?:\s+on\s+(?P<date2>{DATE}))?(?:\s+in\s+(?P<place>[A-Z].{{0,60}}))?$",
                         re.IGNORECASE)
 _DATED = re.compile(rf"^(?:(?:Posted|Published|Updated|Reviewed|Watched)(?:\s+on)?:?\s+)?(?P<date>{DATE})$",
                     re.IGNORECASE)  # "Watched 14 Feb 2014": a diary entry's date
@@ -46,6 +49,8 @@ def credits(line: str) -> dict[str, str] | None:
             found.setdefault("author", match.group("name") or match.group("name2"))
             if date := match.group("date") or match.group("date2"):
                 found.setdefault("date", date)
+            if place := match.group("place"):  # "Posted by jo_critic on March 3, 2014 in The Film Forum › Talk"
+                found.setdefault("outlet", _SECTION_MARK.split(place)[0].strip())
         elif match := _DATED.match(field):
             found.setdefault("date", match.group("date"))
         elif match := _GRADED.match(field):

@@ -278,6 +278,9 @@ def test_the_same_bytes_read_as_markdown_are_another_review(tmp_path):
     ("Review by Jo Critic", ("Jo Critic", None, None, None)),
     ("By Jo Critic, The Example Weekly — Tuesday, 4 March 2014", ("Jo Critic", "The Example Weekly",
                                                                    "Tuesday, 4 March 2014", None)),
+    ("By Jo Critic for The Example Weekly", ("Jo Critic", "The Example Weekly", None, None)),
+    ("Posted by moviefan_84 on March 3, 2014 in The Example Forum › Film Talk", ("moviefan_84", "The Example Forum",
+                                                                                 "March 3, 2014", None)),
 ])
 def test_a_credit_line_gives_the_author_outlet_date_and_grade(tmp_path, line, expected):
     """Web pages print a review's credits in one line of fields: each field read, the line kept out of the text."""
