@@ -46,7 +46,12 @@ _GENERIC = {"the", "a", "an", "review", "reviewer", "critic", "one", "post", "pi
 # "the Courant review", "the Whisper piece": one word of a review's longer name, said right before a word for a
 # review, names it when no other review's names hold that word.
 _REVIEW_NOUN = (r"(?:['’]s)?(?: (?:film|movie))? (?:review|reviewer|critic|writer|piece|article|post|one|blurb|"
-                r"write-?up|essay|listing|capsule|column|notice|listicle|blog|list|(?:diary )?entry|diary)\b")
+                r"write-?up|essay|listing|capsule|column|notice|listicle|blog|list|(?:diary )?entry|diary|thread|"
+                r"podcast|episode|round-?up|transcript|hosts?|guys|people|folks)\b")
+# Words for a kind of piece: said alone ("what did the podcast say?"), one names the only review whose names or file
+# name hold it ("podcast-ep12-her.txt").
+_KINDS_OF_PIECE = {"podcast", "episode", "thread", "forum", "roundup", "capsule", "listicle", "diary", "essay",
+                   "transcript", "newsletter", "column", "blog", "letterboxd"}
 _WORD_BEFORE_NOUN = re.compile(r"([\w-]+)" + _REVIEW_NOUN, re.IGNORECASE)
 _NOUN_AFTER_NAME = re.compile(_REVIEW_NOUN, re.IGNORECASE)
 _WORDS_BEFORE_NOUN = re.compile(r"((?:[\w-]+\s+){0,3})([\w-]+)" + _REVIEW_NOUN, re.IGNORECASE)
@@ -91,6 +96,11 @@ class ReviewInfo:
         return self.author or (f"the review in {self.outlet}" if self.outlet else f"“{self.short_title}”")
 
     @property
+    def file_words(self) -> list[str]:
+        """The words of its file's name ("podcast-second-reel-her"): a site names its files for what they hold."""
+        return [word for word in re.split(r"[-_.\s]+", self.id.casefold()) if word.isalpha()]
+
+    @property
     def authors(self) -> list[str]:
         """Its critics, one by one ("Jo Critic and Sam Writer": two; one author: one; none: none)."""
         return [name.strip() for name in _CO_AUTHORS.split(self.author or "") if name.strip()]
@@ -109,6 +119,12 @@ class ReviewInfo:
 
 
 _CO_AUTHORS = re.compile(r"\s*(?:,|&|\band\b)\s*")
+
+
+def kinds_of_piece(text: str) -> list[str]:
+    """The words for a kind of piece in ``text`` ("round-up" is "roundup")."""
+    return [word for word in (w.replace("-", "") for w in re.findall(r"[\w-]+", text.casefold()))
+            if word in _KINDS_OF_PIECE]
 
 
 class ReviewSet:
@@ -184,6 +200,8 @@ class ReviewSet:
         if not found and self._word_owner:
             found = [self._word_owner[m.group(1).casefold()] for m in _WORD_BEFORE_NOUN.finditer(text)
                      if m.group(1).casefold() in self._word_owner]
+        if not found:  # "what did the podcast say?": a kind of piece only one review is
+            found = [self._word_owner[kind] for kind in kinds_of_piece(text) if kind in self._word_owner]
         words = [w for w in re.findall(r"[\w'’-]+", text.casefold()) if len(w) >= TYPO_FROM and w not in self._owner]
         for word in words:
             close = self._misspelt_names.closest(word)
@@ -219,7 +237,7 @@ class ReviewSet:
     def _name_words(self) -> dict[str, set[str]]:
         """Each review's words of its names, lower case."""
         return {review.id: {word for name in review.called() for word in re.findall(r"[\w-]+", name.casefold())}
-                for review in self.reviews}
+                | set(review.file_words) for review in self.reviews}
 
     @cached_property
     def _owner(self) -> dict[str, str]:
@@ -235,10 +253,10 @@ class ReviewSet:
         """Each word of four letters or more of a review's names and the review it belongs to, when one only."""
         owners: dict[str, set[str]] = {}
         for review in self.reviews:
-            for name in review.called():
-                for word in re.findall(r"[\w-]+", name.casefold()):
-                    if len(word) >= 4 and word not in _GENERIC and word not in _NOT_A_NAME_WORD:
-                        owners.setdefault(word, set()).add(review.id)
+            words = {word for name in review.called() for word in re.findall(r"[\w-]+", name.casefold())}
+            for word in words | set(review.file_words):
+                if len(word) >= 4 and word not in _GENERIC and word not in _NOT_A_NAME_WORD:
+                    owners.setdefault(word, set()).add(review.id)
         return {word: ids.pop() for word, ids in owners.items() if len(ids) == 1}
 
     def _found_names(self, text: str, *, nouns: bool = False) -> Iterator[tuple[int, int, str]]:

@@ -17,7 +17,15 @@ import pytest
 
 from bench.synthetic_reviews import review_names
 from knowledge.close_words import CloseWords
-from knowledge.review_set import _POINTING, _REVIEW_NOUN, _WORD_BEFORE_NOUN, _WORDS_BEFORE_NOUN, TYPO_FROM, ReviewSet
+from knowledge.review_set import (
+    _POINTING,
+    _REVIEW_NOUN,
+    _WORD_BEFORE_NOUN,
+    _WORDS_BEFORE_NOUN,
+    TYPO_FROM,
+    ReviewSet,
+    kinds_of_piece,
+)
 from knowledge.text import TYPO_MATCH
 
 
@@ -117,6 +125,8 @@ def named_in_by_scanning(reviews: ReviewSet, text: str) -> list[str]:
     if not found:
         found = [reviews._word_owner[m.group(1).casefold()] for m in _WORD_BEFORE_NOUN.finditer(text)
                  if m.group(1).casefold() in reviews._word_owner]
+    if not found:
+        found = [reviews._word_owner[kind] for kind in kinds_of_piece(text) if kind in reviews._word_owner]
     names = [name for name in reviews._owner if " " not in name and len(name) >= 6]
     for word in re.findall(r"[\w'’-]+", text.casefold()):
         if len(word) >= TYPO_FROM and word not in reviews._owner:
@@ -166,3 +176,17 @@ def test_the_review_beside_the_one_in_play_is_named_by_next_and_after():
     assert reviews.resolve("the next one", last="cedar") is None, "there is none after the last"
     assert reviews.resolve("the next scene", last="alder") is None
     assert reviews.refers_to_one("and the one after it?")
+
+
+def test_a_review_called_by_the_kind_of_piece_only_it_is():
+    """"the podcast guys", "what did the round-up say?": a kind of piece names the one review whose names or file
+    name hold it; a kind two reviews share names neither."""
+    reviews = ReviewSet.from_metadata([
+        {"id": "podcast-episode-nine-her", "title": "Episode Nine: Her", "author": None},
+        {"id": "roundup-three-films", "title": "Weekend Screens", "author": "Ada Quill"},
+        {"id": "essay-one", "title": "On Quiet", "author": None},
+        {"id": "essay-two", "title": "On Noise", "author": None},
+    ])
+    assert reviews.named_in("what did the podcast guys score it?") == ["podcast-episode-nine-her"]
+    assert reviews.named_in("and the round-up on the acting?") == ["roundup-three-films"]
+    assert reviews.named_in("what does the essay say?") == [], "two essays: which one is not said"
