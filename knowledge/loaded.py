@@ -71,7 +71,8 @@ class Knowledge:
         ratings = {review.id: review.rating for review in self.reviews}
 
         def work_out(rows: range) -> dict:
-            found = review_verdicts(self.retriever.index, self.verdict_vector, ratings, self.stances, rows)
+            found = review_verdicts(self.retriever.index, self.verdict_vector, ratings, self.stances, rows,
+                                    title=str(self.facts.film["title"].value) if "title" in self.facts.film else None)
             return {review: verdicts.as_dict(verdict) for review, verdict in found.items()}
 
         found = {}

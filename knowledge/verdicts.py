@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from knowledge.labels import is_heading
 from knowledge.ratings import Rating, find_rating, only_a_rating, parse_rating
 from knowledge.review_set import join
 from knowledge.stance import overall
@@ -38,9 +39,10 @@ class Verdict:
 
 
 def review_verdicts(index, verdict_vector: np.ndarray, ratings: dict[str, str | None], stances,
-                    rows: range | None = None) -> dict[str, Verdict]:
+                    rows: range | None = None, title: str | None = None) -> dict[str, Verdict]:
     """The verdict of every review in the index, or in its passage ``rows`` (``ratings``: each review's
-    rating from its metadata; ``stances``: sentences and their vectors to their stances)."""
+    rating from its metadata; ``stances``: sentences and their vectors to their stances; ``title``: the film's,
+    which heads its section in a piece on several films)."""
     by_review: dict[str, list[int]] = {}
     for row in rows if rows is not None else range(len(index.passages)):
         passage = index.passages[row]
@@ -48,16 +50,35 @@ def review_verdicts(index, verdict_vector: np.ndarray, ratings: dict[str, str | 
             by_review.setdefault(passage.review, []).append(row)
     verdicts = {}
     for review, rows in by_review.items():
-        verdicts[review] = _verdict(index, review, rows, verdict_vector, ratings.get(review), stances)
+        verdicts[review] = _verdict(index, review, rows, verdict_vector, ratings.get(review), stances,
+                                    _films_section(index, rows, title))
     return verdicts
 
 
+def _films_section(index, rows: list[int], title: str | None) -> set[int]:
+    """In a piece on several films ("HER", then its grade, then the next film's heading), the rows under the heading
+    that is the film's title, up to the next heading; empty when no heading is its title."""
+    if not title:
+        return set()
+    headings = [n for n, row in enumerate(rows) if is_heading(index.passages[row].text)]
+    for place, n in enumerate(headings):
+        if _bare(index.passages[rows[n]].text) == _bare(title):
+            end = headings[place + 1] if place + 1 < len(headings) else len(rows)
+            return set(rows[n + 1:end])
+    return set()
+
+
+def _bare(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
 def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, stated: str | None,
-             stances) -> Verdict:
+             stances, films_section: set[int] = frozenset()) -> Verdict:
     candidates = []  # (similarity to a verdict, sentence, passage id, vector, spoiler)
     rated: tuple[Rating, str, str] | None = None
     by_critic: dict[str, Rating] = {}  # "Jo Critic: 4/5" lines, in a review written by more than one critic
     last = rows[-1] if rows else None
+    section_ids = {index.passages[row].id for row in films_section}
     for row in rows:
         passage = index.passages[row]
         closing = CLOSING_BONUS if row == last else 0.0  # reviews end on their verdict
@@ -69,7 +90,8 @@ def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, st
             if (named := _CRITIC_RATED.match(sentence)) and (given := find_rating(named["rest"])) and \
                     only_a_rating(named["rest"], given):
                 by_critic.setdefault(named["name"], given)
-            if rated is None and (found := find_rating(sentence)):
+            if (rated is None or films_section and row in films_section and rated[2] not in section_ids) and \
+                    (found := find_rating(sentence)):  # in a piece on several films, the grade in the film's section
                 rated = (found, sentence, passage.id)
     rating = parse_rating(stated) if stated else None
     if rating is None and len(by_critic) >= 2:  # two critics, a rating each: both, and no one line speaks for them

@@ -803,3 +803,15 @@ def test_a_numbered_items_label_is_quoted_with_what_the_writer_says_of_it(knowle
     outcome, _, _ = say(knowledge_of(path), "what does the review say about the costumes?")
     assert outcome.status == "quoted", outcome.status
     assert "every stitch" in outcome.quotes[0].sentence, outcome.quotes[0].sentence
+
+
+def test_a_piece_on_several_films_gives_the_grade_under_the_films_own_heading(knowledge_of, tmp_path):
+    """A weekly round-up grades three films, each under its title: the review's rating is the one under the heading
+    that is this film's title, not the first grade in the file."""
+    path = tmp_path / "this-week.txt"
+    path.write_text("This Week at the Pictures\n\nBy Jo Critic for The Example Weekly\n\nThree new films open.\n\n"
+                    "THE SALT ROAD\n\nGrade: A-\n\nA sea captain's last voyage, told with great patience.\n\n"
+                    "HER\n\nGrade: C+\n\nA love story with an operating system, gentle but far too long.\n\n"
+                    "WINTER HOURS\n\nGrade: B\n\nTwo sisters keep a shop through a hard winter.\n", encoding="utf-8")
+    verdict = knowledge_of(path).verdicts["this-week"]
+    assert verdict.rating.written == "C+", verdict.rating
