@@ -25,6 +25,8 @@ def details_reading(known, text: str) -> DetailReading | None:
     rating was given ("what score did each critic give it?")."""
     if asks_for_ratings(known, text):
         return RATINGS_ASKED
+    if _ASKS_LINK.search(text):  # "link?", "got a link to it?": nothing in a film is a link, a review has one
+        return DetailReading("link", 1.0, 1.0)
     if _ASKS_TITLE.search(text) and (known.reviews.named_in(text) or known.reviews.refers_to_one(text)):
         return DetailReading("title", 1.0, 1.0)  # "what's the third review called?"
     unnamed = known.reviews.without_names(text)
@@ -47,6 +49,8 @@ def details_reading(known, text: str) -> DetailReading | None:
 _SPEAKS_OF = re.compile(r"\b(?:talks?|talked|say|says|said|mentions?|mentioned|discuss(?:es|ed)?|brings? up|"
                         r"touch(?:es)? on|covers?|gets? into|goes into)\s+(?:about\s+|on\s+)?(?:his|her|their|the|its|"
                         r"how|what|why|whether)\b", re.IGNORECASE)
+_ASKS_LINK = re.compile(r"\b(?:links?|urls?|web ?address(?:es)?|hyperlinks?)\b(?!\s+(?:between|to (?:the|his|her)))",
+                        re.IGNORECASE)
 _NAMES_A_RATING = re.compile(r"\b(?:ratings?|rated|stars?|grades?|graded)\b", re.IGNORECASE)
 _ASKS_WHO = re.compile(r"^\W*(?:and\s+|so\s+)?who(?:['’]s|\s+is|\s+was)\W*$", re.IGNORECASE)
 # "whats the third review called?", "the title of Jo's piece": not "the critic called it a bore".
