@@ -40,6 +40,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -68,8 +69,28 @@ SEGMENT_FILES = ("passages.jsonl", "reviews.json", "passage_vectors.npy", "unit_
 _ARRAYS = ("passage_vectors", "unit_vectors", "passage_keys", "unit_keys", "sentence_offsets", "tokens",
            "token_offsets")
 CODE_DIR = Path(__file__).parent
-# The code that shapes passages and their spoiler labels: when it changes, every review is read again.
-PASSAGE_CODE = ("ingest.py", "text.py", "labels.py", "spoilers.py", "data/spoiler_cues.yaml", "passage.py")
+
+
+def imported_modules(*roots: str) -> tuple[str, ...]:
+    """The roots and every module of this package they import, directly or not (file names, sorted): what a
+    change in any of them changes."""
+    found: set[str] = set()
+    waiting = list(roots)
+    while waiting:
+        name = waiting.pop()
+        if name in found or not (CODE_DIR / name).is_file():
+            continue
+        found.add(name)
+        for dotted, listed in _IMPORT.findall((CODE_DIR / name).read_text(encoding="utf-8")):
+            waiting += [f"{dotted}.py"] if dotted else [f"{module.strip()}.py" for module in listed.split(",")]
+    return tuple(sorted(found))
+
+
+# "from knowledge.text import ...", "import knowledge.text", "from knowledge import labels, spoilers"
+_IMPORT = re.compile(r"^\s*(?:from|import)\s+knowledge(?:\.(\w+)|\s+import\s+([\w, ]+))", re.MULTILINE)
+# The code that shapes passages and their spoiler labels (ingest.py, spoilers.py and all they import: the credit
+# line, Markdown, ratings ...): when any of it changes, every review is read again.
+PASSAGE_CODE = (*imported_modules("ingest.py", "spoilers.py"), "data/spoiler_cues.yaml")
 # The code that turns a text into its vector: part of every content key.
 ENCODING_CODE = ("embedding.py",)
 # Everything the index content depends on: when any of it changes, ``herbot index`` updates the index.

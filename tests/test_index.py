@@ -219,3 +219,18 @@ def test_a_filter_is_applied_inside_the_search_exact_or_approximate(settings, tm
         assert list(found) == list(exact.search(query, 5, allowed))
         assert list(exact.search(query, 5, allowed)) == [row for row in exact.search(query, len(loaded.passages))
                                                           if allowed.mask[row]][:5]
+
+
+def test_the_passage_code_is_every_module_reading_a_review_imports():
+    """A change to any module the ingestion runs (the credit line, Markdown, ratings ...) reads every review again:
+    PASSAGE_CODE holds every knowledge module that importing ingest and spoilers loads."""
+    import subprocess
+    import sys
+
+    from herbot.settings import PROJECT_ROOT
+    from knowledge.index import PASSAGE_CODE
+
+    loaded = subprocess.run([sys.executable, "-c", "import sys, knowledge.ingest, knowledge.spoilers; "
+                             "print(' '.join(m for m in sys.modules if m.startswith('knowledge.')))"],
+                            capture_output=True, text=True, check=True, cwd=PROJECT_ROOT).stdout.split()
+    assert {f"{module.split('.')[1]}.py" for module in loaded} <= set(PASSAGE_CODE), loaded
