@@ -44,6 +44,12 @@ _COMMENTER = re.compile(r"^(?P<name>[A-Z][\w .'-]{0,40}?)\s+(says|said|wrote):\s
                         r"|^(?P<full>[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){1,3}):\s+(?P<said>.+)$")
 # A comment's first line that is only its writer's name ("1. Jo Critic", then the date and the text below it).
 _NAME_LINE = re.compile(r"^[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}$")
+# A forum's or a comment system's line above a post: its poster and the post's score or time ("jo_critic · 41 points",
+# "Jo Critic | 3 likes", "moviefan84 - 2 days ago").
+_POSTER_LINE = re.compile(r"^@?(?P<name>[\w.'’-]+(?: [A-Z][\w.'’-]*){0,2})\s+[·•|–—-]\s+"
+                          r"(?:\d[\d,]*\s+(?:points?|likes?|upvotes?|votes?|karma)"
+                          r"|\d+\s*(?:[smhdwy]|min(?:ute)?s?|hours?|days?|weeks?|months?|years?)\s+ago"
+                          r"|[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?)$", re.IGNORECASE)
 # The date (and time) a comment was posted, on a line of its own: "March 6, 2014 at 9:12 am", "2014-03-06 21:40".
 _POSTED = re.compile(rf"^{DATE}(?:,?\s+(?:at\s+)?\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?m\.?)?)?$", re.IGNORECASE)
 # Lines in hard-wrapped files are shorter than this; web-extracted text has one
@@ -281,19 +287,22 @@ def _join_lines(lines: list[str]) -> str:
 
 
 def _comments(base: dict, lines: list[tuple[str, str]]) -> list[Passage]:
-    """Numbered comments; a deeper-indented number is a reply to the comment above it."""
-    found: list[dict] = []  # {indent, parts}
+    """Numbered comments, or comments each under its poster's line ("jo_critic · 41 points"); a deeper-indented
+    number is a reply to the comment above it."""
+    found: list[dict] = []  # {indent, parts, commenter}
     for raw, line in lines:
         start = _COMMENT_START.match(raw)
         if start:
             found.append({"indent": len(start.group("indent").expandtabs()), "parts": [repair(start.group("text"))]})
+        elif poster := _POSTER_LINE.match(line):
+            found.append({"indent": 0, "parts": [], "commenter": poster.group("name")})
         elif line and found:
             found[-1]["parts"].append(line)
         elif line:
             found.append({"indent": 0, "parts": [line]})
     passages: list[Passage] = []
-    for n, comment in enumerate(found, start=1):
-        parts, commenter = comment["parts"], None
+    for n, comment in enumerate([c for c in found if c["parts"]], start=1):
+        parts, commenter = comment["parts"], comment.get("commenter")
         if len(parts) > 1 and _NAME_LINE.match(parts[0]):  # "1. Jo Critic" / "March 6, 2014 at 9:12 am" / the text
             commenter, parts = parts[0], [part for part in parts[1:] if not _POSTED.match(part)] or parts[1:]
         text = " ".join(parts)

@@ -16,7 +16,8 @@ _ABOUT_WEBSITE = re.compile(
     r"\b(images?|pictures?|photos?|linking|links?|browsers?|website|web ?site|blog post|page)\b"
     r".{0,80}\b(loads?|loading|broken|shows?|showing|displays?|displaying|works?|working|fix(ed)?|taken care)\b"
     r"|\b(heads up)\b"
-    r"|\b(this|your) (site|blog|website|web site|newsletter|feed)\b"
+    r"|\b(this|your) (site|blog|website|web site|newsletter|feed|forum|app)\b|\bthe (site|website|forum)\b(?!['’])"
+    r"|\b(dark mode|light mode|redesign|log ?in|sign ?in|notifications?)\b"
     r"|\b(404|dead link|broken link|subscribe|unsubscribe|rss)\b",
     re.IGNORECASE | re.DOTALL,
 )

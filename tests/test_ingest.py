@@ -110,6 +110,22 @@ def test_comments_about_the_website_are_off_topic(reviews):
     assert not any(p.off_topic for p in loaded[BEEZJAK].passages)
 
 
+def test_a_forum_threads_replies_are_comments_each_under_its_posters_line(tmp_path):
+    """A forum thread: the opening post is the body, and each reply under "name · N points" is a comment of that
+    poster; a reply about the forum itself is off topic."""
+    path = tmp_path / "thread.txt"
+    path.write_text("Is this film too sad?\n\nPosted by moviefan_84 on March 3, 2014 in The Example Forum\n\n"
+                    "I cried for an hour afterwards. Is that normal?\n\n3 Replies\n\n"
+                    "jo_critic · 41 points\nYes, and the music makes it worse, in a good way.\n\n"
+                    "night_owl · 12 points\nHas the dark mode on this forum broken for anyone else?\n\n"
+                    "moviefan_84 · 3 points\n@jo_critic fair, the music really is lovely.\n", encoding="utf-8")
+    review, _ = read_review(path)
+    comments = [p for p in review.passages if p.section == "comment"]
+    assert [(c.commenter, c.off_topic) for c in comments] == [("jo_critic", False), ("night_owl", True),
+                                                              ("moviefan_84", False)]
+    assert comments[0].text == "Yes, and the music makes it worse, in a good way."
+
+
 def test_sentences_cover_the_paragraph(reviews):
     loaded, _ = reviews
     p2 = by_id(loaded, f"{BEEZJAK}/p2")
