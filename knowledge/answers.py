@@ -374,6 +374,12 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     if consent is False and ending and any(h.passage.spoiler for h in retriever.search(
             query, top_k=10, filters=Filters(review=review, section=section), min_score=floor)):
         return ReviewOutcome("withheld", kind, total, review=review, topic=_label(knowledge, aspect))
+    if not on_point and review and kind != "comments" and is_a_discussion(knowledge, review):  # a thread's replies:
+        # what its opening post does not say, the replies may ("what did the forum think of how it wraps up?")
+        answered = review_answer(knowledge, question, kind="comments", consent=consent, review=review,
+                                 aspect=aspect, subject=subject)
+        if answered.status != "silent":
+            return answered
     if not on_point:
         withheld = consent is False and bool(_on_point(knowledge, retriever.search(
             query, top_k=10, filters=Filters(review=review, section=section), min_score=floor), vector, judge, kind))
@@ -386,6 +392,13 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     return ReviewOutcome("quoted", kind, total, quotes=chosen, speaking=speaking, silent=silent,
                          topic=_label(knowledge, aspect), review=review, subject=subject,
                          suggestions=_suggestions(knowledge, chosen, aspect))
+
+
+def is_a_discussion(knowledge, review: str) -> bool:
+    """A review with as many reader comments as paragraphs of its own, or more (a forum thread): its readers speak
+    for it as much as its writer does. A review with a few comments under it is not one."""
+    comments = knowledge.comment_counts.get(review, 0)
+    return bool(comments) and comments >= knowledge.body_paragraphs.get(review, 0)
 
 
 def _silent_ones(knowledge, speaking: list[str]) -> list[str]:

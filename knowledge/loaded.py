@@ -163,9 +163,17 @@ class Knowledge:
     @cached_property
     def comment_counts(self) -> dict[str, int]:
         """How many reader comments each review has (those about the website itself too)."""
+        return self._counts("comment")
+
+    @cached_property
+    def body_paragraphs(self) -> dict[str, int]:
+        """How many paragraphs of its own text each review has."""
+        return self._counts("body")
+
+    def _counts(self, section: str) -> dict[str, int]:
         counts: dict[str, int] = {}
         for passage in self.retriever.index.passages:
-            if passage.section == "comment":
+            if passage.section == section:
                 counts[passage.review] = counts.get(passage.review, 0) + 1
         return counts
 
@@ -319,7 +327,8 @@ class Knowledge:
         _ = self.verdict_counts, self.verdict_reviews, self._keenest, self._covering
         _ = self.topics.vectors, self.verdict_questions.warm(), self.question_kinds.warm()
         _ = self.reviews.warm()
-        _ = self.speller, self.spoiler_cues, self.comment_counts, self.first_comments, self._film_people
+        _ = self.speller, self.spoiler_cues, self.comment_counts, self.body_paragraphs, self.first_comments
+        _ = self._film_people
         _ = self._list_sides, self.works, self._commenters, self._common_words
         _ = [self.retriever._allowed(Filters(spoilers=spoilers, section=section)) for spoilers in (True, False)
              for section in (None, "body", "comment")]

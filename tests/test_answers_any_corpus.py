@@ -817,3 +817,23 @@ def test_a_piece_on_several_films_gives_the_grade_under_the_films_own_heading(kn
                     "WINTER HOURS\n\nGrade: B\n\nTwo sisters keep a shop through a hard winter.\n", encoding="utf-8")
     verdict = knowledge_of(path).verdicts["this-week"]
     assert verdict.rating.written == "C+", verdict.rating
+
+
+def test_what_a_forum_thread_thinks_is_in_its_replies(knowledge_of, tmp_path):
+    """A thread's opening post may not speak to a point its replies do: asked of the thread, the replies answer
+    (as readers' comments); a review with a few comments under its own long text does not hand over to them."""
+    path = tmp_path / "thread.txt"
+    path.write_text("Is this film too sad?\n\nPosted by moviefan_84 on March 3, 2014 in The Example Forum\n\n"
+                    "I cried for an hour afterwards. Is that normal?\n\n3 Replies\n\n"
+                    "jo_critic · 41 points\nThe costumes are the best thing in it, all those high-waisted trousers.\n\n"
+                    "night_owl · 12 points\nI thought the city looked like a furniture catalogue.\n\n"
+                    "sam_w · 3 points\nYes, completely normal.\n", encoding="utf-8")
+    outcome, _, _ = say(knowledge_of(path), "what did the forum thread think of the costumes?", review="thread")
+    assert outcome.status == "quoted" and outcome.kind == "comments", outcome
+    assert "trousers" in outcome.quotes[0].sentence
+    review = tmp_path / "review.txt"
+    review.write_text("A Quiet Film\n\nBy Jo Critic\n\nThe film is gentle.\n\nThe lead is superb.\n\n"
+                      "The music is lovely.\n\n1 Comment\n\n1. Sam Reader\nThe costumes are the best thing in it, "
+                      "all those high-waisted trousers.\n", encoding="utf-8")
+    outcome, _, _ = say(knowledge_of(review), "what did the review think of the costumes?", review="review")
+    assert outcome.status == "silent", "its own text is silent; a reader's comment is not its view"
