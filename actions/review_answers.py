@@ -109,7 +109,7 @@ async def facts_instead(dispatcher: CollectingDispatcher, known, entry: str, tex
 
 
 # Spoiler consent said in the question itself: "spoilers are fine", "I don't mind spoilers", "no spoilers please".
-_GRANTS = re.compile(r"\b(?:spoilers? (?:are|is|['’]re) (?:fine|ok|okay|good|allowed|welcome)|"
+_GRANTS = re.compile(r"\b(?:spoilers? (?:(?:are|is|['’]re) )?(?:fine|ok|okay|good|allowed|welcome)|"
                      r"(?:i )?(?:don['’]?t|do not) mind (?:the |any )?spoilers?|spoil (?:it|away|me|everything)|"
                      r"go ahead and spoil|spoilers? welcome|with spoilers)\b", re.IGNORECASE)
 _REFUSES = re.compile(r"\b(?:no spoilers?|without (?:any )?spoilers?|don['’]?t spoil|do not spoil|spoiler[- ]free)\b",

@@ -1062,3 +1062,13 @@ def test_according_to_a_critic_asks_what_the_reviews_say(text, asks):
     from knowledge.answers import ASKS_JUDGEMENT
 
     assert bool(ASKS_JUDGEMENT.search(text)) is asks
+
+
+@pytest.mark.parametrize(("text", "said"), [("spoilers fine: how does it end?", True),
+                                            ("spoilers ok, what happens to them?", True),
+                                            ("spoilers are welcome", True), ("no spoilers! how does it start?", False),
+                                            ("are spoilers a problem for you?", None)])
+def test_consent_said_in_few_words(text, said):
+    from actions.review_answers import consent_said
+
+    assert consent_said(text) is said
