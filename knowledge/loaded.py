@@ -26,7 +26,7 @@ from knowledge.spoilers import Cues, backed_by_rule, clauses_of
 from knowledge.stance import classifier, list_sides, stances
 from knowledge.verdict_questions import VerdictQuestions
 from knowledge.verdicts import VERDICT_QUERY, Verdict, agreement, keenest_first, review_verdicts
-from knowledge.works import WorksNamed
+from knowledge.works import WorksNamed, title_key
 
 # A sentence a general rule says tells a late event ("at last ... they part", a twist marker) tells the
 # ending more surely than the cues' similarity alone says (their scores run about -0.2 to 0.3).
@@ -301,7 +301,8 @@ class Knowledge:
     @cached_property
     def works(self) -> WorksNamed:
         """The other works the reviews name, and the sentences that name them."""
-        return WorksNamed(self.retriever.index.passages, self.own_names)
+        awards = tuple(title_key(str(award.get("award", ""))) for award in self.facts.awards)
+        return WorksNamed(self.retriever.index.passages, self.own_names, awards)
 
     def passage(self, passage_id: str):
         return self.retriever.index.passages[self._rows[passage_id]]

@@ -27,10 +27,15 @@ def title_key(title: str) -> str:
     return re.sub(r"^(?:the|a|an) ", "", as_compared(title))
 
 
+# "ODETTE: Oh, ...": a transcript's speaker and the first word of their turn, no title.
+_SPEAKER = re.compile(r"^[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+)?:")
+
+
 class WorksNamed:
     """Each work the reviews name (by its key), how it is written, and the sentences that name it."""
 
-    def __init__(self, passages, known: frozenset[str]):
+    def __init__(self, passages, known: frozenset[str], awards: tuple[str, ...] = ()):
+        """``awards``: the film's awards, lower case: "Best Picture" said of one is an award's name, not a film's."""
         self.titles: dict[str, str] = {}
         self.places: dict[str, list[tuple[str, int]]] = {}  # (passage id, sentence index)
         for passage in passages:
@@ -39,7 +44,7 @@ class WorksNamed:
             for i, sentence in enumerate(passage.sentences):
                 for title in works_named(sentence, known):
                     key = title_key(title)
-                    if key:
+                    if key and not _SPEAKER.match(title) and not any(key in award for award in awards):
                         self.titles.setdefault(key, title)
                         self.places.setdefault(key, []).append((passage.id, i))
         forms = {key: key for key in self.titles}

@@ -25,3 +25,11 @@ def test_where_a_review_ran_is_not_a_work_it_names():
     assert works_named("Welcome back to The Reading Nook. This week, a film.", frozenset()) == []
     assert works_named("It first ran in The Daily Example, and it owes a debt to Moon Harbour.", frozenset()) == [
         "Moon Harbour"]
+
+
+def test_an_award_and_a_transcripts_speaker_are_not_works():
+    """"It's up for Best Picture" names an award of the film's (the facts'), and "JO: Oh, ..." a speaker; a film
+    named in the same transcript is still a work."""
+    text = "JO: Oh, it's up for Best Picture, and it plays like a reply to Moon Harbour."
+    works = WorksNamed([passage(text)], frozenset(), awards=(title_key("Academy Award for Best Picture"),))
+    assert list(works.titles.values()) == ["Moon Harbour"]
