@@ -84,6 +84,8 @@ ASKS_REVIEWS = re.compile(r"\breview(?:s|ers?|ed)?\b|\bcritics?\b|\bcritiques?\b
 # "does any reviewer say that?" (a film fact or a cast entry names them, and says nothing of how they did).
 ASKS_JUDGEMENT = re.compile(
     r"\bhow (?:good|well|bad|convincing|believable)\b|\bany good\b|\bthoughts on\b|"
+    r"\b(?:what|how) (?:does|did) it (?:say|describe|portray|treat|handle)\b|"  # "it": the review one talks of
+    r"\b(?:does|did) it (?:mention|bring up|talk about|discuss|say anything)\b|"
     r"\bhow (?:was|were|is|are|did)\b(?! (?:it|the (?:film|movie)) do\b)[^?.!]{1,40}?"
     r"\b(?:in (?:it|this|that|the (?:film|movie))|as \w+|"
     r"do|perform|come across)\s*[?.!]*$|"

@@ -1057,7 +1057,10 @@ async def test_a_filmography_is_not_the_films_a_review_compares_it_with(dispatch
 
 @pytest.mark.parametrize(("text", "asks"), [("and how was phoenix, according to her?", True),
                                             ("according to the reviews, how does their marriage go?", True),
-                                            ("according to wikipedia, who directed it?", False)])
+                                            ("according to wikipedia, who directed it?", False),
+                                            ("what does it say about loneliness", True),
+                                            ("does it mention the moon song", True), ("how does it end?", False),
+                                            ("what did it win?", False)])
 def test_according_to_a_critic_asks_what_the_reviews_say(text, asks):
     from knowledge.answers import ASKS_JUDGEMENT
 
