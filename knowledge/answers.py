@@ -347,9 +347,10 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     vector = retriever.encoder.encode_query(query)
     if kind == "comments" and _ASKS_REPLIES.search(question):  # "did the author reply?": every reply, however far
         hits = _replies(knowledge, retriever.search(query, top_k=30, filters=filters, min_score=-1.0)) or hits
-    elif kind == "comments" and reader:  # "what was Maren's argument?": that reader's comments, however worded
+    elif kind == "comments" and reader:  # "what was Maren's argument?": that reader's comments, however worded;
+        # none when all they wrote was about the website, not another reader's instead
         hits = [hit for hit in retriever.search(query, top_k=30, min_score=-1.0, filters=replace(
-            filters, review=reader[1])) if hit.passage.commenter == reader[0]] or hits
+            filters, review=reader[1])) if hit.passage.commenter == reader[0]]
     elif kind == "comments":  # "what did people say?": the readers first, the critic's own replies after them
         hits = sorted(hits, key=lambda hit: _by_its_critic(knowledge, hit.passage))
     judge = _judge(knowledge, kind, aspect, subject, words, question)

@@ -827,8 +827,12 @@ def test_what_a_forum_thread_thinks_is_in_its_replies(knowledge_of, tmp_path):
                     "I cried for an hour afterwards. Is that normal?\n\n3 Replies\n\n"
                     "jo_critic · 41 points\nThe costumes are the best thing in it, all those high-waisted trousers.\n\n"
                     "night_owl · 12 points\nI thought the city looked like a furniture catalogue.\n\n"
-                    "sam_w · 3 points\nYes, completely normal.\n", encoding="utf-8")
-    outcome, _, _ = say(knowledge_of(path), "what did the forum thread think of the costumes?", review="thread")
+                    "sam_w · 3 points\nYes, completely normal.\n\n"
+                    "mothbyte · 2 points\nHas the dark mode on this forum broken for anyone else?\n", encoding="utf-8")
+    knowledge = knowledge_of(path)
+    outcome, _, _ = say(knowledge, "what did mothbyte think of the film?", kind="comments")
+    assert outcome.status == "silent", "all they wrote was about the forum: no other reader speaks for them"
+    outcome, _, _ = say(knowledge, "what did the forum thread think of the costumes?", review="thread")
     assert outcome.status == "quoted" and outcome.kind == "comments", outcome
     assert "trousers" in outcome.quotes[0].sentence
     review = tmp_path / "review.txt"
