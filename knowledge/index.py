@@ -53,6 +53,7 @@ import numpy as np
 
 from knowledge import ann, lexical, manifest_file, spoilers
 from knowledge.checksums import file_sha256
+from knowledge.film_sections import other_films_off_topic
 from knowledge.passage import Passage
 
 FORMAT = 7  # bump whenever the folder layout changes: older indexes are then rebuilt, nothing reused
@@ -88,9 +89,9 @@ def imported_modules(*roots: str) -> tuple[str, ...]:
 
 # "from knowledge.text import ...", "import knowledge.text", "from knowledge import labels, spoilers"
 _IMPORT = re.compile(r"^\s*(?:from|import)\s+knowledge(?:\.(\w+)|\s+import\s+([\w, ]+))", re.MULTILINE)
-# The code that shapes passages and their spoiler labels (ingest.py, spoilers.py and all they import: the credit
-# line, Markdown, ratings ...): when any of it changes, every review is read again.
-PASSAGE_CODE = (*imported_modules("ingest.py", "spoilers.py"), "data/spoiler_cues.yaml")
+# The code that shapes passages and their labels (ingest.py, spoilers.py, film_sections.py and all they import: the
+# credit line, Markdown, ratings ...): when any of it changes, every review is read again.
+PASSAGE_CODE = (*imported_modules("ingest.py", "spoilers.py", "film_sections.py"), "data/spoiler_cues.yaml")
 # The code that turns a text into its vector: part of every content key.
 ENCODING_CODE = ("embedding.py",)
 # Everything the index content depends on: when any of it changes, ``herbot index`` updates the index.
@@ -355,7 +356,7 @@ def build(
     """
     started = time.perf_counter()
     cues = spoilers.Cues.load(encoder)
-    passages = spoilers.label(passages, encoder, cues)
+    passages = other_films_off_topic(spoilers.label(passages, encoder, cues), cues.title)
     identity = model_identity or model_name
     paragraphs = [paragraph_text(p) for p in passages]
     units = [text for p in passages for text in unit_texts(p)]

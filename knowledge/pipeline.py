@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from knowledge import ann, index, lexical, spoilers
+from knowledge.film_sections import other_films_off_topic
 from knowledge.ingest import REVIEW_KINDS, ReviewFileError, read_review, review_digest, review_files
 from knowledge.passage import IngestReport, Passage
 
@@ -205,11 +206,11 @@ class Update:
     def _labelled(self, fresh: dict[str, list[Passage]]) -> dict[str, list[Passage]]:
         """The new reviews' passages with their spoiler labels decided (by meaning where the review does not)."""
         passages = [p for review in fresh.values() for p in review]
-        if not any(p.spoiler is None for p in passages):
-            return fresh
-        texts = sum(len(spoilers.units_of(p)) for p in passages if p.spoiler is None)
-        self.say(f"Spoiler check: {texts:,} sentences and clauses of {len(passages):,} passages.")
-        labelled = iter(spoilers.label(passages, self._timed(texts, "spoiler check"), self._cues))
+        if any(p.spoiler is None for p in passages):
+            texts = sum(len(spoilers.units_of(p)) for p in passages if p.spoiler is None)
+            self.say(f"Spoiler check: {texts:,} sentences and clauses of {len(passages):,} passages.")
+            passages = spoilers.label(passages, self._timed(texts, "spoiler check"), self._cues)
+        labelled = iter(other_films_off_topic(passages, self._cues.title))
         return {review: [next(labelled) for _ in found] for review, found in fresh.items()}
 
     def _fresh_vectors(self, labelled: dict[str, list[Passage]]) -> dict[str, tuple]:

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from knowledge.film_sections import bare
 from knowledge.labels import is_heading
 from knowledge.ratings import Rating, find_rating, only_a_rating, parse_rating
 from knowledge.review_set import join
@@ -62,14 +63,10 @@ def _films_section(index, rows: list[int], title: str | None) -> set[int]:
         return set()
     headings = [n for n, row in enumerate(rows) if is_heading(index.passages[row].text)]
     for place, n in enumerate(headings):
-        if _bare(index.passages[rows[n]].text) == _bare(title):
+        if bare(index.passages[rows[n]].text) == bare(title):
             end = headings[place + 1] if place + 1 < len(headings) else len(rows)
             return set(rows[n + 1:end])
     return set()
-
-
-def _bare(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, stated: str | None,
@@ -81,6 +78,8 @@ def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, st
     section_ids = {index.passages[row].id for row in films_section}
     for row in rows:
         passage = index.passages[row]
+        if passage.off_topic:  # a heading, a warning to the reader, another film's section: no verdict on this one
+            continue
         closing = CLOSING_BONUS if row == last else 0.0  # reviews end on their verdict
         start = int(index.sentence_offsets[row])
         vectors = index.unit_matrix[start:start + len(passage.sentences)]
