@@ -565,18 +565,21 @@ _SPEAKER_LABEL = re.compile(r"^[A-Z][A-Z.'’ -]{2,40}:\s*")
 
 
 def critic_asked(knowledge, review: str, question: str) -> str | None:
-    """Of a review written by more than one critic ("Jo Critic and Sam Writer", a debate), the one the question
-    names by surname; else None."""
+    """Of a review written by more than one critic ("Jo Critic and Sam Writer", a debate, a podcast's hosts), the one
+    the question names by first name or surname; else None."""
     names = knowledge.reviews[review].authors
     if len(names) < 2:
         return None
-    asked = [name for name in names if re.search(rf"\b{re.escape(name.split()[-1])}\b", question, re.IGNORECASE)]
+    asked = [name for name in names if any(re.search(rf"\b{re.escape(word)}\b", question, re.IGNORECASE)
+                                           for word in (name.split()[0], name.split()[-1]) if len(word) > 2)]
     return asked[0] if len(asked) == 1 else None
 
 
 def spoken_by(text: str, speaker: str) -> bool:
-    """Whether a paragraph is the speaker's turn in a debate ("JO CRITIC: I'll go first ...")."""
-    return bool(re.match(rf"\W*{re.escape(speaker)}\W*[:–—-]", text, re.IGNORECASE))
+    """Whether a paragraph is the speaker's turn in a debate ("JO CRITIC: I'll go first ...") or a transcript
+    ("[00:14:02] JO: ...", the speaker's first name)."""
+    names = "|".join(map(re.escape, dict.fromkeys([speaker, speaker.split()[0]])))
+    return bool(re.match(rf"\W*(?:\[[\d:.]+\]\s*)?(?:{names})\W*[:–—-]", text, re.IGNORECASE))
 
 
 def review_sides(knowledge, review: str, question: str, focus: str | None, consent: bool | None

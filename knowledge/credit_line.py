@@ -31,6 +31,11 @@ _POSTED_BY = re.compile(rf"^(?:Posted|Published|Written)(?:\s+on)?\s+(?P<date>{D
 _DATED = re.compile(rf"^(?:(?:Posted|Published|Updated|Reviewed|Watched)(?:\s+on)?:?\s+)?(?P<date>{DATE})$",
                     re.IGNORECASE)  # "Watched 14 Feb 2014": a diary entry's date
 _OUTLET = re.compile(r"^(?:The\s+)?[A-Z][\w'’&.-]*(?:\s+[A-Z&][\w'’.-]*){0,5}$")  # "The Weekly Post"
+# A podcast's or a show's credits: "hosts Jo Critic and Sam Writer", "The Example Show, a film podcast, hosted by Jo
+# Critic", "Episode 12".
+_HOSTS = re.compile(rf"^(?:(?P<outlet>[A-Z][^,]{{1,50}}),\s*(?:an?\s+[a-z ]{{1,30}},\s*)?)?"
+                    rf"(?:hosts?|hosted\s+by|presented\s+by|with\s+hosts?)\s+(?P<name>{_NAMES})$")
+_EPISODE = re.compile(r"^(?:Episode|Ep\.?)\s*#?\d{1,4}$", re.IGNORECASE)
 _GRADED = re.compile(r"^(?:Grade|Rating|Score|Verdict|Our rating|My rating):?\s+(?P<rating>\S.{0,20})$", re.IGNORECASE)
 
 
@@ -41,7 +46,9 @@ def credits(line: str) -> dict[str, str] | None:
     for field in (part.strip() for part in _FIELDS.split(line.strip())):
         if not field:
             continue
-        if match := _BY.match(field) or _FOR.match(field):
+        if _EPISODE.match(field):
+            continue
+        if match := _BY.match(field) or _FOR.match(field) or _HOSTS.match(field):
             found.setdefault("author", match.group("name"))
             if match.group("outlet"):
                 found.setdefault("outlet", match.group("outlet").strip())

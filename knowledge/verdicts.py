@@ -36,7 +36,8 @@ class Verdict:
 
     def critic_rating(self, name: str) -> Rating | None:
         """The rating the critic ``name`` gave on a line of their own ("Jo Critic: 4/5"), if they did."""
-        return next((rating for critic, rating in self.critics if critic.casefold() == name.casefold()), None)
+        return next((rating for critic, rating in self.critics if critic.casefold() == name.casefold()), None) or \
+            next((rating for critic, rating in self.critics if _a_name_of(critic, name)), None)
 
 
 def review_verdicts(index, verdict_vector: np.ndarray, ratings: dict[str, str | None], stances,
@@ -86,6 +87,8 @@ def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, st
         for place, (sentence, vector) in enumerate(zip(passage.sentences, vectors, strict=True)):
             candidates.append((float(vector @ verdict_vector) + closing, sentence, passage.id, vector,
                                passage.spoils(place)))
+            if (turn := _SPEAKERS_TURN.match(passage.text)) and (given := find_rating(sentence)):  # "[00:17:03]
+                by_critic.setdefault(turn["name"].title(), given)  # JO: 8/10 from me": a transcript's speaker rates it
             if (named := _CRITIC_RATED.match(sentence)) and (given := find_rating(named["rest"])) and \
                     only_a_rating(named["rest"], given):
                 by_critic.setdefault(named["name"], given)
@@ -120,6 +123,8 @@ def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, st
 
 
 # "Jo Critic: 4/5", "Sam Writer - two stars": a rating line that names whose it is.
+# A transcript's turn: "[00:14:02] JO: ...", "SAM WRITER: ...".
+_SPEAKERS_TURN = re.compile(r"^\W*(?:\[[\d:.]+\]\s*)?(?P<name>[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+)?):\s")
 _CRITIC_RATED = re.compile(r"^(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3})\s*(?::|\s[–—-])\s*(?P<rest>\S.*)$")
 
 
@@ -155,3 +160,9 @@ def agreement(verdicts: list[Verdict]) -> dict[str, int]:
     """How many verdicts are positive, mixed and negative (in that order, zeros left out)."""
     counts = Counter(v.stance for v in verdicts)
     return {stance: counts[stance] for stance in ("positive", "mixed", "negative") if counts[stance]}
+
+
+def _a_name_of(said: str, name: str) -> bool:
+    """Whether ``said`` is ``name`` or one of its words ("Jo" of "Jo Critic", as a transcript labels its speaker)."""
+    words = name.casefold().split()
+    return said.casefold() in words or said.casefold() == " ".join(words)

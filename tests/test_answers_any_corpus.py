@@ -841,3 +841,23 @@ def test_what_a_forum_thread_thinks_is_in_its_replies(knowledge_of, tmp_path):
                       "all those high-waisted trousers.\n", encoding="utf-8")
     outcome, _, _ = say(knowledge_of(review), "what did the review think of the costumes?", review="review")
     assert outcome.status == "silent", "its own text is silent; a reader's comment is not its view"
+
+
+def test_a_podcasts_hosts_are_its_critics_and_rate_it_in_their_own_turns(knowledge_of, tmp_path):
+    """A transcript: "hosts Jo Critic and Sam Writer" credits both; each host's turn that gives a score is that host's
+    rating; "what did Sam give it?" is Sam's rating and Sam's own turns."""
+    path = tmp_path / "example-show-12.txt"
+    path.write_text("The Example Show #12: Her\nEpisode 12 — The Example Show, a film podcast, hosts Jo Critic and "
+                    "Sam Writer\n\n[00:01:02] JO: I loved it. The lead is wonderful and the city is gorgeous.\n\n"
+                    "[00:02:10] SAM: It's pretty, but it drags, and the middle goes round in circles.\n\n"
+                    "[00:03:00] JO: 9/10 from me, easily.\n\n[00:03:05] SAM: I'm giving it a 5/10.\n", encoding="utf-8")
+    knowledge = knowledge_of(path)
+    review = knowledge.reviews["example-show-12"]
+    assert review.authors == ["Jo Critic", "Sam Writer"] and review.outlet == "The Example Show"
+    verdict = knowledge.verdicts["example-show-12"]
+    assert verdict.critic_rating("Sam Writer").written == "5/10"
+    assert verdict.critic_rating("Jo Critic").written == "9/10"
+    outcome, _, _ = say(knowledge, "what did sam give it?")
+    assert outcome.status == "verdicts" and outcome.quotes[0].rating == "5/10", outcome
+    assert all(quote.sentence.startswith("[00:0") and "SAM" in quote.sentence for quote in outcome.quotes[1:]), \
+        outcome.quotes

@@ -295,6 +295,8 @@ def test_the_same_bytes_read_as_markdown_are_another_review(tmp_path):
     ("By Jo Critic, The Example Weekly — Tuesday, 4 March 2014", ("Jo Critic", "The Example Weekly",
                                                                    "Tuesday, 4 March 2014", None)),
     ("By Jo Critic for The Example Weekly", ("Jo Critic", "The Example Weekly", None, None)),
+    ("Episode 12 — The Example Show, a film podcast, hosts Jo Critic and Sam Writer",
+     ("Jo Critic and Sam Writer", "The Example Show", None, None)),
     ("Posted by moviefan_84 on March 3, 2014 in The Example Forum › Film Talk", ("moviefan_84", "The Example Forum",
                                                                                  "March 3, 2014", None)),
 ])
