@@ -18,6 +18,7 @@ from knowledge.answers import (
     ASKS_RATING,
     ASKS_READ,
     ASKS_REVIEWS,
+    asks_verdict_in_words,
     named_by_a_review,
     off_limits,
     review_answer,
@@ -162,8 +163,11 @@ async def about_the_reviews(dispatcher: CollectingDispatcher, tracker: Tracker, 
 def asks_a_verdict(known, text: str) -> bool:
     """Whether the message, though the NLU was unsure, is close to the verdict questions. "Did she like it?" is a
     critic's verdict of the film ("it"): it is read as said of the critic, whom the encoder does not see in "she"."""
+    if asks_verdict_in_words(text):  # "sum up the verdict for me", "what's the bottom line?": in so many words
+        return True
     reading = known.verdict_questions.read(_OF_THE_FILM.sub(r"\g<1>the critic\g<2>", text))
     return reading.asks and reading.closeness >= FALLBACK_VERDICT_CLOSENESS
+
 
 
 # "did she like it overall?", "did he enjoy it": a person who judges "it" (the film) is a critic, not a character

@@ -322,7 +322,7 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         if kind in VERDICT_KINDS and not aspect and not subject else VerdictReading(False)
     ending = _asks_ending(knowledge, question, aspect)  # "how did she feel about the closing scenes?" is no verdict
     general = kind in VERDICT_KINDS and not aspect and not subject and not (words and ending) and (
-        not words or reading.asks or _asks_verdict(question))
+        not words or reading.asks or asks_verdict_in_words(question))
     if general or (kind in VERDICT_KINDS and ASKS_RATING.search(question) and not aspect and not subject):
         # Words of dislike outweigh the encoder's sense of a side (it reads "wasn't a fan" near "a fan").
         focus = "negative" if ASKS_NEGATIVE.search(question) else reading.focus
@@ -672,9 +672,10 @@ def _verdict_quote(knowledge, verdict) -> ReviewQuote:
                        rating=verdict.rating.written if verdict.rating else None)
 
 
-def _asks_verdict(question: str) -> bool:
+def asks_verdict_in_words(question: str) -> bool:
     """Whether a question with topic words still asks for the verdict ("is it any good overall?")."""
-    return bool(re.search(r"\b(?:overall|consensus|agree|verdict|worth|must.?see|recommend|good film|good movie|"
+    return bool(re.search(r"\b(?:overall|consensus|agree|verdicts?|worth|must.?see|recommend|good film|good movie|"
+                          r"in a nutshell|bottom line|"
                           r"eye to eye|same page|divided|split on|"
                           r"any good|like it|love it|hate it|dislike|in general|as a whole)\b", question,
                           re.IGNORECASE)) or bool(ASKS_NEGATIVE.search(question))

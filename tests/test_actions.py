@@ -1075,3 +1075,12 @@ def test_consent_said_in_few_words(text, said):
     from actions.review_answers import consent_said
 
     assert consent_said(text) is said
+
+
+@pytest.mark.parametrize(("text", "verdict"), [("sum up the verdict for me", True), ("what's the consensus then", True),
+                                               ("so what's the bottom line?", True), ("who plays the ex-wife?", False)])
+async def test_a_verdict_asked_in_so_many_words_reaches_the_verdicts(dispatcher, tracker_for, domain, text, verdict):
+    """The NLU unsure of "sum up the verdict for me": the word "verdict" (or "consensus", "bottom line") asks it."""
+    await run(ActionRouteFallback(), dispatcher, tracker_for(text, "nlu_fallback"), domain)
+    assert (dispatcher.messages[0]["response"] in ("utter_reviews_verdicts", "utter_reviews_agreement",
+                                                   "utter_review_verdict")) is verdict, dispatcher.messages[0]
