@@ -329,7 +329,9 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         if focus is None and review:  # of one review, the side its words ask for: "did he like anything at all?"
             focus = side_asked(unnamed)
         return verdicts_answer(knowledge, question, kind, review, focus, consent)
-    query = build_query(knowledge, question, aspect, subject, limit=retriever.max_query_chars)
+    asked = unnamed if review and unnamed.strip() and not knowledge.works.in_text(question) else question
+    query = build_query(knowledge, asked, aspect, subject, limit=retriever.max_query_chars)  # the review's name
+    # says which review, not what about: "the Lakeshore round-up on Mara?" searches that review for Mara
     if kind == "comments":  # "what did people say?" meets a comment's words only through what readers do
         query = f"{query} ({READERS_HINT})"
     section = "comment" if kind == "comments" else "body"  # a reader's comment is not the review's view

@@ -861,3 +861,16 @@ def test_a_podcasts_hosts_are_its_critics_and_rate_it_in_their_own_turns(knowled
     assert outcome.status == "verdicts" and outcome.quotes[0].rating == "5/10", outcome
     assert all(quote.sentence.startswith("[00:0") and "SAM" in quote.sentence for quote in outcome.quotes[1:]), \
         outcome.quotes
+
+
+def test_a_reviews_name_says_which_review_not_what_about(six_reviews):
+    """"the <outlet> review on <a surname>?": the review is searched for the person, its name left out of the search
+    (its words would pull towards sentences about nothing asked)."""
+    review = six_reviews.reviews[NEGATIVE]
+    asked = f"and the {review.outlet} review on phoenix?"
+    from knowledge.fact_answers import person_in
+
+    person = person_in(six_reviews.facts, asked, None)  # as the actions find who is asked about
+    outcome, _, _ = say(six_reviews, asked, reviewer_mention=review.outlet, subject=person)
+    assert outcome.status == "quoted" and outcome.review == NEGATIVE, outcome
+    assert "Phoenix" in outcome.quotes[0].sentence, outcome.quotes[0].sentence
