@@ -27,6 +27,8 @@ def details_reading(known, text: str) -> DetailReading | None:
         return RATINGS_ASKED
     if _ASKS_LINK.search(text):  # "link?", "got a link to it?": nothing in a film is a link, a review has one
         return DetailReading("link", 1.0, 1.0)
+    if _WHEN_PUBLISHED.search(text) and (known.reviews.named_in(text) or known.reviews.refers_to_one(text)):
+        return DetailReading("date", 1.0, 1.0)  # "when was the <outlet> piece published?"
     if _ASKS_TITLE.search(text) and (known.reviews.named_in(text) or known.reviews.refers_to_one(text)):
         return DetailReading("title", 1.0, 1.0)  # "what's the third review called?"
     unnamed = known.reviews.without_names(text)
@@ -51,6 +53,8 @@ _SPEAKS_OF = re.compile(r"\b(?:talks?|talked|say|says|said|mentions?|mentioned|d
                         r"how|what|why|whether)\b", re.IGNORECASE)
 _ASKS_LINK = re.compile(r"\b(?:links?|urls?|web ?address(?:es)?|hyperlinks?)\b(?!\s+(?:between|to (?:the|his|her)))",
                         re.IGNORECASE)
+_WHEN_PUBLISHED = re.compile(r"\bwhen\b[^?.!]{0,60}\b(?:published|posted|put (?:up|online)|printed|dated)\b",
+                             re.IGNORECASE)
 _NAMES_A_RATING = re.compile(r"\b(?:ratings?|rated|stars?|grades?|graded)\b", re.IGNORECASE)
 _ASKS_WHO = re.compile(r"^\W*(?:and\s+|so\s+)?who(?:['’]s|\s+is|\s+was)\W*$", re.IGNORECASE)
 # "whats the third review called?", "the title of Jo's piece": not "the critic called it a bore".

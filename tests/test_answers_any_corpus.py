@@ -752,6 +752,7 @@ def test_a_review_by_two_critics_has_both_their_ratings_and_their_disagreement(k
                                                   ("how does the Example Weekly list describe the future?", None),
                                                   ("the one called Seven Things We Loved, is it positive?", None),
                                                   ("got a link to it?", "link"), ("link pls", "link"),
+                                                  ("when was the Example Weekly piece published", "date"),
                                                   ("what's the link between loneliness and the city?", None)])
 def test_a_detail_asked_of_a_review_called_by_its_own_noun(knowledge_of, tmp_path, question, detail):
     """A review named with its own noun ("the <site> list", "that diary entry") is read as "the review" for what is
