@@ -65,7 +65,7 @@ class ActionRouteFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         known, text = await knowledge(), question(tracker)
-        if known.question_kinds.asks_ending(known.without_names(text, nouns=True)):  # "so how does it all wrap up?"
+        if known.asks_ending(text):  # "so how does it all wrap up?"
             return await answer_from_reviews(dispatcher, tracker, "plot", text, None, entity(tracker, "reviewer"))
         if entity(tracker, "aspect", "reviewer"):
             return await ActionAnswerFollowup().run(dispatcher, tracker, domain)

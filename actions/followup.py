@@ -59,7 +59,7 @@ async def refused_before(tracker: Tracker) -> bool:
     if tracker.get_slot("spoiler_consent") is not False or not last:
         return False
     known = await knowledge()
-    return tracker.get_slot("last_aspect") == "ending" or known.question_kinds.asks_ending(known.without_names(last))
+    return tracker.get_slot("last_aspect") == "ending" or known.asks_ending(last)
 
 
 async def pointed_at(tracker: Tracker, text: str) -> str | None:

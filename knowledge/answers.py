@@ -937,8 +937,7 @@ def _asks_ending(knowledge, question: str, aspect: str | None) -> bool:
     if EARLY.search(question):  # "how does he end up with her in the first place?": the story's beginning
         return False
     question = weighed(question)
-    return aspect == "ending" or bool(ending and ending.named_in(question)) or \
-        knowledge.question_kinds.asks_ending(knowledge.without_names(question, nouns=True))
+    return aspect == "ending" or bool(ending and ending.named_in(question)) or knowledge.asks_ending(question)
 
 
 def _spoiler_leads(hits: list[Hit]) -> bool:

@@ -72,3 +72,14 @@ def test_a_question_about_the_beginning_or_an_early_scene_asks_no_ending(knowled
     assert not _asks_ending(knowledge, question, None)
     assert "date" in knowledge.without_names("what happens after the date?", nouns=True)
     assert "blind date" in knowledge.without_names("what happens after his blind date?", nouns=True)
+
+
+@pytest.mark.parametrize(("question", "ending"), [
+    ("do the operating systems all go somewhere?", True), ("is Theodore the only person Samantha talks to?", True),
+    ("how many other people is she talking to at the same time?", True),
+    ("and the other ones?", False), ("who does she play?", False), ("what did the critics say about her voice?", False),
+    ("how does Theodore meet Samantha in the first place?", False)])
+def test_a_late_twist_asked_is_read_by_what_spoilers_reveal(knowledge, question, ending):
+    """A twist the example questions miss is near what the spoiler cues say a reveal is; a short follow-up or a
+    question about a character's part is not."""
+    assert knowledge.asks_ending(question) is ending
