@@ -1060,7 +1060,8 @@ async def test_a_filmography_is_not_the_films_a_review_compares_it_with(dispatch
                                             ("according to wikipedia, who directed it?", False),
                                             ("what does it say about loneliness", True),
                                             ("does it mention the moon song", True), ("how does it end?", False),
-                                            ("what did it win?", False)])
+                                            ("what did it win?", False),
+                                            ("who brought up the shot on the escalator", True)])
 def test_according_to_a_critic_asks_what_the_reviews_say(text, asks):
     from knowledge.answers import ASKS_JUDGEMENT
 
