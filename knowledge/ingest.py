@@ -41,7 +41,9 @@ _COMMENT_HEADER = re.compile(
 _COMMENT_START = re.compile(r"^(?P<indent>\s*)(?P<n>\d+)[.)]\s+(?P<text>.*)$")
 # "Jo says: ...", or a full name and a colon ("Jo Critic: Thanks!"): who wrote a comment.
 _COMMENTER = re.compile(r"^(?P<name>[A-Z][\w .'-]{0,40}?)\s+(says|said|wrote):\s*(?P<text>.*)$"
-                        r"|^(?P<full>[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){1,3}):\s+(?P<said>.+)$")
+                        r"|^(?P<full>[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){1,3}|@?[a-z][a-z0-9_.]*[0-9_][a-z0-9_.]*|"
+                        # or a user name: "moviefan_84: ...", "bexwatches: ..." (not a note's "Spoiler: ...")
+                        r"@?(?!(?:spoilers?|warning|update|edit|note|reply)\b)[a-z]{4,20}):\s+(?P<said>.+)$")
 # A comment's first line that is only its writer's name ("1. Jo Critic", then the date and the text below it).
 _NAME_LINE = re.compile(r"^[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}$")
 # A forum's or a comment system's line above a post: its poster and the post's score or time ("jo_critic · 41 points",

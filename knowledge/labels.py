@@ -18,6 +18,7 @@ _ABOUT_WEBSITE = re.compile(
     r"|\b(heads up)\b"
     r"|\b(this|your) (site|blog|website|web site|newsletter|feed|forum|app)\b|\bthe (site|website|forum)\b(?!['’])"
     r"|\b(dark mode|light mode|redesign|log ?in|sign ?in|notifications?)\b"
+    r"|\bsince the (update|upgrade|redesign|new version)\b|\bapp\b.{0,40}\b(logging|crash\w*|bug\w*|glitch\w*)\b"
     r"|\b(404|dead link|broken link|subscribe|unsubscribe|rss)\b",
     re.IGNORECASE | re.DOTALL,
 )
