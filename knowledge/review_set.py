@@ -47,7 +47,7 @@ _GENERIC = {"the", "a", "an", "review", "reviewer", "critic", "one", "post", "pi
 # review, names it when no other review's names hold that word.
 _REVIEW_NOUN = (r"(?:['’]s)?(?: (?:film|movie))? (?:review|reviewer|critic|writer|piece|article|post|one|blurb|"
                 r"write-?up|essay|listing|capsule|column|notice|listicle|blog|list|(?:diary )?entry|diary|thread|"
-                r"podcast|episode|round-?up|transcript|hosts?|guys|people|folks)\b")
+                r"podcast|episode|round[- ]?up|transcript|hosts?|guys|people|folks)\b")
 # Words for a kind of piece: said alone ("what did the podcast say?"), one names the only review whose names or file
 # name hold it ("podcast-ep12-her.txt").
 _KINDS_OF_PIECE = {"podcast", "episode", "thread", "forum", "roundup", "capsule", "listicle", "diary", "essay",
@@ -123,8 +123,8 @@ _CO_AUTHORS = re.compile(r"\s*(?:,|&|\band\b)\s*")
 
 def kinds_of_piece(text: str) -> list[str]:
     """The words for a kind of piece in ``text`` ("round-up" is "roundup")."""
-    return [word for word in (w.replace("-", "") for w in re.findall(r"[\w-]+", text.casefold()))
-            if word in _KINDS_OF_PIECE]
+    words = re.findall(r"[\w-]+", re.sub(r"\bround up\b", "roundup", text.casefold()))
+    return [word for word in (w.replace("-", "") for w in words) if word in _KINDS_OF_PIECE]
 
 
 class ReviewSet:

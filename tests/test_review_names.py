@@ -189,4 +189,5 @@ def test_a_review_called_by_the_kind_of_piece_only_it_is():
     ])
     assert reviews.named_in("what did the podcast guys score it?") == ["podcast-episode-nine-her"]
     assert reviews.named_in("and the round-up on the acting?") == ["roundup-three-films"]
+    assert reviews.named_in("any complaints in the round up?") == ["roundup-three-films"]
     assert reviews.named_in("what does the essay say?") == [], "two essays: which one is not said"
