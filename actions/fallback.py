@@ -12,7 +12,7 @@ from actions.context import about_subject, entity, in_thread, knowledge, questio
 from actions.film_facts import ActionAnswerFilmFact, asks_a_fact, fact_in_context
 from actions.followup import ActionAnswerFollowup
 from actions.opinions import ActionAnswerOpinion
-from actions.review_answers import answer_from_reviews, asks_a_verdict, names_a_review
+from actions.review_answers import answer_from_reviews, asks_a_verdict, names_a_review, the_one_critic_judges
 from actions.review_details import answer_details, detail_in_context, details_reading
 from knowledge.answers import ASKS_COMMENTS, ASKS_JUDGEMENT, asks_reviews_about_them, strongly_answered
 from knowledge.aspects import subject_words, topic_words
@@ -88,6 +88,7 @@ class ActionRouteFallback(Action):
                 (tracker.get_slot("last_aspect") if not subject_words(text) else None)
             return await answer_from_reviews(dispatcher, tracker, tracker.get_slot("last_kind"), text, aspect, None)
         if names_a_review(known, text) or known.works.in_text(text) or asks_a_verdict(known, text) or \
+                the_one_critic_judges(known, text) or \
                 ASKS_JUDGEMENT.search(text) or \
                 await in_thread(asks_reviews_about_them, known.retriever, text) or \
                 await in_thread(strongly_answered, known, text):

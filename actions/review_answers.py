@@ -169,7 +169,13 @@ def asks_a_verdict(known, text: str) -> bool:
     return reading.asks and reading.closeness >= FALLBACK_VERDICT_CLOSENESS
 
 
+def the_one_critic_judges(known, text: str) -> bool:
+    """With one review loaded, "did he like the video game scenes?" asks what its critic thought of them."""
+    return len(known.reviews) == 1 and bool(_HE_JUDGES.match(text))
 
+
+_HE_JUDGES = re.compile(r"^\W*(?:(?:so|and|but|ok|okay)\W+)?(?:did|does|do)\s+(?:she|he|they)\s+(?:really\s+)?"
+                        r"(?:like|enjoy|love|hate|mind|dislike|rate|praise|rave about|care for)\b", re.IGNORECASE)
 # "did she like it overall?", "did he enjoy it": a person who judges "it" (the film) is a critic, not a character
 _OF_THE_FILM = re.compile(r"^(\W*(?:(?:so|and|but|ok|okay)\W+)?(?:did|does|do)\s+)(?:she|he)(\s+(?:\w+\s+){0,2}it\b)",
                           re.IGNORECASE)

@@ -1085,3 +1085,23 @@ async def test_a_verdict_asked_in_so_many_words_reaches_the_verdicts(dispatcher,
     await run(ActionRouteFallback(), dispatcher, tracker_for(text, "nlu_fallback"), domain)
     assert (dispatcher.messages[0]["response"] in ("utter_reviews_verdicts", "utter_reviews_agreement",
                                                    "utter_review_verdict")) is verdict, dispatcher.messages[0]
+
+
+async def test_with_one_review_he_who_judges_is_its_critic(dispatcher, tracker_for, domain, knowledge_of, tmp_path,
+                                                           monkeypatch):
+    """One review loaded, the NLU unsure: "did he like the game bits?" asks what its critic thought of them."""
+    path = tmp_path / "one.txt"
+    path.write_text("One Review\n\nBy Jo Critic\n\nThe lead is superb, and the city is gorgeous.\n\nThe video-game "
+                    "interludes feel like sketches from another film, and I lost the mood each time.\n",
+                    encoding="utf-8")
+    one = knowledge_of(path)
+
+    async def that_review():
+        return one
+
+    monkeypatch.setattr("actions.fallback.knowledge", that_review)
+    monkeypatch.setattr("actions.review_answers.knowledge", that_review)
+    monkeypatch.setattr("actions.opinions.knowledge", that_review, raising=False)
+    await run(ActionRouteFallback(), dispatcher, tracker_for("did he like the game bits", "nlu_fallback"), domain)
+    assert dispatcher.messages[0]["response"] != "utter_clarify", dispatcher.messages[0]
+    assert "sketches" in str(dispatcher.messages[0]["custom"]["quotes"])
