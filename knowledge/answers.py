@@ -87,6 +87,8 @@ ASKS_JUDGEMENT = re.compile(
     r"\b(?:what|how) (?:does|did) it (?:say|describe|portray|treat|handle)\b|"  # "it": the review one talks of
     r"\b(?:does|did) it (?:mention|bring up|talk about|discuss|say anything)\b|"
     r"\bwho (?:brought up|brings up|mentions|mentioned|talks about|talked about|praised|complained about)\b|"
+    r"^\W*(?:anyone|anybody|any (?:critics?|reviewers?|reviews?))\s+(?:talk|mention|say|bring up|discuss|complain|"
+    r"praise|like|love|hate|rave)\w*\b|"  # "anyone talk about the sound design": the auxiliary left out
     r"\bhow (?:was|were|is|are|did)\b(?! (?:it|the (?:film|movie)) do\b)[^?.!]{1,40}?"
     r"\b(?:in (?:it|this|that|the (?:film|movie))|as \w+|"
     r"do|perform|come across)\s*[?.!]*$|"

@@ -1061,7 +1061,9 @@ async def test_a_filmography_is_not_the_films_a_review_compares_it_with(dispatch
                                             ("what does it say about loneliness", True),
                                             ("does it mention the moon song", True), ("how does it end?", False),
                                             ("what did it win?", False),
-                                            ("who brought up the shot on the escalator", True)])
+                                            ("who brought up the shot on the escalator", True),
+                                            ("anyone talk about the sound design", True),
+                                            ("anyone know when it came out?", False)])
 def test_according_to_a_critic_asks_what_the_reviews_say(text, asks):
     from knowledge.answers import ASKS_JUDGEMENT
 
