@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from knowledge.labels import is_heading
+from knowledge.labels import is_heading, section_under
 from knowledge.passage import Passage
 
 
@@ -25,18 +25,23 @@ def other_films_off_topic(passages: list[Passage], title: str | None) -> list[Pa
             by_review.setdefault(passage.review, []).append(place)
     marked = list(passages)
     for places in by_review.values():
-        headings = {place for place in places if is_heading(passages[place].text)}
-        own = next((place for place in sorted(headings) if bare(passages[place].text) == bare(title)), None)
+        texts = [passages[place].text for place in places]
+        own = title_heading(texts, title)
         if own is None:
             continue
-        capitals = passages[own].text.strip().isupper()
-        another_film = False
-        for place in places:
-            if place in headings:  # a sibling heading opens another film's section; any other heading closes it
-                another_film = place != own and _written_alike(passages[place].text, capitals)
-            elif another_film:
-                marked[place] = replace(passages[place], off_topic=True)
+        capitals = texts[own].strip().isupper()
+        for n, text in enumerate(texts):  # a sibling heading opens another film's section
+            if n != own and is_heading(text) and _written_alike(text, capitals):
+                for under in section_under(texts, n):
+                    marked[places[under]] = replace(passages[places[under]], off_topic=True)
     return marked
+
+
+def title_heading(paragraphs: list[str], title: str | None) -> int | None:
+    """The place of the first heading that is the film's title ("HER"), if a review has one."""
+    wanted = bare(title or "")
+    return next((n for n, text in enumerate(paragraphs) if wanted and is_heading(text) and bare(text) == wanted),
+                None)
 
 
 def bare(text: str) -> str:

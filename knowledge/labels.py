@@ -60,3 +60,9 @@ def is_heading(paragraph: str) -> bool:
     text = paragraph.strip()
     return bool(text) and "\n" not in text and len(text.split()) <= HEADING_WORDS and not _SENTENCE_END.search(text) \
         and any(c.isalpha() for c in text) and not LIST_ITEM.match(text) and find_rating(text) is None
+
+
+def section_under(paragraphs: list[str], heading: int) -> range:
+    """The places of the paragraphs under the heading at place ``heading``, up to the next heading."""
+    end = next((n for n in range(heading + 1, len(paragraphs)) if is_heading(paragraphs[n])), len(paragraphs))
+    return range(heading + 1, end)

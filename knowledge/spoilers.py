@@ -46,7 +46,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from knowledge.labels import is_heading, is_reader_note
+from knowledge.labels import is_heading, is_reader_note, section_under
 from knowledge.passage import Passage
 from knowledge.ratings import find_rating, only_a_rating
 from knowledge.text import normalise_for_compare, split_sentences
@@ -149,17 +149,12 @@ def _listed(passages: list[Passage], declared) -> set[str]:
             hits = {p.id for p in passages if phrase in normalise_for_compare(p.text)}
             if not hits:
                 raise SpoilerOverrideError(f"spoilers: no paragraph contains {entry!r}")
-            found |= hits | {p.id for heading in body if heading.id in hits and is_heading(heading.text)
-                             for p in _section_under(body, heading)}  # a heading listed: its whole section
+            texts = [p.text for p in body]
+            found |= hits | {body[n].id for place, heading in enumerate(body) if heading.id in hits and
+                             is_heading(heading.text) for n in section_under(texts, place)}  # a heading: its section
         else:
             raise SpoilerOverrideError(f"spoilers: {entry!r} is neither a paragraph number nor a phrase")
     return found
-
-
-def _section_under(body: list[Passage], heading: Passage) -> list[Passage]:
-    """The body paragraphs after a heading, up to the next heading."""
-    after = body[body.index(heading) + 1:]
-    return after[:next((n for n, p in enumerate(after) if is_heading(p.text)), len(after))]
 
 
 def _marked(passages: list[Passage]) -> set[str]:

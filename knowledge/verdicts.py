@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from knowledge.film_sections import bare
-from knowledge.labels import is_heading
+from knowledge.film_sections import title_heading
+from knowledge.labels import section_under
 from knowledge.ratings import Rating, find_rating, only_a_rating, parse_rating
 from knowledge.review_set import join
 from knowledge.stance import overall
@@ -60,14 +60,9 @@ def review_verdicts(index, verdict_vector: np.ndarray, ratings: dict[str, str | 
 def _films_section(index, rows: list[int], title: str | None) -> set[int]:
     """In a piece on several films ("HER", then its grade, then the next film's heading), the rows under the heading
     that is the film's title, up to the next heading; empty when no heading is its title."""
-    if not title:
-        return set()
-    headings = [n for n, row in enumerate(rows) if is_heading(index.passages[row].text)]
-    for place, n in enumerate(headings):
-        if bare(index.passages[rows[n]].text) == bare(title):
-            end = headings[place + 1] if place + 1 < len(headings) else len(rows)
-            return set(rows[n + 1:end])
-    return set()
+    texts = [index.passages[row].text for row in rows]
+    own = title_heading(texts, title)
+    return set() if own is None else {rows[n] for n in section_under(texts, own)}
 
 
 def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, stated: str | None,
