@@ -45,6 +45,8 @@ def _segmenter():
 LIST_ITEM = re.compile(r"\s*(?:[+\-\u2013\u2212*\u2022]|\d{1,2}[.)])\s+\S")
 
 
+# A transcript's or a debate's turn: "[00:14:02] JO: ...", "SAM WRITER: ...": its speaker's label.
+SPEAKERS_TURN = re.compile(r"^\W*(?:\[[\d:.]+\]\s*)?(?P<name>[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+)?):\s")
 LABEL_WORDS = 6  # a numbered item's label is short: "4. The sound design."
 _NUMBERED = re.compile(r"\s*\d{1,2}[.)]\s+\S")
 

@@ -18,6 +18,7 @@ from knowledge.labels import section_under
 from knowledge.ratings import Rating, find_rating, only_a_rating, parse_rating
 from knowledge.review_set import join
 from knowledge.stance import overall
+from knowledge.text import SPEAKERS_TURN
 
 VERDICT_QUERY = "the reviewer's overall verdict on the film: whether it is good and worth seeing"
 CLOSING_BONUS = 0.1  # a review's last paragraph is where it most often sums up
@@ -82,7 +83,7 @@ def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, st
         for place, (sentence, vector) in enumerate(zip(passage.sentences, vectors, strict=True)):
             candidates.append((float(vector @ verdict_vector) + closing, sentence, passage.id, vector,
                                passage.spoils(place)))
-            if (turn := _SPEAKERS_TURN.match(passage.text)) and (given := find_rating(sentence)):  # "[00:17:03]
+            if (turn := SPEAKERS_TURN.match(passage.text)) and (given := find_rating(sentence)):  # "[00:17:03]
                 by_critic.setdefault(turn["name"].title(), given)  # JO: 8/10 from me": a transcript's speaker rates it
             if (named := _CRITIC_RATED.match(sentence)) and (given := find_rating(named["rest"])) and \
                     only_a_rating(named["rest"], given):
@@ -118,8 +119,6 @@ def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, st
 
 
 # "Jo Critic: 4/5", "Sam Writer - two stars": a rating line that names whose it is.
-# A transcript's turn: "[00:14:02] JO: ...", "SAM WRITER: ...".
-_SPEAKERS_TURN = re.compile(r"^\W*(?:\[[\d:.]+\]\s*)?(?P<name>[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+)?):\s")
 _CRITIC_RATED = re.compile(r"^(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3})\s*(?::|\s[–—-])\s*(?P<rest>\S.*)$")
 
 

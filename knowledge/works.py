@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from knowledge.aspects import works_named
+from knowledge.text import SPEAKERS_TURN
 
 _SHORT_FORM_WORDS = 2  # a title of three words or more is also named by its first two ("Eternal Sunshine")
 
@@ -27,10 +28,6 @@ def title_key(title: str) -> str:
     return re.sub(r"^(?:the|a|an) ", "", as_compared(title))
 
 
-# "ODETTE: Oh, ...": a transcript's speaker and the first word of their turn, no title.
-_SPEAKER = re.compile(r"^[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+)?:")
-
-
 class WorksNamed:
     """Each work the reviews name (by its key), how it is written, and the sentences that name it."""
 
@@ -44,7 +41,8 @@ class WorksNamed:
             for i, sentence in enumerate(passage.sentences):
                 for title in works_named(sentence, known):
                     key = title_key(title)
-                    if key and not _SPEAKER.match(title) and not any(key in award for award in awards):
+                    # "ODETTE: Oh": a speaker's label; "Best Picture": one of the film's awards
+                    if key and not SPEAKERS_TURN.match(title) and not any(key in award for award in awards):
                         self.titles.setdefault(key, title)
                         self.places.setdefault(key, []).append((passage.id, i))
         forms = {key: key for key in self.titles}
