@@ -80,17 +80,20 @@ def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, st
         closing = CLOSING_BONUS if row == last else 0.0  # reviews end on their verdict
         start = int(index.sentence_offsets[row])
         vectors = index.unit_matrix[start:start + len(passage.sentences)]
+        turn = SPEAKERS_TURN.match(passage.text)  # "[00:17:03] JO: 8/10 from me": a transcript's speaker rates it
+        rates_it = rated is None or films_section and row in films_section and rated[2] not in section_ids  # in a
+        # piece on several films, the grade in the film's own section
         for place, (sentence, vector) in enumerate(zip(passage.sentences, vectors, strict=True)):
             candidates.append((float(vector @ verdict_vector) + closing, sentence, passage.id, vector,
                                passage.spoils(place)))
-            if (turn := SPEAKERS_TURN.match(passage.text)) and (given := find_rating(sentence)):  # "[00:17:03]
-                by_critic.setdefault(turn["name"].title(), given)  # JO: 8/10 from me": a transcript's speaker rates it
+            found = find_rating(sentence) if turn or rates_it else None
+            if turn and found:
+                by_critic.setdefault(turn["name"].title(), found)
             if (named := _CRITIC_RATED.match(sentence)) and (given := find_rating(named["rest"])) and \
                     only_a_rating(named["rest"], given):
                 by_critic.setdefault(named["name"], given)
-            if (rated is None or films_section and row in films_section and rated[2] not in section_ids) and \
-                    (found := find_rating(sentence)):  # in a piece on several films, the grade in the film's section
-                rated = (found, sentence, passage.id)
+            if rates_it and found:
+                rated, rates_it = (found, sentence, passage.id), False
     rating = parse_rating(stated) if stated else None
     if rating is None and len(by_critic) >= 2:  # two critics, a rating each: both, and no one line speaks for them
         rating, rated = each_critics(by_critic), None
