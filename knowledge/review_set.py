@@ -253,8 +253,7 @@ class ReviewSet:
         """Each word of four letters or more of a review's names and the review it belongs to, when one only."""
         owners: dict[str, set[str]] = {}
         for review in self.reviews:
-            words = {word for name in review.called() for word in re.findall(r"[\w-]+", name.casefold())}
-            for word in words | set(review.file_words):
+            for word in self._name_words[review.id]:
                 if len(word) >= 4 and word not in _GENERIC and word not in _NOT_A_NAME_WORD:
                     owners.setdefault(word, set()).add(review.id)
         return {word: ids.pop() for word, ids in owners.items() if len(ids) == 1}
