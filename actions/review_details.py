@@ -27,17 +27,17 @@ def details_reading(known, text: str) -> DetailReading | None:
         return RATINGS_ASKED
     if _ASKS_LINK.search(text):  # "link?", "got a link to it?": nothing in a film is a link, a review has one
         return DetailReading("link", 1.0, 1.0)
-    if _WHEN_PUBLISHED.search(text) and (known.reviews.named_in(text) or known.reviews.refers_to_one(text)):
-        return DetailReading("date", 1.0, 1.0)  # "when was the <outlet> piece published?"
-    if _ASKS_TITLE.search(text) and (known.reviews.named_in(text) or known.reviews.refers_to_one(text)):
-        return DetailReading("title", 1.0, 1.0)  # "what's the third review called?"
+    for asked, detail in ((_WHEN_PUBLISHED, "date"), (_ASKS_TITLE, "title")):  # of one review: "when was the
+        # <outlet> piece published?", "what's the third review called?"
+        if asked.search(text) and _one_review_meant(known, text):
+            return DetailReading(detail, 1.0, 1.0)
     unnamed = known.reviews.without_names(text)
     if _ASKS_WHO.match(unnamed) and known.reviews.named_in(text):  # "who's <a critic>?": whose review it is
         return DetailReading("author", 1.0, 1.0)
     if _SPEAKS_OF.search(unnamed):  # "does the review talk about his letter-writing job?": what it says, no detail
         return None
     reading = known.question_kinds.detail(unnamed)
-    if not reading.detail and (known.reviews.named_in(text) or known.reviews.refers_to_one(text)):  # "is there a
+    if not reading.detail and _one_review_meant(known, text):  # "is there a
         # url for <the site's> list?", "which outlet ran the fifth one?": the review, clearly ahead of the film
         said = known.question_kinds.nearest_detail(known.reviews.without_names(text, nouns=True, instead=" review "))
         reading = said if said.closeness >= DETAIL_FLOOR and said.lead >= REVIEW_SAID_LEAD else reading
@@ -46,6 +46,11 @@ def details_reading(known, text: str) -> DetailReading | None:
     if reading.detail == "comments" and ASKS_JUDGEMENT.search(text) and not ASKS_COMMENTS.search(text):
         return None  # "does any review complain about how the women are written?": what the reviews say
     return reading if reading.detail else None
+
+
+def _one_review_meant(known, text: str) -> bool:
+    """Whether the words name one review or point at one ("the third one")."""
+    return bool(known.reviews.named_in(text)) or known.reviews.refers_to_one(text)
 
 
 _SPEAKS_OF = re.compile(r"\b(?:talks?|talked|say|says|said|mentions?|mentioned|discuss(?:es|ed)?|brings? up|"
