@@ -187,6 +187,10 @@ def awards_answer(facts: FilmFacts, question: str) -> Answer:
     the awards whose recipient is that person; none means herbot knows of none for them.
     """
     named = _named_awards(facts, question)
+    unlisted = _unlisted_category(facts, question)
+    if unlisted is not None and not named:  # "who won best actor at the oscars?": Her was not up for it
+        return Answer("utter_fact_award_not_listed", {"body": unlisted[0], "source": cite(facts.sources[unlisted[1]])},
+                      sources=["facts:awards"], suggestions=["What did Her win?"])
     person = _person_named(facts, question)
     if person:
         surname = person.split()[-1]
@@ -224,10 +228,52 @@ _GENERIC_AWARD_WORDS = {"award", "awards", "best", "for", "the", "of", "a", "an"
                         "with", "at", "on", "by", "to", "as", "tied", "it", "its"}
 
 
+_BODY_END = re.compile(r"\s+(?:award|best)\b")  # "Academy| Award for Best Picture", "Rome Film Festival| Best ..."
+
+
+def _award_words(text: str) -> list[str]:
+    """The words of a question or an award's name, spelt alike ("Oscar" is the Academy Award's, "globes" "globe")."""
+    tokens = re.findall(r"[a-z]+", re.sub(r"\boscars?\b", "academy", text.casefold()))
+    return [re.sub(r"(?<=[a-z]{3}[^s])s$", "", token) for token in tokens]
+
+
+def _body_and_category(award: dict) -> tuple[list[str], set[str]]:
+    """Who gives an award ("academy", "golden globe"), its words in order, and the distinctive words of what it is
+    for ("picture")."""
+    name = award["award"].casefold()
+    split = _BODY_END.search(name)
+    body, category = (name[:split.start()], name[split.end():]) if split else (name, "")
+    return _award_words(body), set(_award_words(category)) - _GENERIC_AWARD_WORDS
+
+
+def _bodies_named(facts: FilmFacts, question: str) -> list[dict]:
+    """The awards given by a body the question names by its first words ("at the Oscars": the Academy Awards;
+    "golden globes"), none when it names none: one word of a long name ("writer") names no body."""
+    said = f" {' '.join(_award_words(question))} "
+    return [award for award in facts.awards if f" {' '.join(_body_and_category(award)[0][:2])} " in said]
+
+
+def _unlisted_category(facts: FilmFacts, question: str) -> tuple[str, str] | None:
+    """A body and a category the question names ("best actor at the oscars") that none of that body's awards in the
+    facts is for: (the body's name, its awards' source). None when the question names no body, no category, or a
+    listed one."""
+    given = _bodies_named(facts, question)
+    if not given:
+        return None
+    tokens = _award_words(question)
+    asked = {word for before, word in zip(tokens, tokens[1:], strict=False) if before == "best"} - _GENERIC_AWARD_WORDS
+    asked |= set(tokens) & {word for award in facts.awards for word in _body_and_category(award)[1]}
+    if not asked or any(_body_and_category(award)[1] & asked for award in given):
+        return None
+    name = given[0]["award"]
+    return name[:_BODY_END.search(name.casefold()).start()] + " Awards", given[0]["source"]
+
+
 def _named_awards(facts: FilmFacts, question: str) -> list[dict]:
     """The awards the question names: most distinctive words shared with it ("Oscar" means the Academy Award),
-    and of those, the most of its words in a row ("best picture" is Best Picture, not a Motion Picture award)."""
-    tokens = re.findall(r"[a-z]+", re.sub(r"\boscars?\b", "academy", question.casefold()))
+    and of those, the most of its words in a row ("best picture" is Best Picture, not a Motion Picture award).
+    A body named ("at the Oscars") keeps only its own awards, and a category none of them is for names none."""
+    tokens = _award_words(question)
     words = set(tokens)
     pairs = {f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False) if {a, b} - _GENERIC_AWARD_WORDS}
 
@@ -236,7 +282,9 @@ def _named_awards(facts: FilmFacts, question: str) -> list[dict]:
         shared = len(words & (set(re.findall(r"[a-z]+", name)) - _GENERIC_AWARD_WORDS))
         return shared, sum(1 for pair in pairs if re.search(rf"\b{pair}\b", name))
 
-    ranked = [(rank(award), award) for award in facts.awards]
+    if _unlisted_category(facts, question) is not None:
+        return []
+    ranked = [(rank(award), award) for award in (_bodies_named(facts, question) or facts.awards)]
     best = max((r for r, _ in ranked), default=(0, 0))
     return [award for r, award in ranked if best[0] and r == best]
 

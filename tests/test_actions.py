@@ -682,6 +682,18 @@ async def test_an_award_named_in_a_few_words_is_that_award(dispatcher, tracker_f
     assert "Screenplay" not in message["result"]
 
 
+@pytest.mark.parametrize("question", ["who won best actor at the oscars that year",
+                                      "did it win best cinematography at the Academy Awards?",
+                                      "who took best actress at the golden globes?"])
+async def test_an_award_category_a_body_never_gave_her_is_not_another_bodys(dispatcher, tracker_for, domain, question):
+    """The body named decides: the Golden Globe for Best Actor is not an answer about the Oscars."""
+    await run(ActionAnswerFilmFact(), dispatcher, tracker_for(question, "ask_film_fact"), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_fact_award_not_listed", message
+    body = "Golden Globe" if "globes" in question else "Academy"
+    assert message["body"].startswith(body) and body in message["source"]
+
+
 async def test_a_details_follow_up_keeps_the_detail_asked_before(dispatcher, tracker_for, domain):
     tracker = tracker_for("what score did Beezjak give it?", "ask_opinion")
     events = await run(ActionAnswerOpinion(), dispatcher, tracker, domain)
