@@ -48,6 +48,8 @@ LIST_ITEM = re.compile(r"\s*(?:[+\-\u2013\u2212*\u2022]|\d{1,2}[.)])\s+\S")
 # A transcript's or a debate's turn: "[00:14:02] JO: ...", "SAM WRITER: ...": its speaker's label.
 SPEAKERS_TURN = re.compile(r"^\W*(?:\[[\d:.]+\]\s*)?(?P<name>[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+)?):\s")
 LABEL_WORDS = 6  # a numbered item's label is short: "4. The sound design."
+# pysbd reads "gone!!! Then ..." as one sentence (it splits after "!" and "!!", not after three or more).
+_AFTER_RUN_OF_MARKS = re.compile(r"(?<=[!?]{3})\s+(?=[\"“‘'(]?[A-Z])")
 _NUMBERED = re.compile(r"\s*\d{1,2}[.)]\s+\S")
 
 
@@ -59,7 +61,8 @@ def split_sentences(paragraph: str) -> list[str]:
     pieces = re.split(r"\n(?=" + LIST_ITEM.pattern + ")", paragraph)
     sentences = []
     for piece in pieces:
-        found = [s.strip() for s in _segmenter().segment(piece) if s.strip()]
+        found = [part.strip() for s in _segmenter().segment(piece) for part in _AFTER_RUN_OF_MARKS.split(s)
+                 if part.strip()]
         if len(found) > 1 and _NUMBERED.match(found[0]) and len(found[0].split()) <= LABEL_WORDS:
             found[:2] = [f"{found[0]} {found[1]}"]
         sentences += found

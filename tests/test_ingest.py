@@ -194,6 +194,16 @@ def test_each_item_of_a_pros_and_cons_list_is_a_sentence_of_its_own(tmp_path):
     assert ["A dash - inside a sentence stays."] in sentences
 
 
+def test_a_run_of_exclamation_marks_ends_a_sentence(tmp_path):
+    """The sentence splitter reads "gone!!! I'm sorry ..." as one sentence; a warning in the second then hid the
+    first from the spoiler judge (a sentence that warns is skipped), and a quote ran on into the next."""
+    (tmp_path / "shout.txt").write_text("Shouting\n\nBy Pat Example\n\nThe robot wins the race!!! Sorry if that's a "
+                                        "spoiler. What?!? Oh well. Fine.\n", encoding="utf-8")
+    review = read_review(tmp_path / "shout.txt")[0]
+    assert ["The robot wins the race!!!", "Sorry if that's a spoiler.", "What?!?", "Oh well.", "Fine."] in [
+        list(p.sentences) for p in review.passages]
+
+
 @pytest.mark.parametrize("header", ["4 Comments", "Comments", "Comments (2)", "Reader comments:"])
 def test_a_comment_section_of_another_blog_layout_is_read_as_comments(tmp_path, header):
     """A header with no "on <title>" after its count, or none at all; each comment's writer on the line after its
