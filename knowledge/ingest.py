@@ -20,9 +20,10 @@ from statistics import median
 import yaml
 
 from knowledge import labels, spoilers
-from knowledge.credit_line import DATE, credits
+from knowledge.credit_line import DATE, credits, signature
 from knowledge.markdown_text import MARKDOWN_SUFFIXES, plain_text
 from knowledge.passage import IngestReport, Passage
+from knowledge.ratings import find_rating, only_a_rating
 from knowledge.text import LIST_ITEM, normalise_for_compare, repair, split_sentences
 
 REVIEW_SUFFIX = ".txt"
@@ -239,6 +240,10 @@ def _parse(review_id: str, meta: dict, text: str, sha: str, name: str):
         else:
             body_lines.append(line)
 
+    if given := _signed(body_lines):  # "— Jo Critic, The Weekly, 3 March 2014" under the text
+        credited = {key: credited[key] or given.get(key) for key in credited}
+    if not credited["rating"] and (rating := _rating_in_title(title)):  # "Her review — 4/5"
+        credited["rating"] = rating
     author, outlet = credited["author"], credited["outlet"]
     base = {"review": review_id, "review_title": title, "author": author, "url": meta.get("url"), "outlet": outlet}
     passages = [_passage(base, "body", "p", n, para) for n, para in enumerate(_paragraphs(body_lines), start=1)]
@@ -255,6 +260,24 @@ def _parse(review_id: str, meta: dict, text: str, sha: str, name: str):
 
 
 STANDFIRST_WORDS = 40
+
+
+def _signed(body_lines: list[str]) -> dict[str, str] | None:
+    """The credits of a signature that ends the body (a line of its own after a blank one), taken out of it."""
+    filled = [i for i, line in enumerate(body_lines) if line]
+    if not filled or (filled[-1] > 0 and body_lines[filled[-1] - 1]):
+        return None
+    given = signature(body_lines[filled[-1]])
+    if given:
+        del body_lines[filled[-1]:]
+    return given
+
+
+def _rating_in_title(title: str) -> str | None:
+    """A rating the title ends with, after a dash, a colon or a bar ("Her review — 4/5", "Her | ★★★★"), as written."""
+    last = re.split(r"\s+[—–|-]\s+|:\s+", title)[-1]
+    rating = find_rating(last) if last != title else None
+    return rating.written if rating and only_a_rating(last, rating) else None
 
 
 def _before_the_body(lines: list[str]) -> bool:

@@ -433,6 +433,9 @@ def _stars_at_edge(line: str, base: int) -> list[tuple[int, int, Rating]]:
     return found
 
 
+_POST_NUMBER = re.compile(r"^\d{1,3}/\s+(?=\S)")  # a thread's post number: "1/", "10/"
+
+
 def find_rating(text: str, *, title: str | None = None) -> Rating | None:
     """The rating a review's text gives the film, or None; ``title`` lets "I give <title> ..." count too."""
     found: list[tuple[int, int, Rating]] = []  # (strength, position, rating)
@@ -443,6 +446,8 @@ def find_rating(text: str, *, title: str | None = None) -> Rating | None:
         position += len(raw)
         if not line:
             continue
+        if post := _POST_NUMBER.match(line):  # "10/ 2/5. pretty ...": a thread's tenth post gives 2/5
+            line, base = line[post.end():], base + post.end()
         if (cue := _LINE_CUE.match(line)) and (hit := _after_cue(line, cue.end())):
             found.append((_CUED_LINE, base + hit[0], hit[1]))
         found += _alone(line, base) + _stars_at_edge(line, base)

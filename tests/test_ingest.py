@@ -309,6 +309,9 @@ def test_the_same_bytes_read_as_markdown_are_another_review(tmp_path):
      ("Jo Critic and Sam Writer", "The Example Show", None, None)),
     ("Posted by moviefan_84 on March 3, 2014 in The Example Forum › Film Talk", ("moviefan_84", "The Example Forum",
                                                                                  "March 3, 2014", None)),
+    ("Thread by @reel_jo", ("@reel_jo", None, None, None)),
+    ("An interview with Jo Critic, film critic of The Example Weekly · 3 March 2014",
+     ("Jo Critic", "The Example Weekly", "3 March 2014", None)),
 ])
 def test_a_credit_line_gives_the_author_outlet_date_and_grade(tmp_path, line, expected):
     """Web pages print a review's credits in one line of fields: each field read, the line kept out of the text."""
@@ -327,6 +330,35 @@ def test_a_first_sentence_that_only_starts_like_credits_stays_text(tmp_path, fir
     review, _ = read_review(path)
     assert (review.author, review.date) == (None, None)
     assert review.passages[0].text == first
+
+
+@pytest.mark.parametrize(("last", "expected"), [
+    ("— Jo Critic, The Example Weekly, 3 March 2014", ("Jo Critic", "The Example Weekly", "3 March 2014")),
+    ("- Jo Critic", ("Jo Critic", None, None)),
+    ("~ Jo Critic, 3 March 2014", ("Jo Critic", None, "3 March 2014"))])
+def test_a_signature_under_the_text_gives_the_author_outlet_and_date(tmp_path, last, expected):
+    """A letter or a column signed at its end, with no credits at the top: the signature is read and kept out."""
+    path = tmp_path / "signed.txt"
+    path.write_text(f"Dear Film\n\nYou are gentle and a little long.\n\nYours, fondly.\n\n{last}\n", encoding="utf-8")
+    review, _ = read_review(path)
+    assert (review.author, review.outlet, review.date) == expected
+    assert [p.text for p in review.passages] == ["You are gentle and a little long.", "Yours, fondly."]
+
+
+@pytest.mark.parametrize("last", ["— and then, quietly, it was over.", "— The End", "- Jo Critic, who never liked it"])
+def test_a_closing_dash_line_that_is_no_signature_stays_text(tmp_path, last):
+    path = tmp_path / "unsigned.txt"
+    path.write_text(f"Plain\n\nYou are gentle.\n\n{last}\n", encoding="utf-8")
+    review, _ = read_review(path)
+    assert review.author is None and review.passages[-1].text == last
+
+
+@pytest.mark.parametrize(("title", "rating"), [("A Film review — 4/5", "4/5"), ("A Film | B+", "B+"),
+                                               ("A Film: 10 things it gets right", None), ("A Film — 2013", None)])
+def test_a_rating_that_ends_the_title_is_the_reviews(tmp_path, title, rating):
+    path = tmp_path / "titled.txt"
+    path.write_text(f"{title}\n\nThe film is gentle.\n", encoding="utf-8")
+    assert read_review(path)[0].rating == rating
 
 
 def test_credits_after_a_standfirst_are_still_credits(tmp_path):

@@ -73,6 +73,7 @@ def test_every_letter_grade_of_the_scale():
         ("I first gave it 3/5. Rating: 4/5", 0.8, "4/5"),
         ("I'm giving it four stars.", 0.8, "four stars"),
         ("Rating: 4½/5", 0.9, "4½/5"),
+        ("9/ it is slow.\n\n10/ 2/5. pretty, and pleased with itself.", 0.4, "2/5"),  # a thread's tenth post
         ("Three stars (out of four).", 0.75, "Three stars (out of four)"),
         ("Rating: ★★★ (out of 4)", 0.75, "★★★ (out of 4)"),
         ("**Rating:** 4/5", 0.8, "4/5"),
