@@ -91,7 +91,8 @@ def imported_modules(*roots: str) -> tuple[str, ...]:
 _IMPORT = re.compile(r"^\s*(?:from|import)\s+knowledge(?:\.(\w+)|\s+import\s+([\w, ]+))", re.MULTILINE)
 # The code that shapes passages and their labels (ingest.py, spoilers.py, film_sections.py and all they import: the
 # credit line, Markdown, ratings ...): when any of it changes, every review is read again.
-PASSAGE_CODE = (*imported_modules("ingest.py", "spoilers.py", "film_sections.py"), "data/spoiler_cues.yaml")
+PASSAGE_CODE = (*imported_modules("ingest.py", "spoilers.py", "film_sections.py"), "data/spoiler_cues.yaml",
+                *(str(path.relative_to(CODE_DIR)) for path in spoilers.example_files()))
 # The code that turns a text into its vector: part of every content key.
 ENCODING_CODE = ("embedding.py",)
 # Everything the index content depends on: when any of it changes, ``herbot index`` updates the index.
@@ -355,7 +356,7 @@ def build(
     labelled here by meaning, with the same encoder (knowledge/spoilers.py).
     """
     started = time.perf_counter()
-    cues = spoilers.Cues.load(encoder)
+    cues = spoilers.Cues.for_labelling(encoder)
     passages = other_films_off_topic(spoilers.label(passages, encoder, cues), cues.title)
     identity = model_identity or model_name
     paragraphs = [paragraph_text(p) for p in passages]
@@ -373,8 +374,9 @@ def build(
 
 
 def cues_key(identity: str) -> str:
-    """What the stored spoiler cue vectors were made from: the model and the cue file."""
-    return hashlib.sha256(f"{identity}\0{file_sha256(spoilers.CUES_FILE)}".encode()).hexdigest()
+    """What the stored spoiler cue vectors were made from: the model, the cue file and the example files."""
+    files = (spoilers.CUES_FILE, *spoilers.example_files())
+    return hashlib.sha256("\0".join([identity, *(file_sha256(path) for path in files)]).encode()).hexdigest()
 
 
 class Previous:

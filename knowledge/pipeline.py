@@ -165,10 +165,10 @@ class Update:
 
     @cached_property
     def _cues(self) -> spoilers.Cues:
-        """The spoiler cues, their vectors kept by the previous index when it has them for this model and
-        cue file (encoding them would open the encoder for nothing)."""
+        """The spoiler cues and examples, their vectors kept by the previous index when it has them for this model,
+        cue file and examples (encoding them would open the encoder for nothing)."""
         stacked = self.previous.cues(self._cues_key) if self.previous is not None else None
-        return spoilers.Cues.load(self.encoder if stacked is None else None, stacked=stacked)
+        return spoilers.Cues.for_labelling(self.encoder if stacked is None else None, stacked=stacked)
 
     @property
     def _dimension(self) -> int:

@@ -33,8 +33,12 @@ Two steps, because meaning needs the sentence model and reading the reviews must
    reveals in two sentences) hides the whole passage, whose other sentences tell around it; a faint one (a
    clause alone) hides only its sentence (``Passage.revealing``), and the rest of the passage may be quoted
    without consent: on the regression sets' own reviews most alarms are such clauses of opinions.
-   The numbers are chosen on tests/data/spoiler_dev.yaml and tests/data/spoiler_review_dev.yaml;
-   ``bench/spoilers.py`` prints recall and precision on the labelled fixture.
+   Beside the descriptions, the sentences of labelled example paragraphs (``data/spoiler_examples/``: each spoiler
+   with the sentences that give it away) vote the same way with numbers of their own (:meth:`Cues.for_labelling`);
+   a unit either vote finds reveals. They catch what no description foresaw ("the voice is simply not coming back")
+   and are read at index time only: a question is judged by the descriptions alone (:meth:`Cues.load`).
+   The numbers were chosen on the examples (by cross-validation) and on tests/data/spoiler_review_dev.yaml;
+   ``bench/spoilers.py`` prints recall and precision on the labelled fixtures.
 """
 
 from __future__ import annotations
@@ -47,11 +51,18 @@ import numpy as np
 import yaml
 
 from knowledge.labels import is_heading, is_reader_note, section_under
+from knowledge.once import once
 from knowledge.passage import Passage
 from knowledge.ratings import find_rating, only_a_rating
 from knowledge.text import normalise_for_compare, split_sentences
 
 CUES_FILE = Path(__file__).parent / "data" / "spoiler_cues.yaml"
+# Labelled paragraphs whose sentences vote beside the cues when passages are labelled (not when a question is read).
+EXAMPLES_DIR = Path(__file__).parent / "data" / "spoiler_examples"
+
+
+def example_files() -> tuple[Path, ...]:
+    return tuple(sorted(EXAMPLES_DIR.glob("*.yaml")))
 _OFF = ("none", "no", "false", "off")
 _ALL = ("all", "yes", "true")
 
@@ -208,6 +219,23 @@ def _paragraphs_counted(warning: str) -> int | None:
 
 
 @dataclass(frozen=True)
+class Vote:
+    """Labelled example sentences that vote beside the cues, and the numbers read with them."""
+
+    reveal: np.ndarray
+    not_reveal: np.ndarray
+    temperature: float
+    threshold: float
+    backed_threshold: float
+
+    def scores(self, vectors: np.ndarray) -> np.ndarray:
+        return _vote(vectors, self.reveal, self.not_reveal, self.temperature)
+
+    def floors(self, units: list[tuple[str, bool]]) -> np.ndarray:
+        return np.array([self.backed_threshold if backed else self.threshold for _, backed in units])
+
+
+@dataclass(frozen=True)
 class Cues:
     """The descriptions' vectors and the numbers read with them."""
 
@@ -221,29 +249,41 @@ class Cues:
     early_share: float = 0.0  # the first part of a review's body (a share of its paragraphs) ...
     early_threshold: float = 0.0  # ... where a reveal must score this much
     title: str = ""  # the film's title, judged as "the film" where a sentence names it
+    examples: Vote | None = None  # labelled sentences voting beside the cues, when passages are labelled
 
     def as_judged(self, text: str) -> str:
-        """``text`` with the film's title said as "the film": a title like "Her" reads as a pronoun, and "and Her
-        has only one" as a woman's fate. The title is a capitalised word inside a sentence, or in quotation marks, or
-        the first word before a verb ("Her is ...")."""
-        if not self.title:
-            return text
-        name = re.escape(self.title)
-        return re.sub(rf"[“\"‘']{name}[”\"’']|(?<=[\w,;:–—-] ){name}\b(?!['’]s)|^{name}(?= (?:is|was|has|does|feels|"
-                      rf"works|isn['’]t|wasn['’]t|doesn['’]t)\b)", "the film", text)
+        """``text`` with the film's title said as "the film" (:func:`title_as_the_film`)."""
+        return title_as_the_film(text, self.title)
 
     @classmethod
     def load(cls, encoder, path: Path = CUES_FILE, stacked: np.ndarray | None = None) -> Cues:
         """The cues of ``path``, encoded now, or taken from ``stacked`` (:meth:`stacked` of the same cues,
-        kept by the index so that an update does not encode them again)."""
+        kept by the index so that an update does not encode them again). What reads a question uses these."""
+        return cls._made(yaml.safe_load(path.read_text(encoding="utf-8")), encoder, stacked, ())
+
+    @classmethod
+    def for_labelling(cls, encoder, stacked: np.ndarray | None = None, path: Path = CUES_FILE,
+                      examples: tuple[Path, ...] | None = None) -> Cues:
+        """The cues with the sentences of labelled examples voting beside them (``examples``: the files of
+        ``data/spoiler_examples``), with the numbers of the cue file's ``examples:`` block: what labels passages. The
+        vectors are made once per process and model (every index build of a test run shares them)."""
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return cls._made(data, encoder, stacked, example_files() if examples is None else examples)
+
+    @classmethod
+    def _made(cls, data: dict, encoder, stacked, files: tuple[Path, ...]) -> Cues:
+        title = str(data.get("title") or "")
+        reveal, other = (([title_as_the_film(s, title) for s in group] for group in example_sentences(files))
+                         if files else ([], []))
         revealing = [*data["reveal"], *data.get("twist", ())]
-        count = len(revealing)
-        if stacked is None or len(stacked) != count + len(data["not_reveal"]):
-            stacked = encoder.encode([*revealing, *data["not_reveal"]])
+        texts = (*revealing, *data["not_reveal"], *reveal, *other)
+        if stacked is None or len(stacked) != len(texts):
+            stacked = _encoded(encoder, texts)
+        cut = np.cumsum([len(revealing), len(data["not_reveal"]), len(reveal)])
+        vote = data.get("examples") or {}
         return cls(
-            stacked[:count],
-            stacked[count:],
+            stacked[: cut[0]],
+            stacked[cut[0]: cut[1]],
             float(data["temperature"]),
             float(data["threshold"]),
             float(data["backed_threshold"]),
@@ -251,12 +291,15 @@ class Cues:
             len(data["reveal"]),
             float(data.get("early_share", 0.0)),
             float(data.get("early_threshold", 0.0)),
-            str(data.get("title") or ""),
+            title,
+            Vote(stacked[cut[1]: cut[2]], stacked[cut[2]:], float(vote["temperature"]), float(vote["threshold"]),
+                 float(vote["backed_threshold"])) if files else None,
         )
 
     def stacked(self) -> np.ndarray:
-        """The reveal descriptions' vectors, then the others'."""
-        return np.concatenate([self.reveal, self.not_reveal])
+        """The reveal descriptions' vectors, then the others', then the examples' (revealing first)."""
+        extra = [self.examples.reveal, self.examples.not_reveal] if self.examples else []
+        return np.concatenate([self.reveal, self.not_reveal, *extra])
 
     def scores(self, vectors: np.ndarray) -> np.ndarray:
         """Per text: how much nearer it is to the reveal descriptions than to the others.
@@ -265,19 +308,52 @@ class Cues:
         reveal descriptions minus the same over the others, times the temperature. A low
         temperature lets the few nearest descriptions decide.
         """
-        return self._vote(vectors, self.reveal)
+        return _vote(vectors, self.reveal, self.not_reveal, self.temperature)
 
     def ending_scores(self, vectors: np.ndarray) -> np.ndarray:
         """:meth:`scores` by the descriptions of how a story ends alone: a late twist tells something else."""
-        return self._vote(vectors, self.reveal[: self.endings or len(self.reveal)])
-
-    def _vote(self, vectors: np.ndarray, reveal: np.ndarray) -> np.ndarray:
-        t = self.temperature
-        return t * (_log_mean_exp(vectors @ reveal.T / t) - _log_mean_exp(vectors @ self.not_reveal.T / t))
+        return _vote(vectors, self.reveal[: self.endings or len(self.reveal)], self.not_reveal, self.temperature)
 
     def floors(self, units: list[tuple[str, bool]]) -> np.ndarray:
         """The score each of the ``units`` (text, backed by a rule) must reach to reveal."""
         return np.array([self.backed_threshold if backed else self.threshold for _, backed in units])
+
+
+def _vote(vectors: np.ndarray, reveal: np.ndarray, not_reveal: np.ndarray, t: float) -> np.ndarray:
+    return t * (_log_mean_exp(vectors @ reveal.T / t) - _log_mean_exp(vectors @ not_reveal.T / t))
+
+
+def title_as_the_film(text: str, title: str) -> str:
+    """``text`` with the film's ``title`` said as "the film": a title like "Her" reads as a pronoun, and "and Her
+    has only one" as a woman's fate. The title is a capitalised word inside a sentence, or in quotation marks, or the
+    first word before a verb ("Her is ...")."""
+    if not title:
+        return text
+    name = re.escape(title)
+    return re.sub(rf"[“\"‘']{name}[”\"’']|(?<=[\w,;:–—-] ){name}\b(?!['’]s)|^{name}(?= (?:is|was|has|does|feels|"
+                  rf"works|isn['’]t|wasn['’]t|doesn['’]t)\b)", "the film", text)
+
+
+@once(key=lambda encoder, texts: (getattr(encoder, "name", None), texts))
+def _encoded(encoder, texts: tuple[str, ...]) -> np.ndarray:
+    """The texts' vectors, made once per process and model: the cues and examples are the same for every build."""
+    return encoder.encode(list(texts))
+
+
+def example_sentences(files: tuple[Path, ...]) -> tuple[list[str], list[str]]:
+    """The sentences of labelled paragraphs that give an ending or a twist away (each spoiler's ``reveals``), and
+    the others (every sentence of a paragraph that reveals nothing, the rest of one that does). A spoiler that
+    does not say which sentences reveal gives no example: its other sentences may tell around the reveal."""
+    reveal, other = [], []
+    for path in files:
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"]:
+            reveals = [" ".join(str(r).split()) for r in item.get("reveals") or ()]
+            if item["spoiler"] and not reveals:
+                continue
+            reveal += reveals
+            other += [sentence for sentence in split_sentences(" ".join(item["text"].split()))
+                      if not any(sentence in r or r in sentence for r in reveals)]
+    return reveal, other
 
 
 def _log_mean_exp(values: np.ndarray) -> np.ndarray:
@@ -333,7 +409,7 @@ def label(passages: list[Passage], encoder, cues: Cues | None = None) -> list[Pa
     undecided = [i for i, p in enumerate(passages) if p.spoiler is None]
     if not undecided:
         return list(passages)
-    cues = cues or Cues.load(encoder)
+    cues = cues or Cues.for_labelling(encoder)
     units = {i: _placed_units(passages[i]) for i in undecided}
     texts = [cues.as_judged(text) for i in undecided for (text, _), _ in units[i]]
     vectors = encoder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
@@ -367,6 +443,10 @@ def _judged(passage: Passage, units: list[tuple[tuple[str, bool], int]], vectors
     scores = cues.scores(vectors) if len(units) else np.zeros(0)
     floors = cues.floors([unit for unit, _ in units])
     found = scores >= (np.maximum(floors, cues.early_threshold) if early else floors)
+    if cues.examples is not None and len(units):  # what the cues miss, the labelled examples may find
+        voted, floors = cues.examples.scores(vectors), cues.examples.floors([unit for unit, _ in units])
+        found |= voted >= (np.maximum(floors, cues.early_threshold) if early else floors)
+        scores = np.maximum(scores, voted)
     places = sorted({place for (_, place), hit in zip(units, found, strict=True) if hit})
     if not places:
         return replace(passage, spoiler=False, revealing=())
@@ -379,13 +459,14 @@ def _judged(passage: Passage, units: list[tuple[tuple[str, bool], int]], vectors
     return replace(passage, spoiler=True, revealing=() if clear else tuple(places))
 
 
-def detect(texts: list[str], encoder) -> list[bool]:
+def detect(texts: list[str], encoder, cues: Cues | None = None) -> list[bool]:
     """Spoiler or not for loose paragraphs (a labelled set, a benchmark): markers, then meaning."""
-    return [bool(p.spoiler) for p in detect_passages(texts, encoder)]
+    return [bool(p.spoiler) for p in detect_passages(texts, encoder, cues)]
 
 
-def detect_passages(texts: list[str], encoder) -> list[Passage]:
-    """Loose paragraphs labelled as a review's would be: which are spoilers, and which sentences of them."""
+def detect_passages(texts: list[str], encoder, cues: Cues | None = None) -> list[Passage]:
+    """Loose paragraphs labelled as a review's would be: which are spoilers, and which sentences of them (``cues``:
+    :meth:`Cues.for_labelling` unless given)."""
     passages = [  # each a review of its own: a loose paragraph has no place in a review
         Passage(id=f"t{n}/p1", review=f"t{n}", review_title="", author=None, section="body", position=n, text=text,
                 sentences=tuple(s for s in split_sentences(text) if not is_reader_note(s)), spoiler=None)
@@ -393,4 +474,4 @@ def detect_passages(texts: list[str], encoder) -> list[Passage]:
     ]
     marked = [replace(p, spoiler=True) if _LEADING_MARK.match(p.text) or _TAG_OPEN.search(p.text) else p
               for p in passages]
-    return label(marked, encoder)
+    return label(marked, encoder, cues)

@@ -124,16 +124,33 @@ def scores(path: Path, encoder) -> tuple[float, float]:
     return hits / sum(truth), hits / max(1, sum(found))
 
 
-def test_the_dev_sample(encoder):
-    """The thresholds were chosen here (tests/data/spoiler_dev.yaml). With cues that share no phrase
-    with any review (tests/test_no_corpus_in_code.py) one allusive dev paragraph of 68 is missed. The
-    hard negatives added last (characters described, opinions of change, other films' plots) are a
-    known weakness of the cues: precision fell from 0.92 to 0.88 when they came in."""
-    recall, precision = scores(DATA / "spoiler_dev.yaml", encoder)
-    assert recall >= 0.98 and precision >= 0.88
+@pytest.mark.parametrize(("held_out", "least_recall", "least_precision"), [
+    ("formats_and_films.yaml", 0.7, 0.7), ("her_and_other_films.yaml", 0.97, 0.75), ("her_prose.yaml", 0.85, 0.68)])
+def test_each_example_file_judged_with_the_others_voting(encoder, held_out, least_recall, least_precision):
+    """The examples vote beside the cues: each file's paragraphs, judged with only the other files' sentences voting,
+    show how that does on writing it has not seen (2026-12-07: recall / precision 0.73 / 0.73, 0.99 / 0.79 and
+    0.87 / 0.71; the cues alone: 0.68 / 0.72 and 0.83 / 0.74 on the two files they were not chosen on)."""
+    files = spoilers.example_files()
+    assert held_out in [path.name for path in files]
+    cues = spoilers.Cues.for_labelling(encoder, examples=tuple(path for path in files if path.name != held_out))
+    items = yaml.safe_load((spoilers.EXAMPLES_DIR / held_out).read_text(encoding="utf-8"))["items"]
+    found = spoilers.detect([item["text"] for item in items], encoder, cues)
+    truth = [item["spoiler"] for item in items]
+    hits = sum(t and f for t, f in zip(truth, found, strict=True))
+    assert hits / sum(truth) >= least_recall and hits / sum(found) >= least_precision
 
 
-@pytest.mark.xfail(strict=True, reason="not met yet: recall 0.90, precision 0.69 (bench/spoilers.py)")
+def test_an_example_spoiler_votes_with_the_sentences_it_names_only(tmp_path):
+    """A spoiler's other sentences vote as telling nothing; one that names no revealing sentence gives no example."""
+    (tmp_path / "few.yaml").write_text(yaml.safe_dump({"items": [
+        {"spoiler": True, "text": "The robots  win. It is well shot.", "reveals": ["The robots win."]},
+        {"spoiler": True, "text": "Everyone dies. Nobody cares."},
+        {"spoiler": False, "text": "The music is loud. I left early."}]}), encoding="utf-8")
+    reveal, other = spoilers.example_sentences((tmp_path / "few.yaml",))
+    assert reveal == ["The robots win."] and other == ["It is well shot.", "The music is loud.", "I left early."]
+
+
+@pytest.mark.xfail(strict=True, reason="not met yet: recall 0.95, precision 0.70 (bench/spoilers.py)")
 def test_the_labelled_fixture(encoder):
     """Issue 14's goal on the labelled fixture, a set nobody tunes on: no ending quoted without consent."""
     recall, precision = scores(DATA / "labels" / "spoilers.yaml", encoder)
