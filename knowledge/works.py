@@ -14,7 +14,7 @@ import re
 from knowledge.aspects import works_named
 from knowledge.text import SPEAKERS_TURN
 
-_SHORT_FORM_WORDS = 2  # a title of three words or more is also named by its first two ("Eternal Sunshine")
+_SHORT_FORM_WORDS = 2  # a title of three words or more is also named by its first two capitalised: "Eternal Sunshine"
 
 
 def as_compared(text: str) -> str:
@@ -46,10 +46,12 @@ class WorksNamed:
                         self.titles.setdefault(key, title)
                         self.places.setdefault(key, []).append((passage.id, i))
         forms = {key: key for key in self.titles}
-        for key in self.titles:
+        for key, title in self.titles.items():
             words = key.split()
-            if len(words) > _SHORT_FORM_WORDS:
-                forms.setdefault(" ".join(words[:_SHORT_FORM_WORDS]), key)
+            written = re.findall(r"[\w'’]+", re.sub(r"^(?:the|a|an)\s+", "", title, flags=re.IGNORECASE))
+            if len(words) > _SHORT_FORM_WORDS and all(word[0].isupper() or word[0].isdigit()
+                                                       for word in written[:_SHORT_FORM_WORDS]):
+                forms.setdefault(" ".join(words[:_SHORT_FORM_WORDS]), key)  # "eternal sunshine", never "think of"
         self._forms = forms
         self._pattern = re.compile(r"(?<![\w'])(?:" + "|".join(map(re.escape, sorted(forms, key=len, reverse=True)))
                                    + r")(?![\w'])") if forms else None

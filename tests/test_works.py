@@ -33,3 +33,13 @@ def test_an_award_and_a_transcripts_speaker_are_not_works():
     text = "JO: Oh, it's up for Best Picture, and it plays like a reply to Moon Harbour."
     works = WorksNamed([passage(text)], frozenset(), awards=(title_key("Academy Award for Best Picture"),))
     assert list(works.titles.values()) == ["Moon Harbour"]
+
+
+def test_a_title_is_named_by_its_first_two_capitalised_words_only():
+    """"Eternal Sunshine" names the long title; "think of" never does: a footnote's "Think of Moon Harbour's Sequel"
+    made "what did she think of the acting?" a question about a work."""
+    works = WorksNamed([passage("It recalls The Glass Orchard of Rain, and Moon Harbour in Winter."),
+                        passage("[2] Think of Anna Example's Moon Letters or The Long Winter.")], frozenset())
+    assert works.in_text("is glass orchard any good") == [title_key("Glass Orchard of Rain")]
+    assert works.in_text("what about moon harbour?") == [title_key("Moon Harbour in Winter")]
+    assert works.in_text("what did she think of the acting?") == []
