@@ -246,7 +246,8 @@ def _parse(review_id: str, meta: dict, text: str, sha: str, name: str):
         credited["rating"] = rating
     author, outlet = credited["author"], credited["outlet"]
     base = {"review": review_id, "review_title": title, "author": author, "url": meta.get("url"), "outlet": outlet}
-    passages = [_passage(base, "body", "p", n, para) for n, para in enumerate(_paragraphs(body_lines), start=1)]
+    passages = [_passage(base, "body", "p", n, para)
+                for n, para in enumerate(_questions_with_answers(_paragraphs(body_lines)), start=1)]
     passages += _comments(base, comment_lines)
     if not passages:
         raise ReviewFileError(f"{name}: no paragraphs found after the title")
@@ -302,6 +303,32 @@ def _paragraphs(lines: list[str]) -> list[str]:
     return paragraphs
 
 
+# An interview's turns: "Q: ..." then "A: ..." (or "Question:" / "Answer:").
+_ASKED = re.compile(r"^(?:Q|Question)\s*[:.]\s+\S")
+_ANSWERED = re.compile(r"^(?:A|Answer)\s*[:.]\s+(?=\S)")
+
+
+def _questions_with_answers(paragraphs: list[str]) -> list[str]:
+    """An interviewer's question kept with the answer after it, as one paragraph: the answer ("A: Lost in
+    Translation.") says what it is about only with its question ("Q: Your favourite film?")."""
+    joined: list[str] = []
+    for paragraph in paragraphs:
+        if joined and _ANSWERED.match(paragraph) and _ASKED.match(joined[-1]) and "\n" not in joined[-1]:
+            joined[-1] += "\n" + paragraph
+        else:
+            joined.append(paragraph)
+    return joined
+
+
+def _answer_of(text: str) -> str:
+    """The answer of an interview's question-and-answer paragraph, without its label; any other text as it is."""
+    if _ASKED.match(text) and "\n" in text:
+        asked, answer = text.split("\n", 1)
+        if label := _ANSWERED.match(answer):
+            return answer[label.end():]
+    return text
+
+
 def _join_lines(lines: list[str]) -> str:
     """A paragraph's lines as one text; a list item (``+ pro``, ``- con``, ``* point``) keeps its own
     line, so that it is a sentence of its own (:func:`knowledge.text.split_sentences`)."""
@@ -345,7 +372,7 @@ def _passage(base: dict, section: str, prefix: str, n: int, text: str, **extra) 
         section=section,
         position=n,
         text=text,
-        sentences=_quotable(split_sentences(text)),
+        sentences=_quotable(split_sentences(_answer_of(text))),  # the critic's answer, not the interviewer's words
         spoiler=None,  # knowledge/spoilers.py: the review's own overrides, then meaning at index build
         # a comment about the website, a paragraph that only warns of spoilers, or a heading: never an answer
         off_topic=labels.about_website(text) if section == "comment" else

@@ -361,6 +361,21 @@ def test_a_rating_that_ends_the_title_is_the_reviews(tmp_path, title, rating):
     assert read_review(path)[0].rating == rating
 
 
+def test_an_interviews_question_is_kept_with_its_answer_and_never_quoted(tmp_path):
+    """"A: Moon Harbour, every time." says what it answers only with "Q: Your favourite film?" before it: the two are
+    one passage (its vector knows the question), and only the answer's words, without their label, may be quoted."""
+    path = tmp_path / "qa.txt"
+    path.write_text("Ten Questions\n\nAn interview with Jo Critic, film critic of The Example Weekly\n\n"
+                    "Q: Your favourite film? Not this one, surely.\n\nA: Moon Harbour, every time. I never tire of it."
+                    "\n\nQ: And the pacing?\n\nAnswer: Too slow.\n\nA. Kind words to end on.\n", encoding="utf-8")
+    review, _ = read_review(path)
+    assert [p.text for p in review.passages] == [
+        "Q: Your favourite film? Not this one, surely.\nA: Moon Harbour, every time. I never tire of it.",
+        "Q: And the pacing?\nAnswer: Too slow.", "A. Kind words to end on."]
+    assert [list(p.sentences) for p in review.passages][:2] == [["Moon Harbour, every time.", "I never tire of it."],
+                                                               ["Too slow."]]
+
+
 def test_credits_after_a_standfirst_are_still_credits(tmp_path):
     """A one-line standfirst under the title comes before the credits on many pages; the credits and a date line of
     their own are still read as such, and the standfirst stays the first paragraph."""
