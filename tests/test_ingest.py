@@ -286,6 +286,17 @@ def test_a_text_and_a_markdown_file_of_one_name_are_refused(tmp_path):
     assert [f.name for f in files] == ["twin.md"] and [s[0] for s in skipped] == ["README.md", "notes.html"]
 
 
+def test_a_markdown_tables_rows_are_sentences_of_their_own(tmp_path):
+    """A scorecard's table: each body row one sentence, its first cell naming it ("Pacing: 4/10 — ..."); the header
+    row only names the columns. The markup's pipes and dashes were quoted as one run-on sentence."""
+    (tmp_path / "card.md").write_text("---\ntitle: A Card\n---\nThe scores.\n\n| Part | Score | Why |\n"
+                                      "| --- | --- | --- |\n| Acting | 9/10 | Warm |\n"
+                                      "| Pacing | 4/10 | The middle drags |\n\nThe end.\n", encoding="utf-8")
+    review = read_review(tmp_path / "card.md")[0]
+    assert [list(p.sentences) for p in review.passages] == [
+        ["The scores."], ["- Acting: 9/10 — Warm", "- Pacing: 4/10 — The middle drags"], ["The end."]]
+
+
 def test_the_same_bytes_read_as_markdown_are_another_review(tmp_path):
     """A file renamed from .txt to .md is read afresh by the index update, not taken from the old index."""
     text = tmp_path / "same.txt"
