@@ -51,7 +51,8 @@ _REVIEW_NOUN = (r"(?:['’]s)?(?: (?:film|movie))? (?:review|reviewer|critic|wri
 # Words for a kind of piece: said alone ("what did the podcast say?"), one names the only review whose names or file
 # name hold it ("podcast-ep12-her.txt").
 _KINDS_OF_PIECE = {"podcast", "episode", "thread", "forum", "roundup", "capsule", "listicle", "diary", "essay",
-                   "transcript", "newsletter", "column", "blog", "letterboxd"}
+                   "transcript", "newsletter", "column", "blog", "letterboxd", "scorecard", "interview", "letter",
+                   "footnotes", "tweets", "posts", "notebook", "dispatch"}
 _WORD_BEFORE_NOUN = re.compile(r"([\w-]+)" + _REVIEW_NOUN, re.IGNORECASE)
 _NOUN_AFTER_NAME = re.compile(_REVIEW_NOUN, re.IGNORECASE)
 _WORDS_BEFORE_NOUN = re.compile(r"((?:[\w-]+\s+){0,3})([\w-]+)" + _REVIEW_NOUN, re.IGNORECASE)

@@ -191,3 +191,7 @@ def test_a_review_called_by_the_kind_of_piece_only_it_is():
     assert reviews.named_in("and the round-up on the acting?") == ["roundup-three-films"]
     assert reviews.named_in("any complaints in the round up?") == ["roundup-three-films"]
     assert reviews.named_in("what does the essay say?") == [], "two essays: which one is not said"
+    card = ReviewSet.from_metadata([{"id": "weekly-scorecard", "title": "The Card", "author": None},
+                                    {"id": "dear-film-open-letter", "title": "Dear Film", "author": None}])
+    assert card.named_in("which category came off worst on the scorecard") == ["weekly-scorecard"]
+    assert card.named_in("how does the letter describe the city") == ["dear-film-open-letter"]
