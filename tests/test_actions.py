@@ -380,6 +380,15 @@ async def test_an_unsure_intent_that_asks_what_the_reviews_say_is_answered_from_
     assert dispatcher.messages[0]["response"] != "utter_clarify" and dispatcher.messages[0]["custom"]["quotes"]
 
 
+@pytest.mark.parametrize(("text", "response"), [("when did it go wide in the US", "utter_fact_release"),
+                                              ("who was the DP on it", "utter_fact_cinematography"),
+                                              ("how much money did they spend making it", "utter_fact_budget")])
+async def test_an_unsure_intent_worded_like_a_fact_question_gets_the_fact(dispatcher, tracker_for, domain, text,
+                                                                          response):
+    await run(ActionRouteFallback(), dispatcher, tracker_for(text, "nlu_fallback"), domain)
+    assert dispatcher.messages[0]["response"] == response
+
+
 async def test_an_unsure_intent_about_the_reviews_but_nothing_in_them_is_not_answered(dispatcher, tracker_for,
                                                                                       domain):
     tracker = tracker_for("do the critics say what the weather will be tomorrow?", "nlu_fallback")
