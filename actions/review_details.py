@@ -58,8 +58,9 @@ _SPEAKS_OF = re.compile(r"\b(?:talks?|talked|say|says|said|mentions?|mentioned|d
                         r"how|what|why|whether)\b", re.IGNORECASE)
 _ASKS_LINK = re.compile(r"\b(?:links?|urls?|web ?address(?:es)?|hyperlinks?)\b(?!\s+(?:between|to (?:the|his|her)))",
                         re.IGNORECASE)
-_WHEN_PUBLISHED = re.compile(r"\bwhen\b[^?.!]{0,60}\b(?:published|posted|put (?:up|online)|printed|dated)\b",
-                             re.IGNORECASE)
+_WHEN_PUBLISHED = re.compile(r"\bwhen\b[^?.!]{0,60}\b(?:published|posted|put (?:up|online)|printed|dated|"
+                             r"(?:come|came) out|(?:go|went) (?:up|online)|ran|run|appear|appeared)\b",
+                             re.IGNORECASE)  # of a review named: "when did the Weekly piece come out?" is its date
 _NAMES_A_RATING = re.compile(r"\b(?:ratings?|rated|stars?|grades?|graded)\b", re.IGNORECASE)
 _ASKS_WHO = re.compile(r"^\W*(?:and\s+|so\s+)?who(?:['’]s|\s+is|\s+was)\W*$", re.IGNORECASE)
 # "whats the third review called?", "the title of Jo's piece": not "the critic called it a bore".

@@ -766,6 +766,20 @@ def test_a_detail_asked_of_a_review_called_by_its_own_noun(knowledge_of, tmp_pat
     assert (reading.detail if reading else None) == detail
 
 
+@pytest.mark.parametrize(("question", "detail"), [("when did the Jo Critic interview come out", "date"),
+                                                  ("when did Jo Critic's piece appear?", "date"),
+                                                  ("when did it come out?", None)])
+def test_when_a_review_named_came_out_is_its_date(knowledge_of, tmp_path, question, detail):
+    """"come out" of the film is its release; of a review named (by its critic), the review's date."""
+    from actions.review_details import details_reading
+
+    path = tmp_path / "ten-questions.txt"
+    path.write_text("Ten Questions\n\nAn interview with Jo Critic, film critic of The Example Weekly · 3 March 2014\n\n"
+                    "Q: Did you like it?\n\nA: Very much; the city is gentle.\n", encoding="utf-8")
+    reading = details_reading(knowledge_of(path), question)
+    assert (reading.detail if reading else None) == detail
+
+
 def test_the_other_reviews_verdicts_quote_one_of_each_side_first(six_reviews):
     """"and the other ones?" after one review: the rest's verdicts, the most different first (one of each side), as
     for the whole set; not the first three in the set's order."""
