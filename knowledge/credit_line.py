@@ -46,8 +46,9 @@ _GRADED = re.compile(r"^(?:Grade|Rating|Score|Verdict|Our rating|My rating):?\s+
 
 
 def credits(line: str) -> dict[str, str] | None:
-    """The author, outlet, date and rating a credit line gives (only those it gives), or None when the line is
-    not one: every field must be a credit, and one of them a name or a date."""
+    """The author, outlet, date and rating a credit line gives (only those it gives; and ``kind``, "interview", when it
+    says what kind of piece it is), or None when the line is not one: every field must be a credit, and one of them a
+    name or a date."""
     found: dict[str, str] = {}
     for field in (part.strip() for part in _FIELDS.split(line.strip())):
         if not field:
@@ -58,6 +59,8 @@ def credits(line: str) -> dict[str, str] | None:
             found.setdefault("author", match.group("name"))
             if match.group("outlet"):
                 found.setdefault("outlet", match.group("outlet").strip())
+            if match.re is _INTERVIEW:  # what people will call it: "the interview"
+                found.setdefault("kind", "interview")
         elif match := _POSTED_BY.match(field):
             found.setdefault("author", match.group("name") or match.group("name2"))
             if date := match.group("date") or match.group("date2"):

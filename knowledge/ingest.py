@@ -211,6 +211,7 @@ def _parse(review_id: str, meta: dict, text: str, sha: str, name: str):
     raw_lines = text.splitlines()
     title = str(meta.get("title") or "").strip()
     credited = {key: meta.get(key) for key in ("author", "outlet", "date", "rating")}  # the metadata's first
+    kinds: list[str] = []
     dropped: list[tuple[str, str]] = []
     if not title:
         first = next((i for i, line in enumerate(lines) if line), None)
@@ -237,6 +238,7 @@ def _parse(review_id: str, meta: dict, text: str, sha: str, name: str):
             in_comments = True
         elif _before_the_body(body_lines) and (given := credits(line)):  # "By Jo Critic, The Weekly", "Posted on ..."
             credited = {key: credited[key] or given.get(key) for key in credited}
+            kinds += [f"the {given['kind']}"] if "kind" in given else []  # "An interview with ...": "the interview"
         else:
             body_lines.append(line)
 
@@ -255,8 +257,9 @@ def _parse(review_id: str, meta: dict, text: str, sha: str, name: str):
         passages = spoilers.apply_overrides(passages, meta.get("spoilers"))
     except spoilers.SpoilerOverrideError as error:
         raise ReviewFileError(f"{name}: {error}") from None
+    names = tuple(dict.fromkeys([*meta.get("names", ()), *kinds]))
     review = Review(review_id, title, author, meta.get("url"), sha, tuple(passages), outlet=outlet,
-                    date=credited["date"], rating=credited["rating"], names=tuple(meta.get("names", ())))
+                    date=credited["date"], rating=credited["rating"], names=names)
     return review, dropped
 
 

@@ -768,9 +768,11 @@ def test_a_detail_asked_of_a_review_called_by_its_own_noun(knowledge_of, tmp_pat
 
 @pytest.mark.parametrize(("question", "detail"), [("when did the Jo Critic interview come out", "date"),
                                                   ("when did Jo Critic's piece appear?", "date"),
+                                                  ("when was the interview published?", "date"),
                                                   ("when did it come out?", None)])
 def test_when_a_review_named_came_out_is_its_date(knowledge_of, tmp_path, question, detail):
-    """"come out" of the film is its release; of a review named (by its critic), the review's date."""
+    """"come out" of the film is its release; of a review named (by its critic, or as "the interview" its credit line
+    calls it), the review's date."""
     from actions.review_details import details_reading
 
     path = tmp_path / "ten-questions.txt"
