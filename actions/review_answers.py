@@ -151,7 +151,8 @@ async def about_the_reviews(dispatcher: CollectingDispatcher, tracker: Tracker, 
         return await answer_details(dispatcher, tracker, known, text, reading)
     if ASKS_RATING.search(text) and names_a_review(known, text):
         return await answer_details(dispatcher, tracker, known, text, RATINGS_ASKED)
-    if names_a_review(known, text) or ASKS_READ.search(text) or ASKS_JUDGEMENT.search(text):
+    if names_a_review(known, text) or ASKS_READ.search(text) or ASKS_JUDGEMENT.search(text) or \
+            the_one_critic_judges(known, text):  # one review loaded: "what does he think of <an actor>?"
         return await answer_from_reviews(dispatcher, tracker, "opinion", text, entity(tracker, "aspect"),
                                          entity(tracker, "reviewer"))
     if known.topics.of_question(text, None) == COMPARISONS and not off_limits(text):  # "does it compare her with
@@ -170,12 +171,16 @@ def asks_a_verdict(known, text: str) -> bool:
 
 
 def the_one_critic_judges(known, text: str) -> bool:
-    """With one review loaded, "did he like the video game scenes?" asks what its critic thought of them."""
+    """With one review loaded, "did he like the video game scenes?", "what did he love about it?" and "what does he
+    think of <an actor>?" ask what its critic thought."""
     return len(known.reviews) == 1 and bool(_HE_JUDGES.match(text))
 
 
-_HE_JUDGES = re.compile(r"^\W*(?:(?:so|and|but|ok|okay)\W+)?(?:did|does|do)\s+(?:she|he|they)\s+(?:really\s+)?"
-                        r"(?:like|enjoy|love|hate|mind|dislike|rate|praise|rave about|care for)\b", re.IGNORECASE)
+_HE_JUDGES = re.compile(r"^\W*(?:(?:so|and|but|ok|okay)\W+)?(?:(?:did|does|do)\s+(?:she|he|they)\s+(?:really\s+)?"
+                        r"(?:like|enjoy|love|hate|mind|dislike|rate|praise|rave about|care for)\b|"
+                        r"(?:what|wat|how)\s+(?:did|does|do)\s+(?:she|he|they)\s+(?:think|make|feel|say)\s+(?:of|about)\b|"
+                        r"what\s+(?:did|does|do)\s+(?:she|he|they)\s+(?:like|love|hate|dislike|enjoy)\s+(?:about|in)\b)",
+                        re.IGNORECASE)  # "what did he love about it?", "wat does he think of <an actor>?"
 # "did she like it overall?", "did he enjoy it": a person who judges "it" (the film) is a critic, not a character
 _OF_THE_FILM = re.compile(r"^(\W*(?:(?:so|and|but|ok|okay)\W+)?(?:did|does|do)\s+)(?:she|he)(\s+(?:\w+\s+){0,2}it\b)",
                           re.IGNORECASE)

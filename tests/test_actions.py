@@ -1128,3 +1128,10 @@ async def test_with_one_review_he_who_judges_is_its_critic(dispatcher, tracker_f
     await run(ActionRouteFallback(), dispatcher, tracker_for("did he like the game bits", "nlu_fallback"), domain)
     assert dispatcher.messages[0]["response"] != "utter_clarify", dispatcher.messages[0]
     assert "sketches" in str(dispatcher.messages[0]["custom"]["quotes"])
+    dispatcher.messages.clear()
+    await run(ActionRouteFallback(), dispatcher, tracker_for("what did he love about it", "nlu_fallback"), domain)
+    assert "superb" in str(dispatcher.messages[0]["custom"]["quotes"]), dispatcher.messages[0]
+    dispatcher.messages.clear()  # sent to the cast list, it is still the critic's view of the lead
+    monkeypatch.setattr("actions.cast.knowledge", that_review)
+    await run(ActionAnswerCast(), dispatcher, tracker_for("wat does he think of the lead", "ask_cast"), domain)
+    assert "superb" in str(dispatcher.messages[0]["custom"]["quotes"]), dispatcher.messages[0]
