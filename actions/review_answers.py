@@ -166,6 +166,7 @@ def asks_a_verdict(known, text: str) -> bool:
     critic's verdict of the film ("it"): it is read as said of the critic, whom the encoder does not see in "she"."""
     if asks_verdict_in_words(text):  # "sum up the verdict for me", "what's the bottom line?": in so many words
         return True
+    text = known.judged_film_as_it(text)  # "who liked Her the least?": the film
     reading = known.verdict_questions.read(_OF_THE_FILM.sub(r"\g<1>the critic\g<2>", text))
     return reading.asks and reading.closeness >= FALLBACK_VERDICT_CLOSENESS
 

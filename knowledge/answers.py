@@ -246,6 +246,7 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     """
     retriever = knowledge.retriever
     total = len(knowledge.reviews)
+    question = knowledge.judged_film_as_it(question)  # "who liked Her the least?": the film, not a woman
     if OFF_LIMITS.search(question) or _FILMOGRAPHY.search(question):  # "which other films has <him> directed?"
         return ReviewOutcome("off_limits", kind, total, suggestions=covered_topics(knowledge))
     if ASKS_READ.search(question):

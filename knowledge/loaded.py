@@ -70,13 +70,31 @@ class Knowledge:
         return self.retriever.encoder.encode([VERDICT_QUERY])[0]
 
     @cached_property
+    def film_title(self) -> str:
+        """The film's title, as the facts give it ("" when they give none)."""
+        return str(self.facts.film["title"].value) if "title" in self.facts.film else ""
+
+    def judged_film_as_it(self, text: str) -> str:
+        """``text`` with the film's title said as "it" where a word of judging takes it ("who liked Her the least?"):
+        the encoder reads a title like "Her" as a woman; "her voice" stays hers."""
+        return self._judged_title.sub(r"\1 it", text) if self._judged_title else text
+
+    @cached_property
+    def _judged_title(self) -> re.Pattern | None:
+        judging = r"(?:(?:dis)?lik|lov|hat|enjoy|rat|rank|recommend)(?:e|ed|es|s)?"  # liked, loves, rated, enjoy ...
+        after = r"(?=\s*(?:[?.!,;]|$|(?:the|most|least|more|less|much|best|worst|highest|lowest|overall|at all|a lot|"\
+                r"enough|too|so|very|as|or|and|but|than)\b))"  # "liked Her the least", not "liked her voice"
+        return re.compile(rf"\b({judging})\s+{re.escape(self.film_title)}{after}", re.IGNORECASE) \
+            if self.film_title else None
+
+    @cached_property
     def verdicts(self) -> dict[str, Verdict]:
         """Each review's verdict, worked out per segment of the index (or read where an earlier process kept it)."""
         ratings = {review.id: review.rating for review in self.reviews}
 
         def work_out(rows: range) -> dict:
             found = review_verdicts(self.retriever.index, self.verdict_vector, ratings, self.stances, rows,
-                                    title=str(self.facts.film["title"].value) if "title" in self.facts.film else None)
+                                    title=self.film_title or None)
             return {review: verdicts.as_dict(verdict) for review, verdict in found.items()}
 
         found = {}

@@ -1110,6 +1110,17 @@ async def test_a_verdict_asked_in_so_many_words_reaches_the_verdicts(dispatcher,
                                                    "utter_review_verdict")) is verdict, dispatcher.messages[0]
 
 
+@pytest.mark.parametrize(("text", "verdict"), [("who liked her the least", True), ("who rated her lowest?", True),
+                                              ("what did they like about her voice", False)])
+async def test_the_films_title_after_a_word_of_judging_is_the_film(dispatcher, tracker_for, domain, text, verdict):
+    """The NLU unsure of "who liked her the least": the film's title as the object of "liked", "rated", is the film
+    (the encoder read a woman); "her voice" stays Samantha's."""
+    await run(ActionRouteFallback(), dispatcher, tracker_for(text, "nlu_fallback"), domain)
+    assert (dispatcher.messages[0]["response"] in ("utter_reviews_verdicts", "utter_reviews_agreement",
+                                                   "utter_review_verdict", "utter_review_details")) is verdict, \
+        dispatcher.messages[0]
+
+
 async def test_with_one_review_he_who_judges_is_its_critic(dispatcher, tracker_for, domain, knowledge_of, tmp_path,
                                                            monkeypatch):
     """One review loaded, the NLU unsure: "did he like the game bits?" asks what its critic thought of them."""
