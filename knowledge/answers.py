@@ -288,6 +288,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
             return ReviewOutcome("no_other" if other and total < 2 else "which_review", kind, total)
     if total < 2 and _OTHER_REVIEWS.search(question):  # "and what do the other critics say?" with one review
         return ReviewOutcome("no_other", kind, total)
+    if kind != "comments" and (numbered := numbered_item_answer(knowledge, question, kind, review, consent)):
+        return numbered  # "what does the 8th post of the thread say?", "footnote 1 in <a review>?": that item
     if review is None and kind != "comments":  # "what did the third critic think?", "and Jo Critic?"
         review = knowledge.reviews.resolve(question, last=last_review, in_play=in_play)
         if review is None and (pointer := _THE_ONE_WHO.search(question)):  # "the one who hated it, did they ...?"
@@ -401,6 +403,59 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     return ReviewOutcome("quoted", kind, total, quotes=chosen, speaking=speaking, silent=silent,
                          topic=_label(knowledge, aspect), review=review, subject=subject,
                          suggestions=_suggestions(knowledge, chosen, aspect))
+
+
+# "post 8", "item #3", "footnote 1", "number 4", "the 8th post", "the third tweet": one numbered item of a review.
+_ITEM_NOUNS = r"(?:posts?|items?|points?|tweets?|entr(?:y|ies)|footnotes?|notes?|things?|reasons?|numbers?|no\.?)"
+_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_NUMBERED_ASKED = re.compile(rf"\b{_ITEM_NOUNS}\s*#?\s*(?P<n>\d{{1,3}})\b|#(?P<hash>\d{{1,3}})\b|"
+                             rf"\b(?P<ordinal>\d{{1,3}}(?:st|nd|rd|th)|{'|'.join(_ORDINAL_WORDS)})\s+{_ITEM_NOUNS}",
+                             re.IGNORECASE)
+
+
+def numbered_item(question: str) -> int | None:
+    """The number of the item a question asks for ("post 8", "the 8th post", "footnote 1", "the third point")."""
+    match = _NUMBERED_ASKED.search(question)
+    if not match:
+        return None
+    if match.group("ordinal"):
+        word = match.group("ordinal").casefold()
+        return _ORDINAL_WORDS.index(word) + 1 if word in _ORDINAL_WORDS else int(re.sub(r"\D", "", word))
+    return int(match.group("n") or match.group("hash"))
+
+
+def numbered_item_answer(knowledge, question: str, kind: str, review: str | None,
+                         consent: bool | None) -> ReviewOutcome | None:
+    """The item of one review a question asks for by its number, quoted from its first sentence: a paragraph that
+    opens with that label ("8/", "8.", "[8]", "#8", "(8)"). Of the review named, or the only one loaded; None when
+    none (or the question asks no item), for the usual search."""
+    number = numbered_item(question)
+    if number is None:
+        return None
+    total, named = len(knowledge.reviews), knowledge.reviews.named_in(question) if review is None else []
+    review = review or (named[0] if len(named) == 1 else knowledge.reviews.ids[0] if total == 1 else None)
+    if review is None:
+        return None
+    label = re.compile(rf"^\W{{0,2}}(?:\[{number}\]|\({number}\)|#{number}\b|{number}\s*[./):](?!\d))")
+    start, end = knowledge.retriever.index.review_rows.get(review, (0, 0))
+    items = [p for p in knowledge.retriever.index.passages[start:end]
+             if p.section == "body" and not p.off_topic and label.match(p.text)]
+    if len(items) != 1:
+        return None
+    passage = items[0]
+    if passage.spoiler and not consent:
+        shown = [i for i in range(len(passage.sentences)) if not passage.spoils(i)]
+        if consent is None or not shown:
+            return ReviewOutcome("needs_consent" if consent is None else "withheld", kind, total, review=review)
+    else:
+        shown = list(range(len(passage.sentences)))
+    if not shown:
+        return None
+    i = shown[0]
+    said = _with_what_follows(passage, list(passage.sentences), i, hide_spoilers=not consent)
+    quote = ReviewQuote(passage.review, passage.id, said, passage.source_label,
+                        knowledge.sentence_stances(passage.id)[i], passage.spoils(i), 1.0)
+    return ReviewOutcome("quoted", kind, total, quotes=[quote], speaking=[review], silent=[], review=review)
 
 
 def is_a_discussion(knowledge, review: str) -> bool:

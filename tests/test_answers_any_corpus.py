@@ -891,3 +891,22 @@ def test_a_reviews_name_says_which_review_not_what_about(six_reviews):
     outcome, _, _ = say(six_reviews, asked, reviewer_mention=review.outlet, subject=person)
     assert outcome.status == "quoted" and outcome.review == NEGATIVE, outcome
     assert "Phoenix" in outcome.quotes[0].sentence, outcome.quotes[0].sentence
+
+
+def test_an_item_asked_by_its_number_is_that_item(knowledge_of, tmp_path):
+    """"what does the 8th post say?", "footnote 1?": the paragraph that opens with that label, its first sentence
+    quoted; one that tells the ending asks for consent first, and is told after it."""
+    path = tmp_path / "thread-of-posts.txt"
+    path.write_text("A Thread\n\nThread by @jo_critic\n\n1/ watched the robot film. thoughts below\n\n"
+                    "2/ the city looks like a candle shop. soft and beige.\n\n3/ the lead is fine. sad eyes.\n\n"
+                    "4/ the music is nice, listen to the album instead\n\n"
+                    "5/ then the twist: the robot was the inventor's own daughter all along, and she walks into the "
+                    "sea at the end.\n\n6/ 2/5. pretty but smug.\n\nNotes\n\n[1] The beige is a choice, I'm told.\n",
+                    encoding="utf-8")
+    knowledge = knowledge_of(path)
+    outcome, _, _ = say(knowledge, "what does the 2nd post say")
+    assert outcome.status == "quoted" and outcome.quotes[0].sentence.startswith("2/ the city looks like a candle shop")
+    assert say(knowledge, "and post 5?")[0].status == "needs_consent"
+    told = say(knowledge, "and post 5?", consent=True)[0]
+    assert told.status == "quoted" and "daughter" in told.quotes[0].sentence
+    assert say(knowledge, "what does footnote 1 say")[0].quotes[0].sentence.startswith("[1] The beige")
