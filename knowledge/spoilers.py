@@ -232,7 +232,7 @@ class Vote:
         return _vote(vectors, self.reveal, self.not_reveal, self.temperature)
 
     def floors(self, units: list[tuple[str, bool]]) -> np.ndarray:
-        return np.array([self.backed_threshold if backed else self.threshold for _, backed in units])
+        return _floors(units, self.threshold, self.backed_threshold)
 
 
 @dataclass(frozen=True)
@@ -316,7 +316,11 @@ class Cues:
 
     def floors(self, units: list[tuple[str, bool]]) -> np.ndarray:
         """The score each of the ``units`` (text, backed by a rule) must reach to reveal."""
-        return np.array([self.backed_threshold if backed else self.threshold for _, backed in units])
+        return _floors(units, self.threshold, self.backed_threshold)
+
+
+def _floors(units: list[tuple[str, bool]], threshold: float, backed_threshold: float) -> np.ndarray:
+    return np.array([backed_threshold if backed else threshold for _, backed in units])
 
 
 def _vote(vectors: np.ndarray, reveal: np.ndarray, not_reveal: np.ndarray, t: float) -> np.ndarray:
@@ -344,16 +348,24 @@ def example_sentences(files: tuple[Path, ...]) -> tuple[list[str], list[str]]:
     """The sentences of labelled paragraphs that give an ending or a twist away (each spoiler's ``reveals``), and
     the others (every sentence of a paragraph that reveals nothing, the rest of one that does). A spoiler that
     does not say which sentences reveal gives no example: its other sentences may tell around the reveal."""
+    reveal, other = _sentences_of_examples(tuple(path.read_text(encoding="utf-8") for path in files))
+    return list(reveal), list(other)
+
+
+@once
+def _sentences_of_examples(files: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """:func:`example_sentences` of the files' texts, split once per process (every build, and every update that
+    takes the vectors from the index, needs them, and splitting a thousand sentences takes most of a second)."""
     reveal, other = [], []
-    for path in files:
-        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"]:
+    for text in files:
+        for item in yaml.safe_load(text)["items"]:
             reveals = [" ".join(str(r).split()) for r in item.get("reveals") or ()]
             if item["spoiler"] and not reveals:
                 continue
             reveal += reveals
             other += [sentence for sentence in split_sentences(" ".join(item["text"].split()))
                       if not any(sentence in r or r in sentence for r in reveals)]
-    return reveal, other
+    return tuple(reveal), tuple(other)
 
 
 def _log_mean_exp(values: np.ndarray) -> np.ndarray:
