@@ -186,11 +186,11 @@ def awards_answer(facts: FilmFacts, question: str) -> Answer:
     A person named in the question ("was Joaquin Phoenix up for a Golden Globe?") keeps only
     the awards whose recipient is that person; none means herbot knows of none for them.
     """
-    named = _named_awards(facts, question)
-    unlisted = _unlisted_category(facts, question)
-    if unlisted is not None and not named:  # "who won best actor at the oscars?": Her was not up for it
+    if (unlisted := _unlisted_category(facts, question)) is not None:  # "who won best actor at the oscars?": Her
+        # was not up for it
         return Answer("utter_fact_award_not_listed", {"body": unlisted[0], "source": cite(facts.sources[unlisted[1]])},
                       sources=["facts:awards"], suggestions=["What did Her win?"])
+    named = _named_awards(facts, question)
     person = _person_named(facts, question)
     if person:
         surname = person.split()[-1]

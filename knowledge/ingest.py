@@ -237,13 +237,13 @@ def _parse(review_id: str, meta: dict, text: str, sha: str, name: str):
             dropped.append((f"{name}: {line[:40]}", "comment counter"))
             in_comments = True
         elif _before_the_body(body_lines) and (given := credits(line)):  # "By Jo Critic, The Weekly", "Posted on ..."
-            credited = {key: credited[key] or given.get(key) for key in credited}
+            credited = _filled(credited, given)
             kinds += [f"the {given['kind']}"] if "kind" in given else []  # "An interview with ...": "the interview"
         else:
             body_lines.append(line)
 
     if given := _signed(body_lines):  # "— Jo Critic, The Weekly, 3 March 2014" under the text
-        credited = {key: credited[key] or given.get(key) for key in credited}
+        credited = _filled(credited, given)
     if not credited["rating"] and (rating := _rating_in_title(title)):  # "Her review — 4/5"
         credited["rating"] = rating
     author, outlet = credited["author"], credited["outlet"]
@@ -264,6 +264,11 @@ def _parse(review_id: str, meta: dict, text: str, sha: str, name: str):
 
 
 STANDFIRST_WORDS = 40
+
+
+def _filled(credited: dict, given: dict[str, str]) -> dict:
+    """The credits known so far, with what ``given`` adds where they have none (the metadata's first)."""
+    return {key: credited[key] or given.get(key) for key in credited}
 
 
 def _signed(body_lines: list[str]) -> dict[str, str] | None:
