@@ -198,6 +198,8 @@ def review_list(reviews: ReviewSet) -> str:
 
 def details_reply(outcome: DetailsOutcome) -> Answer:
     """ "“A Quiet Future” is by Jo Critic, in The Weekly.", or one line for each review of the set."""
+    if outcome.end:
+        return _date_end_reply(outcome)
     say = _DETAIL_LINES[outcome.detail]
     many = outcome.whole_set or outcome.others
     shown = listed(outcome.reviews) if many else outcome.reviews
@@ -216,6 +218,20 @@ def details_reply(outcome: DetailsOutcome) -> Answer:
     return Answer("utter_review_details", {"details": text}, sources=outcome.sources,
                   review=None if many else outcome.reviews[0].id,
                   reviews=[review.id for review in shown])
+
+
+def _date_end_reply(outcome: DetailsOutcome) -> Answer:
+    """ "The most recent of the seven reviews is Jo Critic's review (The Weekly), dated 3 March 2014." """
+    first = outcome.reviews[0]
+    dated = "" if outcome.dated == outcome.total else "dated "
+    which = "earliest" if outcome.end == "earliest" else "most recent"
+    named = join(review.label for review in outcome.reviews)
+    tied = len(outcome.reviews)
+    verb, dates = ("is", "dated") if tied == 1 else ("are", "both dated" if tied == 2 else "all dated")
+    text = f"The {which} of the {count_words(outcome.dated)} {dated}reviews {verb} {named}, {dates} {first.date}."
+    return Answer("utter_review_details", {"details": text}, sources=outcome.sources,
+                  review=first.id if len(outcome.reviews) == 1 else None,
+                  reviews=[review.id for review in outcome.reviews])
 
 
 def _titled(review: ReviewDetails) -> str:

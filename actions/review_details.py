@@ -15,7 +15,7 @@ from knowledge.answers import ASKS_COMMENTS, ASKS_JUDGEMENT, GIVES_RATING
 from knowledge.question_kinds import DETAIL_FLOOR, DETAILS, DetailReading
 from knowledge.ratings import find_rating
 from knowledge.review_details import details_answer
-from knowledge.review_set import says_the_others
+from knowledge.review_set import date_end, says_the_others
 
 
 def details_reading(known, text: str) -> DetailReading | None:
@@ -25,6 +25,8 @@ def details_reading(known, text: str) -> DetailReading | None:
     rating was given ("what score did each critic give it?")."""
     if asks_for_ratings(known, text):
         return RATINGS_ASKED
+    if date_end(text) and _ASKS_WHICH.match(text) and not _ASKS_WHAT_SAID.search(text):  # "which one came out first?"
+        return DetailReading("date", 1.0, 1.0)
     if _ASKS_LINK.search(text):  # "link?", "got a link to it?": nothing in a film is a link, a review has one
         return DetailReading("link", 1.0, 1.0)
     for asked, detail in ((_WHEN_PUBLISHED, "date"), (_ASKS_TITLE, "title")):  # of one review: "when was the
@@ -61,6 +63,11 @@ _ASKS_LINK = re.compile(r"\b(?:links?|urls?|web ?address(?:es)?|hyperlinks?)\b(?
 _WHEN_PUBLISHED = re.compile(r"\bwhen\b[^?.!]{0,60}\b(?:published|posted|put (?:up|online)|printed|dated|"
                              r"(?:come|came) out|(?:go|went) (?:up|online)|ran|run|appear|appeared)\b",
                              re.IGNORECASE)  # of a review named: "when did the Weekly piece come out?" is its date
+# "which review is the oldest?", "what's the most recent one?": a review picked out, not what it says.
+_ASKS_WHICH = re.compile(r"^\W*(?:(?:so|and|ok|okay|then|but|also)\W+)?(?:which|what(?:['’]s|\s+is|\s+was)\s+the)\b",
+                         re.IGNORECASE)
+_ASKS_WHAT_SAID = re.compile(r"\b(?:say|says|said|think|thinks|thought|about|like|liked|feel|felt|rate|rated|rating)\b",
+                             re.IGNORECASE)
 _NAMES_A_RATING = re.compile(r"\b(?:ratings?|rated|stars?|grades?|graded)\b", re.IGNORECASE)
 _ASKS_WHO = re.compile(r"^\W*(?:and\s+|so\s+)?who(?:['’]s|\s+is|\s+was)\W*$", re.IGNORECASE)
 # "whats the third review called?", "the title of Jo's piece": not "the critic called it a bore".

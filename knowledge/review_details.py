@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from knowledge.question_kinds import DetailReading
-from knowledge.review_set import says_the_others
+from knowledge.review_set import date_end, says_the_others
 
 # Words that make a question about the whole set rather than the review in play.
 _THE_SET = re.compile(r"\b(?:they|them|their|these|those|all|each|every|reviews|critics|reviewers|articles|pieces"
@@ -51,6 +51,8 @@ class DetailsOutcome:
     total: int = 0
     whole_set: bool = False
     others: bool = False  # every review but the one the conversation was on ("and the others?")
+    end: str | None = None  # "earliest" or "latest": the review(s) at that end of the set by date
+    dated: int = 0  # how many reviews give a date, when ``end`` is asked
 
     @property
     def sources(self) -> list[str]:
@@ -67,9 +69,16 @@ def details_answer(knowledge, question: str, reading: DetailReading, *, last_rev
     if says_the_others(question) and last_review in reviews.by_id and len(reviews) > 2:  # "and the others?"
         return DetailsOutcome(reading.detail or "author", [details_of(knowledge, r) for r in reviews.ids
                                                            if r != last_review], len(reviews), others=True)
-    review = which_review(knowledge, question, last_review, in_play)
     detail = reading.detail or "author"
-    found = [details_of(knowledge, r) for r in ([review] if review else reviews.ids)]
+    if detail == "date" and (end := date_end(question)) and not reviews.named_in(question) \
+            and (ends := reviews.at_date_end(end)):  # "which one came out first?"
+        return DetailsOutcome(detail, [details_of(knowledge, r) for r in ends], len(reviews), end=end,
+                              dated=len(reviews.by_date))
+    review = which_review(knowledge, question, last_review, in_play)
+    order = reviews.ids
+    if detail == "date" and review is None:  # the set by date, the undated after
+        order = [r for _, r in reviews.by_date] + [r for r in reviews.ids if r not in {r for _, r in reviews.by_date}]
+    found = [details_of(knowledge, r) for r in ([review] if review else order)]
     if review is None and _LACKS.search(reviews.without_names(question)):  # "which one has no author?": those
         found = [details for details in found if not _GIVES[detail](details)] or found
     return DetailsOutcome(detail, found, len(reviews), whole_set=review is None)

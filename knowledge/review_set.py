@@ -12,7 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cached_property
+
+from dateutil import parser as dateparser
 
 from knowledge.close_words import CloseWords
 from knowledge.text import TYPO_MATCH
@@ -26,7 +29,8 @@ NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "ei
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
             "eleventh", "twelfth")
 _ORDINAL = re.compile(r"\b(?:(?P<word>" + "|".join(ORDINALS) + r")|(?P<digits>\d{1,3})(?:st|nd|rd|th))\b"
-                      r"|\b(?P<last>last|final|latest)\b(?! (?:third|act|scene|part|half|minutes?|shot))")
+                      r"|\b(?P<last>last|final)\b(?! (?:third|act|scene|part|half|minutes?|shot))"
+                      r"|\b(?P<dated>earliest|oldest|most recent|newest|latest)\b")
 # "the third (film) critic": an ordinal that points at a review, not at "the first thing" or "its final act".
 _OF_A_REVIEW = (r"(?: (?:film|movie|online|newspaper|magazine|blog|student))?"
                 r" (?:review|reviewer|critic|one|writer|piece)\b")
@@ -122,6 +126,35 @@ class ReviewInfo:
 _CO_AUTHORS = re.compile(r"\s*(?:,|&|\band\b)\s*")
 
 
+# "which review came out first?", "the most recent one", "the oldest review", "which was published last?": an end
+# of the set by date ("the first review", "the last one" are places in the set).
+_BY_DATE = re.compile(r"\b(?:(?P<early>earliest|oldest)|(?P<late>most recent(?:ly)?|newest|latest))\b"
+                      r"|\b(?:published|posted|written|dated|came out|appeared|ran|went (?:up|online))\s+"
+                      r"(?:(?P<early_verb>first)|(?P<late_verb>last))\b"
+                      r"|\b(?:(?P<first>first)|(?P<last>last))\s+(?:one\s+)?(?:to be\s+)?"
+                      r"(?:published|posted|written|dated|to (?:come out|appear|run|go up))\b", re.IGNORECASE)
+
+
+def date_end(text: str) -> str | None:
+    """ "earliest" or "latest" when the words ask for an end of the reviews by date, else None."""
+    match = _BY_DATE.search(text)
+    if not match:
+        return None
+    return "earliest" if match.group("early") or match.group("early_verb") or match.group("first") else "latest"
+
+
+def published_on(written: str | None) -> date | None:
+    """The day a review's date names, in any usual spelling ("2014-01-22", "22 January 2014", "Feb. 11, 2014",
+    "Friday 7 March 2014"), or None when it names no day."""
+    if not written:
+        return None
+    try:
+        day = dateparser.parse(written, fuzzy=True, default=datetime(1, 1, 1)).date()
+    except (ValueError, OverflowError):
+        return None
+    return day if day.year > 1 else None  # words with no year in them name no day
+
+
 def kinds_of_piece(text: str) -> list[str]:
     """The words for a kind of piece in ``text`` ("round-up" is "roundup")."""
     words = re.findall(r"[\w-]+", re.sub(r"\bround up\b", "roundup", text.casefold()))
@@ -189,9 +222,22 @@ class ReviewSet:
         pointed = re.search(f"(?:{_ORDINAL.pattern}){_OF_A_REVIEW}", text)
         return bool(_OTHER.search(text) or _THAT.search(text) or pointed or _BESIDE.search(text))
 
+    @cached_property
+    def by_date(self) -> list[tuple[date, str]]:
+        """(date, id) of every review whose date can be read, earliest first."""
+        return sorted((day, review.id) for review in self.reviews if (day := published_on(review.date)))
+
+    def at_date_end(self, end: str | None) -> list[str]:
+        """The reviews at the ``end`` ("earliest" or "latest") of the set by date (two or more sharing the day), or
+        none when fewer than two reviews are dated: there is no order to speak of."""
+        if end not in ("earliest", "latest") or len(self.by_date) < 2:
+            return []
+        day = self.by_date[0][0] if end == "earliest" else self.by_date[-1][0]
+        return [review_id for on, review_id in self.by_date if on == day]
+
     def warm(self) -> ReviewSet:
         """Make now what naming a review looks up, instead of on the first question."""
-        _ = self._owner, self._word_owner, self._name_lengths, self._misspelt_names
+        _ = self._owner, self._word_owner, self._name_lengths, self._misspelt_names, self.by_date
         return self
 
     def named_in(self, text: str) -> list[str]:
@@ -294,6 +340,12 @@ class ReviewSet:
                           shortest=TYPO_FROM)
 
     def _at(self, match: re.Match) -> str | None:
+        if match.group("dated"):  # "the most recent review": by date when the reviews give theirs
+            end = date_end(match.group("dated"))
+            ends = self.at_date_end(end)
+            if ends:
+                return ends[0] if len(ends) == 1 else None
+            return self.reviews[-1].id if end == "latest" and self.reviews else None  # "the latest one": the last
         if match.group("last"):
             return self.reviews[-1].id if self.reviews else None
         number = ORDINALS.index(match.group("word")) + 1 if match.group("word") else int(match.group("digits"))

@@ -24,6 +24,7 @@ from knowledge.review_set import (
     _WORDS_BEFORE_NOUN,
     TYPO_FROM,
     ReviewSet,
+    date_end,
     kinds_of_piece,
 )
 from knowledge.text import TYPO_MATCH
@@ -195,3 +196,33 @@ def test_a_review_called_by_the_kind_of_piece_only_it_is():
                                     {"id": "dear-film-open-letter", "title": "Dear Film", "author": None}])
     assert card.named_in("which category came off worst on the scorecard") == ["weekly-scorecard"]
     assert card.named_in("how does the letter describe the city") == ["dear-film-open-letter"]
+
+
+def test_the_reviews_are_ordered_by_the_dates_they_give_in_any_spelling():
+    """"the most recent review", "the oldest one": an end of the set by date, whatever way each review writes its
+    date; with fewer than two dated there is no order, and "the latest one" is the last in the set, as before."""
+    reviews = ReviewSet.from_metadata([
+        {"id": "alder", "title": "Alder", "date": "Friday 7 March 2014"},
+        {"id": "birch", "title": "Birch", "date": "2013-12-30"},
+        {"id": "cedar", "title": "Cedar", "date": None},
+        {"id": "damson", "title": "Damson", "date": "Feb. 11, 2014"},
+    ])
+    assert [review for _, review in reviews.by_date] == ["birch", "damson", "alder"]
+    assert reviews.resolve("the most recent review") == "alder"
+    assert reviews.resolve("the oldest one") == "birch"
+    assert reviews.resolve("the earliest critic") == "birch"
+    assert reviews.at_date_end("latest") == ["alder"]
+    undated = ReviewSet.from_metadata([{"id": "elm", "title": "Elm", "date": "2014-01-02"},
+                                       {"id": "fir", "title": "Fir", "date": "sometime last winter"}])
+    assert undated.at_date_end("earliest") == [], "one dated review: no order to speak of"
+    assert undated.resolve("the latest one") == "fir", "no order by date: the last in the set"
+    assert undated.resolve("the oldest one") is None
+
+
+@pytest.mark.parametrize(("question", "end"), [
+    ("which review came out first?", "earliest"), ("which one is the most recent, by date?", "latest"),
+    ("which of them has the earliest date", "earliest"), ("what was the last one to be published?", "latest"),
+    ("which critic wrote theirs first", None), ("what's the first review?", None), ("the last one", None),
+])
+def test_an_end_of_the_set_by_date_is_asked_in_words_for_time(question, end):
+    assert date_end(question) == end
