@@ -934,9 +934,26 @@ _OWNER_OF_A_REVIEW = re.compile(r"\bthe ((?:[a-z][\w.&-]*\s+){1,3}[a-z][\w.&-]*)
                                 r"(?:critic|reviewer|review)\b")
 
 
+# "what did mark kermode say about it?", "how did Roger Ebert rate it?": someone's view of the film asked by name
+_VIEW_OF_SOMEONE = re.compile(r"\b(?:what|how)\s+(?:did|does|do|would)\s+((?:[a-z][\w.-]*\s+){0,2}[a-z][\w.-]*)\s+"
+                              r"(?:say|think|make of|write|rate|like|feel|review)\b", re.IGNORECASE)
+# Who is not a name: people at large, pronouns, determiners ("what did most critics think?", "what did you think?")
+_NOBODY_NAMED = {"you", "he", "she", "they", "it", "we", "i", "u", "ya", "critics", "reviewers", "people", "audiences",
+                 "viewers", "folks", "everyone", "everybody", "anyone", "anybody", "someone", "somebody", "most",
+                 "many", "some", "all", "both", "users", "fans", "my", "your", "his", "their", "our", "its", "her",
+                 "guys", "reviews", "critic", "reviewer", "review", "writer", "writers", "author", "authors", "others",
+                 "ppl", "film", "movie", "audience", "public", "press", "media", "internet", "world"}
+
+
 def unread_review_named(knowledge, question: str) -> str | None:
-    """A review the question names by a name no loaded review goes by ("what did The Guardian's critic think?"), or
-    None: a name of the film (its title, cast, crew) or of a loaded review is not one."""
+    """A review the question names by a name no loaded review goes by ("what did The Guardian's critic think?", "what
+    did mark kermode say?"), or None: a name of the film (its title, cast, crew) or of a loaded review is not one."""
+    for match in _VIEW_OF_SOMEONE.finditer(question):
+        words = match.group(1).split()
+        if not any(w.casefold() in _NOT_A_NAME or w.casefold() in _NOBODY_NAMED or w.casefold() in knowledge.own_names
+                   or not w.replace(".", "").isalpha() for w in words):
+            name = " ".join(words)
+            return name if name != name.casefold() else name.title()  # "mark kermode" said as "Mark Kermode"
     for match in (*_NAMED_REVIEW.finditer(question), *_OUTLET_NAMED.finditer(question),
                   *_OWNER_OF_A_REVIEW.finditer(question)):
         if knowledge.reviews.named_in(match.group(1)):  # "the school paper's critic": a review read

@@ -391,7 +391,8 @@ def test_an_ending_is_told_by_what_happens_last_in_the_reviews_words_not_by_a_tw
                                       "and what did the Ebert review say about the music?",
                                       "what did the new york times critic think of her?",
                                       "what did the evening courier think?",
-                                      "what did the riverside picturegoer's critic make of her?"])
+                                      "what did the riverside picturegoer's critic make of her?",
+                                      "what did mark kermode say about it", "how did Roger Ebert rate it?"])
 def test_a_review_herbot_has_not_read_is_named_as_unread_not_answered_from_the_others(six_reviews, question):
     """A review named by a name none of the loaded ones goes by is not one herbot has read: it says so and lists what
     it has read, instead of quoting the others or asking about spoilers."""
@@ -401,7 +402,8 @@ def test_a_review_herbot_has_not_read_is_named_as_unread_not_answered_from_the_o
     assert answer.sources == [f"review:{review}" for review in six_reviews.reviews.ids]  # the list says where from
     for named in ("what did the Westbrook Gazette review say about the music?",
                   "what did the westbrook gazette think?", "what did the student paper's critic think?",
-                  "what did the guy's review say?"):
+                  "what did the guy's review say?", "what did most critics think of it?", "what did you think of it?",
+                  "what did theodore say to amy?", "what did people make of the ending?"):
         assert say(six_reviews, named)[0].status != "unread", named
 
 
@@ -910,3 +912,31 @@ def test_an_item_asked_by_its_number_is_that_item(knowledge_of, tmp_path):
     told = say(knowledge, "and post 5?", consent=True)[0]
     assert told.status == "quoted" and "daughter" in told.quotes[0].sentence
     assert say(knowledge, "what does footnote 1 say")[0].quotes[0].sentence.startswith("[1] The beige")
+
+
+def test_which_review_came_out_first_or_last_is_the_one_at_that_end_by_date(knowledge_of, tmp_path):
+    """Dates written three ways order the reviews; the one undated is left out of the count, and a list of the
+    dates runs earliest first."""
+    from actions.review_details import details_reading
+
+    texts = {"alder-notes.txt": "Notes on Her\n\nPosted on February 11, 2014 by Ada Quill\n\nA gentle, funny film.\n",
+             "birch-weekly.md": "---\ntitle: Her, Weighed\nauthor: Bo Reyes\ndate: 2013-12-30\n---\n\nA slow film.\n",
+             "cedar-club.txt": "Club Night: Her\n\nBy Cy Lund\n\nWe argued about the city for an hour.\n",
+             "damson-daily.txt": "Her\n\nBy Di Marsh, The Damson Daily · 7 March 2014\n\nThe voice carries it.\n"}
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    knowledge = knowledge_of(*(tmp_path / name for name in texts))
+
+    def asked(question):
+        reading = details_reading(knowledge, question)
+        assert reading is not None and reading.detail == "date", question
+        return details_reply(details_answer(knowledge, question, reading))
+
+    latest = asked("which one is the most recent, by date?")
+    assert latest.values["details"] == "The most recent of the three dated reviews is Di Marsh's review (The Damson " \
+                                       "Daily), dated 7 March 2014."
+    assert latest.review == "damson-daily"
+    assert "Bo Reyes" in asked("which review came out first?").values["details"]
+    listed = asked("when were they published?").values["details"]
+    assert listed.index("Bo Reyes") < listed.index("Ada Quill") < listed.index("Di Marsh") < listed.index("Cy Lund")
+    assert details_reading(knowledge, "what does the most recent review say about the city?") is None
