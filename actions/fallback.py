@@ -14,7 +14,13 @@ from actions.followup import ActionAnswerFollowup
 from actions.opinions import ActionAnswerOpinion
 from actions.review_answers import answer_from_reviews, asks_a_verdict, names_a_review, the_one_critic_judges
 from actions.review_details import answer_details, detail_in_context, details_reading
-from knowledge.answers import ASKS_COMMENTS, ASKS_JUDGEMENT, asks_reviews_about_them, strongly_answered
+from knowledge.answers import (
+    ASKS_COMMENTS,
+    ASKS_JUDGEMENT,
+    asks_reviews_about_them,
+    strongly_answered,
+    unread_review_named,
+)
 from knowledge.aspects import subject_words, topic_words
 
 FOLLOWUP_KINDS = ("opinion", "compare", "recommendation", "plot", "comments")
@@ -54,10 +60,10 @@ class ActionRouteFallback(Action):
     question about the reviews' own details with them; one the film facts answer clearly from them (a
     "she" is the person talked about); a short turn right after an answer from the
     reviews goes on with it (its kind, its review, its topic); a message that asks what the reviews
-    or critics say, names one of the reviews, comes close to asking their verdict, or that a review
-    passage answers strongly, as an opinion question (the score floors still keep an unrelated one
-    from being answered); the events are those of the action that answers. With none of these it
-    sends ``utter_clarify`` and returns no events.
+    or critics say, names one of the reviews (or a critic herbot has not read), comes close to asking
+    their verdict, or that a review passage answers strongly, as an opinion question (the score
+    floors still keep an unrelated one from being answered); the events are those of the action that
+    answers. With none of these it sends ``utter_clarify`` and returns no events.
     """
 
     def name(self) -> str:
@@ -88,7 +94,7 @@ class ActionRouteFallback(Action):
                 (tracker.get_slot("last_aspect") if not subject_words(text) else None)
             return await answer_from_reviews(dispatcher, tracker, tracker.get_slot("last_kind"), text, aspect, None)
         if names_a_review(known, text) or known.works.in_text(text) or asks_a_verdict(known, text) or \
-                the_one_critic_judges(known, text) or \
+                the_one_critic_judges(known, text) or unread_review_named(known, text) or \
                 ASKS_JUDGEMENT.search(text) or \
                 await in_thread(asks_reviews_about_them, known.retriever, text) or \
                 await in_thread(strongly_answered, known, text):

@@ -1146,3 +1146,11 @@ async def test_with_one_review_he_who_judges_is_its_critic(dispatcher, tracker_f
     monkeypatch.setattr("actions.cast.knowledge", that_review)
     await run(ActionAnswerCast(), dispatcher, tracker_for("wat does he think of the lead", "ask_cast"), domain)
     assert "superb" in str(dispatcher.messages[0]["custom"]["quotes"]), dispatcher.messages[0]
+
+
+async def test_an_unsure_intent_asking_after_a_critic_not_read_says_so(dispatcher, tracker_for, domain):
+    """"what did mark kermode think of her?" read as nothing in particular: still a critic herbot has not read."""
+    await run(ActionRouteFallback(), dispatcher, tracker_for("what did mark kermode think of her", "nlu_fallback"),
+              domain)
+    assert dispatcher.messages[0]["response"] == "utter_review_not_read", dispatcher.messages
+    assert dispatcher.messages[0]["name"] == "Mark Kermode"
