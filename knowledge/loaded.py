@@ -57,7 +57,7 @@ class Knowledge:
              "url": passage.url} for review, passage in retriever.reviews.items()]
         self.reviews = ReviewSet.from_metadata(sorted(rows, key=lambda row: row["id"]))
         self.own_names = own_names(facts, self.reviews)
-        self.topics = Topics(load_aspects(known_names=self.own_names), retriever.encoder)
+        self.topics = Topics(load_aspects(known_names=not_other_works(facts, self.reviews)), retriever.encoder)
         self._lock = threading.Lock()
         self._stance_cache: dict[str, list[str]] = {}
 
@@ -338,7 +338,7 @@ class Knowledge:
     def works(self) -> WorksNamed:
         """The other works the reviews name, and the sentences that name them."""
         awards = tuple(title_key(str(award.get("award", ""))) for award in self.facts.awards)
-        return WorksNamed(self.retriever.index.passages, self.own_names, awards)
+        return WorksNamed(self.retriever.index.passages, not_other_works(self.facts, self.reviews), awards)
 
     def passage(self, passage_id: str):
         return self.retriever.index.passages[self._rows[passage_id]]
@@ -376,6 +376,15 @@ class Knowledge:
         warm_facts(self.facts, self.retriever.encoder)
         warm_answers()
         return self
+
+
+def not_other_works(facts, reviews: ReviewSet) -> frozenset[str]:
+    """The names no title of another work holds: the film's own, word by word, and the reviews' critics and outlets
+    word by word, but their titles and other names only whole, since a review's title may name another film
+    ("Two Films, One Evening: Her and Under the Skin") and the film stays a work its sentences name."""
+    people = {name for review in reviews for name in (review.author, *review.authors, review.outlet) if name}
+    whole = {name.casefold() for review in reviews for name in (*review.called(), review.title)}
+    return facts.names() | names_and_words(people) | frozenset(whole)
 
 
 def own_names(facts, reviews: ReviewSet) -> frozenset[str]:

@@ -940,3 +940,16 @@ def test_which_review_came_out_first_or_last_is_the_one_at_that_end_by_date(know
     listed = asked("when were they published?").values["details"]
     assert listed.index("Bo Reyes") < listed.index("Ada Quill") < listed.index("Di Marsh") < listed.index("Cy Lund")
     assert details_reading(knowledge, "what does the most recent review say about the city?") is None
+
+
+def test_a_film_the_reviews_title_names_is_another_work_its_sentences_name(knowledge_of, tmp_path):
+    """A double bill's title names the other film too ("… : Her and The Glass Orchard"): the film stays a work the
+    review speaks of, and its own facts ("how long is the glass orchard?") are not Her's."""
+    from knowledge.answers import another_works_facts
+
+    path = tmp_path / "double-bill.txt"
+    path.write_text("Two Films, One Night: Her and The Glass Orchard\n\nBy Jo Critic\n\nThe Glass Orchard, which "
+                    "followed, is colder and stranger than Her.\n\nI preferred the second film.\n", encoding="utf-8")
+    knowledge = knowledge_of(path)
+    assert knowledge.works.in_text("what does the critic say about the glass orchard?") == ["glass orchard"]
+    assert another_works_facts(knowledge, "how long is the glass orchard? what's its runtime") == "The Glass Orchard"
