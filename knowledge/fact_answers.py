@@ -328,14 +328,31 @@ _STORY_OR_TIME = frozenset({
     "ever", "most", "anything", "others", "other", "rest"})
 
 
+# "the plot of where the wild things are": what follows "the plot of" is a story, any words long, however it begins
+_PLOT_OF = re.compile(r"\b(?i:plot|storyline|synopsis|premise) of ((?:[a-z0-9][\w'’-]* ){0,5}[a-z0-9][\w'’-]*)"
+                      r"(?=\s*(?:[?.!,;]|$))")
+_THIS_STORY = frozenset({"it", "her", "this", "that", "film", "movie", "story", "one", "them", "its", "his", "their",
+                         "film's", "movie's", "ending", "end", "thing", "whole", "part", "scene", "act", "half",
+                         "middle", "beginning", "start", "relationship", "romance", "first", "second", "last", "final"})
+_SMALL_TITLE_WORDS = frozenset({"the", "a", "an", "of", "and", "in", "on", "at", "to", "for", "or"})
+
+
 def _lower_case_title(question: str) -> str | None:
     """A film title typed in lower case after words that take one, unless it reads as a common phrase (a title
     with capitals is read by ``_FILM_OBJECT``: "HAL from 2001" is no title typed in lower case)."""
     for match in (match for pattern in _LOWER_FILM_OBJECTS for match in pattern.finditer(question)):
         words = match.group(1).split()
         if words[0] not in _NOT_A_TITLE_START and not _STORY_OR_TIME.intersection(words) and not words[0].isdigit():
-            return " ".join(word[:1].upper() + word[1:] for word in words)  # as titles are written
+            return _as_a_title(words)
+    if (plot := _PLOT_OF.search(question)) and not _THIS_STORY.intersection(words := plot.group(1).split()):
+        return _as_a_title(words)
     return None
+
+
+def _as_a_title(words: list[str]) -> str:
+    """Words as titles are written: "Where the Wild Things Are"."""
+    return " ".join(word if i and word in _SMALL_TITLE_WORDS else word[:1].upper() + word[1:]
+                    for i, word in enumerate(words))
 
 
 def another_film(facts: FilmFacts, question: str, known: frozenset[str] = frozenset()) -> str | None:

@@ -463,6 +463,7 @@ async def test_a_plot_question_not_about_the_end_is_answered_without_spoilers(di
     (ActionRouteFallback, "how does Blade Runner end?", "nlu_fallback"),
     (ActionAnswerPlot, "what happens at the end of titanic?", "ask_plot"),  # typed in lower case
     (ActionAnswerPlot, "so how does inception end", "ask_plot"),
+    (ActionAnswerPlot, "what is the plot of where the wild things are", "ask_plot"),
 ])
 async def test_a_question_about_another_film_is_declined(dispatcher, tracker_for, domain, action, question, intent):
     await run(action(), dispatcher, tracker_for(question, intent), domain)
@@ -473,7 +474,9 @@ async def test_a_question_about_another_film_is_declined(dispatcher, tracker_for
 @pytest.mark.parametrize(("question", "title"), [
     ("what happens at the end of titanic?", "Titanic"), ("How does inception end", "Inception"),
     ("is inception a better movie than her?", "Inception"), ("was her better than gravity?", "Gravity"),
-    ("how does it compare to lost in translation?", "Lost In Translation")])
+    ("how does it compare to lost in translation?", "Lost in Translation"),
+    ("what is the plot of where the wild things are", "Where the Wild Things Are"),
+    ("what's the plot of the matrix?", "The Matrix")])
 def test_a_film_typed_in_lower_case_is_another_film(question, title):
     from herbot.settings import get_settings
     from knowledge.fact_answers import another_film
@@ -487,7 +490,9 @@ def test_a_film_typed_in_lower_case_is_another_film(question, title):
                                       "at the end of the day, is it any good?", "what happens at the end of act two?",
                                       "does theodore end up alone?", "how does it end?", "the end of time, then?",
                                       "who was the director of photography?", "was it better than expected?",
-                                      "is the acting better than the script?", "is she compared to HAL from 2001?"])
+                                      "is the acting better than the script?", "is she compared to HAL from 2001?",
+                                      "what's the plot of the film?", "what's the premise of the whole thing",
+                                      "what is the plot of it", "whats the plot of her"])
 def test_her_and_its_people_are_not_another_film(question):
     from herbot.settings import get_settings
     from knowledge.fact_answers import another_film
@@ -909,6 +914,10 @@ async def test_consent_said_in_the_question_itself_is_taken_and_kept(dispatcher,
                                                                 spoiler_consent=True), domain)
     assert refused.messages[0]["response"] in ("utter_spoiler_withheld", "utter_ask_spoiler_consent")
     assert slots(events)["spoiler_consent"] is False
+    kept = CollectingDispatcher()
+    await run(ActionAnswerPlot(), kept, tracker_for("no spoilers please, but does samantha stay with him?", "ask_plot"),
+              domain)
+    assert kept.messages[0]["response"] == "utter_spoiler_withheld", "an ending asked, after a no: kept, not skirted"
 
 
 async def test_a_link_asked_right_after_one_reviews_answer_is_that_reviews_link(dispatcher, tracker_for, domain,
@@ -1094,11 +1103,25 @@ def test_according_to_a_critic_asks_what_the_reviews_say(text, asks):
 @pytest.mark.parametrize(("text", "said"), [("spoilers fine: how does it end?", True),
                                             ("spoilers ok, what happens to them?", True),
                                             ("spoilers are welcome", True), ("no spoilers! how does it start?", False),
-                                            ("are spoilers a problem for you?", None)])
+                                            ("are spoilers a problem for you?", None),
+                                            ("i don't care about spoilers. how does it end?", True),
+                                            ("spoilers don't bother me", True)])
 def test_consent_said_in_few_words(text, said):
     from actions.review_answers import consent_said
 
     assert consent_said(text) is said
+
+
+@pytest.mark.parametrize(("text", "asked"), [
+    ("no spoilers please, but does samantha stay with him?", "does samantha stay with him?"),
+    ("I don't care about spoilers. How does the movie end?", "How does the movie end?"),
+    ("without any spoilers, does he leave?", "does he leave?"), ("spoil it", "spoil it")])
+def test_what_a_message_asks_is_its_part_that_says_nothing_of_spoilers(text, asked):
+    """The part of a message that says whether spoilers are welcome goes whole, so the rest reads as a question
+    alone ("please, but does she stay?" had no longer read as asking how it ends)."""
+    from actions.review_answers import without_consent
+
+    assert without_consent(text) == asked
 
 
 @pytest.mark.parametrize(("text", "verdict"), [("sum up the verdict for me", True), ("what's the consensus then", True),
