@@ -62,7 +62,7 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
         consent = tracker.get_slot("spoiler_consent")
         if (told := consent_said(text)) is not None:  # "spoilers are fine now. does he end up with Amy?"
             consent, said = told, [SlotSet("spoiler_consent", told)]
-            text = _REFUSES.sub(" ", _GRANTS.sub(" ", text))  # what it asks, without what it says of spoilers
+            text = without_consent(text)  # what it asks, without what it says of spoilers
         if reading := details_reading(known, text):  # "who wrote that one?", "where were they published?"
             return await answer_details(dispatcher, tracker, known, text, reading)
     facts, retriever = known.facts, known.retriever
@@ -111,10 +111,27 @@ async def facts_instead(dispatcher: CollectingDispatcher, known, entry: str, tex
 
 # Spoiler consent said in the question itself: "spoilers are fine", "I don't mind spoilers", "no spoilers please".
 _GRANTS = re.compile(r"\b(?:spoilers? (?:(?:are|is|['’]re) )?(?:fine|ok|okay|good|allowed|welcome)|"
-                     r"(?:i )?(?:don['’]?t|do not) mind (?:the |any )?spoilers?|spoil (?:it|away|me|everything)|"
-                     r"go ahead and spoil|spoilers? welcome|with spoilers)\b", re.IGNORECASE)
+                     r"(?:i )?(?:don['’]?t|do not) (?:mind|care about|care if you spoil) (?:the |any )?"
+                     r"spoil(?:ers?|s|ing)?|"
+                     r"spoil (?:it|away|me|everything)|spoilers? (?:don['’]?t|do not) (?:bother|matter to) me|"
+                     r"go ahead and spoil|spoilers? welcome|with spoilers|(?:fine|ok|okay|happy) with spoilers)\b",
+                     re.IGNORECASE)
 _REFUSES = re.compile(r"\b(?:no spoilers?|without (?:any )?spoilers?|don['’]?t spoil|do not spoil|spoiler[- ]free)\b",
                       re.IGNORECASE)
+
+
+# Where a message's parts meet: "no spoilers please, but does she stay?", "I don't care about spoilers. How does it
+# end?"
+_PARTS = re.compile(r"[.,;:!?]+\s*|\s+[-–—]\s+|\s*\bbut\b\s*", re.IGNORECASE)
+_LEADING_WORDS = re.compile(r"^\W*(?:(?:but|and|so|ok(?:ay)?|now|then|please|just)\b\W*)+", re.IGNORECASE)
+
+
+def without_consent(text: str) -> str:
+    """The message without the part that says whether spoilers are welcome: what it asks, worded as a question alone
+    ("no spoilers please, but does she stay with him?" is "does she stay with him?")."""
+    kept = [part for part in _PARTS.split(text) if part.strip() and not (_GRANTS.search(part) or _REFUSES.search(part))]
+    asked = _LEADING_WORDS.sub("", " ".join(kept)).strip()
+    return f"{asked}?" if asked and text.rstrip().endswith("?") else asked or text
 
 
 def consent_said(text: str) -> bool | None:
