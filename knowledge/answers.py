@@ -350,6 +350,11 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     if open_topic:  # a passage that names the topic in its words is on it, however far in meaning
         hits = [hit for hit in retriever.search(query, top_k=30, filters=filters, min_score=ASPECT_FLOOR)
                 if hit.score >= floor or _names_the_topic(words, hit.passage.text)]
+    elif subject and kind in VERDICT_KINDS:  # a person asked about: a passage that names them is on it, however low it
+        # scores on the question (a paragraph on four actors scores low on each)
+        named, least = _names_of(subject, question), retriever.min_score if floor is None else floor
+        hits = [hit for hit in retriever.search(query, top_k=30, filters=filters, min_score=-1.0)
+                if hit.score >= least or named.search(hit.passage.text)]
     else:
         hits = retriever.search(query, top_k=30 if aspect or words else 10, filters=filters, min_score=floor)
     vector = retriever.encoder.encode_query(query)

@@ -953,3 +953,26 @@ def test_a_film_the_reviews_title_names_is_another_work_its_sentences_name(knowl
     knowledge = knowledge_of(path)
     assert knowledge.works.in_text("what does the critic say about the glass orchard?") == ["glass orchard"]
     assert another_works_facts(knowledge, "how long is the glass orchard? what's its runtime") == "The Glass Orchard"
+
+
+def test_a_person_asked_of_one_review_is_found_in_a_paragraph_on_many_things(knowledge_of, tmp_path, monkeypatch):
+    """A newsletter's one paragraph on the whole cast scores low on any one actor: asked about one by surname, the
+    sentence that names them is still quoted, not "the review doesn't say" (the retriever's floor is raised past
+    the paragraph's score here, as a longer paragraph in a larger set scores)."""
+    from knowledge.fact_answers import person_in
+
+    path = tmp_path / "lamp-newsletter-issue-9.txt"
+    path.write_text("The Lamp, Issue 9\n\nBy Ivo Brandt\n\nThis week in the newsletter: a new cinema, two festivals "
+                    "and Her.\n\nThe cinema on Mill Lane reopens on Friday with a season of silent comedies.\n\n"
+                    "Joaquin Phoenix is lovely as Theodore, all stoop and mumble, and the voice steals the picture. "
+                    "The scene I keep replaying is a lunch with his ex-wife, who signs the papers with terrible calm. "
+                    "The funniest two minutes go to a late-night stranger on the phone whose request I won't repeat in "
+                    "a family newsletter.\n\nNext week in the newsletter: the festival programmes, and your "
+                    "letters.\n", encoding="utf-8")
+    knowledge = knowledge_of(path)
+    monkeypatch.setattr(knowledge.retriever, "min_score", 0.5)
+    question = "what does the newsletter say about phoenix"
+    outcome = review_answer(knowledge, question, kind="opinion", review="lamp-newsletter-issue-9", consent=None,
+                            subject=person_in(knowledge.facts, question, None))
+    assert outcome.status == "quoted", outcome
+    assert outcome.quotes[0].sentence.startswith("Joaquin Phoenix is lovely")
