@@ -57,6 +57,12 @@ _REVIEW_NOUN = (r"(?:['’]s)?(?: (?:film|movie))? (?:review|reviewer|critic|wri
 _KINDS_OF_PIECE = {"podcast", "episode", "thread", "forum", "roundup", "capsule", "listicle", "diary", "essay",
                    "transcript", "newsletter", "column", "blog", "letterboxd", "scorecard", "interview", "letter",
                    "footnotes", "tweets", "posts", "notebook", "dispatch"}
+# A kind of piece said as the review itself: its subject ("the podcast say"), or where something is said ("in the
+# thread", "according to the newsletter"); "the letter he writes" is no review.
+_KIND_AS_THE_REVIEW = (r"\b(?:(?:the|that|this) (?:{0})(?:['’]s)?(?=\s+(?:say|says|said|think|thinks|thought|mentions?|"
+                       r"mentioned|make|made|rate|rates|rated|call|calls|called|like|liked|writes?|wrote|feel|felt|"
+                       r"discuss|discusses|discussed|covers?|covered|do|does|did|have|has|had)\b|\s*[,?.!]|\s*$)"
+                       r"|\b(?:in|from|according to|by|of) the (?:{0})\b)")
 _WORD_BEFORE_NOUN = re.compile(r"([\w-]+)" + _REVIEW_NOUN, re.IGNORECASE)
 _NOUN_AFTER_NAME = re.compile(_REVIEW_NOUN, re.IGNORECASE)
 _WORDS_BEFORE_NOUN = re.compile(r"((?:[\w-]+\s+){0,3})([\w-]+)" + _REVIEW_NOUN, re.IGNORECASE)
@@ -267,6 +273,9 @@ class ReviewSet:
             end = after
         named = "".join(kept) + text[end:]
         named = _WORDS_BEFORE_NOUN.sub(self._without_its_name, named)
+        kinds = [kind for kind in kinds_of_piece(named) if kind in self._word_owner]
+        if kinds:  # "what does the newsletter say about …": the one newsletter, said as the subject of what it says
+            named = re.sub(_KIND_AS_THE_REVIEW.format("|".join(kinds)), instead, named, flags=re.IGNORECASE)
         return _POINTING.sub(instead, named)
 
     def _without_its_name(self, match: re.Match) -> str:

@@ -196,6 +196,10 @@ def test_a_review_called_by_the_kind_of_piece_only_it_is():
                                     {"id": "dear-film-open-letter", "title": "Dear Film", "author": None}])
     assert card.named_in("which category came off worst on the scorecard") == ["weekly-scorecard"]
     assert card.named_in("how does the letter describe the city") == ["dear-film-open-letter"]
+    assert card.without_names("what does the scorecard say about the music?").split() == \
+        ["what", "does", "say", "about", "the", "music?"], "the piece said as the one who speaks is no topic"
+    assert card.without_names("according to the scorecard, is it slow?").split() == [",", "is", "it", "slow?"]
+    assert "letter" in card.without_names("what do the reviews say about the letter he writes?"), "a topic stays"
 
 
 def test_the_reviews_are_ordered_by_the_dates_they_give_in_any_spelling():
