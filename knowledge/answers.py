@@ -332,8 +332,9 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
     if general or (kind in VERDICT_KINDS and ASKS_RATING.search(question) and not aspect and not subject):
         # Words of dislike outweigh the encoder's sense of a side (it reads "wasn't a fan" near "a fan").
         focus = "negative" if ASKS_NEGATIVE.search(question) else reading.focus
-        if focus is None and review:  # of one review, the side its words ask for: "did he like anything at all?"
-            focus = side_asked(unnamed)
+        if review and (focus is None or _ANY_PART.search(unnamed)):  # of one review, the side its words ask for:
+            focus = side_asked(unnamed) or focus  # "did he like anything at all?" asks the good it found, whatever
+            # the encoder makes of "at all"
         return verdicts_answer(knowledge, question, kind, review, focus, consent)
     asked = unnamed if review and unnamed.strip() and not knowledge.works.in_text(question) else question
     query = build_query(knowledge, asked, aspect, subject, limit=retriever.max_query_chars)  # the review's name
@@ -687,6 +688,11 @@ def review_sides(knowledge, review: str, question: str, focus: str | None, conse
             break
     return [ReviewQuote(review, passage.id, sentence, passage.source_label, stance, passage.spoils(place), score)
             for score, sentence, passage, stance, place in chosen]
+
+
+# "anything", "any part", "something": a part of the film asked for, on one side ("did she like anything at all?")
+_ANY_PART = re.compile(r"\b(?:anything|something|any (?:part|parts|thing|things|bits?|moments?|positives?|"
+                       r"negatives?|good|bad|redeeming))\b", re.IGNORECASE)
 
 
 def side_asked(question: str) -> str | None:

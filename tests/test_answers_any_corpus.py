@@ -976,3 +976,19 @@ def test_a_person_asked_of_one_review_is_found_in_a_paragraph_on_many_things(kno
                             subject=person_in(knowledge.facts, question, None))
     assert outcome.status == "quoted", outcome
     assert outcome.quotes[0].sentence.startswith("Joaquin Phoenix is lovely")
+
+
+def test_did_a_critic_like_anything_at_all_asks_the_good_in_a_bad_review(knowledge_of, tmp_path):
+    """"did <critic> like anything about it at all?" asks the good a negative review found, not its verdict again;
+    "did <critic> like it?" still asks the verdict."""
+    path = tmp_path / "grey-notes-her.txt"
+    path.write_text("Her, Reluctantly\n\nBy Tove Marr\n\nHer is a dull, airless film, and two hours of it felt like "
+                    "four. The script repeats itself and the romance never convinced me.\n\n"
+                    "I did love the music, though. The score is gentle and beautiful, and it lifts every scene it "
+                    "plays under.\n\n"
+                    "Verdict: two stars out of five. A tedious film with one lovely score.\n", encoding="utf-8")
+    knowledge = knowledge_of(path)
+    outcome = review_answer(knowledge, "did marr like anything about it at all", kind="opinion", consent=None)
+    assert outcome.focus == "positive", outcome
+    assert any("score is gentle and beautiful" in quote.sentence for quote in outcome.quotes), outcome.quotes
+    assert review_answer(knowledge, "did marr like it?", kind="opinion", consent=None).focus != "positive"
