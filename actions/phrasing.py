@@ -200,6 +200,10 @@ def details_reply(outcome: DetailsOutcome) -> Answer:
     """ "“A Quiet Future” is by Jo Critic, in The Weekly.", or one line for each review of the set."""
     if outcome.end:
         return _date_end_reply(outcome)
+    if outcome.past:  # "who wrote the second review?" of one: there is none
+        return Answer("utter_no_other_review", {"reviews_read": reviews_read(outcome.total),
+                                                "list": review_list(outcome.reviews)},
+                      sources=listed_sources(outcome.reviews))
     say = _DETAIL_LINES[outcome.detail]
     many = outcome.whole_set or outcome.others
     shown = listed(outcome.reviews) if many else outcome.reviews

@@ -284,8 +284,9 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         if review is None and (unread := unread_review_named(knowledge, question)):  # a review herbot has not read
             return ReviewOutcome("unread", kind, total, topic=unread)
         if review is None:
-            other = bool(re.search(r"\bother\b", reviewer_mention, re.IGNORECASE))
-            return ReviewOutcome("no_other" if other and total < 2 else "which_review", kind, total)
+            other = bool(re.search(r"\bother\b", reviewer_mention, re.IGNORECASE)) and total < 2
+            past = knowledge.reviews.points_past(reviewer_mention) or knowledge.reviews.points_past(question)
+            return ReviewOutcome("no_other" if other or past else "which_review", kind, total)
     if total < 2 and _OTHER_REVIEWS.search(question):  # "and what do the other critics say?" with one review
         return ReviewOutcome("no_other", kind, total)
     if kind != "comments" and (numbered := numbered_item_answer(knowledge, question, kind, review, consent)):
@@ -297,8 +298,9 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
         if review is None and (unread := unread_review_named(knowledge, question)):  # a review herbot has not read
             return ReviewOutcome("unread", kind, total, topic=unread)
         if review is None and knowledge.reviews.refers_to_one(question):
-            other = bool(re.search(r"\bother\b", question, re.IGNORECASE))
-            return ReviewOutcome("no_other" if other and total < 2 else "which_review", kind, total)
+            other = bool(re.search(r"\bother\b", question, re.IGNORECASE)) and total < 2
+            past = knowledge.reviews.points_past(question)  # "the fifth review" of three
+            return ReviewOutcome("no_other" if other or past else "which_review", kind, total)
     unnamed = _CALLED.sub(" ", knowledge.reviews.without_names(question))  # "the one called <title>": no topic
     if kind != "comments" and (works := knowledge.works.in_text(unnamed)):  # "does anyone bring up <a film>?"
         if title := another_works_facts(knowledge, unnamed):  # "who directed <a film>?": that film, not the reviews

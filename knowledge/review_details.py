@@ -53,6 +53,8 @@ class DetailsOutcome:
     others: bool = False  # every review but the one the conversation was on ("and the others?")
     end: str | None = None  # "earliest" or "latest": the review(s) at that end of the set by date
     dated: int = 0  # how many reviews give a date, when ``end`` is asked
+    past: bool = False  # a review asked by a place the set does not have ("the second review" of one): ``reviews``
+    # are the set
 
     @property
     def sources(self) -> list[str]:
@@ -70,6 +72,8 @@ def details_answer(knowledge, question: str, reading: DetailReading, *, last_rev
         return DetailsOutcome(reading.detail or "author", [details_of(knowledge, r) for r in reviews.ids
                                                            if r != last_review], len(reviews), others=True)
     detail = reading.detail or "author"
+    if reviews.points_past(question) and not reviews.named_in(question):  # "who wrote the second review?" of one
+        return DetailsOutcome(detail, [details_of(knowledge, r) for r in reviews.ids], len(reviews), past=True)
     if detail == "date" and (end := date_end(question)) and not reviews.named_in(question) \
             and (ends := reviews.at_date_end(end)):  # "which one came out first?"
         return DetailsOutcome(detail, [details_of(knowledge, r) for r in ends], len(reviews), end=end,

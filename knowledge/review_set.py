@@ -221,6 +221,15 @@ class ReviewSet:
             return self._at(_ORDINAL.search(pointed.group(0)) if pointed else ordinal)
         return None
 
+    def points_past(self, text: str) -> bool:
+        """Whether words point at a review by a place the set does not have ("the second review" of one)."""
+        pointed = re.search(f"(?:{_ORDINAL.pattern}){_OF_A_REVIEW}", " ".join(text.casefold().split()))
+        if not pointed or not (place := _ORDINAL.search(pointed.group(0))) or not (place.group("word") or
+                                                                                  place.group("digits")):
+            return False
+        number = ORDINALS.index(place.group("word")) + 1 if place.group("word") else int(place.group("digits"))
+        return number > len(self)
+
     @staticmethod
     def refers_to_one(text: str) -> bool:
         """Whether words point at one review by its place or as "the other one" ("the third critic")."""

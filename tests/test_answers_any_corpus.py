@@ -992,3 +992,18 @@ def test_did_a_critic_like_anything_at_all_asks_the_good_in_a_bad_review(knowled
     assert outcome.focus == "positive", outcome
     assert any("score is gentle and beautiful" in quote.sentence for quote in outcome.quotes), outcome.quotes
     assert review_answer(knowledge, "did marr like it?", kind="opinion", consent=None).focus != "positive"
+
+
+@pytest.mark.parametrize("question", ["who wrote the second review?", "what did the second critic think of it?",
+                                      "when was the 3rd review published?"])
+def test_a_review_asked_by_a_place_the_set_does_not_have_is_none(one_review, six_reviews, question):
+    """With one review there is no second: herbot says what it has read, not the one review's details as if it were
+    the second; with six, the same words name the review at that place."""
+    from actions.review_details import details_reading
+
+    reading = details_reading(one_review, question)
+    answer = details_reply(details_answer(one_review, question, reading)) if reading else \
+        say(one_review, question)[1]
+    assert answer.response == "utter_no_other_review", answer
+    assert answer.values["reviews_read"] == "one review of Her"
+    assert one_review.reviews.points_past(question) and not six_reviews.reviews.points_past(question)
