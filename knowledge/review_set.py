@@ -51,7 +51,7 @@ _GENERIC = {"the", "a", "an", "review", "reviewer", "critic", "one", "post", "pi
 # review, names it when no other review's names hold that word.
 _REVIEW_NOUN = (r"(?:['’]s)?(?: (?:film|movie))? (?:review|reviewer|critic|writer|piece|article|post|one|blurb|"
                 r"write-?up|essay|listing|capsule|column|notice|listicle|blog|list|(?:diary )?entry|diary|thread|"
-                r"podcast|episode|round[- ]?up|transcript|hosts?|guys|people|folks)\b")
+                r"podcast|episode|round[- ]?up|transcript|hosts?|guys?|people|folks)\b")
 # Words for a kind of piece: said alone ("what did the podcast say?"), one names the only review whose names or file
 # name hold it ("podcast-ep12-her.txt").
 _KINDS_OF_PIECE = {"podcast", "episode", "thread", "forum", "roundup", "capsule", "listicle", "diary", "essay",
@@ -63,6 +63,12 @@ _KIND_AS_THE_REVIEW = (r"\b(?:(?:the|that|this) (?:{0})(?:['’]s)?(?=\s+(?:say|
                        r"mentioned|make|made|rate|rates|rated|call|calls|called|like|liked|writes?|wrote|feel|felt|"
                        r"discuss|discusses|discussed|covers?|covered|do|does|did|have|has|had)\b|\s*[,?.!]|\s*$)"
                        r"|\b(?:in|from|according to|by|of) the (?:{0})\b)")
+# One word of a review's names said as the review: the one who speaks ("the blu-ray say", "the retrospective
+# conclude"), or what was reviewed or written ("who reviewed the blu-ray?"). Only the saying itself is taken.
+_SAID_AS_THE_REVIEW = re.compile(r"\bthe ([\w-]+)(?:['’]s)?(?=\s+(?:say|says|said|think|thinks|thought|conclude|"
+                                 r"concludes|concluded|make of|made of|rate|rates|rated|like|liked|mention|mentions|"
+                                 r"mentioned)\b)|\b(?:reviewed|covered|wrote up|penned)\s+the ([\w-]+)(?=\W*$)",
+                                 re.IGNORECASE)
 _WORD_BEFORE_NOUN = re.compile(r"([\w-]+)" + _REVIEW_NOUN, re.IGNORECASE)
 _NOUN_AFTER_NAME = re.compile(_REVIEW_NOUN, re.IGNORECASE)
 _WORDS_BEFORE_NOUN = re.compile(r"((?:[\w-]+\s+){0,3})([\w-]+)" + _REVIEW_NOUN, re.IGNORECASE)
@@ -264,6 +270,10 @@ class ReviewSet:
                      if m.group(1).casefold() in self._word_owner]
         if not found:  # "what did the podcast say?": a kind of piece only one review is
             found = [self._word_owner[kind] for kind in kinds_of_piece(text) if kind in self._word_owner]
+        if not found:  # "what did the blu-ray conclude?", "who reviewed the blu-ray": a word only one review's names
+            # hold, said as the one who speaks or as what was reviewed
+            found = [self._word_owner[word] for m in _SAID_AS_THE_REVIEW.finditer(text)
+                     if (word := (m.group(1) or m.group(2)).casefold()) in self._word_owner]
         words = [w for w in re.findall(r"[\w'’-]+", text.casefold()) if len(w) >= TYPO_FROM and w not in self._owner]
         for word in words:
             close = self._misspelt_names.closest(word)
@@ -282,10 +292,20 @@ class ReviewSet:
             end = after
         named = "".join(kept) + text[end:]
         named = _WORDS_BEFORE_NOUN.sub(self._without_its_name, named)
+        named = _SAID_AS_THE_REVIEW.sub(lambda m: self._without_the_word(m, instead), named)  # "what did the blu-ray
+        # conclude?", "who reviewed the blu-ray?"
         kinds = [kind for kind in kinds_of_piece(named) if kind in self._word_owner]
         if kinds:  # "what does the newsletter say about …": the one newsletter, said as the subject of what it says
             named = re.sub(_KIND_AS_THE_REVIEW.format("|".join(kinds)), instead, named, flags=re.IGNORECASE)
         return _POINTING.sub(instead, named)
+
+    def _without_the_word(self, match: re.Match, instead: str) -> str:
+        """The match with its word of a review's names as ``instead``, when the word names one review."""
+        group = 1 if match.group(1) else 2
+        if match.group(group).casefold() not in self._word_owner:
+            return match.group(0)
+        start = 0 if group == 1 else match.start(group) - match.start()  # "the blu-ray" goes whole, as the speaker
+        return match.group(0)[:start] + instead + match.group(0)[match.end(group) - match.start():]
 
     def _without_its_name(self, match: re.Match) -> str:
         """ "the Lantern Street blurb": the word before the noun names one review; the words of its names before

@@ -230,3 +230,21 @@ def test_the_reviews_are_ordered_by_the_dates_they_give_in_any_spelling():
 ])
 def test_an_end_of_the_set_by_date_is_asked_in_words_for_time(question, end):
     assert date_end(question) == end
+
+
+def test_a_word_only_one_reviews_names_hold_names_it_said_as_the_one_who_speaks():
+    """"what did the blu-ray guy conclude?", "who reviewed the blu-ray?": a word of one review's names, said as the
+    one who speaks or as what was reviewed, names it; the same word said of the film's world ("in the city") does
+    not."""
+    reviews = ReviewSet.from_metadata([
+        {"id": "disc-review", "title": "Her (Blu-ray) Review: Gorgeous Disc", "author": "Wes Fenn"},
+        {"id": "city-notes", "title": "A City of Soft Light", "author": None},
+        {"id": "other", "title": "Other Notes", "author": None},
+    ])
+    assert reviews.named_in("what did the blu-ray guy conclude") == ["disc-review"]
+    assert reviews.named_in("who reviewed the blu-ray") == ["disc-review"]
+    assert reviews.named_in("what did the blu-ray conclude about the acting?") == ["disc-review"]
+    assert reviews.without_names("what did the blu-ray conclude about the acting?").split() == \
+        ["what", "did", "conclude", "about", "the", "acting?"]
+    assert reviews.named_in("what happens in the city at night?") == []
+    assert "city" in reviews.without_names("what happens in the city at night?")
