@@ -41,7 +41,11 @@ COMPARISONS = "comparisons"  # the aspect of a question about another film a rev
 THAT_REVIEW = "that review"  # how a follow-up about the critic in play names their review
 # A singular person ("they" is more often the reviewers at large; "her" may be the film). After an answer about one
 # review, a "they" that asks nothing else ("what were their reasons?") or a bare "why?" is its critic too.
-_PERSONAL = re.compile(r"\b(?:he|she|him|his|hers)\b", re.IGNORECASE)
+# "she", "his", and "her" before a word for a view ("what were her reasons?"; "her" alone is the film, or Samantha)
+_PERSONAL = re.compile(r"\b(?:he|she|him|his|hers)\b|\bher (?=(?:main |biggest |real |overall |final |own )?"
+                       r"(?:reasons?|complaints?|problems?|issues?|gripes?|verdict|views?|take|opinion|points?|"
+                       r"argument|rating|score|criticisms?|praise|beef|quarrel|objections?|reservations?)\b)",
+                       re.IGNORECASE)
 _THE_SET = re.compile(r"\b(?:any(?:one|body)|every(?:one|body)|reviews|critics|reviewers|others?|all|some(?:one|body)|"
                       r"any (?:review|critic|reviewer)s?)\b", re.IGNORECASE)  # "did anyone dislike it?": the whole set
 _THEY_OR_WHY = re.compile(r"\b(?:they|them|their|theirs)\b|^\W*(?:(?:and|but|so|ok|okay)\W+)*why\b", re.IGNORECASE)

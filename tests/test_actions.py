@@ -532,7 +532,8 @@ async def test_she_after_one_reviews_verdict_is_that_critic(dispatcher, tracker_
 
 
 
-@pytest.mark.parametrize("text", ["why?", "what were their reasons", "any complaints in it though?"])
+@pytest.mark.parametrize("text", ["why?", "what were their reasons", "any complaints in it though?",
+                                  "what were her reasons?"])
 async def test_why_after_one_reviews_verdict_asks_that_critic(dispatcher, tracker_for, domain, knowledge, text):
     """After an answer about one review ("did anyone dislike it?": one did), a bare "why?", a "they" or a side that
     asks nothing else ("any complaints in it though?") is that critic's, not the set's verdicts again."""
