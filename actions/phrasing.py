@@ -210,6 +210,8 @@ def details_reply(outcome: DetailsOutcome) -> Answer:
     if many and outcome.detail == "ratings":
         shown = sorted(shown, key=lambda r: -(r.rating_value if r.rating_value is not None else -1))
     lines = [say(review) for review in shown]
+    if outcome.on_one_scale:  # "on one scale": each rating out of ten too, as herbot orders them
+        lines = [_out_of_ten(line, review) for line, review in zip(lines, shown, strict=True)]
     one = shown[0] if len(shown) == 1 and not many else None
     if outcome.detail == "ratings" and one and not one.rating and one.verdict:  # its words instead of a number
         lines[0] = lines[0].rstrip(".") + f": “{one.verdict}”"
@@ -236,6 +238,15 @@ def _date_end_reply(outcome: DetailsOutcome) -> Answer:
     return Answer("utter_review_details", {"details": text}, sources=outcome.sources,
                   review=first.id if len(outcome.reviews) == 1 else None,
                   reviews=[review.id for review in outcome.reviews])
+
+
+def _out_of_ten(line: str, review: ReviewDetails) -> str:
+    """A rating line with the rating out of ten after it ("gave it B- (about 7 out of 10)."), when it has one."""
+    if review.rating_value is None:
+        return line
+    tenths = round(review.rating_value * 10, 1)
+    said = f"{tenths:g}"
+    return f"{line.rstrip('.')} (about {said} out of 10)."
 
 
 def _titled(review: ReviewDetails) -> str:

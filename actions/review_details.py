@@ -14,7 +14,7 @@ from actions.replies import remember, send
 from knowledge.answers import ASKS_COMMENTS, ASKS_JUDGEMENT, GIVES_RATING
 from knowledge.question_kinds import DETAIL_FLOOR, DETAILS, DetailReading
 from knowledge.ratings import find_rating
-from knowledge.review_details import details_answer
+from knowledge.review_details import ON_ONE_SCALE, details_answer
 from knowledge.review_set import date_end, says_the_others
 
 
@@ -24,6 +24,8 @@ def details_reading(known, text: str) -> DetailReading | None:
     film's topics ("what do the reviews say about the score?" asks about the music) is none, unless it says the
     rating was given ("what score did each critic give it?")."""
     if asks_for_ratings(known, text):
+        return RATINGS_ASKED
+    if ON_ONE_SCALE.search(text) and _NAMES_A_RATING.search(text):  # "put the ratings on one scale, out of 10"
         return RATINGS_ASKED
     if date_end(text) and _ASKS_WHICH.match(text) and not _ASKS_WHAT_SAID.search(text):  # "which one came out first?"
         return DetailReading("date", 1.0, 1.0)
@@ -68,7 +70,7 @@ _ASKS_WHICH = re.compile(r"^\W*(?:(?:so|and|ok|okay|then|but|also)\W+)?(?:which|
                          re.IGNORECASE)
 _ASKS_WHAT_SAID = re.compile(r"\b(?:say|says|said|think|thinks|thought|about|like|liked|feel|felt|rate|rated|rating)\b",
                              re.IGNORECASE)
-_NAMES_A_RATING = re.compile(r"\b(?:ratings?|rated|stars?|grades?|graded)\b", re.IGNORECASE)
+_NAMES_A_RATING = re.compile(r"\b(?:ratings?|rated|stars?|grades?|graded|scores)\b", re.IGNORECASE)
 _ASKS_WHO = re.compile(r"^\W*(?:and\s+|so\s+)?who(?:['’]s|\s+is|\s+was)\W*$", re.IGNORECASE)
 # "whats the third review called?", "the title of Jo's piece": not "the critic called it a bore".
 _ASKS_TITLE = re.compile(r"\b(?:called|titled)\W*$|\b(?:title|headline)\b|"

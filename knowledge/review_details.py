@@ -53,6 +53,7 @@ class DetailsOutcome:
     others: bool = False  # every review but the one the conversation was on ("and the others?")
     end: str | None = None  # "earliest" or "latest": the review(s) at that end of the set by date
     dated: int = 0  # how many reviews give a date, when ``end`` is asked
+    on_one_scale: bool = False  # the ratings also said out of ten ("put them on one scale")
     past: bool = False  # a review asked by a place the set does not have ("the second review" of one): ``reviews``
     # are the set
 
@@ -79,13 +80,19 @@ def details_answer(knowledge, question: str, reading: DetailReading, *, last_rev
         return DetailsOutcome(detail, [details_of(knowledge, r) for r in ends], len(reviews), end=end,
                               dated=len(reviews.by_date))
     review = which_review(knowledge, question, last_review, in_play)
+    scaled = detail == "ratings" and bool(ON_ONE_SCALE.search(question))
     order = reviews.ids
     if detail == "date" and review is None:  # the set by date, the undated after
         order = [r for _, r in reviews.by_date] + [r for r in reviews.ids if r not in {r for _, r in reviews.by_date}]
     found = [details_of(knowledge, r) for r in ([review] if review else order)]
     if review is None and _LACKS.search(reviews.without_names(question)):  # "which one has no author?": those
         found = [details for details in found if not _GIVES[detail](details)] or found
-    return DetailsOutcome(detail, found, len(reviews), whole_set=review is None)
+    return DetailsOutcome(detail, found, len(reviews), whole_set=review is None, on_one_scale=scaled)
+
+
+# "put all the ratings on one scale", "out of 10 each?", "normalised": every rating said on the same scale too
+ON_ONE_SCALE = re.compile(r"\b(?:one|same|single|common|comparable) scale\b|\bnormali[sz]\w*|\bconvert\w*|"
+                          r"\bout of (?:10|ten|100|a hundred)\b|\bon a scale\b", re.IGNORECASE)
 
 
 # "which one doesn't have an author?", "any without a date?", "which review is missing a rating?"

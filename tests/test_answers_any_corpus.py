@@ -1007,3 +1007,17 @@ def test_a_review_asked_by_a_place_the_set_does_not_have_is_none(one_review, six
     assert answer.response == "utter_no_other_review", answer
     assert answer.values["reviews_read"] == "one review of Her"
     assert one_review.reviews.points_past(question) and not six_reviews.reviews.points_past(question)
+
+
+def test_the_ratings_put_on_one_scale_are_each_also_said_out_of_ten(six_reviews):
+    """"put all the ratings on one scale, like out of 10": each rating in the reviewer's words, and out of ten as
+    herbot weighs it; asked plainly, the reviewers' words alone."""
+    from actions.review_details import details_reading
+
+    question = "put all the ratings on one scale for me, like out of 10"
+    reading = details_reading(six_reviews, question)
+    assert reading is not None and reading.detail == "ratings"
+    text = details_reply(details_answer(six_reviews, question, reading)).values["details"]
+    assert "two stars out of five (about 4 out of 10)" in text, text
+    plain = details_reply(details_answer(six_reviews, "what did they rate it?", reading)).values["details"]
+    assert "out of 10)" not in plain
