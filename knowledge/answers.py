@@ -303,7 +303,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
             return ReviewOutcome("no_other" if other or past else "which_review", kind, total)
     unnamed = _CALLED.sub(" ", knowledge.reviews.without_names(question))  # "the one called <title>": no topic
     if kind != "comments" and (works := knowledge.works.in_text(unnamed)):  # "does anyone bring up <a film>?"
-        if title := another_works_facts(knowledge, unnamed):  # "who directed <a film>?": that film, not the reviews
+        if not knowledge.reviews.named_in(question) and (title := another_works_facts(knowledge, unnamed)):  # "who
+            # directed <a film>?": that film, not the reviews ("who wrote the <review> with <a film>?" is the review's)
             return ReviewOutcome("other_film", kind, total, topic=title)
         return works_answer(knowledge, question, works, review=review, consent=consent)
     aspect = knowledge.topics.of_question(weighed(unnamed), aspect)  # a review named "... Glass City" asks nothing
@@ -486,7 +487,8 @@ def another_works_facts(knowledge, question: str) -> str | None:
     """The title of another film a review names whose own facts the question asks ("what year did <it> come out?",
     "whats <it> about?"), not what the reviews say of it; else None."""
     works = knowledge.works.in_text(question)
-    if not works or ASKS_REVIEWS.search(question) or _ABOUT_THE_MENTION.search(question):
+    if not works or ASKS_REVIEWS.search(question) or _ABOUT_THE_MENTION.search(question) or \
+            knowledge.reviews.named_in(question):  # "who wrote the double bill review, the one with <a film>?"
         return None
     normal = as_compared(question)
     about = re.search(r"\bwhat(?:'?s| is| was)? (?:the (?:film|movie) )?" + re.escape(works[0]) + r" (?:\w+ )?about\b",

@@ -953,6 +953,9 @@ def test_a_film_the_reviews_title_names_is_another_work_its_sentences_name(knowl
     knowledge = knowledge_of(path)
     assert knowledge.works.in_text("what does the critic say about the glass orchard?") == ["glass orchard"]
     assert another_works_facts(knowledge, "how long is the glass orchard? what's its runtime") == "The Glass Orchard"
+    named = "who wrote the double bill review, the one with the glass orchard?"
+    assert another_works_facts(knowledge, named) is None, "a review named: who wrote it, not the other film's writer"
+    assert review_answer(knowledge, named, kind="opinion", consent=None).status != "other_film"
 
 
 def test_a_person_asked_of_one_review_is_found_in_a_paragraph_on_many_things(knowledge_of, tmp_path, monkeypatch):
