@@ -25,7 +25,7 @@ def details_reading(known, text: str) -> DetailReading | None:
     rating was given ("what score did each critic give it?")."""
     if asks_for_ratings(known, text):
         return RATINGS_ASKED
-    if ON_ONE_SCALE.search(text) and _NAMES_A_RATING.search(text):  # "put the ratings on one scale, out of 10"
+    if asks_for_ratings_on_one_scale(text):  # "put the ratings on one scale, out of 10"
         return RATINGS_ASKED
     if date_end(text) and _ASKS_WHICH.match(text) and not _ASKS_WHAT_SAID.search(text):  # "which one came out first?"
         return DetailReading("date", 1.0, 1.0)
@@ -82,6 +82,12 @@ _A_QUESTION = re.compile(r"\?|^\W*(?:(?:ok|okay|so|and|but|then|hey|well|also|no
                          r"(?:who|whom|whose|which|what|how|did|does|do|has|have|had|was|were|is|are|can|could|"
                          r"anyone|anybody|any)\b", re.IGNORECASE)
 _GAVE_IT = re.compile(r"\b(?:give|gave|given|giving|rate[sd]?)s? (?:it|her|the (?:film|movie))\b", re.IGNORECASE)
+
+
+def asks_for_ratings_on_one_scale(text: str) -> bool:
+    """Whether the message asks for the ratings put on one scale ("put all the ratings on one scale, like out of 10"),
+    which reads as a request, not a question."""
+    return bool(ON_ONE_SCALE.search(text) and _NAMES_A_RATING.search(text))
 
 
 def asks_for_ratings(known, text: str) -> bool:

@@ -10,7 +10,13 @@ from actions.film_facts import ActionAnswerFilmFact, asks_a_fact, fact_in_contex
 from actions.opinions import ActionAnswerOpinion
 from actions.replies import send
 from actions.review_answers import answer_from_reviews, names_a_review
-from actions.review_details import RATINGS_ASKED, answer_details, asks_for_ratings, detail_in_context
+from actions.review_details import (
+    RATINGS_ASKED,
+    answer_details,
+    asks_for_ratings,
+    asks_for_ratings_on_one_scale,
+    detail_in_context,
+)
 from knowledge.answers import named_by_a_review, strongly_answered
 from knowledge.fact_answers import another_film, stranger_asked
 
@@ -33,7 +39,8 @@ class ActionCheckScope(Action):
         if title and not await in_thread(named_by_a_review, known, title):  # "the end of Titanic?" meets no review
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
-        if not title and asks_for_ratings(known, question(tracker)):  # "who rated it highest?"
+        if not title and (asks_for_ratings(known, question(tracker)) or asks_for_ratings_on_one_scale(
+                question(tracker))):  # "who rated it highest?", "put the ratings on one scale"
             return await answer_details(dispatcher, tracker, known, question(tracker), RATINGS_ASKED)
         if not title and (reading := detail_in_context(known, tracker, question(tracker))):  # "where did it run?"
             return await answer_details(dispatcher, tracker, known, question(tracker), reading)

@@ -1178,3 +1178,11 @@ async def test_an_unsure_intent_asking_after_a_critic_not_read_says_so(dispatche
               domain)
     assert dispatcher.messages[0]["response"] == "utter_review_not_read", dispatcher.messages
     assert dispatcher.messages[0]["name"] == "Mark Kermode"
+
+
+async def test_the_ratings_on_one_scale_asked_as_a_request_are_answered(dispatcher, tracker_for, domain):
+    """"put all the ratings on one scale for me, like out of 10" reads as a request and is often called out of scope:
+    it asks the reviews' ratings all the same."""
+    await run(ActionCheckScope(), dispatcher, tracker_for("put all the ratings on one scale for me, like out of 10",
+                                                          "out_of_scope"), domain)
+    assert dispatcher.messages[0]["response"] == "utter_review_details", dispatcher.messages
