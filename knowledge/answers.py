@@ -17,7 +17,7 @@ import numpy as np
 
 from knowledge.aspects import speaks_to_open_topic, subject_words, topic_words, vader, words_shared
 from knowledge.retrieval import Filters, Hit, Retriever
-from knowledge.review_set import join, says_the_others  # noqa: F401 - join: the facts' answers list things alike
+from knowledge.review_set import ORDINALS, join, says_the_others  # noqa: F401 - join: the facts' answers list things alike
 from knowledge.spoilers import EARLY
 from knowledge.text import LIST_ITEM, asks
 from knowledge.verdict_questions import VerdictReading
@@ -416,7 +416,7 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
 
 # "post 8", "item #3", "footnote 1", "number 4", "the 8th post", "the third tweet": one numbered item of a review.
 _ITEM_NOUNS = r"(?:posts?|items?|points?|tweets?|entr(?:y|ies)|footnotes?|notes?|things?|reasons?|numbers?|no\.?)"
-_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_ORDINAL_WORDS = ORDINALS[:10]
 _NUMBERED_ASKED = re.compile(rf"\b{_ITEM_NOUNS}\s*#?\s*(?P<n>\d{{1,3}})\b|#(?P<hash>\d{{1,3}})\b|"
                              rf"\b(?P<ordinal>\d{{1,3}}(?:st|nd|rd|th)|{'|'.join(_ORDINAL_WORDS)})\s+{_ITEM_NOUNS}",
                              re.IGNORECASE)

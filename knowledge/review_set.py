@@ -34,6 +34,7 @@ _ORDINAL = re.compile(r"\b(?:(?P<word>" + "|".join(ORDINALS) + r")|(?P<digits>\d
 # "the third (film) critic": an ordinal that points at a review, not at "the first thing" or "its final act".
 _OF_A_REVIEW = (r"(?: (?:film|movie|online|newspaper|magazine|blog|student))?"
                 r" (?:review|reviewer|critic|one|writer|piece)\b")
+_POINTED = re.compile(f"(?:{_ORDINAL.pattern}){_OF_A_REVIEW}")  # "the third critic", "the last one" (lower case)
 # "that review", "this critic": the review the conversation is on ("this one" may be the film).
 _THAT = re.compile(r"\b(?:that|this|the same) (?:review|reviewer|critic|writer)\b")
 _OTHER = re.compile(r"\b(?:the )?other (?:one|review|reviewer|critic|writer)\b|\bthe other\b\s*\??$|^other$")
@@ -222,25 +223,22 @@ class ReviewSet:
         if len(named) == 1:
             return named[0]
         ordinal = _ORDINAL.search(text)
-        pointed = re.search(f"(?:{_ORDINAL.pattern}){_OF_A_REVIEW}", text)
+        pointed = _POINTED.search(text)
         if pointed or (ordinal and len(text.split()) <= 3):
             return self._at(_ORDINAL.search(pointed.group(0)) if pointed else ordinal)
         return None
 
     def points_past(self, text: str) -> bool:
         """Whether words point at a review by a place the set does not have ("the second review" of one)."""
-        pointed = re.search(f"(?:{_ORDINAL.pattern}){_OF_A_REVIEW}", " ".join(text.casefold().split()))
-        if not pointed or not (place := _ORDINAL.search(pointed.group(0))) or not (place.group("word") or
-                                                                                  place.group("digits")):
-            return False
-        number = ORDINALS.index(place.group("word")) + 1 if place.group("word") else int(place.group("digits"))
-        return number > len(self)
+        pointed = _POINTED.search(" ".join(text.casefold().split()))
+        number = _number_of(_ORDINAL.search(pointed.group(0))) if pointed else None
+        return number is not None and number > len(self)
 
     @staticmethod
     def refers_to_one(text: str) -> bool:
         """Whether words point at one review by its place or as "the other one" ("the third critic")."""
         text = " ".join(text.casefold().split())
-        pointed = re.search(f"(?:{_ORDINAL.pattern}){_OF_A_REVIEW}", text)
+        pointed = _POINTED.search(text)
         return bool(_OTHER.search(text) or _THAT.search(text) or pointed or _BESIDE.search(text))
 
     @cached_property
@@ -386,8 +384,15 @@ class ReviewSet:
             return self.reviews[-1].id if end == "latest" and self.reviews else None  # "the latest one": the last
         if match.group("last"):
             return self.reviews[-1].id if self.reviews else None
-        number = ORDINALS.index(match.group("word")) + 1 if match.group("word") else int(match.group("digits"))
+        number = _number_of(match)
         return self.reviews[number - 1].id if 1 <= number <= len(self.reviews) else None
+
+
+def _number_of(match: re.Match) -> int | None:
+    """The place an ordinal says ("third" 3, "2nd" 2); None for "last" or a word of date."""
+    if match.group("word"):
+        return ORDINALS.index(match.group("word")) + 1
+    return int(match.group("digits")) if match.group("digits") else None
 
 
 # "and the other ones?", "what about the others?", "what did the other critics think?": the rest of the set.
