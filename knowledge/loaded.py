@@ -57,7 +57,8 @@ class Knowledge:
              "url": passage.url} for review, passage in retriever.reviews.items()]
         self.reviews = ReviewSet.from_metadata(sorted(rows, key=lambda row: row["id"]))
         self.own_names = own_names(facts, self.reviews)
-        self.topics = Topics(load_aspects(known_names=not_other_works(facts, self.reviews)), retriever.encoder)
+        self.not_works = not_other_works(facts, self.reviews)  # names no other work's title holds: topics, works
+        self.topics = Topics(load_aspects(known_names=self.not_works), retriever.encoder)
         self._lock = threading.Lock()
         self._stance_cache: dict[str, list[str]] = {}
 
@@ -338,7 +339,7 @@ class Knowledge:
     def works(self) -> WorksNamed:
         """The other works the reviews name, and the sentences that name them."""
         awards = tuple(title_key(str(award.get("award", ""))) for award in self.facts.awards)
-        return WorksNamed(self.retriever.index.passages, not_other_works(self.facts, self.reviews), awards)
+        return WorksNamed(self.retriever.index.passages, self.not_works, awards)
 
     def passage(self, passage_id: str):
         return self.retriever.index.passages[self._rows[passage_id]]

@@ -83,7 +83,9 @@ def details_answer(knowledge, question: str, reading: DetailReading, *, last_rev
     scaled = detail == "ratings" and bool(ON_ONE_SCALE.search(question))
     order = reviews.ids
     if detail == "date" and review is None:  # the set by date, the undated after
-        order = [r for _, r in reviews.by_date] + [r for r in reviews.ids if r not in {r for _, r in reviews.by_date}]
+        dated = [r for _, r in reviews.by_date]
+        known_dates = set(dated)  # once, not per review
+        order = dated + [r for r in reviews.ids if r not in known_dates]
     found = [details_of(knowledge, r) for r in ([review] if review else order)]
     if review is None and _LACKS.search(reviews.without_names(question)):  # "which one has no author?": those
         found = [details for details in found if not _GIVES[detail](details)] or found
