@@ -35,7 +35,9 @@ _READER_NOTE = re.compile(
     r"(next|following|rest|remaining)\b[^.!?]{0,60}[.!?)]*\W*$"
     # "(Warning: major reveals below.)", "Spoilers: skip the rest if you haven't seen it": about what follows
     r"|^\W*(spoilers?(\s+(alert|warning))?|warning)\s*[:–—-]\s*.{0,120}\b(next|following|below|ahead|follows?"
-    r"|gives? away|reveals?|stop reading|skip)\b[^.!?]*[.!?)]*\W*$",
+    r"|gives? away|reveals?|stop reading|skip|the rest)\b[^.!?]*[.!?)]*\W*$"
+    # "[Spoiler-free section ends here.]": what follows is no longer free of them
+    r"|^\W*(the\s+)?spoiler[- ]free\s+(section|part|portion|zone|bit)\s+(ends|is\s+over)(\s+here)?\W*$",
     re.IGNORECASE,
 )
 

@@ -69,9 +69,10 @@ _ALL = ("all", "yes", "true")
 # --- a reviewer's own markers ---------------------------------------------------------------
 _TAG_OPEN = re.compile(r"\[\s*spoilers?\s*\]", re.IGNORECASE)
 _TAG_CLOSE = re.compile(r"\[\s*/\s*spoilers?\s*\]", re.IGNORECASE)
-# "SPOILER: ...", "Spoilers - ...", "[spoiler] ...", "(spoilers) ..." at the very start.
+# "SPOILER: ...", "Spoilers - ...", "[spoiler] ...", "(spoilers) ...", "Spoiler alert, and I mean it: ..." at the very start.
 _LEADING_MARK = re.compile(
-    r"^\W{0,3}(\[\s*spoilers?\s*\]|\(\s*spoilers?\s*\)|spoilers?(\s+(alert|warning))?\s*[:–—-])", re.IGNORECASE
+    r"^\W{0,3}(\[\s*spoilers?\s*\]|\(\s*spoilers?\s*\)|spoilers?(\s+(alert|warning))?\s*[:–—-]"
+    r"|spoilers?\s+(alert|warning)\b[^.!?:]{0,40}[:–—-])", re.IGNORECASE
 )
 _SECTION_END = re.compile(r"^\W*(end(\s+of)?\s+spoilers?|spoilers?\s+(end|over|done)(\s+here)?|/\s*spoilers?)\W*$",
                           re.IGNORECASE)
@@ -80,6 +81,7 @@ _SECTION_END = re.compile(r"^\W*(end(\s+of)?\s+spoilers?|spoilers?\s+(end|over|d
 # A sentence about not spoiling, or a warning: it reveals nothing by itself.
 _WARNING = re.compile(
     r"\bspoil(er|ers|ing|s)?\b|\bgiv(e|es|ing|en) (anything|too much|it|much|the game|the ending) away\b"
+    r"|\bgiv(e|es|ing|en) away (the (ending|end|twist|game|plot|story)|anything|too much|much|what|how)\b"
     r"|\bwithout (revealing|giving)\b",
     re.IGNORECASE,
 )
@@ -100,7 +102,7 @@ _TWIST = re.compile(
     re.IGNORECASE,
 )
 _FINALITY = re.compile(
-    r"\b(finally|eventually|ultimately|in the end|by the end|at the end|ends? (with|on|up)|the (last|final|closing) "
+    r"\b(finally|eventually|ultimately|in the end|(by|at) the (end|close)|the parting (image|scene|moments?|frames?)|ends? (with|on|up)|the (last|final|closing) "
     r"(scene|shot|image|moments?|minutes|frames?|act|stretch|reel)|closing (scene|shot|image|moments?|minutes)"
     r"|credits roll|before the (lights|credits)|the (film|movie|story) (closes|ends|leaves))\b",
     re.IGNORECASE,
@@ -109,7 +111,7 @@ _EVENT = re.compile(
     r"\b(leav(e|es|ing)|left|depart(s|ed|ing)?|gone|goodbye|farewell|walks? away|disappear(s|ed)?|vanish(es|ed)?"
     r"|break(s|ing)? (it )?off|break(s|ing)? up|broke (it )?(off|up)|split(s)? up|part(s|ed)? ways|separat(e|es|ed)"
     r"|di(e|es|ed)|dead|death|kill(s|ed)?|sacrific(e|es|ed)|reunit(e|es|ed)|marr(y|ies|ied)|escap(e|es|ed)"
-    r"|alone|over|wakes? up)\b",
+    r"|desert(s|ed)?|abandon(s|ed)?|alone|over|wakes? up)\b",
     re.IGNORECASE,
 )
 
@@ -227,6 +229,7 @@ class Vote:
     temperature: float
     threshold: float
     backed_threshold: float
+    agree_from: float = -np.inf  # a reveal the descriptions find, no rule behind it, needs this vote this high
 
     def scores(self, vectors: np.ndarray) -> np.ndarray:
         return _vote(vectors, self.reveal, self.not_reveal, self.temperature)
@@ -293,7 +296,7 @@ class Cues:
             float(data.get("early_threshold", 0.0)),
             title,
             Vote(stacked[cut[1]: cut[2]], stacked[cut[2]:], float(vote["temperature"]), float(vote["threshold"]),
-                 float(vote["backed_threshold"])) if files else None,
+                 float(vote["backed_threshold"]), float(vote.get("agree_from", -np.inf))) if files else None,
         )
 
     def stacked(self) -> np.ndarray:
@@ -396,7 +399,7 @@ def _placed_units(passage: Passage) -> list[tuple[tuple[str, bool], int]]:
     """:func:`units_of`, each with the place of its sentence in the passage."""
     units = []
     for place, sentence in enumerate(passage.sentences or (passage.text,)):
-        if _WARNING.search(sentence) or (EARLY.search(sentence) and not _TWIST.search(sentence)) or \
+        if _WARNING.search(sentence) or (EARLY.search(sentence) and not (_TWIST.search(sentence) or _FINALITY.search(sentence))) or \
                 _only_a_rating(sentence):
             continue  # a rating line ("My verdict: two and a half stars out of four.") tells no event
         backed = backed_by_rule(sentence)
@@ -457,6 +460,8 @@ def _judged(passage: Passage, units: list[tuple[tuple[str, bool], int]], vectors
     found = scores >= (np.maximum(floors, cues.early_threshold) if early else floors)
     if cues.examples is not None and len(units):  # what the cues miss, the labelled examples may find
         voted, floors = cues.examples.scores(vectors), cues.examples.floors([unit for unit, _ in units])
+        backed = np.array([is_backed for (_, is_backed), _ in units])
+        found &= backed | (voted >= cues.examples.agree_from)  # the examples vote against what the descriptions found
         found |= voted >= (np.maximum(floors, cues.early_threshold) if early else floors)
         scores = np.maximum(scores, voted)
     places = sorted({place for (_, place), hit in zip(units, found, strict=True) if hit})
@@ -484,6 +489,5 @@ def detect_passages(texts: list[str], encoder, cues: Cues | None = None) -> list
                 sentences=tuple(s for s in split_sentences(text) if not is_reader_note(s)), spoiler=None)
         for n, text in enumerate(texts, start=1)
     ]
-    marked = [replace(p, spoiler=True) if _LEADING_MARK.match(p.text) or _TAG_OPEN.search(p.text) else p
-              for p in passages]
+    marked = [replace(p, spoiler=True) if _marked([p]) else p for p in passages]
     return label(marked, encoder, cues)

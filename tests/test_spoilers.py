@@ -158,9 +158,11 @@ def test_the_labelled_fixture(encoder):
 
 
 def test_the_index_build_labels_by_meaning(built_index, retriever):
+    """Of the seed reviews, the paragraph that tells how it ends; not the one that only praises the ending ("The ending
+    is masterful ... How tenable are they ever really?"), which both labelled sets call harmless."""
     found = sorted(p.id for p in retriever.passages if p.spoiler)
-    assert found == ["her-explores-love-with-an-os/p5", "her-makes-sci-fi-heartfelt/p6"]
-    assert built_index.report.spoilers == built_index.manifest["spoilers"] == 2
+    assert found == ["her-explores-love-with-an-os/p5"]
+    assert built_index.report.spoilers == built_index.manifest["spoilers"] == 1
 
 
 def test_a_comment_that_the_page_shows_nothing_is_about_the_website():
