@@ -69,7 +69,8 @@ _ALL = ("all", "yes", "true")
 # --- a reviewer's own markers ---------------------------------------------------------------
 _TAG_OPEN = re.compile(r"\[\s*spoilers?\s*\]", re.IGNORECASE)
 _TAG_CLOSE = re.compile(r"\[\s*/\s*spoilers?\s*\]", re.IGNORECASE)
-# "SPOILER: ...", "Spoilers - ...", "[spoiler] ...", "(spoilers) ...", "Spoiler alert, and I mean it: ..." at the very start.
+# "SPOILER: ...", "Spoilers - ...", "[spoiler] ...", "(spoilers) ...", "Spoiler alert, and I mean it: ..." at the
+# very start.
 _LEADING_MARK = re.compile(
     r"^\W{0,3}(\[\s*spoilers?\s*\]|\(\s*spoilers?\s*\)|spoilers?(\s+(alert|warning))?\s*[:–—-]"
     r"|spoilers?\s+(alert|warning)\b[^.!?:]{0,40}[:–—-])", re.IGNORECASE
@@ -102,7 +103,8 @@ _TWIST = re.compile(
     re.IGNORECASE,
 )
 _FINALITY = re.compile(
-    r"\b(finally|eventually|ultimately|in the end|(by|at) the (end|close)|the parting (image|scene|moments?|frames?)|ends? (with|on|up)|the (last|final|closing) "
+    r"\b(finally|eventually|ultimately|in the end|(by|at) the (end|close)|the parting (image|scene|moments?|frames?)"
+    r"|ends? (with|on|up)|the (last|final|closing) "
     r"(scene|shot|image|moments?|minutes|frames?|act|stretch|reel)|closing (scene|shot|image|moments?|minutes)"
     r"|credits roll|before the (lights|credits)|the (film|movie|story) (closes|ends|leaves))\b",
     re.IGNORECASE,
@@ -399,8 +401,8 @@ def _placed_units(passage: Passage) -> list[tuple[tuple[str, bool], int]]:
     """:func:`units_of`, each with the place of its sentence in the passage."""
     units = []
     for place, sentence in enumerate(passage.sentences or (passage.text,)):
-        if _WARNING.search(sentence) or (EARLY.search(sentence) and not (_TWIST.search(sentence) or _FINALITY.search(sentence))) or \
-                _only_a_rating(sentence):
+        placed_early = EARLY.search(sentence) and not (_TWIST.search(sentence) or _FINALITY.search(sentence))
+        if _WARNING.search(sentence) or placed_early or _only_a_rating(sentence):
             continue  # a rating line ("My verdict: two and a half stars out of four.") tells no event
         backed = backed_by_rule(sentence)
         units += [((unit, backed), place) for unit in (sentence, *clauses_of(sentence))]

@@ -150,10 +150,24 @@ def test_an_example_spoiler_votes_with_the_sentences_it_names_only(tmp_path):
     assert reveal == ["The robots win."] and other == ["It is well shot.", "The music is loud.", "I left early."]
 
 
-@pytest.mark.xfail(strict=True, reason="not met yet: recall 0.95, precision 0.70 (bench/spoilers.py)")
+@pytest.mark.xfail(strict=True, reason="not met yet with each paragraph alone: recall 1.00, precision 0.72")
 def test_the_labelled_fixture(encoder):
-    """Issue 14's goal on the labelled fixture, a set nobody tunes on: no ending quoted without consent."""
+    """Issue 14's goal on the labelled fixture, each paragraph judged alone: no ending quoted without consent."""
     recall, precision = scores(DATA / "labels" / "spoilers.yaml", encoder)
+    assert recall == 1.0 and precision >= 0.8, f"recall {recall:.2f}, precision {precision:.2f}"
+
+
+def test_the_labelled_fixture_as_herbot_judges_it(encoder):
+    """The same goal with each paragraph taken from a review file judged in its review, as the index judges it (its
+    overrides, its place in the review; bench/spoilers.py "in its review"): met since the examples' vote must agree
+    with the descriptions' (2026-12-07: recall 1.00, precision 0.81)."""
+    from bench.spoilers import detect_in_place
+
+    items = yaml.safe_load((DATA / "labels" / "spoilers.yaml").read_text(encoding="utf-8"))["items"]
+    found = [bool(p.spoiler) for p in detect_in_place(items, encoder)]
+    truth = [item["spoiler"] for item in items]
+    hits = sum(t and f for t, f in zip(truth, found, strict=True))
+    recall, precision = hits / sum(truth), hits / max(1, sum(found))
     assert recall == 1.0 and precision >= 0.8, f"recall {recall:.2f}, precision {precision:.2f}"
 
 
@@ -238,3 +252,41 @@ def test_learning_of_something_is_no_twist_marker_but_learning_that_is(sentence,
     """"We learn of her friends" names a topic; "we learn that …" tells a revelation. Only the second lowers the
     score a sentence needs to reveal (the rule backs it)."""
     assert spoilers.backed_by_rule(sentence) is backed
+
+
+@pytest.mark.parametrize("warning", [
+    "Spoiler warning: the rest of this piece covers the whole story, so save it for after you have watched.",
+    "[Spoiler-free section ends here.]",
+    "The spoiler-free part is over.",
+])
+def test_a_warning_about_what_follows_marks_what_follows_not_itself(tmp_path, warning):
+    assert marks(review(tmp_path, ["The film is gentle and slow.", warning, "The robot wins.", "The robot loses."])) \
+        == [None, None, True, True]
+
+
+def test_a_spoiler_alert_with_an_aside_marks_its_paragraph(tmp_path):
+    assert marks(review(tmp_path, ["The film is gentle.", "Spoiler alert, and this time I mean it: the robot wins."])) \
+        == [None, True]
+
+
+def test_a_warning_judged_alone_is_read_as_a_review_reads_it(encoder):
+    """A loose paragraph that only warns (a labelled set, a benchmark) reveals nothing, as in a review."""
+    assert spoilers.detect(["(Spoiler warning: the next paragraph says what becomes of the two of them.)"],
+                           encoder) == [False]
+
+
+def sentences_judged(text: str) -> list[str]:
+    passage = spoilers.Passage(id="r/p1", review="r", review_title="", author=None, section="body", position=1,
+                               text=text, sentences=(text,), spoiler=None)
+    return [unit for unit, _ in spoilers.units_of(passage)]
+
+
+def test_a_promise_not_to_give_the_ending_away_is_not_judged():
+    assert sentences_judged("I won't give away the ending, but the score by the band is lovely.") == []
+
+
+def test_a_sentence_placed_early_that_also_says_late_is_judged():
+    text = "Halfway through the two quarrel, and by the close the captain has deserted her crew."
+    assert text in sentences_judged(text)
+    assert spoilers.backed_by_rule(text)
+    assert sentences_judged("Halfway through the two quarrel over the map.") == []
