@@ -391,8 +391,9 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
                                          knowledge.question_kinds.about_the_story(knowledge.without_names(question)))
                                      or (not on_point and _on_point(knowledge, hits, vector, judge, kind))):
         return ReviewOutcome("needs_consent", kind, total, review=review, topic=_label(knowledge, aspect))
-    if consent is False and ending and any(h.passage.spoiler for h in retriever.search(
-            query, top_k=10, filters=Filters(review=review, section=section), min_score=floor)):
+    if consent is False and ending and any(h.passage.spoiler for h in retriever.search(  # among the passages nearest
+            query, top_k=10, filters=Filters(review=review, section=section), min_score=-1.0)):  # it, however far, one
+        # tells the ending: anything else quoted would skirt what was asked
         return ReviewOutcome("withheld", kind, total, review=review, topic=_label(knowledge, aspect))
     if not on_point and review and kind != "comments" and is_a_discussion(knowledge, review):  # a thread's replies:
         # what its opening post does not say, the replies may ("what did the forum think of how it wraps up?")

@@ -1024,3 +1024,39 @@ def test_the_ratings_put_on_one_scale_are_each_also_said_out_of_ten(six_reviews)
     assert "two stars out of five (about 4 out of 10)" in text, text
     plain = details_reply(details_answer(six_reviews, "what did they rate it?", reading)).values["details"]
     assert "out of 10)" not in plain
+
+
+def test_a_verdict_is_quoted_by_a_line_on_the_whole_film_not_on_its_ending(knowledge_of, tmp_path):
+    """Written for this test: the review's most verdict-like line praises its ending; the verdict quotes a line on the
+    whole film instead (one asking whether the critics agree has not asked about the ending); "in the end" that sums
+    up is no ending."""
+    review = tmp_path / "lantern-hours.txt"
+    review.write_text("---\ntitle: Lantern Hours\nauthor: Odile Vance\noutlet: The Harbour Post\n---\n"
+                      "The film follows a letter writer through a soft, sunlit city.\n\n"
+                      "The ending is superb, and it is the finest thing in a very good film.\n\n"
+                      "Go and see it: it is a gentle, lovely film.\n\n"
+                      "The video game scenes are a quiet joke of their own.\n",
+                      encoding="utf-8")
+    knowledge = knowledge_of(review)
+    assert knowledge.verdicts["lantern-hours"].sentence == "Go and see it: it is a gentle, lovely film."
+    from knowledge.verdicts import SUMMING_UP_END
+
+    ending = knowledge.topics.aspects["ending"]
+    assert not ending.named_in(SUMMING_UP_END.sub(" ", "In the end, a lovely film."))
+
+
+def test_an_ending_question_after_no_spoilers_is_kept_quiet_however_far_the_ending_scores(knowledge_of, tmp_path):
+    """Written for this test: the paragraph that tells the ending is worded far from the question ("do they stay
+    together?"); after the user said no spoilers, herbot keeps quiet rather than quote a line that skirts the
+    question."""
+    review = tmp_path / "tin-lanterns.txt"
+    review.write_text("---\ntitle: Tin Lanterns\nauthor: Rafe Okonkwo\noutlet: The Pier Gazette\nspoilers: [4]\n---\n"
+                      "A letter writer in a warm, hazy city buys a talking program and falls for it.\n\n"
+                      "Their days together are giddy: jokes, walks by the sea, a picnic with friends.\n\n"
+                      "The score hums along under everything, and the costumes are a gentle joke.\n\n"
+                      "Her voice grows past him; one morning every program in the city logs off for good, and "
+                      "he climbs to the roof with his neighbour to watch the sun come up.\n",
+                      encoding="utf-8")
+    knowledge = knowledge_of(review)
+    outcome, answer, _ = say(knowledge, "ok but do they stay together?", kind="plot", consent=False)
+    assert outcome.status == "withheld" and not outcome.quotes
