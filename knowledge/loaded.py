@@ -94,8 +94,11 @@ class Knowledge:
         ratings = {review.id: review.rating for review in self.reviews}
 
         def work_out(rows: range) -> dict:
+            ending = self.topics.aspects.get("ending")
             found = review_verdicts(self.retriever.index, self.verdict_vector, ratings, self.stances, rows,
-                                    title=self.film_title or None)
+                                    title=self.film_title or None,
+                                    about_the_ending=lambda sentence: bool(ending and ending.named_in(
+                                        verdicts.SUMMING_UP_END.sub(" ", sentence))))
             return {review: verdicts.as_dict(verdict) for review, verdict in found.items()}
 
         found = {}

@@ -23,6 +23,8 @@ from knowledge.text import SPEAKERS_TURN
 VERDICT_QUERY = "the reviewer's overall verdict on the film: whether it is good and worth seeing"
 CLOSING_BONUS = 0.1  # a review's last paragraph is where it most often sums up
 _VERDICT_SENTENCES = 3  # sentences weighed for a review without a rating
+# "In the end, ...", "at the end of the day": a reviewer summing up, not speaking of how the film ends.
+SUMMING_UP_END = re.compile(r"\b(?:in the end|at the end of the day)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,12 @@ class Verdict:
 
 
 def review_verdicts(index, verdict_vector: np.ndarray, ratings: dict[str, str | None], stances,
-                    rows: range | None = None, title: str | None = None) -> dict[str, Verdict]:
+                    rows: range | None = None, title: str | None = None,
+                    about_the_ending=lambda sentence: False) -> dict[str, Verdict]:
     """The verdict of every review in the index, or in its passage ``rows`` (``ratings``: each review's
     rating from its metadata; ``stances``: sentences and their vectors to their stances; ``title``: the film's,
-    which heads its section in a piece on several films)."""
+    which heads its section in a piece on several films; ``about_the_ending``: whether a sentence speaks of how the
+    film ends, which a verdict is quoted by only when nothing else can be)."""
     by_review: dict[str, list[int]] = {}
     for row in rows if rows is not None else range(len(index.passages)):
         passage = index.passages[row]
@@ -54,7 +58,7 @@ def review_verdicts(index, verdict_vector: np.ndarray, ratings: dict[str, str | 
     verdicts = {}
     for review, rows in by_review.items():
         verdicts[review] = _verdict(index, review, rows, verdict_vector, ratings.get(review), stances,
-                                    _films_section(index, rows, title))
+                                    _films_section(index, rows, title), about_the_ending)
     return verdicts
 
 
@@ -67,7 +71,7 @@ def _films_section(index, rows: list[int], title: str | None) -> set[int]:
 
 
 def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, stated: str | None,
-             stances, films_section: set[int] = frozenset()) -> Verdict:
+             stances, films_section: set[int] = frozenset(), about_the_ending=lambda sentence: False) -> Verdict:
     candidates = []  # (similarity to a verdict, sentence, passage id, vector, spoiler)
     rated: tuple[Rating, str, str] | None = None
     by_critic: dict[str, Rating] = {}  # "Jo Critic: 4/5" lines, in a review written by more than one critic
@@ -105,6 +109,9 @@ def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, st
     labels = stances([c[1] for c in top], np.array([c[3] for c in top])) if top else []
     judged = [(c, label) for c, label in zip(top, labels, strict=True) if label != "neutral"]
     quotable = [(c, label) for c, label in judged if not c[4]]
+    # A verdict asked for is the film's as a whole: a line on its ending ("The ending is masterful ...") speaks of one
+    # part, and the one a reader most wants kept from them; it is quoted only when no other line can be.
+    quotable.sort(key=lambda item: about_the_ending(item[0][1]))
     if rated and not any(rated[1] == c[1] and c[4] for c in candidates):  # quote the rating in its own words
         sentence, passage_id, sentence_stance = rated[1], rated[2], None
     elif quotable:
