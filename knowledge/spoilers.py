@@ -231,7 +231,6 @@ class Vote:
     temperature: float
     threshold: float
     backed_threshold: float
-    agree_from: float = -np.inf  # a reveal the descriptions find, no rule behind it, needs this vote this high
 
     def scores(self, vectors: np.ndarray) -> np.ndarray:
         return _vote(vectors, self.reveal, self.not_reveal, self.temperature)
@@ -298,7 +297,7 @@ class Cues:
             float(data.get("early_threshold", 0.0)),
             title,
             Vote(stacked[cut[1]: cut[2]], stacked[cut[2]:], float(vote["temperature"]), float(vote["threshold"]),
-                 float(vote["backed_threshold"]), float(vote.get("agree_from", -np.inf))) if files else None,
+                 float(vote["backed_threshold"])) if files else None,
         )
 
     def stacked(self) -> np.ndarray:
@@ -462,8 +461,6 @@ def _judged(passage: Passage, units: list[tuple[tuple[str, bool], int]], vectors
     found = scores >= (np.maximum(floors, cues.early_threshold) if early else floors)
     if cues.examples is not None and len(units):  # what the cues miss, the labelled examples may find
         voted, floors = cues.examples.scores(vectors), cues.examples.floors([unit for unit, _ in units])
-        backed = np.array([is_backed for (_, is_backed), _ in units])
-        found &= backed | (voted >= cues.examples.agree_from)  # the examples vote against what the descriptions found
         found |= voted >= (np.maximum(floors, cues.early_threshold) if early else floors)
         scores = np.maximum(scores, voted)
     places = sorted({place for (_, place), hit in zip(units, found, strict=True) if hit})

@@ -972,6 +972,8 @@ def test_a_person_asked_of_one_review_is_found_in_a_paragraph_on_many_things(kno
                     "The funniest two minutes go to a late-night stranger on the phone whose request I won't repeat in "
                     "a family newsletter.\n\nNext week in the newsletter: the festival programmes, and your "
                     "letters.\n", encoding="utf-8")
+    # what is asked here is retrieval: the spoiler labels are the review's own ("none"), not the detector's guess
+    path.with_name("lamp-newsletter-issue-9.meta.yaml").write_text("spoilers: none\n", encoding="utf-8")
     knowledge = knowledge_of(path)
     monkeypatch.setattr(knowledge.retriever, "min_score", 0.5)
     question = "what does the newsletter say about phoenix"
