@@ -109,7 +109,7 @@ def _verdict(index, review: str, rows: list[int], verdict_vector: np.ndarray, st
     labels = stances([c[1] for c in top], np.array([c[3] for c in top])) if top else []
     judged = [(c, label) for c, label in zip(top, labels, strict=True) if label != "neutral"]
     quotable = [(c, label) for c, label in judged if not c[4]]
-    # A verdict asked for is the film's as a whole: a line on its ending ("The ending is masterful ...") speaks of one
+    # A verdict asked for is the film's as a whole: a line on its ending ("The ending is superb ...") speaks of one
     # part, and the one a reader most wants kept from them; it is quoted only when no other line can be.
     quotable.sort(key=lambda item: about_the_ending(item[0][1]))
     if rated and not any(rated[1] == c[1] and c[4] for c in candidates):  # quote the rating in its own words
