@@ -116,12 +116,14 @@ def test_warnings_and_verdicts_are_not_reveals(text, spoiler, encoder):
     assert spoilers.detect([text], encoder) == [spoiler]
 
 
-def scores(path: Path, encoder) -> tuple[float, float]:
+def scores(path: Path, encoder, in_place: bool = False) -> tuple[float, float]:
+    """Recall and precision on a labelled set, each paragraph alone or (``in_place``) judged in its review."""
+    from bench.spoilers import detect_in_place, recall_precision
+
     items = yaml.safe_load(path.read_text(encoding="utf-8"))["items"]
-    found = spoilers.detect([item["text"] for item in items], encoder)
-    truth = [item["spoiler"] for item in items]
-    hits = sum(t and f for t, f in zip(truth, found, strict=True))
-    return hits / sum(truth), hits / max(1, sum(found))
+    found = [bool(p.spoiler) for p in detect_in_place(items, encoder)] if in_place else \
+        spoilers.detect([item["text"] for item in items], encoder)
+    return recall_precision([item["spoiler"] for item in items], found)
 
 
 @pytest.mark.parametrize(("held_out", "least_recall", "least_precision"), [
@@ -162,13 +164,7 @@ def test_the_labelled_fixture_as_herbot_judges_it(encoder):
     overrides, its place in the review; bench/spoilers.py "in its review"): met since warnings are read alike alone
     and in a review, words of finality are read in a sentence placed early, and more warnings and markers are known
     (2026-12-07: recall 1.00, precision 0.81; before, 0.95 / 0.77)."""
-    from bench.spoilers import detect_in_place
-
-    items = yaml.safe_load((DATA / "labels" / "spoilers.yaml").read_text(encoding="utf-8"))["items"]
-    found = [bool(p.spoiler) for p in detect_in_place(items, encoder)]
-    truth = [item["spoiler"] for item in items]
-    hits = sum(t and f for t, f in zip(truth, found, strict=True))
-    recall, precision = hits / sum(truth), hits / max(1, sum(found))
+    recall, precision = scores(DATA / "labels" / "spoilers.yaml", encoder, in_place=True)
     assert recall == 1.0 and precision >= 0.8, f"recall {recall:.2f}, precision {precision:.2f}"
 
 
