@@ -28,12 +28,12 @@ from knowledge.answers import (
 from knowledge.aspects import subject_words
 from knowledge.fact_answers import (
     add_trivia_note,
-    another_film,
     clearly_asked,
     entry_answer,
     other_film_answer,
     person_in,
 )
+from knowledge.other_films import another_film
 
 FALLBACK_VERDICT_CLOSENESS = 0.5  # "was anybody lukewarm about it?" reaches 0.59; "how good is the new phone?" 0.41
 _FROM_SLOT = object()

@@ -18,7 +18,8 @@ from actions.review_details import (
     detail_in_context,
 )
 from knowledge.answers import named_by_a_review, strongly_answered
-from knowledge.fact_answers import another_film, stranger_asked
+from knowledge.fact_answers import stranger_asked
+from knowledge.other_films import another_film
 
 
 class ActionCheckScope(Action):

@@ -22,7 +22,7 @@ HELDOUT = PROJECT_ROOT / "tests" / "data" / "labels" / "other_films_heldout.yaml
 def film_read(knowledge, question: str) -> str | None:
     """The other film herbot reads in a question, as the fact and scope actions do: one a review names first."""
     from knowledge.answers import another_works_facts
-    from knowledge.fact_answers import another_film
+    from knowledge.other_films import another_film
 
     return another_works_facts(knowledge, question) or another_film(knowledge.facts, question, knowledge.own_names)
 

@@ -23,6 +23,7 @@ from knowledge.answers import Answer, add_quote, join, line_naming, off_limits, 
 from knowledge.facts import FilmFacts, Role
 from knowledge.lexical import content_stems
 from knowledge.once import once
+from knowledge.other_films import another_film
 from knowledge.retrieval import Retriever
 from knowledge.text import misspelt
 
@@ -298,75 +299,6 @@ def _person_named(facts: FilmFacts, question: str) -> str | None:
     text = question.casefold()
     return next((p for p in dict.fromkeys(people) if len(p.split()) > 1
                  and re.search(rf"\b{re.escape(p.split()[-1].casefold())}\b", text)), None)
-
-
-# A title after words that take a film: "the movie Arrival", "director of Dune: Part Two", "end of Blade Runner".
-_TITLE = r"([A-Z0-9][\w:'’-]*(?: (?:(?:of|in|the|and|on|a) )*[A-Z0-9][\w:'’-]*)*)"
-_FILM_OBJECT = re.compile(r"(?:\b(?:the (?:movie|film)|director of|directed|cast of|plot of|end of|ending of|"
-                          r"stars? of|starred in|star in|composer of|sequel to|think of|make of|opinion of)) " +
-                          _TITLE + r"|\b(?:does|did) " + _TITLE + r" (?:end|finish|turn out)\b")  # "how does X end?"
-
-
-# The same in lower case, as people type: only after words that take a story ("the end of titanic", "how does
-# inception end?"), and never a phrase led by a function word or naming a part of a story or of time ("the end of
-# the day", "the end of it", "the end of act two", "the end of time").
-_LOWER_TITLE = r"([a-z0-9][\w'’-]*(?: [a-z0-9][\w'’-]*){0,3}?)"
-_LOWER_FILM_OBJECTS = tuple(re.compile(pattern) for pattern in (
-    r"\b(?i:(?:end|ending|plot|storyline) of|(?:better|worse) than|compared? (?:to|with)) " + _LOWER_TITLE
-    + r"(?=\s*(?:[?.!,;]|$))",
-    r"\b(?i:does|did) " + _LOWER_TITLE + r" (?:end|finish)\b(?! up)",
-    r"\b(?i:is|was) " + _LOWER_TITLE + r" (?:a )?(?:better|worse)\b"))
-_NOT_A_TITLE_START = frozenset({
-    "a", "an", "the", "this", "that", "these", "those", "it", "its", "his", "her", "their", "my", "your", "our",
-    "one", "two", "three", "some", "any", "all", "every", "each", "no", "what", "which", "who", "whom", "whose",
-    "in", "on", "at", "for", "with", "about", "from", "to", "of", "by",
-    "how", "when", "where", "why", "there", "here", "them", "him", "me", "us", "you", "they", "she", "he", "we", "i"})
-_STORY_OR_TIME = frozenset({
-    "time", "times", "day", "days", "story", "stories", "act", "part", "chapter", "scene", "scenes", "film", "movie",
-    "book", "season", "episode", "credits", "year", "years", "week", "month", "night", "relationship", "marriage",
-    "romance", "affair", "love", "things", "everything", "life", "world", "expected", "average", "usual", "before",
-    "ever", "most", "anything", "others", "other", "rest"})
-
-
-# "the plot of where the wild things are": what follows "the plot of" is a story, any words long, however it begins
-_PLOT_OF = re.compile(r"\b(?i:plot|storyline|synopsis|premise) of ((?:[a-z0-9][\w'’-]* ){0,5}[a-z0-9][\w'’-]*)"
-                      r"(?=\s*(?:[?.!,;]|$))")
-_THIS_STORY = frozenset({"it", "her", "this", "that", "film", "movie", "story", "one", "them", "its", "his", "their",
-                         "film's", "movie's", "ending", "end", "thing", "whole", "part", "scene", "act", "half",
-                         "middle", "beginning", "start", "relationship", "romance", "first", "second", "last", "final"})
-_SMALL_TITLE_WORDS = frozenset({"the", "a", "an", "of", "and", "in", "on", "at", "to", "for", "or"})
-
-
-def _lower_case_title(question: str) -> str | None:
-    """A film title typed in lower case after words that take one, unless it reads as a common phrase (a title
-    with capitals is read by ``_FILM_OBJECT``: "HAL from 2001" is no title typed in lower case)."""
-    for match in (match for pattern in _LOWER_FILM_OBJECTS for match in pattern.finditer(question)):
-        words = match.group(1).split()
-        if words[0] not in _NOT_A_TITLE_START and not _STORY_OR_TIME.intersection(words) and not words[0].isdigit():
-            return _as_a_title(words)
-    if (plot := _PLOT_OF.search(question)) and not _THIS_STORY.intersection(words := plot.group(1).split()):
-        return _as_a_title(words)
-    return None
-
-
-def _as_a_title(words: list[str]) -> str:
-    """Words as titles are written: "Where the Wild Things Are"."""
-    return " ".join(word if i and word in _SMALL_TITLE_WORDS else word[:1].upper() + word[1:]
-                    for i, word in enumerate(words))
-
-
-def another_film(facts: FilmFacts, question: str, known: frozenset[str] = frozenset()) -> str | None:
-    """The title of a film other than Her that the question is about, if it names one.
-
-    ``known`` (lower case): more names that are not other films (the reviews' names); a title with a
-    word of the film's own names (cast, crew, places, songs) or of ``known`` is no other film."""
-    match = _FILM_OBJECT.search(question)
-    title = (match.group(1) or match.group(2)).rstrip(":'’-") if match else _lower_case_title(question)
-    if not title:
-        return None
-    names = {"her", *known, *facts.names()}
-    words = [w.casefold().removesuffix("'s").removesuffix("’s") for w in title.split()]
-    return None if title.casefold() in names or any(w in names for w in words if w[:1].isalnum()) else title
 
 
 def other_film_answer(title: str) -> Answer:

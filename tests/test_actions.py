@@ -464,6 +464,8 @@ async def test_a_plot_question_not_about_the_end_is_answered_without_spoilers(di
     (ActionAnswerPlot, "what happens at the end of titanic?", "ask_plot"),  # typed in lower case
     (ActionAnswerPlot, "so how does inception end", "ask_plot"),
     (ActionAnswerPlot, "what is the plot of where the wild things are", "ask_plot"),
+    (ActionAnswerFilmFact, "how long is under the skin?", "ask_film_fact"),  # not this film's runtime
+    (ActionAnswerCast, "who stars in the lobster?", "ask_cast"),
 ])
 async def test_a_question_about_another_film_is_declined(dispatcher, tracker_for, domain, action, question, intent):
     await run(action(), dispatcher, tracker_for(question, intent), domain)
@@ -476,11 +478,18 @@ async def test_a_question_about_another_film_is_declined(dispatcher, tracker_for
     ("is inception a better movie than her?", "Inception"), ("was her better than gravity?", "Gravity"),
     ("how does it compare to lost in translation?", "Lost in Translation"),
     ("what is the plot of where the wild things are", "Where the Wild Things Are"),
-    ("what's the plot of the matrix?", "The Matrix")])
+    ("what's the plot of the matrix?", "The Matrix"),
+    # a fact question with another film where this one would be: not this film's fact
+    ("how long is under the skin?", "Under the Skin"), ("who directed the social network", "The Social Network"),
+    ("when did moonlight come out?", "Moonlight"), ("what year was memento released", "Memento"),
+    ("who stars in the lobster?", "The Lobster"), ("how many oscars did parasite win?", "Parasite"),
+    ("where was solaris filmed", "Solaris"), ("whats the runtime of solaris", "Solaris"),
+    ("how much did avatar make?", "Avatar"), ("who wrote the music for interstellar?", "Interstellar"),
+    ("what is drive rated?", "Drive"), ("how long is Under the Skin?", "Under the Skin")])
 def test_a_film_typed_in_lower_case_is_another_film(question, title):
     from herbot.settings import get_settings
-    from knowledge.fact_answers import another_film
     from knowledge.facts import load_facts
+    from knowledge.other_films import another_film
 
     assert another_film(load_facts(get_settings().facts_file), question) == title
 
@@ -492,11 +501,21 @@ def test_a_film_typed_in_lower_case_is_another_film(question, title):
                                       "who was the director of photography?", "was it better than expected?",
                                       "is the acting better than the script?", "is she compared to HAL from 2001?",
                                       "what's the plot of the film?", "what's the premise of the whole thing",
-                                      "what is the plot of it", "whats the plot of her"])
+                                      "what is the plot of it", "whats the plot of her",
+                                      "how long is the film exactly?", "how long is the movie her?",
+                                      "who directed this one?", "when did it come out in the uk?",
+                                      "what's the runtime?", "who wrote the screenplay?", "who composed the score?",
+                                      "how long is theodore married?", "who made the os?",
+                                      "did joaquin phoenix win anything?", "did she win an oscar?",
+                                      "what did the film win?", "where was it filmed?", "how much did it make?",
+                                      "who wrote the review?", "who wrote the second one?", "who is in the cast?",
+                                      "how long is the trailer?", "when was her released?",
+                                      "who directed the movie about a man who falls for his computer?",
+                                      "how long is a day for samantha?", "when did you come out?"])
 def test_her_and_its_people_are_not_another_film(question):
     from herbot.settings import get_settings
-    from knowledge.fact_answers import another_film
     from knowledge.facts import load_facts
+    from knowledge.other_films import another_film
 
     assert another_film(load_facts(get_settings().facts_file), question) is None
 
