@@ -18,6 +18,7 @@ from knowledge.answers import (
     ASKS_RATING,
     ASKS_READ,
     ASKS_REVIEWS,
+    asks_elsewhere,
     asks_verdict_in_words,
     named_by_a_review,
     off_limits,
@@ -62,7 +63,8 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
     """
     known = await knowledge()
     said = []
-    if consent is _FROM_SLOT:  # a new question (a pending one waited for consent: it asked about the film)
+    new_question = consent is _FROM_SLOT  # not a pending one, which waited for consent: it asked about the film
+    if new_question:
         consent = tracker.get_slot("spoiler_consent")
         if (told := consent_said(text)) is not None:  # "spoilers are fine now. does he end up with Amy?"
             consent, said = told, [SlotSet("spoiler_consent", told)]
@@ -74,6 +76,9 @@ async def answer_from_reviews(dispatcher: CollectingDispatcher, tracker: Tracker
     if title and not await in_thread(named_by_a_review, known, title):
         send(dispatcher, other_film_answer(title))
         return []
+    if new_question and await in_thread(asks_elsewhere, known, text):  # "which microphone should i buy?":
+        dispatcher.utter_message(response="utter_out_of_scope")  # no review's words answer a request of elsewhere
+        return said
     if title and aspect is None and COMPARISONS in known.topics.aspects:  # "does anyone bring up <film>?"
         aspect = COMPARISONS
     named_person = person_in(facts, text, entity(tracker, "person", "character"))

@@ -40,6 +40,8 @@ PLOT_NARRATION = 1.0
 # After consent, "what happens at the end?" is answered from the passages that give the ending away,
 # by how much a sentence tells events more than by its words ("its ending is superb" tells nothing).
 ENDING_QUESTION_WEIGHT = 0.3
+ELSEWHERE_WORDS = 4  # a request says what it wants; "sure, tell me" answers the bot's own question
+_A_REPLY = re.compile(r"\W*(?:no|nope|nah|yes|yeah|yep|sure|ok|okay)\b", re.IGNORECASE)  # "no, don't tell me"
 # After consent, an ending question's sentence is chosen by how much it tells the ending (the spoiler cues'
 # score, about -0.2 to 0.3) beside its similarity to the question (weighted by ENDING_QUESTION_WEIGHT).
 REVEAL_WEIGHT = 1.0
@@ -1062,10 +1064,21 @@ def strongly_answered(knowledge, question: str) -> bool:
     """Whether a review passage answers the question so closely that it is in scope, whatever the
     intent classifier made of it: "why is the film so focused on loneliness?" is; the weather is not.
     A question about another film is not (its words would meet the sentence that names that film)."""
-    if not question.strip() or OFF_LIMITS.search(question) or _THE_WORLD_NOW.search(question):
+    if not question.strip() or OFF_LIMITS.search(question) or _THE_WORLD_NOW.search(question) or \
+            asks_elsewhere(knowledge, question):
         return False
     hits = knowledge.retriever.search(question, top_k=1, filters=Filters(section="body"), min_score=EVIDENCE_FLOOR)
     return bool(hits) and hits[0].sentence_score >= EVIDENCE_SENTENCE_FLOOR
+
+
+def asks_elsewhere(knowledge, question: str) -> bool:
+    """Whether a message asks for something outside the film and its reviews ("where can i buy a jacket like
+    his?"), read by meaning; never one that says it is about the reviews or names one, nor a short reply ("sure,
+    tell me"). The film's and the reviews' names are taken out first: "like <a character>'s" is no topic."""
+    if len(question.split()) < ELSEWHERE_WORDS or _A_REPLY.match(question) or ASKS_REVIEWS.search(question) or \
+            knowledge.reviews.named_in(question):
+        return False
+    return knowledge.question_kinds.asks_elsewhere(knowledge.without_names(question, nouns=True))
 
 
 def asks_reviews_about_them(retriever: Retriever, question: str) -> bool:

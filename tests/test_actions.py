@@ -473,6 +473,13 @@ async def test_a_question_about_another_film_is_declined(dispatcher, tracker_for
     assert message["response"] == "utter_other_film" and not message["custom"]["sources"]
 
 
+@pytest.mark.parametrize(("action", "intent"), [(ActionAnswerOpinion, "ask_opinion"), (ActionAnswerPlot, "ask_plot")])
+async def test_a_request_of_elsewhere_gets_no_review_quoted(dispatcher, tracker_for, domain, action, intent):
+    """Whatever the intent classifier made of "where can i buy a hat like his?", no review's words answer it."""
+    await run(action(), dispatcher, tracker_for("where can i buy a hat like the one he wears?", intent), domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope"]
+
+
 @pytest.mark.parametrize(("question", "title"), [
     ("what happens at the end of titanic?", "Titanic"), ("How does inception end", "Inception"),
     ("is inception a better movie than her?", "Inception"), ("was her better than gravity?", "Gravity"),

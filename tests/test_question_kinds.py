@@ -83,3 +83,25 @@ def test_a_late_twist_asked_is_read_by_what_spoilers_reveal(knowledge, question,
     """A twist the example questions miss is near what the spoiler cues say a reveal is; a short follow-up or a
     question about a character's part is not."""
     assert knowledge.asks_ending(question) is ending
+
+
+def test_requests_of_elsewhere_are_read_as_on_the_dev_sample_and_no_question_about_the_film_is(knowledge):
+    """Chosen on tests/data/elsewhere_dev.yaml: half the requests pass the margin, no question about the film."""
+    from knowledge.answers import asks_elsewhere
+
+    dev = yaml.safe_load((DEV.parent / "elsewhere_dev.yaml").read_text(encoding="utf-8"))
+    assert [q for q in dev["in_scope"] if asks_elsewhere(knowledge, q)] == []
+    assert sum(asks_elsewhere(knowledge, q) for q in dev["elsewhere"]) >= 15
+
+
+@pytest.mark.parametrize(("question", "elsewhere"), [
+    # written for this test, after the margin was chosen
+    ("can you print my boarding pass for tomorrow", True), ("where should i go for brunch on sunday", True),
+    ("which running shoes are best for beginners", True),
+    ("what did the critics say about his moustache", False), ("where do they go on their trip to the beach", False),
+    ("which scene made the reviewers cry", False), ("what should i watch after this one", False),
+    ("no, please don't tell me", False)])
+def test_a_request_of_elsewhere_is_told_from_a_question_about_the_film(knowledge, question, elsewhere):
+    from knowledge.answers import asks_elsewhere
+
+    assert asks_elsewhere(knowledge, question) is elsewhere
