@@ -955,6 +955,10 @@ _OWNER_OF_A_REVIEW = re.compile(r"\bthe ((?:[a-z][\w.&-]*\s+){1,3}[a-z][\w.&-]*)
 # "what did mark kermode say about it?", "how did Roger Ebert rate it?": someone's view of the film asked by name
 _VIEW_OF_SOMEONE = re.compile(r"\b(?:what|how)\s+(?:did|does|do|would)\s+((?:[a-z][\w.-]*\s+){0,2}[a-z][\w.-]*)\s+"
                               r"(?:say|think|make of|write|rate|like|feel|review)\b", re.IGNORECASE)
+# "have you read roger ebert's review?", "did u see dargis's piece": someone's review asked for by name
+_SOMEONES_REVIEW = re.compile(r"\b(?:read|seen|see|heard|have|got|know|found)\s+((?:[a-z][\w.-]*\s+){0,2}[a-z][\w.-]*)"
+                              r"['’]s?\s+(?:(?:film|movie)\s+)?(?:reviews?|critiques?|pieces?|articles?|write-?ups?)\b",
+                              re.IGNORECASE)
 # Who is not a name: people at large, pronouns, determiners ("what did most critics think?", "what did you think?")
 _NOBODY_NAMED = {"you", "he", "she", "they", "it", "we", "i", "u", "ya", "critics", "reviewers", "people", "audiences",
                  "viewers", "folks", "everyone", "everybody", "anyone", "anybody", "someone", "somebody", "most",
@@ -965,8 +969,9 @@ _NOBODY_NAMED = {"you", "he", "she", "they", "it", "we", "i", "u", "ya", "critic
 
 def unread_review_named(knowledge, question: str) -> str | None:
     """A review the question names by a name no loaded review goes by ("what did The Guardian's critic think?", "what
-    did mark kermode say?"), or None: a name of the film (its title, cast, crew) or of a loaded review is not one."""
-    for match in _VIEW_OF_SOMEONE.finditer(question):
+    did mark kermode say?", "did you read ebert's review?"), or None: a name of the film (its title, cast, crew) or
+    of a loaded review is not one."""
+    for match in (*_VIEW_OF_SOMEONE.finditer(question), *_SOMEONES_REVIEW.finditer(question)):
         words = match.group(1).split()
         if not any(w.casefold() in _NOT_A_NAME or w.casefold() in _NOBODY_NAMED or w.casefold() in knowledge.own_names
                    or not w.replace(".", "").isalpha() for w in words):

@@ -392,7 +392,9 @@ def test_an_ending_is_told_by_what_happens_last_in_the_reviews_words_not_by_a_tw
                                       "what did the new york times critic think of her?",
                                       "what did the evening courier think?",
                                       "what did the riverside picturegoer's critic make of her?",
-                                      "what did mark kermode say about it", "how did Roger Ebert rate it?"])
+                                      "what did mark kermode say about it", "how did Roger Ebert rate it?",
+                                      "have u read manohla dargis's review of it?",
+                                      "did you see pauline kael's write-up"])
 def test_a_review_herbot_has_not_read_is_named_as_unread_not_answered_from_the_others(six_reviews, question):
     """A review named by a name none of the loaded ones goes by is not one herbot has read: it says so and lists what
     it has read, instead of quoting the others or asking about spoilers."""
