@@ -67,7 +67,7 @@ def test_shell_numbered_suggestions_sources_and_ctrl_d(bot):
     shell = spawn_shell("--url", url, home=home)
     try:
         shell.expect_exact("herbot shell: ")
-        shell.expect_exact("Ctrl-D leaves")
+        shell.expect_exact("Ctrl-D (or /stop) leaves")
         shell.expect(PROMPT)
         shell.sendline("what can you do?")
         shell.expect(r"(\d)\) Who voices Samantha\?")
@@ -83,6 +83,25 @@ def test_shell_numbered_suggestions_sources_and_ctrl_d(bot):
     finally:
         shell.close(force=True)
     assert "what can you do?" in (home / "shell-history").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["/stop", "EXIT"])
+def test_shell_leaves_on_stop_as_rasa_shell_does(bot, command):
+    """"/stop" leaves (as it does ``rasa shell``) and is never sent to herbot as a question."""
+    url, home = bot
+    shell = spawn_shell("--url", url, home=home)
+    try:
+        shell.expect(PROMPT)
+        shell.sendline(command)
+        shell.expect("Goodbye")
+        before = shell.before
+        shell.expect(pexpect.EOF, timeout=60)
+        shell.close()
+        assert shell.exitstatus == 0
+        assert "herbot: " not in before  # nothing was asked, so nothing was answered
+    finally:
+        shell.close(force=True)
 
 
 @pytest.mark.slow

@@ -5,8 +5,8 @@ the shell starts a ``herbot serve`` child itself (own process group, see
 :mod:`herbot.cli.processes`) and stops it when the shell ends, so one command is enough
 to talk to herbot. Suggestions are numbered so they can be picked by typing the
 number; sources are printed in grey under the answer, as plain text when stdout is
-not a terminal. Ctrl-C cancels the question at hand, Ctrl-D leaves. With ``--transcript
-FILE`` the conversation is written there as Markdown when the shell ends, however it ends.
+not a terminal. Ctrl-C cancels the question at hand; Ctrl-D or ``/stop`` (as in ``rasa shell``)
+leaves. With ``--transcript FILE`` the conversation is written there as Markdown when the shell ends, however it ends.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from herbot.settings import LOOPBACK, Settings
 # prompt_toolkit 3.0.28 (Rasa's pin) has no "dim" attribute; grey is how terminals show dim text.
 STYLE = Style.from_dict({"speaker": "bold", "you": "bold", "dim": "fg:ansibrightblack", "problem": "fg:ansired"})
 HISTORY_FILE = "shell-history"
+# Typed alone, these leave as Ctrl-D does: "/stop" is how ``rasa shell`` is left, the others how most shells are.
+LEAVE_COMMANDS = frozenset({"/stop", "/quit", "/exit", "quit", "exit"})
 SERVE_STOP_GRACE_SECONDS = 30.0  # herbot serve itself gives its children 10 s before killing them
 
 
@@ -61,7 +63,7 @@ def note(text: str, style: str = "class:dim") -> None:
 
 
 def run(settings: Settings, url: str | None = None, transcript: str | None = None) -> int:
-    """Chat until Ctrl-D (exit status 0); a herbot this shell started is stopped on every way out.
+    """Chat until Ctrl-D or ``/stop`` (exit status 0); a herbot this shell started is stopped on every way out.
 
     ``transcript`` names a file for the conversation as Markdown, checked now and written on every way out.
     """
@@ -93,7 +95,7 @@ def _chat(conversation: Conversation, server: OwnServer | None, history: History
     """The prompt loop; every answered question and its answer go to ``said`` as transcript turns."""
     session: PromptSession[str] = PromptSession(history=history)
     note(f"herbot shell: ask about the film Her (herbot at {conversation.url}). "
-         "A number picks a suggestion; Ctrl-C cancels a question, Ctrl-D leaves.", style="")
+         "A number picks a suggestion; Ctrl-C cancels a question, Ctrl-D (or /stop) leaves.", style="")
     buttons: list[Button] = []
     while True:
         try:
@@ -104,6 +106,8 @@ def _chat(conversation: Conversation, server: OwnServer | None, history: History
             break
         if not text:
             continue
+        if text.casefold() in LEAVE_COMMANDS:
+            break
         asked = text
         if text.isdigit() and 1 <= int(text) <= len(buttons):
             button = buttons[int(text) - 1]
