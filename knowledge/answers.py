@@ -165,6 +165,10 @@ _ABOUT_THE_MENTION = re.compile(r"\b(?:compar\w*|liken\w*|similar|remind\w*|vers
                                 re.IGNORECASE)
 _SET_SIDE_BY_SIDE = {"compare", "comparing", "contrast", "versus", "differ", "difference", "different", "similar",
                      "same", "review", "reviews", "with"}
+# herbot's own list of reviews, which a question may point into: "the third review on your list", "the last one in
+# your collection", "the first one you've read"
+_YOUR_COLLECTION = re.compile(r"\b(?:on|in|from|of)\s+(?:your|ur|the)\s+(?:list|collection|pile|stack|library)\b|"
+                              r"\b(?:that\s+)?(?:you(?:'ve|’ve|\s+have)?|u)\s+(?:read|got)\b", re.IGNORECASE)
 _CALLED = re.compile(r"\b(?:called|titled|named|entitled)(?=\s*(?:[,.;:?!]|$)|\s{2})", re.IGNORECASE)
 _SINGULAR = re.compile(r"\b(?:he|she|him|his|hers)\b", re.IGNORECASE)
 SIDE_TONE = 0.2  # VADER's compound score past which a question's words ask for one side ("what did they like?")
@@ -303,7 +307,11 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
             other = bool(re.search(r"\bother\b", question, re.IGNORECASE)) and total < 2
             past = knowledge.reviews.points_past(question)  # "the fifth review" of three
             return ReviewOutcome("no_other" if other or past else "which_review", kind, total)
-    unnamed = _CALLED.sub(" ", knowledge.reviews.without_names(question))  # "the one called <title>": no topic
+    unnamed = _YOUR_COLLECTION.sub(" ", _CALLED.sub(" ", knowledge.reviews.without_names(question)))  # "the one
+    # called <title>", "the third one on your list": no topic
+    if kind == "plot" and review and not aspect and not topic_words(unnamed) and not _asks_ending(knowledge, question,
+                                                                                                 aspect):
+        kind = "opinion"  # "tell me about the fourth one": what that review is and thinks, not the story
     if kind != "comments" and (works := knowledge.works.in_text(unnamed)):  # "does anyone bring up <a film>?"
         if not knowledge.reviews.named_in(question) and (title := another_works_facts(knowledge, unnamed)):  # "who
             # directed <a film>?": that film, not the reviews ("who wrote the <review> with <a film>?" is the review's)

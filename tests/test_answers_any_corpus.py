@@ -1064,3 +1064,15 @@ def test_an_ending_question_after_no_spoilers_is_kept_quiet_however_far_the_endi
     knowledge = knowledge_of(review)
     outcome, answer, _ = say(knowledge, "ok but do they stay together?", kind="plot", consent=False)
     assert outcome.status == "withheld" and not outcome.quotes
+
+
+@pytest.mark.parametrize(("question", "kind", "place"), [
+    ("what's the third review on your list?", "opinion", 2), ("tell me about the fourth one", "plot", 3),
+    ("tell me about the fourth one", "opinion", 3), ("which is the last review in your collection?", "opinion", -1)])
+def test_a_review_pointed_at_with_nothing_else_asked_gets_its_verdict(six_reviews, question, kind, place):
+    """"tell me about the fourth one" asks what that review is and thinks: its verdict, which names it; never "it
+    doesn't say anything about that" (herbot's list or collection is no topic of a review)."""
+    outcome, answer, text = say(six_reviews, question, kind=kind)
+    review = six_reviews.reviews.ids[place]
+    assert outcome.status == "verdicts", (outcome.status, text)
+    assert {quote.review for quote in outcome.quotes} <= {review} and six_reviews.reviews[review].label in text
