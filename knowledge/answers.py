@@ -1086,10 +1086,10 @@ def strongly_answered(knowledge, question: str) -> bool:
 
 def asks_elsewhere(knowledge, question: str) -> bool:
     """Whether a message asks for something outside the film and its reviews ("where can i buy a jacket like
-    his?"), read by meaning; never one that says it is about the reviews or names one, nor a short reply ("sure,
-    tell me"). The film's and the reviews' names are taken out first: "like <a character>'s" is no topic."""
-    if len(question.split()) < ELSEWHERE_WORDS or _A_REPLY.match(question) or ASKS_REVIEWS.search(question) or \
-            knowledge.reviews.named_in(question):
+    his?"), read by meaning; never one that says it is about the reviews, nor a short reply ("sure, tell me"). The
+    film's and the reviews' names are taken out first: "like <a character>'s" is no topic, and a word that also
+    names a review ("a cover letter", "to start a podcast") asks nothing of it."""
+    if len(question.split()) < ELSEWHERE_WORDS or _A_REPLY.match(question) or ASKS_REVIEWS.search(question):
         return False
     return knowledge.question_kinds.asks_elsewhere(knowledge.without_names(question, nouns=True))
 
