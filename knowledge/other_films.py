@@ -81,7 +81,6 @@ _FACT_FRAMES = tuple(re.compile(pattern, re.IGNORECASE) for pattern in (
     r"\bwho (?:directed|made|wrote|produced|shot|edited|scored) " + _SLOT + _ENDS,
     r"\bwho(?:'s|’s| is| was)? (?:(?:stars?|starred|acts?|acted|appears?|appeared|is|was) in|(?:plays |played )?the "
     r"(?:lead|star|main character|director|writer|composer) (?:in|of)) " + _SLOT + _ENDS,
-    r"\bwhat(?:'s|’s| is| was) " + _SLOT + r" about\W*$",
     r"\b(?:director|directors|cast|stars?|composer|writer|screenwriter|runtime|running time|length|budget|"
     r"release date|rating) (?:of|for|in) " + _SLOT + _ENDS,
     r"\bwhen (?:did|does|was|is) " + _SLOT + r" (?:come out|came out|released|premiered?|made|filmed|shot|out)\b",
@@ -96,6 +95,9 @@ _FACT_FRAMES = tuple(re.compile(pattern, re.IGNORECASE) for pattern in (
     r"\b(?:music|score|soundtrack|songs?) (?:for|of|to) " + _SLOT + _ENDS,
     r"^\W*(?:(?:and|so|ok|okay|what about|what(?:'s|’s| is)|whats) )?" + _SLOT
     + r" (?:runtime|running time|length|release date)\W*$"))
+# "what is X about?" asks as much of a story's part or theme ("what is the plot about?", "what is love about?"): X is
+# a film there only when it reads as a title, in title case or of two words or more besides an article.
+_ABOUT = re.compile(r"\bwhat(?:'s|’s| is| was) " + _SLOT + r" about\W*$", re.IGNORECASE)
 # Words of a film's parts, its people and its reviews, and of someone: what a fact question's slot holds when it
 # asks of this film ("how long is the trailer?", "who wrote the second review?", "did anyone win?").
 _PARTS_AND_PEOPLE = frozenset({
@@ -107,7 +109,9 @@ _PARTS_AND_PEOPLE = frozenset({
     "star", "stars", "actor", "actors", "actress", "character", "characters", "guy", "man", "woman", "girl", "voice",
     "computer", "phone", "game", "video", "show", "photography", "cinematography", "shots", "line", "lines", "quote",
     "dialogue", "app", "assistant", "comparison", "comparisons", "point", "argument", "claim", "remark", "comment",
-    "comments", "twist", "twists", "reveal", "spoiler", "spoilers", "footnote", "footnotes",
+    "comments", "plot", "plots", "subplot", "subplots", "theme", "themes", "intro", "opening", "prologue", "epilogue",
+    "interface", "ui", "setting", "title", "voiceover", "narration", "montage", "sequence", "sequences",
+    "twist", "twists", "reveal", "spoiler", "spoilers", "footnote", "footnotes",
     "hype", "fuss", "buzz", "deal", "message",
     "em", "'em", "’em", "anyone", "anybody", "someone", "somebody", "everyone", "everybody", "nobody"})
 # "what's the twist the second review talks about?": words of saying, which hold a question's own verb, not a title
@@ -122,9 +126,11 @@ def _in_fact_frames(question: str) -> list[str]:
     """The titles in the film's place of questions of a film's own facts, unless the place holds this film, a part
     of it, someone, or a film described."""
     titles = []
-    for match in (match for frame in _FACT_FRAMES if (match := frame.search(question))):
+    for match in (match for frame in (*_FACT_FRAMES, _ABOUT) if (match := frame.search(question))):
         words = match.group("film").split()
         folded = [word.casefold().rstrip(":.") for word in words]
+        if match.re is _ABOUT and not _title_case(words) and len(set(folded) - {"the", "a", "an"}) < 2:
+            continue  # "what is the theme about?", "what is love about?"
         if folded[:2] in (["the", "movie"], ["the", "film"]):  # "the movie her", "the film about ..."
             words, folded = words[2:], folded[2:]
         if not folded or folded[0] in _DESCRIBED or folded[0] in _NOT_A_TITLE_START - {"the", "a", "an"} or \

@@ -492,7 +492,8 @@ async def test_a_request_of_elsewhere_gets_no_review_quoted(dispatcher, tracker_
     ("who stars in the lobster?", "The Lobster"), ("how many oscars did parasite win?", "Parasite"),
     ("where was solaris filmed", "Solaris"), ("whats the runtime of solaris", "Solaris"),
     ("how much did avatar make?", "Avatar"), ("who wrote the music for interstellar?", "Interstellar"),
-    ("what is drive rated?", "Drive"), ("how long is Under the Skin?", "Under the Skin")])
+    ("what is drive rated?", "Drive"), ("how long is Under the Skin?", "Under the Skin"),
+    ("what is the social network about", "The Social Network"), ("what is Children of Men about?", "Children of Men")])
 def test_a_film_typed_in_lower_case_is_another_film(question, title):
     from herbot.settings import get_settings
     from knowledge.facts import load_facts
@@ -518,7 +519,9 @@ def test_a_film_typed_in_lower_case_is_another_film(question, title):
                                       "who wrote the review?", "who wrote the second one?", "who is in the cast?",
                                       "how long is the trailer?", "when was her released?",
                                       "who directed the movie about a man who falls for his computer?",
-                                      "how long is a day for samantha?", "when did you come out?"])
+                                      "how long is a day for samantha?", "when did you come out?",
+                                      "what is the plot about", "what is love about", "what's the subplot about",
+                                      "how long is the intro", "who made the interface"])
 def test_her_and_its_people_are_not_another_film(question):
     from herbot.settings import get_settings
     from knowledge.facts import load_facts
