@@ -10,6 +10,7 @@ movie about a man who ...").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from knowledge.facts import FilmFacts
 from knowledge.text import misspelt
@@ -114,6 +115,9 @@ _PARTS_AND_PEOPLE = frozenset({
     "twist", "twists", "reveal", "spoiler", "spoilers", "footnote", "footnotes",
     "hype", "fuss", "buzz", "deal", "message",
     "em", "'em", "’em", "anyone", "anybody", "someone", "somebody", "everyone", "everybody", "nobody"})
+# Every word that keeps a slot from holding a title, and those long enough to be recognised misspelt ("the moive")
+_NOT_A_TITLE_WORD = _THIS_STORY | _PARTS_AND_PEOPLE
+_LONG_NOT_A_TITLE_WORDS = tuple(word for word in _NOT_A_TITLE_WORD if len(word) >= 5)
 # "what's the twist the second review talks about?": words of saying, which hold a question's own verb, not a title
 _SAYING = frozenset({"talk", "talks", "talking", "talked", "say", "says", "saying", "said", "write", "writes",
                      "writing", "mean", "means", "meant", "going", "refer", "refers", "referring", "mention",
@@ -122,10 +126,9 @@ _SAYING = frozenset({"talk", "talks", "talking", "talked", "say", "says", "sayin
 _DESCRIBED = frozenset({"about", "where", "with", "that", "which", "who", "in", "by", "starring", "from", "like"})
 
 
-def _in_fact_frames(question: str) -> list[str]:
+def _in_fact_frames(question: str) -> Iterator[str]:
     """The titles in the film's place of questions of a film's own facts, unless the place holds this film, a part
-    of it, someone, or a film described."""
-    titles = []
+    of it, someone, or a film described (lazily: the first that is no name of this film is enough)."""
     for match in (match for frame in (*_FACT_FRAMES, _ABOUT) if (match := frame.search(question))):
         words = match.group("film").split()
         folded = [word.casefold().rstrip(":.") for word in words]
@@ -138,8 +141,7 @@ def _in_fact_frames(question: str) -> list[str]:
                 _SAYING.intersection(folded) or \
                 not _title_case(words) and any(_a_part_or_someone(word) for word in folded):
             continue
-        titles.append(" ".join(words) if any(word[:1].isupper() for word in words) else _as_a_title(words))
-    return titles
+        yield " ".join(words) if any(word[:1].isupper() for word in words) else _as_a_title(words)
 
 
 def _title_case(words: list[str]) -> bool:
@@ -150,8 +152,7 @@ def _title_case(words: list[str]) -> bool:
 
 def _a_part_or_someone(word: str) -> bool:
     """A word of this story, its parts or people, or someone, as typed ("the moive")."""
-    return word in _THIS_STORY or word in _PARTS_AND_PEOPLE or len(word) >= 5 and any(
-        misspelt(word, part) for part in _THIS_STORY | _PARTS_AND_PEOPLE if len(part) >= 5)
+    return word in _NOT_A_TITLE_WORD or len(word) >= 5 and any(misspelt(word, part) for part in _LONG_NOT_A_TITLE_WORDS)
 
 
 def another_film(facts: FilmFacts, question: str, known: frozenset[str] = frozenset()) -> str | None:
@@ -161,13 +162,14 @@ def another_film(facts: FilmFacts, question: str, known: frozenset[str] = frozen
     word of the film's own names (cast, crew, places, songs) or of ``known`` is no other film."""
     match = _FILM_OBJECT.search(question)
     title = (match.group(1) or match.group(2)).rstrip(":'’-") if match else _lower_case_title(question)
-    names = {"her", *known, *facts.names()}
     if title:
-        return None if _names_this_film(title, names) else title
-    return next((title for title in _in_fact_frames(question) if not _names_this_film(title, names)), None)
+        return None if _names_this_film(title, facts, known) else title
+    return next((title for title in _in_fact_frames(question) if not _names_this_film(title, facts, known)), None)
 
 
-def _names_this_film(title: str, names: set[str]) -> bool:
-    """Whether a title read is this film or holds one of its names (a word of a name will do)."""
+def _names_this_film(title: str, facts: FilmFacts, known: frozenset[str]) -> bool:
+    """Whether a title read is this film or holds one of its names or of ``known`` (a word of a name will do); the
+    names are gathered only once a title is read, as most questions hold none."""
+    names = {"her", *known, *facts.names()}
     words = [w.casefold().removesuffix("'s").removesuffix("’s") for w in title.split()]
     return title.casefold() in names or any(w in names for w in words if w[:1].isalnum())
