@@ -106,6 +106,7 @@ REVIEW_SAID_LEAD = 0.12
 DETAIL_IN_CONTEXT = 0.25  # least closeness to a detail's questions for such a message (DETAIL_FLOOR without context)
 DETAIL_IN_CONTEXT_LEAD = -0.05  # how far behind the film questions it may be ("where did it run?" reads as a place)
 DETAIL_AFTER_ONE_REVIEW_LEAD = 0.05  # after an answer about one review, how far ahead of them ("got a link to it?")
+DETAIL_IN_PART_LEAD = 0.0  # a part of a message joining details questions: at least as near its detail as the film
 
 
 def detail_in_context(known, tracker: Tracker, text: str) -> DetailReading | None:
@@ -133,11 +134,48 @@ def detail_in_context(known, tracker: Tracker, text: str) -> DetailReading | Non
 _OF_THE_PAGE = ("link", "outlet", "date", "title")  # details no question about the film asks
 
 
+# Where a message joins two questions: "where was it published and when?", "what's it called, and is there a link?".
+_JOINED = re.compile(r"\s*(?:,\s*)?\b(?:and|plus|also)\b\s*|\s*[,;&]\s*", re.IGNORECASE)
+
+
+def details_joined(known, text: str, reading: DetailReading) -> list[DetailReading]:
+    """Every detail a message asks, in its order, when it joins questions about two or more ("where was it published
+    and when?"); else ``reading`` alone. Each part is read as a turn right after a details answer is (the message is
+    about the reviews' details already), and the author's line names the outlet, so an outlet asked beside the author
+    is said once."""
+    parts = [part for part in _JOINED.split(text) if part and part.strip(" ?.!")]
+    if len(parts) < 2:
+        return [reading]
+    asked: list[str] = []
+    for part in parts:
+        said = part_detail(known, part)
+        if said and said not in asked:
+            asked.append(said)
+    if "author" in asked and "outlet" in asked:
+        asked.remove("outlet")
+    if len(asked) < 2:
+        return [reading]
+    return [reading if said == reading.detail else DetailReading(said, 1.0, 1.0) for said in asked]
+
+
+def part_detail(known, part: str) -> str | None:
+    """The detail one part of a details question asks ("when?", "is there a link?"), or None."""
+    if _ASKS_LINK.search(part):
+        return "link"
+    if _ASKS_TITLE.search(part):
+        return "title"
+    said = known.question_kinds.nearest_detail(known.reviews.without_names(part))
+    return said.detail if said.closeness >= DETAIL_IN_CONTEXT and said.lead >= DETAIL_IN_PART_LEAD else None
+
+
 async def answer_details(dispatcher: CollectingDispatcher, tracker: Tracker, known, text: str,
                          reading: DetailReading) -> list:
-    """Says the detail asked for, of the review meant or of every review; remembers the review in play."""
-    outcome = await in_thread(details_answer, known, text, reading, last_review=tracker.get_slot("last_review"),
-                              in_play=tuple(tracker.get_slot("last_reviews") or ()))
-    answer = details_reply(outcome)
-    send(dispatcher, answer)
-    return remember(answer, "details", text, reading.detail)  # the detail, for "and Jo Critic's?" next
+    """Says each detail asked for, of the review meant or of every review; remembers the review in play."""
+    events: list = []
+    for asked in details_joined(known, text, reading):
+        outcome = await in_thread(details_answer, known, text, asked, last_review=tracker.get_slot("last_review"),
+                                  in_play=tuple(tracker.get_slot("last_reviews") or ()))
+        answer = details_reply(outcome)
+        send(dispatcher, answer)
+        events += remember(answer, "details", text, asked.detail)  # the detail, for "and Jo Critic's?" next
+    return events

@@ -979,6 +979,38 @@ async def test_and_when_was_that_after_where_a_review_ran_is_its_date(dispatcher
     assert message["response"] == "utter_review_details" and review.date in message["details"], message
 
 
+@pytest.mark.parametrize(("question", "asked"), [
+    ("where was that one published, and when?", ("outlet", "date")),
+    ("when did it go up? also, is there a link?", ("date", "link")),
+    ("what's that one titled and have you got a url for it", ("title", "link")),
+])
+async def test_a_message_joining_two_details_of_a_review_gets_both(dispatcher, tracker_for, domain, six_reviews,
+                                                                   monkeypatch, question, asked):
+    """Two details asked in one message are both said, in the order asked, each of the review in play."""
+    review = next(r for r in six_reviews.reviews if r.date and r.outlet and r.url)
+    values = {"outlet": review.outlet, "date": review.date, "link": review.url, "title": review.short_title}
+
+    async def those_reviews():
+        return six_reviews
+
+    monkeypatch.setattr("actions.review_answers.knowledge", those_reviews)
+    events = await run(ActionAnswerOpinion(), dispatcher, tracker_for(question, "ask_opinion", last_kind="opinion",
+                                                                       last_review=review.id, last_reviews=[review.id]),
+                       domain)
+    said = [message["details"] for message in dispatcher.messages]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_review_details"] * 2, dispatcher.messages
+    assert values[asked[0]] in said[0] and values[asked[1]] in said[1], said
+    assert slots(events)["last_review"] == review.id
+
+
+async def test_a_detail_joined_to_a_question_about_the_film_is_one_detail(dispatcher, tracker_for, domain):
+    """"who wrote that review and what did they think of it?" asks one detail; what they thought is no detail."""
+    await run(ActionAnswerOpinion(), dispatcher, tracker_for("who wrote that review and what did they think of it?",
+                                                             "ask_opinion", last_kind="opinion", last_review=BEEZJAK,
+                                                             last_reviews=[BEEZJAK]), domain)
+    assert len([m for m in dispatcher.messages if m["response"] == "utter_review_details"]) <= 1
+
+
 @pytest.mark.parametrize("action", [ActionCheckScope, ActionAnswerCast, ActionAnswerFilmFact])
 @pytest.mark.parametrize("question", ["what role does Tom Hanks play in Her", "is Brad Pitt in it?"])
 async def test_a_person_the_facts_do_not_name_is_said_to_be_unknown_whatever_the_intent(dispatcher, tracker_for,
