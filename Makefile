@@ -65,7 +65,7 @@ nlu-report: train
 # options: make eval EVAL_ARGS="--url http://127.0.0.1:5005 --no-nlu" (see .venv/bin/python -m bench.answers --help).
 .PHONY: eval
 # Every set in bench/eval/ (the six-review and one-review sets serve their own corpus); the NLU report once.
-EVAL_SETS := blind blind2 blind3 blind4 blind5 blind6 blind6_seed blind7 blind7_one blind8 blind8_one blind9 blind9_one blind10 blind10_one blind11 blind11_one blind12 blind12_one blind13 blind13_one blind14 blind14_one more_reviews one_review
+EVAL_SETS := blind blind2 blind3 blind4 blind5 blind6 blind6_seed blind7 blind7_one blind8 blind8_one blind9 blind9_one blind10 blind10_one blind11 blind11_one blind12 blind12_one blind13 blind13_one blind14 blind14_one blind15 blind15_one more_reviews one_review
 eval: setup
 	$(BIN)/python -m bench.answers $(EVAL_ARGS)
 	@for set in $(EVAL_SETS); do $(BIN)/python -m bench.answers --no-nlu --set bench/eval/$$set.yaml $(EVAL_ARGS) || exit 1; done
