@@ -96,7 +96,8 @@ EARLY = re.compile(
 # A late revelation.
 _TWIST = re.compile(
     r"\b(it turns out|turns? out (that|to (be|have))|(is|was|are|were) revealed (to|as)|the revelation that"
-    r"|reveals? that|(admits|confesses|learns|discovers|realises|realizes) that"
+    r"|reveals? that|(admits|admitting|confesses|confessing|learns|discovers|realises|realizes)( that)?\b"
+    r"(?! (of|about|to|how)\b)"  # "she admits she ...", not "he learns to trust her"
     r"|we (learn|discover|find out)(?! (of|about)\b)"  # "we learn that she ...", not "we learn of his hobbies"
     r"|all along|the (big |late |final )?twist|one (of|among) (thousands|hundreds|many)"
     r"|(relationship|partner|lover)s? among (thousands|hundreds|many))\b",

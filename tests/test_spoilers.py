@@ -249,6 +249,20 @@ def test_learning_of_something_is_no_twist_marker_but_learning_that_is(sentence,
     assert spoilers.backed_by_rule(sentence) is backed
 
 
+@pytest.mark.parametrize(("sentence", "backed"), [
+    ("Late on, the captain admits she sold the maps herself.", True),
+    ("He discovers his brother is the one who wrote the letters.", True),
+    ("She confesses she never loved the house.", True),
+    ("Slowly he learns to trust the stranger, and so do we.", False),
+    ("She learns about the town's history from an old radio.", False),
+    ("He discovers how to bake bread in the second act.", False),
+])
+def test_a_revelation_told_without_that_is_still_one(sentence, backed):
+    """"she admits she ...", "he discovers his brother is ..." tell a revelation as plainly as "admits that";
+    learning to do something, or about something, tells none."""
+    assert spoilers.backed_by_rule(sentence) is backed
+
+
 @pytest.mark.parametrize("warning", [
     "Spoiler warning: the rest of this piece covers the whole story, so save it for after you have watched.",
     "[Spoiler-free section ends here.]",
