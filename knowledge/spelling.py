@@ -64,13 +64,14 @@ _SUFFIXES = {"ing": True, "ed": True, "d": False, "er": True, "est": True, "es":
 
 
 def _stems(word: str):
-    """What a regularly inflected word may come from: "bugged" bug, "hated" hate, "worried" worry, "films" film.
+    """What a regularly inflected word may come from: "bugged" bug, "hated" hate, "worried" worry, "films" film,
+    "moved" move (a bare "d" follows only an "e").
     A stem of three letters counts only before a plural "s" ("mins") or a doubled consonant ("bugged"): "pasing"
     is a typo of "pacing", not a form of "pas"."""
     for suffix, drops_e in _SUFFIXES.items():
         stem = word[: -len(suffix)]
-        if not word.endswith(suffix) or len(stem) < 3:
-            continue
+        if not word.endswith(suffix) or len(stem) < 3 or (suffix == "d" and not stem.endswith("e")):
+            continue  # "moved" is move + d; "directd" is no form of "direct", but a typo of "directed"
         if len(stem) >= 4 or suffix in ("s", "es"):
             yield stem
         if drops_e:

@@ -639,6 +639,9 @@ async def test_a_typo_is_mended_before_the_question_is_read(dispatcher, tracker_
     # a word the model knows only by its stem is a word, not a typo ("bugged" was mended into "budget")
     assert knowledge.speller.correct("what bugged her, and who moaned?") == "what bugged her, and who moaned?"
     assert knowledge.speller.correct("who direced it") == "who directed it"
+    # a bare "d" ends only a word whose stem ends in "e" ("moved"): "directd" is a typo, not a form of "direct"
+    assert knowledge.speller.correct("who directd it?") == "who directed it?"
+    assert knowledge.speller.correct("the critic moved me") == "the critic moved me"
     assert knowledge.speller.correct("how many minuts is it") == "how many minutes is it"  # no regular form of a word
 
 
