@@ -172,4 +172,5 @@ def _names_this_film(title: str, facts: FilmFacts, known: frozenset[str]) -> boo
     names are gathered only once a title is read, as most questions hold none."""
     names = {"her", *known, *facts.names()}
     words = [w.casefold().removesuffix("'s").removesuffix("’s") for w in title.split()]
-    return title.casefold() in names or any(w in names for w in words if w[:1].isalnum())
+    return title.casefold() in names or any(w in names or (w.endswith("s") and w[:-1] in names)  # "amys documentary":
+                                            for w in words if w[:1].isalnum())  # a possessive typed without its "'"

@@ -521,7 +521,8 @@ def test_a_film_typed_in_lower_case_is_another_film(question, title):
                                       "who directed the movie about a man who falls for his computer?",
                                       "how long is a day for samantha?", "when did you come out?",
                                       "what is the plot about", "what is love about", "what's the subplot about",
-                                      "how long is the intro", "who made the interface"])
+                                      "how long is the intro", "who made the interface",
+                                      "whats samanthas voice about", "what is theodores job about"])
 def test_her_and_its_people_are_not_another_film(question):
     from herbot.settings import get_settings
     from knowledge.facts import load_facts
