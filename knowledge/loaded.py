@@ -55,7 +55,7 @@ class Knowledge:
         rows = list(retriever.index.reviews) or [
             {"id": review, "title": passage.review_title, "author": passage.author, "outlet": passage.outlet,
              "url": passage.url} for review, passage in retriever.reviews.items()]
-        self.reviews = ReviewSet.from_metadata(sorted(rows, key=lambda row: row["id"]))
+        self.reviews = ReviewSet.from_metadata(sorted(rows, key=lambda row: row["id"]), reserved=facts.names())
         self.own_names = own_names(facts, self.reviews)
         self.not_works = not_other_works(facts, self.reviews)  # names no other work's title holds: topics, works
         self.topics = Topics(load_aspects(known_names=self.not_works), retriever.encoder)

@@ -119,6 +119,13 @@ class ReviewInfo:
         return [word for word in re.split(r"[-_.\s]+", self.id.casefold()) if word.isalpha()]
 
     @property
+    def first_names(self) -> list[str]:
+        """Its critics' first names, where a name has more than one word ("Jo Critic": "Jo"): people call a critic
+        by it ("what was Jo's complaint?")."""
+        return [first for name in self.authors if len(parts := name.split()) > 1
+                and len(first := parts[0].strip(".,")) >= 3 and first.isalpha()]
+
+    @property
     def authors(self) -> list[str]:
         """Its critics, one by one ("Jo Critic and Sam Writer": two; one author: one; none: none)."""
         return [name.strip() for name in _CO_AUTHORS.split(self.author or "") if name.strip()]
@@ -137,6 +144,12 @@ class ReviewInfo:
 
 
 _CO_AUTHORS = re.compile(r"\s*(?:,|&|\band\b)\s*")
+# A word that may be a critic's first name, and its possessive; what said after it makes it someone's.
+_A_FIRST_NAME = re.compile(r"(?<![\w'’])([^\W\d_]{3,})(['’]s\b)?")
+_AS_SOMEONE = re.compile(r"\s+(?:say|says|said|think|thinks|thought|write|writes|wrote|reply|replies|replied|answer|"
+                         r"answers|answered|make|makes|made|rate|rates|rated|give|gives|gave|like|likes|liked|love|"
+                         r"loves|loved|hate|hates|hated|feel|feels|felt|complain\w*|mean|means|meant|conclude\w*|"
+                         r"prefer\w*|recommend\w*|compare\w*|mention\w*|argue\w*)\b", re.IGNORECASE)
 
 
 # "which review came out first?", "the most recent one", "the oldest review", "which was published last?": an end
@@ -177,14 +190,17 @@ def kinds_of_piece(text: str) -> list[str]:
 class ReviewSet:
     """The loaded reviews in a stable order (their file names), with how to refer to them."""
 
-    def __init__(self, reviews: list[ReviewInfo]):
+    def __init__(self, reviews: list[ReviewInfo], reserved: frozenset[str] = frozenset()):
+        """``reserved``: names (lower case) that belong to the film, which a critic's first name never takes over
+        ("Amy" stays the character)."""
         self.reviews = tuple(reviews)
+        self.reserved = reserved
         self.by_id = {review.id: review for review in self.reviews}
         self.ids = [review.id for review in self.reviews]  # in the set's order; made once, never per question
 
     @classmethod
-    def from_metadata(cls, rows: list[dict]) -> ReviewSet:
-        return cls([ReviewInfo.from_dict(row) for row in rows])
+    def from_metadata(cls, rows: list[dict], reserved: frozenset[str] = frozenset()) -> ReviewSet:
+        return cls([ReviewInfo.from_dict(row) for row in rows], reserved)
 
     def __len__(self) -> int:
         return len(self.reviews)
@@ -257,6 +273,7 @@ class ReviewSet:
     def warm(self) -> ReviewSet:
         """Make now what naming a review looks up, instead of on the first question."""
         _ = self._owner, self._word_owner, self._name_lengths, self._misspelt_names, self.by_date
+        _ = self._first_name_owner
         return self
 
     def named_in(self, text: str) -> list[str]:
@@ -272,6 +289,8 @@ class ReviewSet:
             # hold, said as the one who speaks or as what was reviewed
             found = [self._word_owner[word] for m in _SAID_AS_THE_REVIEW.finditer(text)
                      if (word := (m.group(1) or m.group(2)).casefold()) in self._word_owner]
+        if not found:  # "what was tobias's complaint?", "did wes reply to anyone?": a critic by their first name
+            found = [review for _, _, review in self._first_names_said(text)]
         words = [w for w in re.findall(r"[\w'’-]+", text.casefold()) if len(w) >= TYPO_FROM and w not in self._owner]
         for word in words:
             close = self._misspelt_names.closest(word)
@@ -292,6 +311,8 @@ class ReviewSet:
         named = _WORDS_BEFORE_NOUN.sub(self._without_its_name, named)
         named = _SAID_AS_THE_REVIEW.sub(lambda m: self._without_the_word(m, instead), named)  # "what did the blu-ray
         # conclude?", "who reviewed the blu-ray?"
+        for start, end, _ in reversed(list(self._first_names_said(named))):  # "what was tobias's complaint?"
+            named = named[:start] + instead + named[end:]
         kinds = [kind for kind in kinds_of_piece(named) if kind in self._word_owner]
         if kinds:  # "what does the newsletter say about …": the one newsletter, said as the subject of what it says
             named = re.sub(_KIND_AS_THE_REVIEW.format("|".join(kinds)), instead, named, flags=re.IGNORECASE)
@@ -315,6 +336,30 @@ class ReviewSet:
         while before and before[-1].casefold() in self._name_words[owner]:
             before.pop()
         return " ".join(before) + " "
+
+    def _first_names_said(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, review) of each critic's first name in ``text`` said as someone's: in the possessive, before
+        a verb of saying or judging, or capitalised past the first word ("Will" opens many a question)."""
+        if not self._first_name_owner:
+            return
+        for match in _A_FIRST_NAME.finditer(text):
+            review = self._first_name_owner.get(match.group(1).casefold())
+            if review and (match.group(2) or _AS_SOMEONE.match(text, match.end()) or
+                           (match.group(1)[0].isupper() and match.start() > 0)):
+                yield match.start(), match.end(), review
+
+    @cached_property
+    def _first_name_owner(self) -> dict[str, str]:
+        """Each critic's first name, lower case, and the review it names: only where one review's critic has it and
+        it names nothing else of the set or of the film, nor is the start of a name of the film's (a nickname)."""
+        owners: dict[str, set[str]] = {}
+        for review in self.reviews:
+            for first in review.first_names:
+                owners.setdefault(first.casefold(), set()).add(review.id)
+        taken = set(self._owner) | self.reserved
+        reserved_words = {word for name in self.reserved for word in name.split()}
+        return {name: ids.pop() for name, ids in owners.items() if len(ids) == 1 and name not in taken
+                and not any(word.startswith(name) for word in reserved_words)}  # "sam" may be Samantha
 
     @cached_property
     def _name_words(self) -> dict[str, set[str]]:

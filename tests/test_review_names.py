@@ -139,6 +139,8 @@ def without_names_by_regex(reviews: ReviewSet, text: str, nouns: bool) -> str:
     """``ReviewSet.without_names`` as it was."""
     named = regex_of_every_name(reviews, nouns=nouns).sub(" ", text)
     named = _WORDS_BEFORE_NOUN.sub(reviews._without_its_name, named)  # the same step after the names as the lookups'
+    for start, end, _ in reversed(list(reviews._first_names_said(named))):  # a critic by first name, as the code does
+        named = named[:start] + " " + named[end:]
     return _POINTING.sub(" ", named)
 
 
@@ -248,3 +250,27 @@ def test_a_word_only_one_reviews_names_hold_names_it_said_as_the_one_who_speaks(
         ["what", "did", "conclude", "about", "the", "acting?"]
     assert reviews.named_in("what happens in the city at night?") == []
     assert "city" in reviews.without_names("what happens in the city at night?")
+
+
+def test_a_critic_called_by_their_first_name_names_their_review():
+    """"what was Odile's complaint?", "did odile reply to anyone?": people call a critic by their first name. It
+    names the review only said as someone's (possessive, a verb of saying after it, or capitalised inside the
+    question), never when another review's critic shares it, and never when it is a name of the film's own or the
+    start of one (a nickname: "Sam" may be Samantha)."""
+    reviews = ReviewSet.from_metadata([
+        {"id": "odile", "title": "Quiet Rooms", "author": "Odile Marchbank", "outlet": "The Lamp"},
+        {"id": "will", "title": "Talking Machines", "author": "Will Hartley"},
+        {"id": "amy", "title": "Soft Focus", "author": "Amy Lowell"},
+        {"id": "sam", "title": "Long Distance", "author": "Sam Ortiz"},
+        {"id": "pair", "title": "Two Takes", "author": "Jo Reyes and Pia Lund"},
+        {"id": "other-pia", "title": "Third Take", "author": "Pia Brandt"},
+    ], reserved=frozenset({"amy", "samantha", "theodore twombly", "theodore"}))
+    assert reviews.named_in("what was odile's complaint?") == ["odile"]
+    assert reviews.named_in("did odile reply to anyone") == ["odile"]
+    assert reviews.without_names("what was odile's complaint?").split() == ["what", "was", "complaint?"]
+    assert reviews.named_in("what did will say about the score?") == ["will"]
+    assert reviews.named_in("So what does Will make of the ending?") == ["will"]
+    assert reviews.named_in("will the film make me cry?") == []
+    assert reviews.named_in("what does amy think of theodore?") == [], "Amy is the film's"
+    assert reviews.named_in("what does sam say to theodore at the end?") == [], "Sam may be Samantha"
+    assert reviews.named_in("what did pia think?") == [], "two critics go by it"
