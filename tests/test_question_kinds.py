@@ -40,6 +40,17 @@ def test_questions_about_the_reviews_themselves(knowledge, question, detail):
     assert reading.detail == detail
 
 
+@pytest.mark.parametrize(("question", "detail", "asked"), [
+    ("when did the podcast episode come out?", "date", True), ("what date was the video uploaded?", "date", True),
+    ("who made the video?", "author", True), ("which show did that episode run on?", "outlet", False),
+    ("who are the podcast's hosts?", "author", False)])
+def test_details_of_a_review_that_is_no_article(kinds, question, detail, asked):
+    """A podcast's hosts, a video's channel, an episode's air date are a review's details as an article's are: the
+    nearest detail (what a follow-up about one review reads), and asked outright where said plainly enough."""
+    assert kinds.nearest_detail(question).detail == detail
+    assert kinds.detail(question).detail == (detail if asked else None)
+
+
 @pytest.mark.parametrize("question", ["who directed it?", "what did the critics think of the acting?",
                                       "what do the reviews say about the music?", "what is the movie about?"])
 def test_questions_about_the_film_are_no_details(kinds, question):
