@@ -87,6 +87,8 @@ def test_questions_for_an_entry_the_facts_do_not_hold_are_an_error(tmp_path):
     ("who shot it?", "cinematography"),
     ("how long is it?", "runtime_minutes"),
     ("what did it cost?", "budget"),
+    ("how much did it gross worldwide?", "box_office"),  # what it made, not what it cost
+    ("what did it take at the cinemas?", "box_office"),
     ("who plays Amy's husband?", "cast:Matt Letscher"),
     ("who played Theodore's ex?", "cast:Rooney Mara"),
     ("who did the stunts?", "unknown"),
