@@ -94,7 +94,8 @@ ASKS_JUDGEMENT = re.compile(
     r"\bhow (?:was|were|is|are|did)\b(?! (?:it|the (?:film|movie)) do\b)[^?.!]{1,40}?"
     r"\b(?:in (?:it|this|that|the (?:film|movie))|as \w+|"
     r"do|perform|come across)\s*[?.!]*$|"
-    r"\b(?:do|does|did)\b[^?.!]{0,30}\b(?:reviews?|reviewers?|critics?|anyone|anybody)\b[^?.!]{0,25}"
+    r"\b(?:do|does|did)\b[^?.!]{0,30}\b(?:reviews?|reviewers?|critics?|anyone|anybody|(?:any|either|each) of them)\b"
+    r"[^?.!]{0,25}"
     r"\b(?:say|said|think|mention|like|praise|complain|talk|bring up|mind|care|enjoy|love|hate|dislike|defend|"
     r"object|notice|find|feel|\w+ about)\b|"  # "did any critic moan about the length?": any word about it
     r"\baccording to (?:her|him|them|(?:the|this|that|these) (?:reviews?|critics?|reviewers?|piece|article))\b|"

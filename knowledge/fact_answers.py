@@ -25,6 +25,7 @@ from knowledge.lexical import content_stems
 from knowledge.once import once
 from knowledge.other_films import another_film
 from knowledge.retrieval import Retriever
+from knowledge.spelling import SHORT_WORD, typo_distance
 from knowledge.text import misspelt
 
 # The fact entity's canonical values and the facts entries that answer them.
@@ -379,10 +380,16 @@ def _mentions(facts: FilmFacts, question: str) -> list[tuple[Role, bool]]:
         else:
             names = {w for w in re.findall(r"[a-z]+", f"{role.actor} {role.character}".casefold()) if len(w) >= 4}
             near = next(((start, possessive) for start, word, possessive in words
-                         if len(word) >= 4 and any(misspelt(word, name) for name in names)), None)
+                         if len(word) >= 4 and any(_a_typo_of(word, name) for name in names)), None)
             if near:
                 found.append((near[0], role, near[1]))
     return [(role, possessive) for _, role, possessive in sorted(found, key=lambda item: item[0])]
+
+
+def _a_typo_of(word: str, name: str) -> bool:
+    """Whether ``word`` is ``name`` misspelt: alike, and a short word only one edit away (as the speller mends them):
+    "find" is two from "friend" (a role named "Chat Room Friend"), "prat" one from "pratt"."""
+    return misspelt(word, name) and (len(word) > SHORT_WORD or typo_distance(word, name) <= 1)
 
 
 _FULL_NAME = re.compile(r"\b[A-Z][a-z'’]+(?: [A-Z][a-z'’]+)+\b")  # two capitalised words or more: a person's name

@@ -1251,3 +1251,19 @@ async def test_the_ratings_on_one_scale_asked_as_a_request_are_answered(dispatch
     await run(ActionCheckScope(), dispatcher, tracker_for("put all the ratings on one scale for me, like out of 10",
                                                           "out_of_scope"), domain)
     assert dispatcher.messages[0]["response"] == "utter_review_details", dispatcher.messages
+
+
+async def test_an_unsure_question_of_whether_any_of_them_found_it_so_is_asked_of_the_reviews(
+        dispatcher, tracker_for, domain, six_reviews, monkeypatch):
+    """"do any of them find it too slow?" the NLU is unsure of: "any of them" are the reviews, and what they found
+    is their judgement, answered from them (it was asked again); "find" is no typo of a role's name ("Chat Room
+    Friend"), which made the question one about that person."""
+    async def those_reviews():
+        return six_reviews
+
+    monkeypatch.setattr("actions.fallback.knowledge", those_reviews)
+    monkeypatch.setattr("actions.review_answers.knowledge", those_reviews)
+    await run(ActionRouteFallback(), dispatcher, tracker_for("do any of them find it too slow", "nlu_fallback"), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] != "utter_clarify", message
+    assert any(source.split("/")[0] in six_reviews.reviews.by_id for source in message["custom"]["sources"]), message
