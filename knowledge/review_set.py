@@ -133,16 +133,20 @@ class ReviewInfo:
     def called(self) -> list[str]:
         """Every name the review goes by, longest first (matched whole words, case-insensitively)."""
         found = [self.short_title, *(self.names or ())]
-        main = _SUBTITLE.split(self.short_title)[0].strip(_QUOTES)  # "Letters From a Glass City: Jonze Finds ..."
-        if main != self.short_title and len(main.split()) >= 2:
+        main, *rest = [part.strip(_QUOTES) for part in _SUBTITLE.split(self.short_title)]
+        if main != self.short_title and len(main.split()) >= 2:  # "Letters From a Glass City: Jonze Finds ..."
             found.append(main)
+        found += [part for part in rest if len(part.split()) >= 2 and  # "Her: Parents' Guide", "Her — A Second Look"
+                  any(word.casefold().strip(_QUOTES) not in _GENERIC for word in part.split())]
         for author in dict.fromkeys([self.author, *self.authors] if self.author else []):  # each of its critics
             found += [author, author.split()[-1]]
         if self.outlet:
             found += [self.outlet, *(part.strip() for part in self.outlet.split(","))]
+        found += [bare for name in found if (bare := _APOSTROPHES.sub("", name)) != name]  # "parents guide" typed
         return sorted({n for n in found if n and n.casefold() not in _GENERIC}, key=len, reverse=True)
 
 
+_APOSTROPHES = re.compile(r"['’]")
 _CO_AUTHORS = re.compile(r"\s*(?:,|&|\band\b)\s*")
 # A word that may be a critic's first name, and its possessive; what said after it makes it someone's.
 _A_FIRST_NAME = re.compile(r"(?<![\w'’])([^\W\d_]{3,})(['’]s\b)?")

@@ -128,6 +128,8 @@ def named_in_by_scanning(reviews: ReviewSet, text: str) -> list[str]:
                  if m.group(1).casefold() in reviews._word_owner]
     if not found:
         found = [reviews._word_owner[kind] for kind in kinds_of_piece(text) if kind in reviews._word_owner]
+    if not found:  # a critic by their first name, as the code does
+        found = [review for _, _, review in reviews._first_names_said(text)]
     names = [name for name in reviews._owner if " " not in name and len(name) >= 6]
     for word in re.findall(r"[\w'’-]+", text.casefold()):
         if len(word) >= TYPO_FROM and word not in reviews._owner:
@@ -274,3 +276,19 @@ def test_a_critic_called_by_their_first_name_names_their_review():
     assert reviews.named_in("what does amy think of theodore?") == [], "Amy is the film's"
     assert reviews.named_in("what does sam say to theodore at the end?") == [], "Sam may be Samantha"
     assert reviews.named_in("what did pia think?") == [], "two critics go by it"
+
+
+def test_a_title_is_named_by_its_subtitle_and_without_its_apostrophes():
+    """"Her: Parents' Guide" is "the parents guide" as people type it: each part of a title after its film's name is a
+    name of the review, with or without apostrophes; a part of nothing but generic words ("Her: A Review") is none."""
+    reviews = ReviewSet.from_metadata([
+        {"id": "guide", "title": "Her: Parents' Guide", "author": "Lee Park", "outlet": "Screen Sense"},
+        {"id": "plain", "title": "Her: A Review", "author": "Noor Vance"},
+        {"id": "kids", "title": "The Children’s Hour", "author": None},
+    ])
+    assert reviews.named_in("what did the parents guide rate it?") == ["guide"]
+    assert reviews.named_in("and the parents' guide on the language?") == ["guide"]
+    assert reviews.named_in("what does the childrens hour say?") == ["kids"]
+    assert reviews.named_in("what does a review say about the music?") == []
+    assert reviews.without_names("what did the parents guide rate it?").split() == ["what", "did", "the", "rate",
+                                                                                      "it?"]
