@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import OPINION_KINDS, in_thread, short_followup
 from actions.phrasing import details_reply
 from actions.replies import remember, send
-from knowledge.answers import ASKS_COMMENTS, ASKS_JUDGEMENT, GIVES_RATING
+from knowledge.answers import ASKS_COMMENTS, ASKS_JUDGEMENT, GIVES_RATING, unread_review_named
 from knowledge.question_kinds import DETAIL_FLOOR, DETAILS, DetailReading
 from knowledge.ratings import find_rating
 from knowledge.review_details import ON_ONE_SCALE, details_answer
@@ -23,6 +23,8 @@ def details_reading(known, text: str) -> DetailReading | None:
     a details question than a question about the film itself; a rating question that names one of the
     film's topics ("what do the reviews say about the score?" asks about the music) is none, unless it says the
     rating was given ("what score did each critic give it?")."""
+    if unread_review_named(known, text):  # "do u have the empire magazine review?": no detail of one read
+        return None
     if asks_for_ratings(known, text):
         return RATINGS_ASKED
     if asks_for_ratings_on_one_scale(text):  # "put the ratings on one scale, out of 10"

@@ -12,7 +12,7 @@ from actions.opinions import ActionAnswerOpinion
 from actions.phrasing import review_reply
 from actions.replies import send
 from actions.review_details import RATINGS_ASKED, answer_details, asks_for_ratings, details_reading
-from knowledge.answers import ReviewOutcome
+from knowledge.answers import ReviewOutcome, unread_review_named
 
 _LISTED_DETAILS = ("author", "outlet", "title", "link", "date")  # one detail of each review, not the list of names
 _HOW_MANY = re.compile(r"\bhow many\b", re.IGNORECASE)  # "how many critics' write-ups?": the count, not their authors
@@ -34,7 +34,8 @@ class ActionListReviews(Action):
         if not _HOW_MANY.search(text) and (reading := details_reading(known, text)) and \
                 reading.detail in _LISTED_DETAILS:
             return await answer_details(dispatcher, tracker, known, text, reading)  # "who wrote them?", "the titles?"
-        if known.reviews.named_in(text) or known.reviews.resolve(text, last=tracker.get_slot("last_review")):
-            return await ActionAnswerOpinion().run(dispatcher, tracker, domain)  # "list that review's pluses"
+        if known.reviews.named_in(text) or known.reviews.resolve(text, last=tracker.get_slot("last_review")) or \
+                unread_review_named(known, text):  # "list that review's pluses", "have you got the <outlet> review?"
+            return await ActionAnswerOpinion().run(dispatcher, tracker, domain)
         send(dispatcher, review_reply(ReviewOutcome("reviews_read", "reviews", len(known.reviews)), known.reviews))
         return []

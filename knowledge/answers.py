@@ -941,9 +941,11 @@ _NOT_A_NAME = {"the", "a", "an", "this", "that", "these", "those", "each", "ever
                "who", "how", "did", "does", "do", "is", "was", "and", "or", "but", "so", "if", "other", "first", "last",
                "second", "third", "i", "you", "we", "they", "okay", "ok", "hi", "hey", "yes", "no", "please", "tell",
                "well", "one", "student", "blog", "film", "movie", "online", "newspaper", "magazine", "paper", "site",
-               "website", "outlet", "publication", "college", "school", "local"}
+               "website", "outlet", "publication", "college", "school", "local", "have", "has", "had", "got", "u",
+               "read", "seen", "know"}
 
 
+_IN_A_NAME = {"and", "or"}  # no name but inside one ("Sight and Sound")
 _OTHER_REVIEWS = re.compile(r"\b(?:the )?others?\b(?= *[?.!]*$)|\bother (?:critics?|reviews?|reviewers?|writers?|ones?|"
                             r"people who reviewed)\b", re.IGNORECASE)
 
@@ -953,7 +955,8 @@ _OTHER_REVIEWS = re.compile(r"\b(?:the )?others?\b(?= *[?.!]*$)|\bother (?:criti
 _OUTLET_NAMED = re.compile(
     r"\b((?:[a-z][\w'’.&-]*\s+){0,3}(?:times|post|journal|tribune|magazine|weekly|gazette|herald|observer|report|"
     r"chronicle|telegraph|quarterly|monthly|digest|examiner|bulletin|courier|ledger|standard|reporter|guardian))"
-    r"(?:['’]s)?\s+(?:(?:film|movie)\s+)?(?:critic|review|reviewer|piece|article|think|thought|say|said|make|made)\b")
+    r"(?:['’]s)?\s+(?:(?:film|movie)\s+)?(?:critic|review|reviewer|piece|article|think|thought|say|said|make|made|"
+    r"gave|give|gives|rated|rate|rates)\b")
 
 
 # "the new yorker's critic": two words or more in lower case, owning a critic (one word, "the guy's review", is none)
@@ -991,8 +994,10 @@ def unread_review_named(knowledge, question: str) -> str | None:
         if knowledge.reviews.named_in(match.group(1)):  # "the school paper's critic": a review read
             continue
         words = match.group(1).split()
-        while words and words[0].casefold().strip("'’") in _NOT_A_NAME:
-            words = words[1:]
+        cut = max((i + 1 for i, w in enumerate(words[:-1]) if w.casefold().strip("'’") in _NOT_A_NAME - _IN_A_NAME),
+                  default=0)
+        words = words[cut:]  # the name is what follows the last word no name holds ("how many stars did the herald",
+        # "have the empire magazine")
         name = " ".join(words)
         if not name or name.casefold() in _NOT_A_NAME or knowledge.reviews.named_in(name) or \
                 name.casefold() in knowledge.own_names or any(w.casefold() in knowledge.own_names for w in words):

@@ -1245,6 +1245,21 @@ async def test_an_unsure_intent_asking_after_a_critic_not_read_says_so(dispatche
     assert dispatcher.messages[0]["name"] == "Mark Kermode"
 
 
+@pytest.mark.parametrize(("question", "intent", "name"), [
+    ("do u have the sight and sound magazine review", "ask_opinion", "Sight And Sound Magazine"),
+    ("the daily herald gave it one star, what did they hate about it?", "ask_opinion", "Daily Herald"),
+    ("have you got the evening gazette review", "ask_reviews_read", "Evening Gazette")])
+async def test_a_review_asked_for_by_an_outlet_not_read_is_not_read_whatever_else_it_asks(dispatcher, tracker_for,
+                                                                                          domain, question, intent,
+                                                                                          name):
+    """A review of an outlet herbot has not read is said to be unread, not answered with the links or the ratings
+    of the reviews it has ("do u have ... review" read as asking for a link; "... gave it one star" as the ratings)."""
+    action = ActionListReviews() if intent == "ask_reviews_read" else ActionAnswerOpinion()
+    await run(action, dispatcher, tracker_for(question, intent), domain)
+    assert dispatcher.messages[0]["response"] == "utter_review_not_read", dispatcher.messages
+    assert dispatcher.messages[0]["name"] == name
+
+
 async def test_the_ratings_on_one_scale_asked_as_a_request_are_answered(dispatcher, tracker_for, domain):
     """"put all the ratings on one scale for me, like out of 10" reads as a request and is often called out of scope:
     it asks the reviews' ratings all the same."""
