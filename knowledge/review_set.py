@@ -315,8 +315,9 @@ class ReviewSet:
         named = _WORDS_BEFORE_NOUN.sub(self._without_its_name, named)
         named = _SAID_AS_THE_REVIEW.sub(lambda m: self._without_the_word(m, instead), named)  # "what did the blu-ray
         # conclude?", "who reviewed the blu-ray?"
-        for start, end, _ in reversed(list(self._first_names_said(named))):  # "what was tobias's complaint?"
-            named = named[:start] + instead + named[end:]
+        for start, end, review in reversed(list(self._first_names_said(named))):  # "what was tobias's complaint?";
+            if len(self.by_id[review].authors) == 1:  # one of two hosts stays: whose view is asked ("what does maya
+                named = named[:start] + instead + named[end:]  # say about it being slow?")
         kinds = [kind for kind in kinds_of_piece(named) if kind in self._word_owner]
         if kinds:  # "what does the newsletter say about …": the one newsletter, said as the subject of what it says
             named = re.sub(_KIND_AS_THE_REVIEW.format("|".join(kinds)), instead, named, flags=re.IGNORECASE)

@@ -41,14 +41,20 @@ def test_questions_about_the_reviews_themselves(knowledge, question, detail):
 
 
 @pytest.mark.parametrize(("question", "detail", "asked"), [
-    ("when did the podcast episode come out?", "date", True), ("what date was the video uploaded?", "date", True),
-    ("who made the video?", "author", True), ("which show did that episode run on?", "outlet", False),
-    ("who are the podcast's hosts?", "author", False)])
+    ("when did the podcast episode come out?", "date", True), ("what date was the video uploaded?", "date", False),
+    ("which show did that episode run on?", "outlet", False), ("who are the podcast's hosts?", "author", False)])
 def test_details_of_a_review_that_is_no_article(kinds, question, detail, asked):
     """A podcast's hosts, a video's channel, an episode's air date are a review's details as an article's are: the
     nearest detail (what a follow-up about one review reads), and asked outright where said plainly enough."""
     assert kinds.nearest_detail(question).detail == detail
     assert kinds.detail(question).detail == (detail if asked else None)
+
+
+@pytest.mark.parametrize("question", ["and who edited it?", "who edited it actually", "and the other host"])
+def test_a_short_question_of_the_films_people_or_a_hosts_turn_is_no_detail_asked(kinds, question):
+    """Examples of other kinds of piece drew these in: "who edited it?" is the film's editor, "and the other host"
+    the other host's view."""
+    assert kinds.detail(question).detail is None
 
 
 @pytest.mark.parametrize("question", ["who directed it?", "what did the critics think of the acting?",
