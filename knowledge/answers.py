@@ -283,6 +283,8 @@ def review_answer(knowledge, question: str, *, kind: str, consent: bool | None, 
             r"\W*(?:the\s+)?others?\W*", reviewer_mention, re.IGNORECASE) and _OTHER_THING.search(question)
             and not knowledge.reviews.refers_to_one(question)):  # "the other OSes": no review at all
         reviewer_mention = None
+    if reviewer_mention and review is None and len(knowledge.reviews.named_in(reviewer_mention)) > 1:
+        reviewer_mention = None  # "fenwick and sørensen": two reviews, which the question names itself
     if reviewer_mention and review is None:  # the NLU's words, the whole message ("the critic" in "in <title>, …"),
         reviews = knowledge.reviews  # then the side the words name ("the one that didn't like it")
         review = reviews.resolve(reviewer_mention, last=last_review, in_play=in_play) or \

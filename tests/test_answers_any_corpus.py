@@ -1076,3 +1076,15 @@ def test_a_review_pointed_at_with_nothing_else_asked_gets_its_verdict(six_review
     review = six_reviews.reviews.ids[place]
     assert outcome.status == "verdicts", (outcome.status, text)
     assert {quote.review for quote in outcome.quotes} <= {review} and six_reviews.reviews[review].label in text
+
+
+def test_a_reviewer_mention_naming_two_reviews_asks_no_which_one(six_reviews):
+    """The NLU may take "fenwick and sørensen" for one reviewer: two reviews the question names itself, so it is
+    answered over the reviews, never "which review do you mean?"."""
+    from knowledge.answers import review_answer
+
+    first, second = [review for review in six_reviews.reviews if review.author][:2]
+    mention = f"{first.author.split()[-1].lower()} and {second.author.split()[-1].lower()}"
+    outcome = review_answer(six_reviews, f"do {mention} agree about the acting?", kind="opinion", consent=None,
+                            reviewer_mention=mention)
+    assert outcome.status not in ("which_review", "no_other"), outcome.status
