@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import about_subject, entity, in_thread, knowledge, question, short_followup
 from actions.replies import remember, send
 from actions.review_answers import about_the_reviews, answer_from_reviews, the_reviews_answer
-from knowledge.answers import another_works_facts
+from knowledge.answers import another_works_facts, unread_review_named
 from knowledge.fact_answers import FACT_MATCH, UNKNOWN, clearly_asked, fact_answer, match_fact, other_film_answer
 
 
@@ -40,7 +40,8 @@ def fact_in_context(known, tracker: Tracker, text: str) -> str | None:
     """A short turn right after a fact answer, read with the question before it ("where did it premiere?" then
     "what date was that?"): the two together when the facts answer them, else None."""
     last = tracker.get_slot("last_question")
-    if tracker.get_slot("last_kind") != "fact" or not last or not short_followup(text):
+    if tracker.get_slot("last_kind") != "fact" or not last or not short_followup(text) or \
+            unread_review_named(known, text):  # "do u have the empire magazine review?" asks no more of the fact
         return None
     together = f"{last.rstrip(' ?.!')}. {text}"
     found = match_fact(known.facts, known.retriever, together)

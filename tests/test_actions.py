@@ -722,6 +722,15 @@ async def test_a_short_turn_after_a_fact_is_read_with_the_question_before_it(dis
     assert dispatcher.messages[0]["response"] != "utter_fact_release"
 
 
+async def test_a_review_not_read_asked_for_after_a_fact_is_no_more_of_the_fact(dispatcher, tracker_for, domain):
+    """"do u have the evening gazette review" right after the box office was answered the box office again."""
+    await run(ActionRouteFallback(), dispatcher, tracker_for("do u have the evening gazette review", "nlu_fallback",
+                                                             last_kind="fact",
+                                                             last_question="how much did it make at the box office?"),
+              domain)
+    assert dispatcher.messages[0]["response"] == "utter_review_not_read", dispatcher.messages[0]
+
+
 async def test_an_award_named_in_a_few_words_is_that_award(dispatcher, tracker_for, domain):
     await run(ActionAnswerFilmFact(), dispatcher, tracker_for("was it up for best picture too", "ask_film_fact"),
               domain)
