@@ -947,7 +947,7 @@ _NOT_A_NAME = {"the", "a", "an", "this", "that", "these", "those", "each", "ever
                "read", "seen", "know"}
 
 
-_IN_A_NAME = {"and", "or"}  # no name but inside one ("Sight and Sound")
+_BEFORE_A_NAME = _NOT_A_NAME - {"and", "or"}  # no name, and none inside one either ("Sight and Sound" keeps "and")
 _OTHER_REVIEWS = re.compile(r"\b(?:the )?others?\b(?= *[?.!]*$)|\bother (?:critics?|reviews?|reviewers?|writers?|ones?|"
                             r"people who reviewed)\b", re.IGNORECASE)
 
@@ -996,8 +996,7 @@ def unread_review_named(knowledge, question: str) -> str | None:
         if knowledge.reviews.named_in(match.group(1)):  # "the school paper's critic": a review read
             continue
         words = match.group(1).split()
-        cut = max((i + 1 for i, w in enumerate(words[:-1]) if w.casefold().strip("'’") in _NOT_A_NAME - _IN_A_NAME),
-                  default=0)
+        cut = max((i + 1 for i, w in enumerate(words[:-1]) if w.casefold().strip("'’") in _BEFORE_A_NAME), default=0)
         words = words[cut:]  # the name is what follows the last word no name holds ("how many stars did the herald",
         # "have the empire magazine")
         name = " ".join(words)
